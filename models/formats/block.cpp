@@ -1,0 +1,267 @@
+#include "models/formats/block.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <charconv>
+#include <limits>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace arithsim::formats {
+namespace {
+
+bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
+int parse_int(std::string_view s, std::string_view what, std::string_view text) {
+  int v = 0;
+  const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || s.empty())
+    throw std::invalid_argument(fmt::format("bad {} '{}' in format '{}'", what, s, text));
+  return v;
+}
+
+// floor(log2(|x|)) from the exponent bits, never from a floating log2 (see docs/formats.md).
+int floor_log2(float a) { return Unrounded::from_float(a).exp; }
+
+}  // namespace
+
+bool looks_like_block(std::string_view t) {
+  return starts_with(t, "mx") || starts_with(t, "nvfp4") || starts_with(t, "bfp") ||
+         (starts_with(t, "int") && t.find("_g") != std::string_view::npos) ||
+         t.find(":group=") != std::string_view::npos;
+}
+
+BlockSpec parse_block(std::string_view text) {
+  std::vector<std::string_view> parts;
+  for (size_t start = 0, i = 0; i <= text.size(); ++i)
+    if (i == text.size() || text[i] == ':') {
+      parts.push_back(text.substr(start, i - start));
+      start = i + 1;
+    }
+  const std::string_view head = parts[0];
+  BlockSpec s;
+  s.name = std::string(text);
+  auto elem = [](const char* n) { return ElementFormat::parse(n); };
+  if (head == "mxfp8" || head == "mxfp8_e4m3") { s.kind = BlockKind::MX; s.elem = elem("float8_e4m3fn"); }
+  else if (head == "mxfp8_e5m2") { s.kind = BlockKind::MX; s.elem = elem("float8_e5m2"); }
+  else if (head == "mxfp6" || head == "mxfp6_e2m3") { s.kind = BlockKind::MX; s.elem = elem("float6_e2m3fn"); }
+  else if (head == "mxfp6_e3m2") { s.kind = BlockKind::MX; s.elem = elem("float6_e3m2fn"); }
+  else if (head == "mxfp4" || head == "mxfp4_e2m1") { s.kind = BlockKind::MX; s.elem = elem("float4_e2m1fn"); }
+  else if (head == "mxint8") { s.kind = BlockKind::MX; s.elem = elem("mxint8_element"); }
+  else if (head == "nvfp4") { s.kind = BlockKind::NVFP4; s.elem = elem("float4_e2m1fn"); s.block = 16; }
+  else if (starts_with(head, "bfp")) {
+    s.kind = BlockKind::BFP;
+    s.block = 16;
+    const int bits = parse_int(head.substr(3), "BFP element width", text);
+    if (bits < 2 || bits > 8) throw std::invalid_argument(fmt::format("BFP element width must be 2..8 bits (sign + magnitude), got {} in '{}'", bits, text));
+    s.elem = ElementFormat(IntSpec{bits, true, true, true, 0});
+  } else if (starts_with(head, "int") && head.find("_g") != std::string_view::npos) {
+    s.kind = BlockKind::GroupInt;
+    const size_t g = head.find("_g");
+    const int bits = parse_int(head.substr(3, g - 3), "integer width", text);
+    if (bits < 2 || bits > 8) throw std::invalid_argument(fmt::format("group-wise INT width must be 2..8 bits, got {} in '{}'", bits, text));
+    s.elem = ElementFormat(IntSpec{bits, true, true, false, 0});
+    s.block = parse_int(head.substr(g + 2), "group size", text);
+  } else {
+    throw std::invalid_argument(fmt::format("unknown format '{}'", text));
+  }
+  for (size_t i = 1; i < parts.size(); ++i) {
+    const auto p = parts[i];
+    if (starts_with(p, "block=") || starts_with(p, "group=")) s.block = parse_int(p.substr(6), "block size", text);
+    else if (p == "asym" && s.kind == BlockKind::GroupInt) s.zero_point = true;
+    else if (p == "sym" && s.kind == BlockKind::GroupInt) s.zero_point = false;
+    else if (p == "tensor_scale" && s.kind == BlockKind::NVFP4) s.tensor_scale = true;
+    else if (starts_with(p, "min_scale=") && s.kind == BlockKind::NVFP4) {
+      const std::string v(p.substr(10));
+      char* end = nullptr;
+      s.min_scale = std::strtod(v.c_str(), &end);
+      if (end == v.c_str() || *end || !(s.min_scale >= 0))
+        throw std::invalid_argument(fmt::format("bad min_scale '{}' in format '{}'", v, text));
+    } else if (p == "scale_round=up" && s.kind == BlockKind::NVFP4) s.scale_round_up = true;
+    else if (p == "scale_round=rne" && s.kind == BlockKind::NVFP4) s.scale_round_up = false;
+    else if (p == "specials=element" && s.kind == BlockKind::MX) s.mx_specials = BlockSpec::MxSpecials::Element;
+    else if (p == "specials=scale_nan" && s.kind == BlockKind::MX) s.mx_specials = BlockSpec::MxSpecials::ScaleNaN;
+    else if (starts_with(p, "exp_bits=") && s.kind == BlockKind::BFP) s.exp_bits = parse_int(p.substr(9), "exponent width", text);
+    else throw std::invalid_argument(fmt::format("unknown option '{}' in format '{}'", p, text));
+  }
+  if (s.block < 1 || s.block > (1 << 20))
+    throw std::invalid_argument(fmt::format("block size must be 1..1048576, got {} in '{}'", s.block, text));
+  if (s.exp_bits < 2 || s.exp_bits > 8)
+    throw std::invalid_argument(fmt::format("BFP exponent width must be 2..8, got {} in '{}'", s.exp_bits, text));
+  return s;
+}
+
+BlockCodec::BlockCodec(BlockSpec spec)
+    : s_(std::move(spec)),
+      scale_fmt_(ElementFormat::parse(s_.kind == BlockKind::MX      ? "float8_e8m0fnu"
+                                      : s_.kind == BlockKind::NVFP4 ? "float8_e4m3fn"
+                                      : s_.kind == BlockKind::GroupInt ? "float16"
+                                                                      : "uint8")) {}
+
+double BlockCodec::scale_value(uint32_t sc) const {
+  switch (s_.kind) {
+    case BlockKind::MX: return scale_fmt_.decode(sc);
+    case BlockKind::NVFP4:
+    case BlockKind::GroupInt: return scale_fmt_.decode(sc);
+    case BlockKind::BFP: return std::ldexp(1.0, int(sc) - ((1 << (s_.exp_bits - 1)) - 1));
+  }
+  return 0;
+}
+
+uint32_t BlockCodec::quantize_block(std::span<const float> x, std::span<uint8_t> codes, uint8_t* zero,
+                                    float tensor_scale, const RoundingOptions& o) const {
+  RoundingOptions eo = o;  // elements always saturate (the MX spec's conversion rule)
+  eo.overflow = Overflow::Saturate;
+  eo.saturate_inf = true;
+  float amax = 0.0f;
+  bool special = false;
+  for (float v : x) {
+    if (!std::isfinite(v)) { special = true; continue; }
+    amax = std::max(amax, std::fabs(v));
+  }
+  switch (s_.kind) {
+    case BlockKind::MX: {
+      if (special && s_.mx_specials == BlockSpec::MxSpecials::ScaleNaN) {
+        std::fill(codes.begin(), codes.end(), uint8_t(0));
+        return 0xff;
+      }
+      // Shared exponent X = floor(log2(amax)) - emax_elem, clamped to E8M0's range.
+      int X = amax == 0.0f ? -127 : floor_log2(amax) - s_.elem.emax();
+      X = std::clamp(X, -127, 127);
+      for (size_t i = 0; i < x.size(); ++i) {
+        Unrounded u = Unrounded::from_float(x[i]);
+        u.exp -= X;  // exact division by the power-of-two scale
+        codes[i] = uint8_t(s_.elem.encode(u, eo));
+      }
+      return uint32_t(X + 127);
+    }
+    case BlockKind::NVFP4: {
+      if (special) throw std::invalid_argument("nvfp4: input contains NaN or inf");
+      RoundingOptions so;  // the scale is rounded RNE (or up), saturating to 448
+      so.overflow = Overflow::Saturate;
+      so.mode = s_.scale_round_up ? Rounding::Up : Rounding::NearestEven;
+      uint32_t sc = scale_fmt_.encode(double(amax) / 6.0 / double(tensor_scale), so);
+      double s = scale_fmt_.decode(sc);
+      if (s < s_.min_scale) {
+        sc = scale_fmt_.encode(s_.min_scale, so);
+        s = scale_fmt_.decode(sc);
+      }
+      // x / (s * g) in double is correctly rounded and, for float x, never crosses an FP4
+      // rounding boundary that the exact quotient does not (see docs/formats.md).
+      const double d = s * double(tensor_scale);
+      for (size_t i = 0; i < x.size(); ++i)
+        codes[i] = d == 0 ? 0 : uint8_t(s_.elem.encode(double(x[i]) / d, eo));
+      return sc;
+    }
+    case BlockKind::GroupInt: {
+      if (special) throw std::invalid_argument(fmt::format("{}: input contains NaN or inf", s_.name));
+      const auto& is = std::get<IntSpec>(s_.elem.spec());
+      const int b = is.bits;
+      const uint32_t mask = (1u << b) - 1;
+      RoundingOptions so;
+      so.overflow = Overflow::Saturate;
+      if (!s_.zero_point) {
+        const int qmax = (1 << (b - 1)) - 1;
+        const uint32_t sc = scale_fmt_.encode(double(amax) / qmax, so);
+        const double s = scale_fmt_.decode(sc);
+        for (size_t i = 0; i < x.size(); ++i)
+          codes[i] = s == 0 ? 0 : uint8_t(s_.elem.encode(double(x[i]) / s, eo) & mask);
+        if (zero) *zero = 0;
+        return sc;
+      }
+      float mn = 0.0f, mx = 0.0f;  // the range always includes 0, so 0 is exact
+      for (float v : x) { mn = std::min(mn, v); mx = std::max(mx, v); }
+      const int qmax = (1 << b) - 1;
+      const uint32_t sc = scale_fmt_.encode((double(mx) - double(mn)) / qmax, so);
+      const double s = scale_fmt_.decode(sc);
+      if (s == 0) {
+        std::fill(codes.begin(), codes.end(), uint8_t(0));
+        if (zero) *zero = 0;
+        return sc;
+      }
+      const int64_t z = std::clamp<int64_t>(wide_.to_int(wide_.encode(-double(mn) / s, so)), 0, qmax);
+      for (size_t i = 0; i < x.size(); ++i) {
+        const int64_t q = wide_.to_int(wide_.encode(double(x[i]) / s, eo)) + z;
+        codes[i] = uint8_t(std::clamp<int64_t>(q, 0, qmax));
+      }
+      if (zero) *zero = uint8_t(z);
+      return sc;
+    }
+    case BlockKind::BFP: {
+      if (special) throw std::invalid_argument(fmt::format("{}: input contains NaN or inf", s_.name));
+      const auto& is = std::get<IntSpec>(s_.elem.spec());
+      const int m = is.bits - 1;  // magnitude bits
+      const int ebias = (1 << (s_.exp_bits - 1)) - 1;
+      int E = amax == 0.0f ? -ebias : floor_log2(amax);
+      E = std::clamp(E, -ebias, ebias + 1);
+      const IntCodec& ic = *s_.elem.codec<IntCodec>();
+      for (size_t i = 0; i < x.size(); ++i) {
+        Unrounded u = Unrounded::from_float(x[i]);
+        u.exp -= E - m + 1;  // elements are integers in units of 2^(E-m+1)
+        const int64_t v = ic.to_int(ic.encode(u, eo));
+        codes[i] = uint8_t((v < 0 ? (1u << m) : 0u) | uint32_t(v < 0 ? -v : v));  // sign-magnitude
+      }
+      return uint32_t(E + ebias);
+    }
+  }
+  return 0;
+}
+
+double BlockCodec::dequantize_element(uint8_t code, uint32_t sc, uint8_t zero, float tensor_scale) const {
+  switch (s_.kind) {
+    case BlockKind::MX:
+      if (sc == 0xff) return std::numeric_limits<double>::quiet_NaN();
+      return s_.elem.decode(code) * scale_value(sc);
+    case BlockKind::NVFP4:
+      return s_.elem.decode(code) * scale_value(sc) * double(tensor_scale);
+    case BlockKind::GroupInt:
+      if (s_.zero_point) return (double(code) - double(zero)) * scale_value(sc);
+      return s_.elem.decode(code) * scale_value(sc);
+    case BlockKind::BFP: {
+      const int m = s_.elem.bits() - 1;
+      const double mag = double(code & ((1u << m) - 1));
+      return ((code >> m) & 1 ? -mag : mag) * std::ldexp(scale_value(sc), 1 - m);
+    }
+  }
+  return 0;
+}
+
+Quantized BlockCodec::quantize(std::span<const float> x, size_t row_len, const RoundingOptions& o) const {
+  if (row_len == 0 || x.size() % row_len)
+    throw std::invalid_argument(fmt::format("tensor of {} elements is not made of rows of {}", x.size(), row_len));
+  Quantized q;
+  q.row_len = row_len;
+  q.rows = x.size() / row_len;
+  q.blocks_per_row = (row_len + size_t(s_.block) - 1) / size_t(s_.block);
+  q.codes.resize(x.size());
+  q.scales.resize(q.rows * q.blocks_per_row);
+  if (s_.kind == BlockKind::GroupInt && s_.zero_point) q.zeros.resize(q.scales.size());
+  if (s_.kind == BlockKind::NVFP4 && s_.tensor_scale) {
+    float amax = 0.0f;
+    for (float v : x) amax = std::max(amax, std::fabs(v));
+    q.tensor_scale = amax == 0.0f ? 1.0f : float(double(amax) / (448.0 * 6.0));
+  }
+  for (size_t r = 0; r < q.rows; ++r)
+    for (size_t b = 0; b < q.blocks_per_row; ++b) {
+      const size_t start = r * row_len + b * size_t(s_.block);
+      const size_t len = std::min(size_t(s_.block), row_len - b * size_t(s_.block));
+      const size_t bi = r * q.blocks_per_row + b;
+      q.scales[bi] = quantize_block(x.subspan(start, len), std::span(q.codes).subspan(start, len),
+                                    q.zeros.empty() ? nullptr : &q.zeros[bi], q.tensor_scale, o);
+    }
+  return q;
+}
+
+std::vector<double> BlockCodec::dequantize(const Quantized& q) const {
+  std::vector<double> out(q.codes.size());
+  for (size_t r = 0; r < q.rows; ++r)
+    for (size_t c = 0; c < q.row_len; ++c) {
+      const size_t bi = r * q.blocks_per_row + c / size_t(s_.block);
+      const size_t i = r * q.row_len + c;
+      out[i] = dequantize_element(q.codes[i], q.scales[bi], q.zeros.empty() ? 0 : q.zeros[bi], q.tensor_scale);
+    }
+  return out;
+}
+
+}  // namespace arithsim::formats

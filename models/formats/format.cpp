@@ -1,0 +1,247 @@
+#include "models/formats/format.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace arithsim::formats {
+namespace {
+
+using FC = FloatConvention;
+
+MinifloatSpec mf(int e, int m, int bias, FC c) { return {e, m, bias, c}; }
+
+std::vector<std::string_view> split(std::string_view s, char sep) {
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  for (size_t i = 0; i <= s.size(); ++i)
+    if (i == s.size() || s[i] == sep) {
+      out.push_back(s.substr(start, i - start));
+      start = i + 1;
+    }
+  return out;
+}
+
+int to_int(std::string_view s, std::string_view what, std::string_view text) {
+  int v = 0;
+  const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || s.empty())
+    throw std::invalid_argument(fmt::format("bad {} '{}' in format '{}'", what, s, text));
+  return v;
+}
+
+bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
+// Generic spellings: eXmY[:bias=B][:ieee|fn|finite|fnuz|ue], [u]intN[:frac=F][:wrap][:sym],
+// bipolarN, positN_ES / posit(N,ES).
+ElementSpec parse_generic(std::string_view text) {
+  const auto parts = split(text, ':');
+  const std::string_view head = parts[0];
+  if (head.size() >= 4 && head[0] == 'e' && head.find('m') != std::string_view::npos) {
+    const size_t mpos = head.find('m');
+    MinifloatSpec s;
+    s.e = to_int(head.substr(1, mpos - 1), "exponent width", text);
+    s.m = to_int(head.substr(mpos + 1), "mantissa width", text);
+    if (s.e < 1 || s.e > 8) throw std::invalid_argument(fmt::format("exponent bits must be 1..8, got {} (format '{}')", s.e, text));
+    s.bias = MinifloatSpec::default_bias(s.e);
+    s.conv = FC::IEEE;
+    for (size_t i = 1; i < parts.size(); ++i) {
+      const auto p = parts[i];
+      if (starts_with(p, "bias=")) s.bias = to_int(p.substr(5), "bias", text);
+      else if (p == "ieee") s.conv = FC::IEEE;
+      else if (p == "fn") s.conv = FC::FN;
+      else if (p == "finite") s.conv = FC::Finite;
+      else if (p == "fnuz") s.conv = FC::FNUZ;
+      else if (p == "ue") s.conv = FC::UE;
+      else throw std::invalid_argument(fmt::format("unknown option '{}' in format '{}'", p, text));
+    }
+    if (s.conv == FC::IEEE && s.m == 0)
+      throw std::invalid_argument(fmt::format("format '{}': ieee needs a mantissa bit; add :fn, :finite, :fnuz or :ue", text));
+    return s;
+  }
+  if (starts_with(head, "int") || starts_with(head, "uint")) {
+    IntSpec s;
+    s.is_signed = head[0] == 'i';
+    s.bits = to_int(head.substr(s.is_signed ? 3 : 4), "integer width", text);
+    for (size_t i = 1; i < parts.size(); ++i) {
+      const auto p = parts[i];
+      if (starts_with(p, "frac=")) s.frac_bits = to_int(p.substr(5), "fraction bits", text);
+      else if (p == "wrap") s.saturate = false;
+      else if (p == "sat") s.saturate = true;
+      else if (p == "sym") s.symmetric = true;
+      else throw std::invalid_argument(fmt::format("unknown option '{}' in format '{}'", p, text));
+    }
+    return s;
+  }
+  if (starts_with(head, "bipolar") && parts.size() == 1)
+    return BipolarSpec{to_int(head.substr(7), "bipolar width", text)};
+  if (starts_with(head, "posit") && parts.size() == 1) {
+    std::string_view rest = head.substr(5);
+    char sep = '_';
+    if (!rest.empty() && rest.front() == '(' && rest.back() == ')') {
+      rest = rest.substr(1, rest.size() - 2);
+      sep = ',';
+    }
+    const auto np = split(rest, sep);
+    if (np.size() == 2) return PositSpec{to_int(np[0], "posit width", text), to_int(np[1], "posit es", text)};
+    if (np.size() == 1 && sep == '_') return PositSpec{to_int(np[0], "posit width", text), 2};  // standard es=2
+  }
+  throw std::invalid_argument(fmt::format("unknown format '{}'", text));
+}
+
+}  // namespace
+
+const std::vector<Preset>& presets() {
+  static const std::vector<Preset> p = {
+      {"float8_e4m3fn", {"e4m3", "fp8_e4m3", "e4m3fn"}, mf(4, 3, 7, FC::FN), "OCP OFP8 v1.0 E4M3; ml_dtypes"},
+      {"float8_e5m2", {"e5m2", "fp8_e5m2"}, mf(5, 2, 15, FC::IEEE), "OCP OFP8 v1.0 E5M2; ml_dtypes"},
+      {"float8_e4m3fnuz", {"e4m3fnuz"}, mf(4, 3, 8, FC::FNUZ), "Graphcore/AMD FP8; ml_dtypes"},
+      {"float8_e5m2fnuz", {"e5m2fnuz"}, mf(5, 2, 16, FC::FNUZ), "Graphcore/AMD FP8; ml_dtypes"},
+      {"float8_e4m3b11fnuz", {"e4m3b11fnuz"}, mf(4, 3, 11, FC::FNUZ), "ml_dtypes (TPU)"},
+      {"float8_e3m4", {}, mf(3, 4, 3, FC::IEEE), "ml_dtypes (IEEE-style)"},
+      {"float8_e4m3", {"e4m3ieee"}, mf(4, 3, 7, FC::IEEE), "ml_dtypes (IEEE-style, max 240)"},
+      {"float8_e8m0fnu", {"e8m0", "ue8m0"}, mf(8, 0, 127, FC::UE), "OCP MX v1.0 E8M0 scale; ml_dtypes"},
+      {"float6_e2m3fn", {"fp6_e2m3", "e2m3"}, mf(2, 3, 1, FC::Finite), "OCP MX v1.0 FP6 E2M3; ml_dtypes"},
+      {"float6_e3m2fn", {"fp6_e3m2", "e3m2", "fp6"}, mf(3, 2, 3, FC::Finite), "OCP MX v1.0 FP6 E3M2; ml_dtypes"},
+      {"float4_e2m1fn", {"fp4", "e2m1", "fp4_e2m1"}, mf(2, 1, 1, FC::Finite), "OCP MX v1.0 FP4 E2M1; ml_dtypes"},
+      {"float16", {"fp16", "half", "e5m10"}, mf(5, 10, 15, FC::IEEE), "IEEE 754 binary16"},
+      {"bfloat16", {"bf16", "e8m7"}, mf(8, 7, 127, FC::IEEE), "bfloat16 (truncated binary32)"},
+      {"float32", {"fp32", "e8m23"}, mf(8, 23, 127, FC::IEEE), "IEEE 754 binary32"},
+      {"int8", {}, IntSpec{8, true, true, false, 0}, "two's complement"},
+      {"int4", {}, IntSpec{4, true, true, false, 0}, "two's complement"},
+      {"uint8", {}, IntSpec{8, false, true, false, 0}, "unsigned"},
+      {"ternary", {"int1.58"}, IntSpec{2, true, true, true, 0}, "{-1,0,+1} as symmetric INT2 (BitNet b1.58)"},
+      {"binary", {"bipolar1"}, BipolarSpec{1}, "{-1,+1}, code 1 = +1 (BNN)"},
+      {"mxint8_element", {}, IntSpec{8, true, true, true, 6}, "OCP MX v1.0 INT8 element (value = int * 2^-6)"},
+      {"posit4_1", {"posit(4,1)"}, PositSpec{4, 1}, "XR-NPE Posit4"},
+      {"posit8_0", {"posit(8,0)"}, PositSpec{8, 0}, "XR-NPE Posit8"},
+      {"posit16_1", {"posit(16,1)"}, PositSpec{16, 1}, "XR-NPE Posit16"},
+      {"posit8", {"posit8_2", "posit(8,2)"}, PositSpec{8, 2}, "Posit Standard 2022"},
+      {"posit16", {"posit16_2", "posit(16,2)"}, PositSpec{16, 2}, "Posit Standard 2022"},
+      {"posit32", {"posit32_2", "posit(32,2)"}, PositSpec{32, 2}, "Posit Standard 2022"},
+  };
+  return p;
+}
+
+ElementFormat ElementFormat::parse(std::string_view text) {
+  for (const auto& p : presets()) {
+    if (text == p.name) return ElementFormat(p.spec, p.name);
+    for (const auto& a : p.aliases)
+      if (text == a) return ElementFormat(p.spec, p.name);
+  }
+  return ElementFormat(parse_generic(text), std::string(text));
+}
+
+namespace {
+template <class... F> struct overloaded : F... { using F::operator()...; };
+template <class... F> overloaded(F...) -> overloaded<F...>;
+}  // namespace
+
+ElementFormat::ElementFormat(ElementSpec spec, std::string name)
+    : name_(std::move(name)),
+      spec_(spec),
+      codec_(std::visit(
+          overloaded{[](const MinifloatSpec& s) -> decltype(codec_) { return MinifloatCodec(s); },
+                     [](const IntSpec& s) -> decltype(codec_) { return IntCodec(s); },
+                     [](const BipolarSpec& s) -> decltype(codec_) { return BipolarCodec(s); },
+                     [](const PositSpec& s) -> decltype(codec_) { return PositCodec(s); }},
+          spec)) {
+  if (name_.empty())
+    name_ = std::visit([](const auto& s) { return s.to_string(); }, spec_);
+}
+
+int ElementFormat::bits() const {
+  return std::visit([](const auto& c) { return c.bits(); }, codec_);
+}
+
+double ElementFormat::decode(uint32_t code, bool daz) const {
+  return std::visit(overloaded{[&](const MinifloatCodec& c) { return c.decode(code, daz); },
+                               [&](const auto& c) { return c.decode(code); }},
+                    codec_);
+}
+
+uint32_t ElementFormat::encode(const Unrounded& u, const RoundingOptions& o) const {
+  return std::visit([&](const auto& c) { return c.encode(u, o); }, codec_);
+}
+
+void ElementFormat::check(const RoundingOptions& o) const {
+  validate(o);
+  if (auto* m = std::get_if<MinifloatSpec>(&spec_)) {
+    m->check(o);
+    return;
+  }
+  if (o.overflow == Overflow::Infinity || o.overflow == Overflow::NaN)
+    throw std::invalid_argument(fmt::format("overflow={}: format {} has no {}", to_string(o.overflow), name_,
+                                            o.overflow == Overflow::Infinity ? "infinity" : "NaN"));
+}
+
+bool ElementFormat::is_nan(uint32_t code) const {
+  if (auto* m = std::get_if<MinifloatCodec>(&codec_)) return m->is_nan(code);
+  if (auto* p = std::get_if<PositCodec>(&codec_)) return code == p->nar();
+  return false;
+}
+
+FormatInfo ElementFormat::info() const {
+  FormatInfo f;
+  f.name = name_;
+  f.bits = bits();
+  std::visit(
+      overloaded{
+          [&](const MinifloatCodec& c) {
+            const auto& s = c.spec();
+            f.kind = "minifloat";
+            f.layout = s.has_sign() ? fmt::format("s1 e{} m{}", s.e, s.m) : fmt::format("e{} m{} (unsigned)", s.e, s.m);
+            f.bias = s.bias;
+            f.max = c.decode(c.max_code());
+            f.min_normal = c.decode(c.min_normal_code());
+            f.min_subnormal = s.conv == FC::UE || s.m == 0 ? f.min_normal : c.decode(1);
+            const int w = (f.bits + 3) / 4;
+            switch (s.conv) {
+              case FC::IEEE: f.specials = fmt::format("inf=0x{:0{}x}; NaN=exp all-ones, mant!=0; -0", c.inf_code(false), w); break;
+              case FC::FN: f.specials = fmt::format("NaN=0x{:0{}x},0x{:0{}x}; no inf; -0", c.nan_code(false), w, c.nan_code(true), w); break;
+              case FC::Finite: f.specials = "no inf, no NaN; -0"; break;
+              case FC::FNUZ: f.specials = fmt::format("NaN=0x{:0{}x}; no inf; no -0", c.nan_code(false), w); break;
+              case FC::UE: f.specials = fmt::format("NaN=0x{:0{}x}; no zero, no sign", c.nan_code(false), w); break;
+            }
+          },
+          [&](const IntCodec& c) {
+            const auto& s = c.spec();
+            f.kind = "int";
+            f.layout = s.is_signed ? fmt::format("two's complement {}b", s.bits) : fmt::format("unsigned {}b", s.bits);
+            if (s.frac_bits) f.layout += fmt::format(", x2^-{}", s.frac_bits);
+            f.max = std::ldexp(double(s.max_int()), -s.frac_bits);
+            f.min_normal = f.min_subnormal = std::ldexp(1.0, -s.frac_bits);
+            f.specials = s.symmetric ? "none; most negative code unused" : (s.saturate ? "none; saturating" : "none; wrapping");
+          },
+          [&](const BipolarCodec& c) {
+            f.kind = "bipolar";
+            f.layout = fmt::format("level = 2*code - {}", (1u << c.bits()) - 1);
+            f.max = c.decode((1u << c.bits()) - 1);
+            f.min_normal = f.min_subnormal = 1.0;
+            f.specials = "none; no zero";
+          },
+          [&](const PositCodec& c) {
+            f.kind = "posit";
+            f.layout = fmt::format("posit(n={}, es={})", c.spec().n, c.spec().es);
+            f.max = c.decode(c.maxpos());
+            f.min_normal = f.min_subnormal = c.decode(1);
+            f.specials = fmt::format("NaR=0x{:0{}x}", c.nar(), (f.bits + 3) / 4);
+          }},
+      codec_);
+  return f;
+}
+
+int ElementFormat::emax() const {
+  const double mx = std::visit(
+      overloaded{[](const MinifloatCodec& c) { return c.decode(c.max_code()); },
+                 [](const IntCodec& c) { return std::ldexp(double(c.spec().max_int()), -c.spec().frac_bits); },
+                 [](const BipolarCodec& c) { return c.decode((1u << c.bits()) - 1); },
+                 [](const PositCodec& c) { return c.decode(c.maxpos()); }},
+      codec_);
+  return std::ilogb(mx);
+}
+
+}  // namespace arithsim::formats

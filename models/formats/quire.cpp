@@ -1,0 +1,126 @@
+#include "models/formats/quire.hpp"
+
+#include <bit>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace arithsim::formats {
+
+Quire::Quire(int lsb_exp, int width_bits) : lsb_exp_(lsb_exp) {
+  if (width_bits < 64 || width_bits > 1 << 16)
+    throw std::invalid_argument(fmt::format("quire width must be 64..65536 bits, got {}", width_bits));
+  words_.assign(size_t((width_bits + 63) / 64), 0);
+}
+
+void Quire::clear() { std::fill(words_.begin(), words_.end(), 0); }
+
+bool Quire::is_zero() const {
+  for (auto w : words_)
+    if (w) return false;
+  return true;
+}
+
+void Quire::add_words(const std::vector<uint64_t>& v) {
+  unsigned carry = 0;
+  for (size_t i = 0; i < words_.size(); ++i) {
+    const unsigned __int128 s = (unsigned __int128)words_[i] + v[i] + carry;
+    words_[i] = uint64_t(s);
+    carry = unsigned(s >> 64);
+  }
+}
+
+void Quire::add(bool neg, unsigned __int128 mag, int exp) {
+  if (mag == 0) return;
+  // Normalize so the lowest set bit lines up with the quire's grid.
+  while ((mag & 1) == 0) {
+    mag >>= 1;
+    ++exp;
+  }
+  if (exp < lsb_exp_) throw std::domain_error(fmt::format("quire: term below its LSB 2^{}", lsb_exp_));
+  const int off = exp - lsb_exp_;
+  const uint64_t hi64 = uint64_t(mag >> 64);
+  const int bitlen = hi64 ? 128 - std::countl_zero(hi64) : 64 - std::countl_zero(uint64_t(mag));
+  if (off + bitlen > width() - 1) throw std::domain_error("quire: term beyond its width");
+  std::vector<uint64_t> v(words_.size(), 0);
+  const int w = off / 64, b = off % 64;
+  const uint64_t lo = uint64_t(mag), hi = uint64_t(mag >> 64);
+  auto put = [&](size_t i, uint64_t x) {
+    if (i < v.size()) v[i] |= x;
+  };
+  put(w, lo << b);
+  put(w + 1, (b ? lo >> (64 - b) : 0) | (hi << b));
+  put(w + 2, b ? hi >> (64 - b) : 0);
+  if (neg) {  // two's complement negate
+    unsigned carry = 1;
+    for (auto& x : v) {
+      const unsigned __int128 s = (unsigned __int128)(~x) + carry;
+      x = uint64_t(s);
+      carry = unsigned(s >> 64);
+    }
+  }
+  add_words(v);
+}
+
+void Quire::add(const Unrounded& u) {
+  if (u.kind == Unrounded::Kind::Zero) return;
+  if (u.kind != Unrounded::Kind::Finite || u.sticky)
+    throw std::domain_error("quire: only exact finite terms can be added");
+  add(u.neg, u.sig, u.exp - 63);
+}
+
+Unrounded Quire::value() const {
+  const bool neg = words_.back() >> 63;
+  std::vector<uint64_t> m = words_;
+  if (neg) {
+    unsigned carry = 1;
+    for (auto& x : m) {
+      const unsigned __int128 s = (unsigned __int128)(~x) + carry;
+      x = uint64_t(s);
+      carry = unsigned(s >> 64);
+    }
+  }
+  int i = int(m.size()) - 1;
+  while (i >= 0 && m[size_t(i)] == 0) --i;
+  if (i < 0) return Unrounded::zero(false);
+  const int lz = std::countl_zero(m[size_t(i)]);
+  const int msb = i * 64 + 63 - lz;  // bit index of the leading one
+  // The 64 bits from the leading one down; everything below goes into sticky.
+  const uint64_t next = i > 0 ? m[size_t(i - 1)] : 0;
+  const uint64_t sig = (m[size_t(i)] << lz) | (lz ? next >> (64 - lz) : 0);
+  bool sticky = (lz ? next << lz : next) != 0;
+  for (int j = i - 2; j >= 0 && !sticky; --j) sticky = m[size_t(j)] != 0;
+  return {Unrounded::Kind::Finite, neg, sticky, msb + lsb_exp_, sig};
+}
+
+PositQuire::PositQuire(const PositSpec& s)
+    : codec_(s), q_(-2 * s.max_scale(), 4 * s.max_scale() + 32) {}
+
+void PositQuire::fma(uint32_t a, uint32_t b) {
+  if (a == codec_.nar() || b == codec_.nar()) {
+    nar_ = true;
+    return;
+  }
+  if (a == 0 || b == 0) return;
+  const auto fa = codec_.fields(a), fb = codec_.fields(b);
+  const unsigned __int128 ma = (uint64_t(1) << fa.frac_bits) | fa.frac;
+  const unsigned __int128 mb = (uint64_t(1) << fb.frac_bits) | fb.frac;
+  q_.add(fa.neg != fb.neg, ma * mb, fa.scale - fa.frac_bits + fb.scale - fb.frac_bits);
+}
+
+void PositQuire::add(uint32_t a) {
+  if (a == codec_.nar()) {
+    nar_ = true;
+    return;
+  }
+  if (a == 0) return;
+  const auto f = codec_.fields(a);
+  q_.add(f.neg, (uint64_t(1) << f.frac_bits) | f.frac, f.scale - f.frac_bits);
+}
+
+uint32_t PositQuire::to_posit(const RoundingOptions& o) const {
+  if (nar_) return codec_.nar();
+  return codec_.encode(q_.value(), o);
+}
+
+}  // namespace arithsim::formats

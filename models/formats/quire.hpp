@@ -1,0 +1,52 @@
+// Exact fixed-point accumulation (Kulisch accumulator; the posit standard's quire).
+// A two's complement integer of `width` bits whose LSB weighs 2^lsb_exp: sums of products
+// are exact as long as every term is a multiple of 2^lsb_exp and the total fits.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "models/formats/posit.hpp"
+#include "models/formats/unrounded.hpp"
+
+namespace arithsim::formats {
+
+class Quire {
+ public:
+  Quire(int lsb_exp, int width_bits);
+  int lsb_exp() const { return lsb_exp_; }
+  int width() const { return int(words_.size()) * 64; }
+  void clear();
+  // Adds (-1)^neg * mag * 2^exp. Throws std::domain_error if a term has bits below the LSB
+  // or beyond the width (it would not be exact).
+  void add(bool neg, unsigned __int128 mag, int exp);
+  void add(const Unrounded& u);  // finite or zero, no sticky
+  bool is_zero() const;
+  // The exact value as an unrounded number (sticky collects bits below the top 64).
+  Unrounded value() const;
+
+ private:
+  void add_words(const std::vector<uint64_t>& v);
+  int lsb_exp_;
+  std::vector<uint64_t> words_;  // little endian, two's complement
+};
+
+// The quire of a posit(n, es) (n <= 16 here, as required; the class itself has no limit):
+// LSB = minpos^2, MSB = maxpos^2 plus 31 carry bits and a sign bit.
+class PositQuire {
+ public:
+  explicit PositQuire(const PositSpec& s);
+  void clear() { q_.clear(); nar_ = false; }
+  void fma(uint32_t a, uint32_t b);  // quire += a*b, exactly
+  void add(uint32_t a);              // quire += a
+  uint32_t to_posit(const RoundingOptions& o = {}) const;  // one rounding, at the end
+  bool is_nar() const { return nar_; }
+  const Quire& quire() const { return q_; }
+
+ private:
+  PositCodec codec_;
+  Quire q_;
+  bool nar_ = false;
+};
+
+}  // namespace arithsim::formats

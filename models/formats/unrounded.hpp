@@ -1,0 +1,71 @@
+// The unrounded internal form shared by every codec and arithmetic unit:
+// value = (-1)^neg * sig * 2^(exp - 63), sig normalized (bit 63 set), plus a sticky bit
+// for nonzero bits already below sig. Encoders round from this; exact products, scaled
+// block elements and quire contents are all expressed in it.
+#pragma once
+
+#include <bit>
+#include <cstdint>
+#include <cstring>
+
+namespace arithsim::formats {
+
+struct Unrounded {
+  enum class Kind : uint8_t { Finite, Zero, Inf, NaN };
+  Kind kind = Kind::Zero;
+  bool neg = false;
+  bool sticky = false;
+  int exp = 0;
+  uint64_t sig = 0;
+
+  bool finite() const { return kind == Kind::Finite; }
+
+  static Unrounded zero(bool neg) { return {Kind::Zero, neg, false, 0, 0}; }
+  static Unrounded inf(bool neg) { return {Kind::Inf, neg, false, 0, 0}; }
+  static Unrounded nan(bool neg) { return {Kind::NaN, neg, false, 0, 0}; }
+  // From an unsigned integer magnitude m * 2^e (m may be unnormalized).
+  static Unrounded from_int(bool neg, uint64_t m, int e, bool sticky = false) {
+    if (m == 0) return zero(neg);
+    const int lz = std::countl_zero(m);
+    return {Kind::Finite, neg, sticky, e + 63 - lz, m << lz};
+  }
+
+  static Unrounded from_double(double x) {
+    uint64_t b;
+    std::memcpy(&b, &x, sizeof b);
+    const bool neg = b >> 63;
+    const int ef = static_cast<int>((b >> 52) & 0x7ff);
+    const uint64_t f = b & ((uint64_t{1} << 52) - 1);
+    if (ef == 0x7ff) return f ? nan(neg) : inf(neg);
+    if (ef == 0) return from_int(neg, f, -1074);
+    return {Kind::Finite, neg, false, ef - 1023, (f | (uint64_t{1} << 52)) << 11};
+  }
+
+  static Unrounded from_float(float x) {
+    uint32_t b;
+    std::memcpy(&b, &x, sizeof b);
+    const bool neg = b >> 31;
+    const int ef = static_cast<int>((b >> 23) & 0xff);
+    const uint32_t f = b & 0x7fffff;
+    if (ef == 0xff) return f ? nan(neg) : inf(neg);
+    if (ef == 0) return from_int(neg, f, -149);
+    return {Kind::Finite, neg, false, ef - 127, uint64_t(f | 0x800000u) << 40};
+  }
+};
+
+// Splits sig into the part kept above bit `shift` and the left-aligned discarded fraction.
+// shift may be 0..127+; bits lost below the 64-bit fraction go to sticky.
+struct Split {
+  uint64_t kept;
+  uint64_t frac;
+  bool sticky;
+};
+inline Split split_at(uint64_t sig, int shift, bool sticky) {
+  if (shift <= 0) return {sig, 0, sticky};
+  if (shift < 64) return {sig >> shift, sig << (64 - shift), sticky};
+  if (shift == 64) return {0, sig, sticky};
+  if (shift < 128) return {0, sig >> (shift - 64), sticky || (sig << (128 - shift)) != 0};
+  return {0, 0, sticky || sig != 0};
+}
+
+}  // namespace arithsim::formats

@@ -1,0 +1,120 @@
+// arithsim quantize --format F [--block N] --in x.npy --out y.npy [--dequant]
+#include <cmath>
+#include <string>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "models/formats/block.hpp"
+#include "models/tensor/error_stats.hpp"
+#include "models/tensor/npy.hpp"
+#include "sim/cli/common.hpp"
+
+namespace arithsim::cli {
+namespace {
+
+struct QuantizeArgs {
+  std::string format, in, out;
+  int block = 0;
+  bool dequant = false, json = false;
+  RoundingArgs rounding;
+};
+
+std::string scales_path(const std::string& out) {
+  const auto dot = out.rfind(".npy");
+  return (dot != std::string::npos && dot + 4 == out.size() ? out.substr(0, dot) : out) + ".scales.npy";
+}
+
+void print_stats(const QuantizeArgs& a, const std::string& fmt_name, const tensor::ErrorStats& s) {
+  if (a.json) {
+    nlohmann::json j = {{"format", fmt_name}, {"elements", s.count}, {"mse", s.mse}, {"max_abs_error", s.max_abs},
+                        {"nonfinite", s.nonfinite}};
+    j["sqnr_db"] = std::isinf(s.sqnr_db) ? nlohmann::json("inf") : nlohmann::json(s.sqnr_db);
+    fmt::print("{}\n", j.dump(2));
+  } else {
+    fmt::print("format: {}\nelements: {}\nMSE: {:.6g}\nSQNR: {:.3f} dB\nmax abs error: {:.6g}\n", fmt_name, s.count,
+               s.mse, s.sqnr_db, s.max_abs);
+    if (s.nonfinite) fmt::print("non-finite outputs: {}\n", s.nonfinite);
+  }
+}
+
+void run(QuantizeArgs& a) {
+  const auto o = a.rounding.options();
+  tensor::NpyArray in;
+  try {
+    in = tensor::read_npy(a.in);
+  } catch (const tensor::NpyError& e) {
+    throw RuntimeError(e.what(), "--in");
+  }
+  const auto x = in.to_float(/*bf16_from_u2=*/true);
+  std::vector<double> ref(x.begin(), x.end());
+  std::vector<double> deq(x.size());
+  const bool block = formats::looks_like_block(a.format);
+  if (!block) {
+    if (a.block) throw UsageError("--block applies to block formats (mx*, nvfp4, intB_gG, bfpN)", "--block");
+    formats::ElementFormat f = [&] {
+      try { return formats::ElementFormat::parse(a.format); }
+      catch (const std::invalid_argument& e) { throw UsageError(e.what(), "--format"); }
+    }();
+    try { f.check(o); } catch (const std::invalid_argument& e) { throw UsageError(e.what(), "--overflow"); }
+    std::vector<uint32_t> codes(x.size());
+    for (size_t i = 0; i < x.size(); ++i) {
+      codes[i] = f.encode(x[i], o);
+      deq[i] = f.decode(codes[i], o.daz);
+    }
+    if (a.dequant) {
+      tensor::write_npy(a.out, tensor::NpyArray::from_float(std::vector<float>(deq.begin(), deq.end()), in.shape));
+    } else if (f.bits() <= 8) {
+      tensor::write_npy(a.out, tensor::NpyArray::from_u8(std::vector<uint8_t>(codes.begin(), codes.end()), in.shape));
+    } else if (f.bits() <= 16) {
+      tensor::write_npy(a.out, tensor::NpyArray::from_u16(std::vector<uint16_t>(codes.begin(), codes.end()), in.shape));
+    } else {
+      tensor::write_npy(a.out, tensor::NpyArray::from_u32(codes, in.shape));
+    }
+    print_stats(a, f.name(), tensor::error_stats(ref, deq));
+    return;
+  }
+  formats::BlockSpec spec = [&] {
+    try { return formats::parse_block(a.format); }
+    catch (const std::invalid_argument& e) { throw UsageError(e.what(), "--format"); }
+  }();
+  if (a.block < 0) throw UsageError("block size must be positive", "--block");
+  if (a.block) spec.block = a.block;
+  if (in.shape.empty()) throw RuntimeError("a block format needs at least a 1-D tensor", "--in");
+  const formats::BlockCodec codec(spec);
+  formats::Quantized q;
+  try {
+    q = codec.quantize(x, in.shape.back(), o);
+  } catch (const std::invalid_argument& e) {
+    throw RuntimeError(e.what(), "--in");
+  }
+  deq = codec.dequantize(q);
+  if (a.dequant) {
+    tensor::write_npy(a.out, tensor::NpyArray::from_float(std::vector<float>(deq.begin(), deq.end()), in.shape));
+  } else {
+    // Codes like the input; scales as [rows..., blocks_per_row] next to them.
+    std::vector<size_t> sshape(in.shape.begin(), in.shape.end() - 1);
+    sshape.push_back(q.blocks_per_row);
+    std::vector<uint16_t> sc(q.scales.begin(), q.scales.end());
+    tensor::write_npy(scales_path(a.out), tensor::NpyArray::from_u16(sc, sshape));
+    tensor::write_npy(a.out, tensor::NpyArray::from_u8(q.codes, in.shape));
+  }
+  print_stats(a, spec.name + fmt::format(" (block {})", spec.block), tensor::error_stats(ref, deq));
+}
+
+}  // namespace
+
+void add_quantize_command(CLI::App& app) {
+  static QuantizeArgs a;
+  auto* q = app.add_subcommand("quantize", "quantize a whole .npy tensor to an element or block format");
+  q->add_option("--format", a.format, "element format (e4m3, fp4, posit8_0, int8 ...) or block format (mxfp4, nvfp4, int4_g128, bfp8 ...)")->required();
+  q->add_option("--block", a.block, "block / group size of a block format (overrides its default)");
+  q->add_option("--in", a.in, "input tensor (.npy: float32/64, float16, bfloat16 as uint16, int8/16/32, uint8)")->required();
+  q->add_option("--out", a.out, "output: element codes (.npy uint8/16/32; block scales go to OUT.scales.npy), or values with --dequant")->required();
+  q->add_flag("--dequant", a.dequant, "write the dequantized float32 values instead of codes");
+  q->add_flag("--json", a.json, "print the error statistics as JSON");
+  a.rounding.add_to(*q);
+  q->callback([] { run(a); });
+}
+
+}  // namespace arithsim::cli
