@@ -133,13 +133,15 @@ uint32_t MinifloatCodec::native_overflow(bool neg) const {
 
 uint32_t MinifloatCodec::overflow_code(bool neg, const RoundingOptions& o) const {
   const uint32_t sgn = neg ? sign_bit_ : 0;
+  // The mode decides whether the value overflows at all (IEEE 754 7.4); the policy decides
+  // what an overflow becomes.
+  if (rounds_magnitude_down(o.mode, neg)) return sgn | max_mag_;
   switch (o.overflow) {
     case Overflow::Saturate: return sgn | max_mag_;
     case Overflow::Infinity: return s_.has_inf() ? sgn | inf_mag_ : native_overflow(neg);
     case Overflow::NaN: return s_.has_nan() ? nan_code(neg) : sgn | max_mag_;
     case Overflow::Default: break;
   }
-  if (rounds_magnitude_down(o.mode, neg)) return sgn | max_mag_;
   return native_overflow(neg);
 }
 

@@ -246,9 +246,22 @@ inline uint32_t overflow_code(const Minifloat& f, const MfTable& t, bool neg, Ov
   return sat;
 }
 
+// "Even" for ties-to-even: the significand's last digit. With m >= 1 that is the code's
+// LSB (adjacent codes differ in it). With m == 0 the significand is the implicit 1 for
+// every nonzero value, so only zero is even: ties between two nonzero values go to the
+// larger magnitude (arithsim's documented rule, the same as E8M0's ties-up).
+inline bool even_significand(const Minifloat& f, uint32_t code) {
+  if (f.m >= 1) return (code & 1u) == 0;
+  return (code & ((1u << f.e) - 1)) == 0;
+}
+
 // E8M0: unsigned powers of two 2^-127 .. 2^127, code 0xFF = NaN.
 inline uint32_t encode_e8m0(double x, Mode mode, Ovf ovf) {
-  if (std::isnan(x) || std::signbit(x) || std::isinf(x)) return 0xFF;
+  if (std::isnan(x) || std::signbit(x)) return 0xFF;
+  // Documented arithsim rules: a mode that rounds the magnitude down never overflows
+  // (IEEE 754 7.4), and saturation turns inf into max.
+  const bool toward_zero = mode == Mode::RTZ || mode == Mode::DOWN;
+  if (std::isinf(x)) return (ovf == Ovf::SATURATE || toward_zero) ? 0xFE : 0xFF;
   if (x == 0.0) return 0x00;
   int ex;
   std::frexp(x, &ex);  // 2^(ex-1) <= x < 2^ex, exact
@@ -268,7 +281,7 @@ inline uint32_t encode_e8m0(double x, Mode mode, Ovf ovf) {
     }
   }
   if (k < -127) return 0x00;  // nothing smaller than 2^-127
-  if (k > 127) return ovf == Ovf::SATURATE ? 0xFE : 0xFF;
+  if (k > 127) return (ovf == Ovf::SATURATE || toward_zero) ? 0xFE : 0xFF;
   return static_cast<uint32_t>(k + 127);
 }
 
@@ -294,7 +307,7 @@ inline uint32_t encode(const Minifloat& f, double x, Mode mode = Mode::RNE, Ovf 
     switch (mode) {
       case Mode::RNE:
         over = ax > t.tie_above_max ||
-               (ax == t.tie_above_max && (t.codes.back() & 1u) != 0);  // tie: to even
+               (ax == t.tie_above_max && !detail::even_significand(f, t.codes.back()));  // tie: to even
         break;
       case Mode::AWAY:
         over = ax >= t.tie_above_max;
@@ -309,10 +322,10 @@ inline uint32_t encode(const Minifloat& f, double x, Mode mode = Mode::RNE, Ovf 
         over = neg;
         break;
     }
-    // +-inf input goes through the same rules (as an overflowing value).  But
-    // inf is exact in IEEE formats: where the rules stop at +-maxf (RTZ, UP
-    // of -inf, DOWN of +inf) an IEEE format returns the inf itself.
-    if (std::isinf(x) && f.conv == Conv::IEEE && !over) return detail::inf_code(f, neg);
+    // +-inf input goes through the same rules (as an overflowing value), except that
+    // inf is exact in IEEE formats and stays inf; under SATURATE it becomes +-max in
+    // every mode (arithsim's documented saturate_inf rule).
+    if (std::isinf(x) && f.conv == Conv::IEEE && ovf != Ovf::SATURATE) return detail::inf_code(f, neg);
     if (!over) return neg ? t.codes.front() : t.codes.back();
     return detail::overflow_code(f, t, neg, ovf);
   }
@@ -331,7 +344,7 @@ inline uint32_t encode(const Minifloat& f, double x, Mode mode = Mode::RNE, Ovf 
       case Mode::RNE:
         if (x < mid) pick = lo;
         else if (x > mid) pick = hi;
-        else pick = (t.codes[lo] & 1u) == 0 ? lo : hi;  // adjacent codes differ in LSB
+        else pick = detail::even_significand(f, t.codes[small]) ? small : big;
         break;
       case Mode::AWAY:
         if (x == mid) pick = big;
