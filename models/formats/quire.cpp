@@ -1,5 +1,6 @@
 #include "models/formats/quire.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <stdexcept>
 
@@ -94,7 +95,7 @@ Unrounded Quire::value() const {
 }
 
 PositQuire::PositQuire(const PositSpec& s)
-    : codec_(s), q_(-2 * s.max_scale(), 4 * s.max_scale() + 32) {}
+    : codec_(s), q_(-2 * s.max_scale(), std::max(64, 4 * s.max_scale() + 32)) {}
 
 void PositQuire::fma(uint32_t a, uint32_t b) {
   if (a == codec_.nar() || b == codec_.nar()) {
