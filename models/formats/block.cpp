@@ -56,13 +56,15 @@ BlockSpec parse_block(std::string_view text) {
     const int bits = parse_int(head.substr(3), "BFP element width", text);
     if (bits < 2 || bits > 8) throw std::invalid_argument(fmt::format("BFP element width must be 2..8 bits (sign + magnitude), got {} in '{}'", bits, text));
     s.elem = ElementFormat(IntSpec{bits, true, true, true, 0});
-  } else if (starts_with(head, "int") && head.find("_g") != std::string_view::npos) {
+  } else if (starts_with(head, "int") && (head.find("_g") != std::string_view::npos ||
+                                          text.find(":group=") != std::string_view::npos)) {
+    // intB_gG, or intB:group=G.
     s.kind = BlockKind::GroupInt;
     const size_t g = head.find("_g");
-    const int bits = parse_int(head.substr(3, g - 3), "integer width", text);
+    const int bits = parse_int(head.substr(3, g == std::string_view::npos ? g : g - 3), "integer width", text);
     if (bits < 2 || bits > 8) throw std::invalid_argument(fmt::format("group-wise INT width must be 2..8 bits, got {} in '{}'", bits, text));
     s.elem = ElementFormat(IntSpec{bits, true, true, false, 0});
-    s.block = parse_int(head.substr(g + 2), "group size", text);
+    if (g != std::string_view::npos) s.block = parse_int(head.substr(g + 2), "group size", text);
   } else {
     throw std::invalid_argument(fmt::format("unknown format '{}'", text));
   }

@@ -1,1 +1,235 @@
+// Block formats: scale selection from an independent floor(log2) (frexp), element codes
+// from the reference encoder, saturation, all-zero and NaN-containing blocks, error bounds.
 #include <gtest/gtest.h>
+
+#include <cfloat>
+#include <cmath>
+#include <random>
+
+#include "models/formats/block.hpp"
+#include "tests/formats/test_util.hpp"
+
+namespace arithsim {
+namespace {
+
+using formats::BlockCodec;
+using formats::parse_block;
+
+int ref_floor_log2(double a) {
+  int e;
+  std::frexp(a, &e);  // a = f * 2^e, f in [0.5, 1)
+  return e - 1;
+}
+
+std::vector<float> gaussian(size_t n, uint64_t seed, float scale = 1.0f) {
+  std::mt19937_64 g(seed);
+  std::normal_distribution<float> d(0.0f, scale);
+  std::vector<float> v(n);
+  for (auto& x : v) x = d(g);
+  return v;
+}
+
+struct MxCase {
+  const char* name;
+  ref::Minifloat elem;
+  int emax;  // from the OCP MX spec's element table
+};
+
+class Mx : public ::testing::TestWithParam<MxCase> {};
+
+TEST_P(Mx, ScaleRuleAndElementsMatchReference) {
+  const auto p = GetParam();
+  const BlockCodec c(parse_block(p.name));
+  std::mt19937_64 g(1);
+  std::vector<float> x;
+  for (int b = 0; b < 2000; ++b) {
+    const float scale = std::ldexp(1.0f, int(g() % 60) - 30);
+    auto blk = gaussian(32, g(), scale);
+    if (b % 7 == 0) blk[g() % 32] = std::nextafterf(std::ldexp(1.0f, int(g() % 20)), 0.0f);  // just below 2^k
+    x.insert(x.end(), blk.begin(), blk.end());
+  }
+  const auto q = c.quantize(x, 32);
+  for (size_t b = 0; b < q.scales.size(); ++b) {
+    float amax = 0;
+    for (int i = 0; i < 32; ++i) amax = std::max(amax, std::fabs(x[b * 32 + i]));
+    const int X = std::clamp(ref_floor_log2(amax) - p.emax, -127, 127);
+    ASSERT_EQ(q.scales[b], uint32_t(X + 127)) << "block " << b << " amax " << std::hexfloat << amax;
+    for (int i = 0; i < 32; ++i) {
+      const double scaled = std::ldexp(double(x[b * 32 + i]), -X);
+      ASSERT_EQ(q.codes[b * 32 + i], ref::encode(p.elem, scaled, ref::Mode::RNE, ref::Ovf::SATURATE))
+          << p.name << " block " << b << " elem " << i;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Ocp, Mx,
+                         ::testing::Values(MxCase{"mxfp8", ref::float8_e4m3fn, 8}, MxCase{"mxfp8_e5m2", ref::float8_e5m2, 15},
+                                           MxCase{"mxfp6_e2m3", ref::float6_e2m3fn, 2},
+                                           MxCase{"mxfp6_e3m2", ref::float6_e3m2fn, 4}, MxCase{"mxfp4", ref::float4_e2m1fn, 2}),
+                         [](const auto& i) { return std::string(i.param.name); });
+
+TEST(MxEdgeCases, ExponentFromBitsNotLog2) {
+  const BlockCodec c(parse_block("mxfp4"));
+  // Just below a power of two: floor(log2) is 3, not 4 (microxcaling's float log2 says 4).
+  std::vector<float> x(32, 0.0f);
+  x[0] = std::nextafterf(16.0f, 0.0f);
+  EXPECT_EQ(c.quantize(x, 32).scales[0], uint32_t(3 - 2 + 127));
+  // FLT_MAX: a finite scale 2^(127-2), not inf.
+  x[0] = FLT_MAX;
+  const auto q = c.quantize(x, 32);
+  EXPECT_EQ(q.scales[0], uint32_t(127 - 2 + 127));
+  EXPECT_TRUE(std::isfinite(c.dequantize(q)[0]));
+}
+
+TEST(MxEdgeCases, BlockMaxSaturatesToElementMax) {
+  const BlockCodec c(parse_block("mxfp8"));
+  std::vector<float> x(32, 0.5f);
+  x[5] = 1.99f * 64;  // scaled: 1.99 * 2^8 = 509 > 448 -> clamps to 448
+  const auto q = c.quantize(x, 32);
+  EXPECT_EQ(q.codes[5], 0x7eu);
+  EXPECT_EQ(c.dequantize(q)[5], 448.0 * std::ldexp(1.0, 6 - 8));
+}
+
+TEST(MxEdgeCases, AllZeroAndNaNBlocks) {
+  const BlockCodec c(parse_block("mxfp8"));
+  std::vector<float> x(64, 0.0f);
+  x[40] = NAN;
+  x[41] = 3.0f;
+  auto q = c.quantize(x, 64);
+  EXPECT_EQ(q.scales[0], 0u);  // all zero: smallest scale, elements zero
+  for (int i = 0; i < 32; ++i) EXPECT_EQ(q.codes[i], 0u);
+  EXPECT_EQ(q.scales[1], 0xffu);  // NaN inside: scale NaN (default policy)
+  auto d = c.dequantize(q);
+  for (int i = 32; i < 64; ++i) EXPECT_TRUE(std::isnan(d[i]));
+  x[42] = INFINITY;
+  const BlockCodec e(parse_block("mxfp8:specials=element"));
+  q = e.quantize(x, 64);
+  d = e.dequantize(q);
+  EXPECT_TRUE(std::isnan(d[40]));
+  EXPECT_EQ(d[41], 3.0);
+  EXPECT_EQ(q.codes[42], 0x7eu);  // inf saturates to the element max
+  EXPECT_EQ(d[43], 0.0);
+}
+
+TEST(MxInt8, SymmetricNeverMinus128AndErrorBound) {
+  const BlockCodec c(parse_block("mxint8"));
+  const auto x = gaussian(32 * 500, 9);
+  const auto q = c.quantize(x, 32);
+  const auto d = c.dequantize(q);
+  for (size_t i = 0; i < x.size(); ++i) {
+    ASSERT_NE(q.codes[i], 0x80u);
+    const int X = int(q.scales[i / 32]) - 127;
+    // Half a step of 2^(X-6), or the clamp to +-127/64 * 2^X for values just below 2^(X+1).
+    const double clamp_err = std::fabs(x[i]) - 127.0 / 64 * std::ldexp(1.0, X);
+    ASSERT_LE(std::fabs(d[i] - x[i]), std::max(std::ldexp(1.0, X - 7), clamp_err)) << i;
+  }
+}
+
+TEST(Nvfp4, ScaleIsE4m3OfAmaxOver6AndElementsAreReferenceFp4) {
+  for (const char* name : {"nvfp4", "nvfp4:tensor_scale", "nvfp4:scale_round=up", "nvfp4:min_scale=0"}) {
+    const auto spec = parse_block(name);
+    const BlockCodec c(spec);
+    std::vector<float> x = gaussian(16 * 400, 4, 0.01f);
+    for (int i = 0; i < 16; ++i) x[16 + i] = 0.0f;  // an all-zero block
+    const auto q = c.quantize(x, 16 * 20);
+    float tamax = 0;
+    for (float v : x) tamax = std::max(tamax, std::fabs(v));
+    const double g = spec.tensor_scale ? double(float(double(tamax) / (448.0 * 6.0))) : 1.0;
+    EXPECT_EQ(double(q.tensor_scale), g);
+    for (size_t b = 0; b < q.scales.size(); ++b) {
+      float amax = 0;
+      for (int i = 0; i < 16; ++i) amax = std::max(amax, std::fabs(x[b * 16 + i]));
+      uint32_t sc = ref::encode(ref::float8_e4m3fn, double(amax) / 6.0 / g,
+                                spec.scale_round_up ? ref::Mode::UP : ref::Mode::RNE, ref::Ovf::SATURATE);
+      if (ref::decode(ref::float8_e4m3fn, sc) < spec.min_scale) sc = ref::encode(ref::float8_e4m3fn, spec.min_scale);
+      ASSERT_EQ(q.scales[b], sc) << name << " block " << b;
+      const double s = ref::decode(ref::float8_e4m3fn, sc) * g;
+      for (int i = 0; i < 16; ++i) {
+        const uint32_t want = s == 0 ? 0 : ref::encode(ref::float4_e2m1fn, double(x[b * 16 + i]) / s, ref::Mode::RNE, ref::Ovf::SATURATE);
+        ASSERT_EQ(q.codes[b * 16 + i], want) << name << " block " << b << " elem " << i;
+      }
+    }
+  }
+  std::vector<float> bad(16, 1.0f);
+  bad[3] = NAN;
+  EXPECT_THROW(BlockCodec(parse_block("nvfp4")).quantize(bad, 16), std::invalid_argument);
+}
+
+TEST(GroupInt, SymmetricAndZeroPointMatchDirectFormula) {
+  for (const char* name : {"int4_g128", "int4_g128:asym", "int8_g32", "int2_g64:asym", "int3_g16"}) {
+    const auto spec = parse_block(name);
+    const BlockCodec c(spec);
+    const int b = spec.element_bits();
+    auto x = gaussian(size_t(spec.block) * 50, 17);
+    for (size_t i = 0; i < x.size(); i += 5) x[i] = std::fabs(x[i]) + 0.5f;  // skew for the zero point
+    const auto q = c.quantize(x, x.size());
+    const auto d = c.dequantize(q);
+    for (size_t g = 0; g < q.scales.size(); ++g) {
+      const size_t n = size_t(spec.block);
+      float mn = 0, mx = 0, amax = 0;
+      for (size_t i = 0; i < n; ++i) {
+        mn = std::min(mn, x[g * n + i]);
+        mx = std::max(mx, x[g * n + i]);
+        amax = std::max(amax, std::fabs(x[g * n + i]));
+      }
+      const double range = spec.zero_point ? (double(mx) - double(mn)) / ((1 << b) - 1) : double(amax) / ((1 << (b - 1)) - 1);
+      const uint32_t sc = ref::encode(ref::float16, range);
+      ASSERT_EQ(q.scales[g], sc);
+      const double s = ref::decode(ref::float16, sc);
+      const double z = spec.zero_point ? std::clamp(std::nearbyint(-double(mn) / s), 0.0, double((1 << b) - 1)) : 0.0;
+      if (spec.zero_point) {
+        ASSERT_EQ(q.zeros[g], uint8_t(z));
+      }
+      for (size_t i = 0; i < n; ++i) {
+        const double lo = spec.zero_point ? 0.0 : -double(1 << (b - 1));
+        const double hi = spec.zero_point ? double((1 << b) - 1) : double((1 << (b - 1)) - 1);
+        const double qi = std::clamp(std::nearbyint(double(x[g * n + i]) / s) + z, lo, hi);
+        ASSERT_EQ(d[g * n + i], (qi - z) * s) << name << " group " << g << " elem " << i;
+        ASSERT_LE(std::fabs(d[g * n + i] - x[g * n + i]), s * 0.5 * (1 + 1e-3) + (spec.zero_point ? s : 0)) << name;
+      }
+    }
+  }
+}
+
+TEST(Bfp, SharedExponentAndSignMagnitudeElements) {
+  const auto spec = parse_block("bfp8");
+  const BlockCodec c(spec);
+  const auto x = gaussian(16 * 300, 5);
+  const auto q = c.quantize(x, 16);
+  const auto d = c.dequantize(q);
+  for (size_t b = 0; b < q.scales.size(); ++b) {
+    float amax = 0;
+    for (int i = 0; i < 16; ++i) amax = std::max(amax, std::fabs(x[b * 16 + i]));
+    const int E = ref_floor_log2(amax);
+    ASSERT_EQ(q.scales[b], uint32_t(E + 127));
+    const double unit = std::ldexp(1.0, E - 6);  // 7 magnitude bits
+    for (int i = 0; i < 16; ++i) {
+      const double want = std::clamp(std::nearbyint(double(x[b * 16 + i]) / unit), -127.0, 127.0) * unit;
+      ASSERT_EQ(d[b * 16 + i], want);
+    }
+  }
+}
+
+TEST(BlockSpecs, ParseErrorsNameTheProblem) {
+  for (const char* bad : {"mxfp5", "mxfp4:block=0", "mxfp4:foo", "int9_g128", "int4_gx", "bfp1", "bfp9", "nvfp4:min_scale=-1",
+                          "bfp8:exp_bits=1", "int4_g128:tensor_scale"})
+    EXPECT_THROW(parse_block(bad), std::invalid_argument) << bad;
+  EXPECT_EQ(parse_block("mxfp4:block=16").block, 16);
+  const auto g = parse_block("int4:group=64:asym");
+  EXPECT_TRUE(g.kind == formats::BlockKind::GroupInt && g.block == 64 && g.zero_point);
+}
+
+TEST(BlockSpecs, PartialLastBlockAndRowLayout) {
+  const BlockCodec c(parse_block("mxfp8"));
+  std::vector<float> x(2 * 40);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = float(i % 40) * (i < 40 ? 1.0f : 100.0f);
+  const auto q = c.quantize(x, 40);
+  EXPECT_EQ(q.blocks_per_row, 2u);
+  EXPECT_EQ(q.scales.size(), 4u);
+  EXPECT_EQ(q.scales[1], uint32_t(ref_floor_log2(39.0) - 8 + 127));  // elements 32..39 of row 0
+  EXPECT_EQ(q.scales[3], uint32_t(ref_floor_log2(3900.0) - 8 + 127));
+  EXPECT_THROW(c.quantize(x, 7), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace arithsim
