@@ -1,6 +1,7 @@
 #include "models/formats/block.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <charconv>
 #include <limits>
@@ -131,7 +132,16 @@ uint32_t BlockCodec::quantize_block(std::span<const float> x, std::span<uint8_t>
       // Shared exponent X = floor(log2(amax)) - emax_elem, clamped to E8M0's range.
       int X = amax == 0.0f ? -127 : floor_log2(amax) - s_.elem.emax();
       X = std::clamp(X, -127, 127);
+      // Fast path: the product x * 2^-X is exact whenever it is a normal float (or x is
+      // zero/special), and then the element table gives the exact encoding.
+      const uint8_t* t = s_.elem.encode_table(eo);
+      const float p = std::ldexp(1.0f, -X);
       for (size_t i = 0; i < x.size(); ++i) {
+        const float y = x[i] * p;
+        if (t && ((std::bit_cast<uint32_t>(y) & 0x7f800000u) != 0 || x[i] == 0.0f)) {
+          codes[i] = ElementFormat::lookup(t, y);
+          continue;
+        }
         Unrounded u = Unrounded::from_float(x[i]);
         u.exp -= X;  // exact division by the power-of-two scale
         codes[i] = uint8_t(s_.elem.encode(u, eo));
@@ -152,8 +162,20 @@ uint32_t BlockCodec::quantize_block(std::span<const float> x, std::span<uint8_t>
       // x / (s * g) in double is correctly rounded and, for float x, never crosses an FP4
       // rounding boundary that the exact quotient does not (see docs/formats.md).
       const double d = s * double(tensor_scale);
-      for (size_t i = 0; i < x.size(); ++i)
-        codes[i] = d == 0 ? 0 : uint8_t(s_.elem.encode(double(x[i]) / d, eo));
+      // Fast path: a float quotient that is not on the bfloat16 grid lies strictly inside
+      // the same rounding cell as the exact quotient (no grid point can sit between them),
+      // so the element table applies; quotients on the grid take the exact path.
+      const uint8_t* t = s_.elem.encode_table(eo);
+      for (size_t i = 0; i < x.size(); ++i) {
+        if (d == 0) {
+          codes[i] = 0;
+          continue;
+        }
+        const double q = double(x[i]) / d;
+        const float qf = float(q);
+        if (t && (std::bit_cast<uint32_t>(qf) & 0xffffu) != 0) codes[i] = ElementFormat::lookup(t, qf);
+        else codes[i] = uint8_t(s_.elem.encode(q, eo));
+      }
       return sc;
     }
     case BlockKind::GroupInt: {

@@ -1,5 +1,6 @@
 #include "models/formats/format.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -138,6 +139,8 @@ ElementFormat ElementFormat::parse(std::string_view text) {
 namespace {
 template <class... F> struct overloaded : F... { using F::operator()...; };
 template <class... F> overloaded(F...) -> overloaded<F...>;
+bool on_bf16_grid(double b);
+std::vector<double> rounding_boundaries(const ElementFormat& f);
 }  // namespace
 
 ElementFormat::ElementFormat(ElementSpec spec, std::string name)
@@ -151,7 +154,113 @@ ElementFormat::ElementFormat(ElementSpec spec, std::string name)
           spec)) {
   if (name_.empty())
     name_ = std::visit([](const auto& s) { return s.to_string(); }, spec_);
+  if (bits() <= 16) {
+    table_f32_.resize(size_t(1) << bits());
+    for (uint32_t c = 0; c < table_f32_.size(); ++c) {
+      const double v = decode(c);
+      table_f32_[c] = float(v);
+      if (!std::isnan(v) && double(table_f32_[c]) != v) {  // not exact in float: no table
+        table_f32_.clear();
+        break;
+      }
+    }
+  }
+  if (bits() <= 8) {
+    bf16_grid_ = true;
+    for (double b : rounding_boundaries(*this)) bf16_grid_ = bf16_grid_ && on_bf16_grid(b);
+  }
 }
+
+namespace {
+
+bool on_bf16_grid(double b) {
+  if (std::isnan(b)) return true;
+  const float f = float(b);
+  return double(f) == b && (std::bit_cast<uint32_t>(f) & 0xffffu) == 0;
+}
+
+// Every point where an encoder's result can change (see encode_table).
+std::vector<double> rounding_boundaries(const ElementFormat& f) {
+  std::vector<double> out;
+  std::visit(overloaded{[&](const MinifloatCodec& c) {
+                          std::vector<double> v;
+                          for (uint32_t code = 0; code < (1u << c.bits()); ++code)
+                            if (std::isfinite(c.decode(code))) v.push_back(c.decode(code));
+                          std::sort(v.begin(), v.end());
+                          for (size_t i = 0; i + 1 < v.size(); ++i) out.push_back((v[i] + v[i + 1]) / 2);
+                          const double top = v.back(), ulp = v.size() > 1 ? top - v[v.size() - 2] : top;
+                          out.push_back(top + ulp / 2);
+                          out.push_back(-(top + ulp / 2));
+                          out.insert(out.end(), v.begin(), v.end());
+                        },
+                        [&](const PositCodec& c) {
+                          const PositCodec wide(PositSpec{c.spec().n + 1, c.spec().es});
+                          for (uint32_t code = 0; code < (1u << wide.bits()); ++code) out.push_back(wide.decode(code));
+                        },
+                        [&](const IntCodec& c) {
+                          for (int64_t k = 2 * c.spec().min_int() - 1; k <= 2 * c.spec().max_int() + 1; ++k)
+                            out.push_back(std::ldexp(double(k), -c.spec().frac_bits - 1));
+                        },
+                        [&](const BipolarCodec& c) {
+                          for (int64_t k = -(int64_t(1) << c.bits()); k <= (int64_t(1) << c.bits()); ++k) out.push_back(double(k));
+                        }},
+             f.codec_variant());
+  return out;
+}
+
+template <class Out>
+void encode_bulk(const auto& codec_variant, std::span<const float> in, std::span<Out> out, const RoundingOptions& o) {
+  if (out.size() < in.size()) throw std::invalid_argument("encode: output shorter than input");
+  std::visit(
+      [&](const auto& c) {
+        for (size_t i = 0; i < in.size(); ++i) out[i] = Out(c.encode(Unrounded::from_float(in[i]), o));
+      },
+      codec_variant);
+}
+template <class In>
+void decode_bulk(const ElementFormat& f, const std::vector<float>& table, std::span<const In> in, std::span<float> out) {
+  if (out.size() < in.size()) throw std::invalid_argument("decode: output shorter than input");
+  if (!table.empty()) {
+    const float* t = table.data();
+    const size_t mask = table.size() - 1;
+    for (size_t i = 0; i < in.size(); ++i) out[i] = t[in[i] & mask];
+    return;
+  }
+  for (size_t i = 0; i < in.size(); ++i) out[i] = float(f.decode(in[i]));
+}
+}  // namespace
+
+const uint8_t* ElementFormat::encode_table(const RoundingOptions& o) const {
+  if (!bf16_grid_ || o.mode == Rounding::Stochastic) return nullptr;
+  const uint32_t key = uint32_t(o.mode) | uint32_t(o.overflow) << 4 | uint32_t(o.ftz) << 8 | uint32_t(o.saturate_inf) << 9;
+  std::lock_guard<std::mutex> lock(cache_->mu);
+  auto& t = cache_->tables[key];
+  if (!t) {
+    auto v = std::make_shared<std::vector<uint8_t>>(size_t(1) << 17);
+    for (uint32_t hi = 0; hi < 0x10000; ++hi) {
+      (*v)[hi << 1] = uint8_t(encode(std::bit_cast<float>(hi << 16), o));
+      (*v)[(hi << 1) | 1] = uint8_t(encode(std::bit_cast<float>((hi << 16) | 0x8000u), o));
+    }
+    t = v;
+  }
+  return t->data();
+}
+
+void ElementFormat::encode(std::span<const float> in, std::span<uint8_t> out, const RoundingOptions& o) const {
+  if (bits() > 8) throw std::invalid_argument(fmt::format("{} has {} bits: use 16-bit codes", name_, bits()));
+  if (out.size() < in.size()) throw std::invalid_argument("encode: output shorter than input");
+  if (const uint8_t* t = encode_table(o)) {
+    for (size_t i = 0; i < in.size(); ++i) out[i] = lookup(t, in[i]);
+    return;
+  }
+  encode_bulk(codec_, in, out, o);
+}
+void ElementFormat::encode(std::span<const float> in, std::span<uint16_t> out, const RoundingOptions& o) const {
+  if (bits() > 16) throw std::invalid_argument(fmt::format("{} has {} bits: too wide for 16-bit codes", name_, bits()));
+  encode_bulk(codec_, in, out, o);
+}
+void ElementFormat::decode(std::span<const uint8_t> in, std::span<float> out) const { decode_bulk(*this, table_f32_, in, out); }
+void ElementFormat::decode(std::span<const uint16_t> in, std::span<float> out) const { decode_bulk(*this, table_f32_, in, out); }
 
 int ElementFormat::bits() const {
   return std::visit([](const auto& c) { return c.bits(); }, codec_);

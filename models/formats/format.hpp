@@ -2,7 +2,12 @@
 // and short aliases) and the generic spec syntax, over the per-kind codecs.
 #pragma once
 
+#include <bit>
 #include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -46,6 +51,23 @@ class ElementFormat {
   uint32_t encode(const Unrounded& u, const RoundingOptions& o = {}) const;
   uint32_t encode(double x, const RoundingOptions& o = {}) const { return encode(Unrounded::from_double(x), o); }
   uint32_t encode(float x, const RoundingOptions& o = {}) const { return encode(Unrounded::from_float(x), o); }
+  // Bulk paths: one dispatch per call, then a tight loop over the codec (table lookups
+  // for decode of formats of <= 16 bits).
+  void encode(std::span<const float> in, std::span<uint8_t> out, const RoundingOptions& o = {}) const;
+  void encode(std::span<const float> in, std::span<uint16_t> out, const RoundingOptions& o = {}) const;
+  void decode(std::span<const uint8_t> in, std::span<float> out) const;
+  void decode(std::span<const uint16_t> in, std::span<float> out) const;
+  // Fast encode of float32 for formats of <= 8 bits and deterministic rounding: a table of
+  // 2^17 codes indexed by the top 16 bits of the float and whether its low 16 bits are
+  // nonzero. Valid because every rounding boundary of such a format (its values, the
+  // midpoints between them, posit pattern midpoints) lies on the bfloat16 grid, so all
+  // floats strictly between two bfloat16 neighbours encode alike; checked when built.
+  // Returns nullptr where that does not hold or the mode is stochastic.
+  const uint8_t* encode_table(const RoundingOptions& o) const;
+  static uint8_t lookup(const uint8_t* table, float x) {
+    const uint32_t b = std::bit_cast<uint32_t>(x);
+    return table[((b >> 16) << 1) | ((b & 0xffffu) != 0)];
+  }
   // Throws std::invalid_argument when the options do not apply to this format.
   void check(const RoundingOptions& o) const;
   bool is_nan(uint32_t code) const;
@@ -53,11 +75,19 @@ class ElementFormat {
   int emax() const;
 
   template <class T> const T* codec() const { return std::get_if<T>(&codec_); }
+  const auto& codec_variant() const { return codec_; }
 
  private:
   std::string name_;
   ElementSpec spec_;
   std::variant<MinifloatCodec, IntCodec, BipolarCodec, PositCodec> codec_;
+  std::vector<float> table_f32_;  // every code's value as float (<= 16 bits, where exact)
+  bool bf16_grid_ = false;        // every rounding boundary is a bfloat16 value
+  struct TableCache {
+    std::mutex mu;
+    std::map<uint32_t, std::shared_ptr<const std::vector<uint8_t>>> tables;
+  };
+  std::shared_ptr<TableCache> cache_ = std::make_shared<TableCache>();
 };
 
 struct Preset {

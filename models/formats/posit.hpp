@@ -39,7 +39,40 @@ class PositCodec {
   Fields fields(uint32_t code) const;  // code must be neither 0 nor NaR
   double decode(uint32_t code) const;  // exact
 
-  uint32_t encode(const Unrounded& u, const RoundingOptions& o = {}) const;
+  // Rounds on the encoding: the regime, exponent and fraction bits are laid out as one
+  // bit string and rounded once to n-1 bits after the sign.
+  uint32_t encode(const Unrounded& u, const RoundingOptions& o = {}) const {
+    switch (u.kind) {
+      case Unrounded::Kind::NaN:
+      case Unrounded::Kind::Inf: return nar_;
+      case Unrounded::Kind::Zero: return 0;
+      case Unrounded::Kind::Finite: break;
+    }
+    const int maxs = s_.max_scale();
+    uint32_t kept;
+    if (u.exp >= maxs) {
+      kept = nar_ - 1;  // at or beyond maxpos: clamp, never NaR
+    } else if (u.exp < -maxs) {
+      kept = 1;  // below minpos: clamp, never zero
+    } else {
+      const int k = u.exp >> s_.es;  // floor division
+      const uint64_t e = uint64_t(u.exp - (k << s_.es));
+      // Regime: k+1 ones and a zero, or -k zeros and a one; then es exponent bits.
+      const uint64_t regime = k >= 0 ? ((uint64_t(1) << (k + 1)) - 1) << 1 : 1;
+      const int len = (k >= 0 ? k + 2 : 1 - k) + s_.es;  // <= 35
+      const uint64_t head = (regime << s_.es) | e;
+      const uint64_t frac = u.sig << 1;  // the fraction bits below the hidden one
+      const uint64_t pat = (head << (64 - len)) | (frac >> len);
+      const bool sticky = u.sticky || (frac << (64 - len)) != 0;
+      const int keep = s_.n - 1;
+      const uint64_t k0 = pat >> (64 - keep);
+      uint64_t k1 = k0 + (round_up(o, u.neg, k0 & 1, pat << keep, sticky) ? 1 : 0);
+      if (k1 >= nar_) k1 = nar_ - 1;
+      if (k1 == 0) k1 = 1;
+      kept = uint32_t(k1);
+    }
+    return u.neg ? (0u - kept) & mask_ : kept;
+  }
   uint32_t encode(double x, const RoundingOptions& o = {}) const { return encode(Unrounded::from_double(x), o); }
   uint32_t encode(float x, const RoundingOptions& o = {}) const { return encode(Unrounded::from_float(x), o); }
 

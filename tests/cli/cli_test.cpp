@@ -1,1 +1,1007 @@
+// The arithsim binary as users and scripts call it: output, exit codes, the error
+// convention (one line "arithsim: error: <what> (<input>)"; exit 2 for usage errors, 1 for
+// runtime errors) and atomic outputs. Expected values come from the independent reference
+// in tests/reference or from the format specifications, never from the code under test.
 #include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <limits>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#if __has_include(<nlohmann/json.hpp>)
+#include <nlohmann/json.hpp>
+#define ARITHSIM_TEST_HAVE_JSON 1
+#else
+#define ARITHSIM_TEST_HAVE_JSON 0
+#endif
+
+#include "models/formats/format.hpp"
+#include "models/tensor/npy.hpp"
+#include "tests/reference/reference_formats.hpp"
+
+extern char** environ;
+
+namespace {
+
+namespace fs = std::filesystem;
+namespace ref = arithsim::ref;
+using arithsim::tensor::NpyArray;
+
+// ---------------------------------------------------------------------------------------
+// Running the binary
+// ---------------------------------------------------------------------------------------
+
+struct Result {
+  int code = -1;  // exit status, or 128 + signal
+  std::string out, err;
+};
+
+std::string read_all(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+}
+
+void write_all(const fs::path& p, const std::string& bytes) {
+  std::ofstream f(p, std::ios::binary | std::ios::trunc);
+  f.write(bytes.data(), std::streamsize(bytes.size()));
+  ASSERT_TRUE(f.good()) << p;
+}
+
+std::vector<std::string> lines_of(const std::string& s) {
+  std::vector<std::string> v;
+  std::string line;
+  std::istringstream in(s);
+  while (std::getline(in, line)) v.push_back(line);
+  return v;
+}
+
+std::vector<std::string> words_of(const std::string& s) {
+  std::vector<std::string> v;
+  std::istringstream in(s);
+  std::string w;
+  while (in >> w) v.push_back(w);
+  return v;
+}
+
+bool contains(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
+
+double parse_double(const std::string& s) {
+  char* end = nullptr;
+  const double v = std::strtod(s.c_str(), &end);
+  if (s.empty() || *end) ADD_FAILURE() << "not a number: '" << s << "'";
+  return v;
+}
+
+// Hex text of a double that strtod reads back exactly.
+std::string hex(double v) {
+  char b[64];
+  std::snprintf(b, sizeof b, "%a", v);
+  return b;
+}
+std::string dec17(double v) {
+  char b[64];
+  std::snprintf(b, sizeof b, "%.17g", v);
+  return b;
+}
+
+class Cli : public testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = fs::path(testing::TempDir()) / (std::string("arithsim_cli_") + info->name() + "_" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_ / "io");
+    fs::create_directories(dir_ / "work");
+  }
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+
+  // Runs arithsim with `args`, stdin fed from a file holding `input`.
+  Result run(const std::vector<std::string>& args, const std::string& input = "") {
+    const int n = counter_++;
+    const fs::path in = dir_ / "io" / ("stdin" + std::to_string(n));
+    const fs::path out = dir_ / "io" / ("stdout" + std::to_string(n));
+    const fs::path err = dir_ / "io" / ("stderr" + std::to_string(n));
+    write_all(in, input);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, in.c_str(), O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    std::vector<std::string> storage = {ARITHSIM_BIN};
+    storage.insert(storage.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& s : storage) argv.push_back(s.data());
+    argv.push_back(nullptr);
+    pid_t pid = 0;
+    Result r;
+    const int rc = posix_spawn(&pid, ARITHSIM_BIN, &fa, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0) {
+      ADD_FAILURE() << "cannot start " << ARITHSIM_BIN << ": " << std::strerror(rc);
+      return r;
+    }
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+    }
+    r.code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    r.out = read_all(out);
+    r.err = read_all(err);
+    fs::remove(in);
+    fs::remove(out);
+    fs::remove(err);
+    return r;
+  }
+
+  fs::path work(const std::string& name) const { return dir_ / "work" / name; }
+  std::set<std::string> work_listing() const {
+    std::set<std::string> s;
+    for (const auto& e : fs::directory_iterator(dir_ / "work")) s.insert(e.path().filename().string());
+    return s;
+  }
+
+  fs::path dir_;
+  int counter_ = 0;
+};
+
+std::string show(const std::vector<std::string>& args) {
+  std::string s = "arithsim";
+  for (const auto& a : args) s += " " + a;
+  return s;
+}
+
+// The error convention: exit `code`, nothing on stdout, exactly one stderr line
+// "arithsim: error: ..." containing each of `needles`. With `input_suffix`, the line ends in
+// " (<input>)".
+void expect_error(const Result& r, int code, const std::vector<std::string>& needles = {}, bool input_suffix = true) {
+  EXPECT_EQ(r.code, code) << "stderr: " << r.err;
+  EXPECT_EQ(r.out, "") << "no output on error";
+  const auto ls = lines_of(r.err);
+  ASSERT_EQ(ls.size(), 1u) << "want exactly one stderr line, got: " << r.err;
+  EXPECT_EQ(ls[0].rfind("arithsim: error: ", 0), 0u) << ls[0];
+  if (input_suffix) {
+    EXPECT_TRUE(std::regex_search(ls[0], std::regex(R"(^arithsim: error: .+ \(.+\)$)"))) << ls[0];
+  }
+  for (const auto& n : needles) EXPECT_TRUE(contains(ls[0], n)) << "stderr lacks '" << n << "': " << ls[0];
+}
+
+// ---------------------------------------------------------------------------------------
+// Help, version, missing subcommands
+// ---------------------------------------------------------------------------------------
+
+TEST_F(Cli, HelpOnEveryCommand) {
+  const std::vector<std::pair<std::vector<std::string>, std::vector<std::string>>> cmds = {
+      {{}, {"version", "format", "quantize", "run", "--version"}},
+      {{"version"}, {}},
+      {{"format"}, {"list", "table", "encode", "decode"}},
+      {{"format", "list"}, {"--json"}},
+      {{"format", "table"}, {"FORMAT", "--csv"}},
+      {{"format", "encode"}, {"FORMAT", "--rounding", "--overflow", "--seed", "--sr-bits", "--ftz", "--daz"}},
+      {{"format", "decode"}, {"FORMAT", "--daz"}},
+      {{"quantize"}, {"--format", "--block", "--in", "--out", "--dequant", "--json", "--rounding"}},
+      {{"run"}, {}},
+  };
+  for (const auto& [cmd, mentions] : cmds) {
+    for (const char* flag : {"--help", "-h"}) {
+      auto args = cmd;
+      args.push_back(flag);
+      SCOPED_TRACE(show(args));
+      const Result r = run(args);
+      EXPECT_EQ(r.code, 0) << r.err;
+      std::string usage = "Usage: arithsim";
+      for (const auto& c : cmd) usage += " " + c;
+      EXPECT_TRUE(contains(r.out, usage)) << r.out;
+      for (const auto& m : mentions) EXPECT_TRUE(contains(r.out, m)) << "help lacks " << m << ":\n" << r.out;
+    }
+  }
+}
+
+TEST_F(Cli, Version) {
+  const Result a = run({"--version"});
+  EXPECT_EQ(a.code, 0) << a.err;
+  EXPECT_TRUE(std::regex_match(a.out, std::regex("arithsim [0-9]+\\.[0-9]+\\.[0-9]+\n"))) << a.out;
+  const Result b = run({"version"});
+  EXPECT_EQ(b.code, 0) << b.err;
+  EXPECT_EQ(b.out, a.out);
+  EXPECT_EQ(b.err, "");
+}
+
+TEST_F(Cli, MissingOrUnknownSubcommandIsUsageError) {
+  expect_error(run({}), 2, {}, false);
+  expect_error(run({"format"}), 2, {}, false);
+  expect_error(run({"bogus"}), 2, {}, false);
+  expect_error(run({"format", "bogus"}), 2, {}, false);
+  expect_error(run({"format", "list", "--bogus"}), 2, {"--bogus"}, false);
+  expect_error(run({"format", "table"}), 2, {"FORMAT"}, false);       // required positional
+  expect_error(run({"quantize", "--format", "e4m3"}), 2, {"--in"}, false);  // required options
+}
+
+// ---------------------------------------------------------------------------------------
+// format list
+// ---------------------------------------------------------------------------------------
+
+TEST_F(Cli, FormatListNamesEveryPreset) {
+  const Result r = run({"format", "list"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::set<std::string> first_words;
+  for (const auto& l : lines_of(r.out)) {
+    const auto w = words_of(l);
+    if (!w.empty()) first_words.insert(w[0]);
+  }
+  for (const char* n : {"float8_e4m3fn", "float8_e5m2", "float4_e2m1fn", "float6_e2m3fn", "float16", "bfloat16",
+                        "float32", "posit16_1", "posit8_0", "int8", "float8_e8m0fnu"})
+    EXPECT_TRUE(first_words.count(n)) << n << " missing from\n" << r.out;
+  for (const auto& p : arithsim::formats::presets()) EXPECT_TRUE(first_words.count(p.name)) << p.name;
+  // The e4m3fn row shows its max, 448 (OCP OFP8).
+  for (const auto& l : lines_of(r.out))
+    if (l.rfind("float8_e4m3fn ", 0) == 0) {
+      const auto w = words_of(l);
+      EXPECT_NE(std::find(w.begin(), w.end(), "448"), w.end()) << l;
+    }
+}
+
+TEST_F(Cli, FormatListJson) {
+  const Result r = run({"format", "list", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+#if ARITHSIM_TEST_HAVE_JSON
+  nlohmann::json j;
+  ASSERT_NO_THROW(j = nlohmann::json::parse(r.out)) << r.out;
+  ASSERT_TRUE(j.is_array());
+  std::map<std::string, nlohmann::json> by_name;
+  for (const auto& e : j) {
+    ASSERT_TRUE(e.contains("name")) << e.dump();
+    by_name[e["name"].get<std::string>()] = e;
+  }
+  EXPECT_EQ(by_name.size(), arithsim::formats::presets().size());
+  for (const auto& p : arithsim::formats::presets()) EXPECT_TRUE(by_name.count(p.name)) << p.name;
+  ASSERT_TRUE(by_name.count("float8_e4m3fn"));
+  EXPECT_EQ(by_name["float8_e4m3fn"]["max"].get<double>(), 448.0);
+  EXPECT_EQ(by_name["float8_e4m3fn"]["bits"].get<int>(), 8);
+  const auto al = by_name["float8_e4m3fn"]["aliases"].get<std::vector<std::string>>();
+  EXPECT_NE(std::find(al.begin(), al.end(), "e4m3"), al.end());
+  // Largest finite values from the reference / the specifications.
+  const std::vector<std::pair<std::string, double>> maxes = {
+      {"float8_e5m2", 57344.0},
+      {"float4_e2m1fn", 6.0},
+      {"float6_e2m3fn", 7.5},
+      {"float6_e3m2fn", 28.0},
+      {"float16", 65504.0},
+      {"float8_e4m3fnuz", 240.0},
+      {"float8_e4m3", 240.0},
+      {"bfloat16", ref::decode(ref::bfloat16, 0x7f7f)},
+  };
+  for (const auto& [name, mx] : maxes) {
+    ASSERT_TRUE(by_name.count(name)) << name;
+    EXPECT_EQ(by_name[name]["max"].get<double>(), mx) << name;
+  }
+  EXPECT_EQ(by_name["float4_e2m1fn"]["bits"].get<int>(), 4);
+  EXPECT_EQ(by_name["posit16_1"]["bits"].get<int>(), 16);
+  EXPECT_EQ(by_name["float8_e4m3fn"]["min_subnormal"].get<double>(), std::ldexp(1.0, -9));
+#else
+  // No JSON library: check the essentials textually.
+  EXPECT_EQ(r.out.find_first_not_of(" \n"), r.out.find('['));
+  EXPECT_TRUE(contains(r.out, "\"name\": \"float8_e4m3fn\"")) << r.out;
+  EXPECT_TRUE(contains(r.out, "\"max\": 448")) << r.out;
+#endif
+}
+
+// ---------------------------------------------------------------------------------------
+// format table
+// ---------------------------------------------------------------------------------------
+
+struct RefFormat {
+  std::string cli;  // name given to arithsim
+  ref::Minifloat f;
+};
+
+const std::vector<RefFormat>& minifloats() {
+  static const std::vector<RefFormat> v = {
+      {"e4m3", ref::float8_e4m3fn},
+      {"e5m2", ref::float8_e5m2},
+      {"e4m3fnuz", ref::float8_e4m3fnuz},
+      {"e5m2fnuz", ref::float8_e5m2fnuz},
+      {"e4m3b11fnuz", ref::float8_e4m3b11fnuz},
+      {"float8_e3m4", ref::float8_e3m4},
+      {"float8_e4m3", ref::float8_e4m3},
+      {"e8m0", ref::float8_e8m0fnu},
+      {"fp6_e2m3", ref::float6_e2m3fn},
+      {"fp6_e3m2", ref::float6_e3m2fn},
+      {"fp4", ref::float4_e2m1fn},
+      {"fp16", ref::float16},
+      {"bf16", ref::bfloat16},
+  };
+  return v;
+}
+
+// "hexfloat decimal" (or CSV fields) of one code against the reference value.
+void check_value_text(const std::string& hexf, const std::string& decf, double want, const std::string& where) {
+  if (std::isnan(want)) {
+    EXPECT_EQ(hexf, "nan") << where;
+    EXPECT_EQ(decf, "nan") << where;
+    return;
+  }
+  const double h = parse_double(hexf), d = parse_double(decf);
+  EXPECT_EQ(d, want) << where << ": decimal " << decf;
+  EXPECT_EQ(h, want) << where << ": hexfloat " << hexf;
+  EXPECT_EQ(std::signbit(d), std::signbit(want)) << where << ": sign of " << decf;
+  if (!std::isinf(want)) {
+    EXPECT_TRUE(hexf.find("0x") == 0 || hexf.find("-0x") == 0) << where << ": " << hexf;
+  }
+}
+
+TEST_F(Cli, FormatTableFp4) {
+  const Result r = run({"format", "table", "fp4"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto ls = lines_of(r.out);
+  ASSERT_EQ(ls.size(), 16u) << r.out;
+  const std::vector<double> spec = {0, 0.5, 1, 1.5, 2, 3, 4, 6};  // OCP MX FP4 E2M1
+  for (uint32_t i = 0; i < 16; ++i) {
+    const auto w = words_of(ls[i]);
+    ASSERT_EQ(w.size(), 3u) << ls[i];
+    EXPECT_EQ(std::strtoul(w[0].c_str(), nullptr, 16), i) << ls[i];
+    EXPECT_EQ(w[0].rfind("0x", 0), 0u) << ls[i];
+    const double want = ref::decode(ref::float4_e2m1fn, i);
+    EXPECT_EQ(want, (i & 8 ? -1 : 1) * spec[i & 7]);
+    check_value_text(w[1], w[2], want, ls[i]);
+  }
+}
+
+TEST_F(Cli, FormatTableCsv) {
+  const Result r = run({"format", "table", "fp4", "--csv"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto ls = lines_of(r.out);
+  ASSERT_EQ(ls.size(), 17u) << r.out;
+  EXPECT_EQ(ls[0], "code,hexfloat,value");
+  for (uint32_t i = 0; i < 16; ++i) {
+    const std::string& l = ls[i + 1];
+    const auto c1 = l.find(','), c2 = l.rfind(',');
+    ASSERT_TRUE(c1 != std::string::npos && c2 != c1) << l;
+    EXPECT_EQ(std::strtoul(l.substr(0, c1).c_str(), nullptr, 16), i) << l;
+    check_value_text(l.substr(c1 + 1, c2 - c1 - 1), l.substr(c2 + 1), ref::decode(ref::float4_e2m1fn, i), l);
+  }
+}
+
+// Every code of every <= 16-bit minifloat (including the NaN/inf encodings).
+TEST_F(Cli, FormatTableAllMinifloatsMatchReference) {
+  for (const auto& rf : minifloats()) {
+    SCOPED_TRACE(rf.cli);
+    const Result r = run({"format", "table", rf.cli});
+    ASSERT_EQ(r.code, 0) << r.err;
+    const auto ls = lines_of(r.out);
+    const uint32_t n = 1u << ref::bits(rf.f);
+    ASSERT_EQ(ls.size(), n);
+    int bad = 0;
+    for (uint32_t c = 0; c < n && bad < 10; ++c) {
+      const auto w = words_of(ls[c]);
+      if (w.size() != 3) {
+        ADD_FAILURE() << ls[c];
+        ++bad;
+        continue;
+      }
+      const double want = ref::decode(rf.f, c);
+      const double got = std::isnan(want) ? 0 : std::strtod(w[2].c_str(), nullptr);
+      const bool ok = std::strtoul(w[0].c_str(), nullptr, 16) == c &&
+                      (std::isnan(want) ? w[1] == "nan" && w[2] == "nan"
+                                        : got == want && std::signbit(got) == std::signbit(want) &&
+                                              std::strtod(w[1].c_str(), nullptr) == want);
+      if (!ok) {
+        ++bad;
+        ADD_FAILURE() << rf.cli << " code " << c << ": got '" << ls[c] << "', want " << want;
+      }
+    }
+  }
+}
+
+TEST_F(Cli, FormatTableErrors) {
+  expect_error(run({"format", "table", "float32"}), 2, {"float32", "(FORMAT)"});
+  expect_error(run({"format", "table", "bogus_format"}), 2, {"bogus_format", "(FORMAT)"});
+}
+
+// ---------------------------------------------------------------------------------------
+// format encode
+// ---------------------------------------------------------------------------------------
+
+struct Input {
+  std::string text;
+  double value;
+};
+
+double f32_bits(uint32_t b) {
+  float f;
+  std::memcpy(&f, &b, 4);
+  return f;
+}
+
+// Inputs in every accepted spelling, with their values stated independently.
+std::vector<Input> fixed_inputs() {
+  const double inf = HUGE_VAL, nan = std::numeric_limits<double>::quiet_NaN();
+  return {
+      {"0", 0.0}, {"-0", -0.0}, {"1", 1.0}, {"-1", -1.0}, {"0.1", 0.1}, {"-0.3", -0.3}, {"1e-3", 1e-3},
+      {"1e-10", 1e-10}, {"-1e-10", -1e-10}, {"1e10", 1e10}, {"-1e10", -1e10}, {"3.4e38", 3.4e38}, {"1e300", 1e300},
+      {"0x1.8p+3", 12.0}, {"-0x1.1p-7", -0x1.1p-7}, {"0x1.fffffep+127", 0x1.fffffep+127}, {"0X1P-2", 0.25},
+      {"f32:0x40490fdb", f32_bits(0x40490fdb)}, {"f32:0x7f800000", inf}, {"f32:0xff800000", -inf},
+      {"f32:0x00000001", f32_bits(1)}, {"f32:0x80000000", -0.0}, {"f32:0x3f800001", f32_bits(0x3f800001)},
+      {"f32:0x7fc00000", nan}, {"nan", nan}, {"-nan", -nan}, {"inf", inf}, {"-inf", -inf}, {"448", 448},
+      {"464", 464}, {"465", 465}, {"-465", -465}, {"57344", 57344}, {"61440", 61440}, {"61441", 61441},
+      {"65504", 65504}, {"65520", 65520}, {"-65520", -65520}, {"6", 6}, {"7", 7}, {"-7", -7}, {"0.25", 0.25},
+      {"0.75", 0.75}, {"2.5", 2.5}, {"5", 5}, {"-5", -5}, {"1.0625", 1.0625}, {"1e5", 1e5}, {" 1.5 ", 1.5},
+      {"5.960464477539063e-08", 5.960464477539063e-08}, {"2.9802322387695312e-08", 2.9802322387695312e-08},
+  };
+}
+
+// Values, midpoints and just-off-midpoints of the format itself, and values past its max.
+std::vector<Input> format_inputs(const ref::Minifloat& f) {
+  std::vector<double> vals;
+  const uint32_t n = 1u << ref::bits(f);
+  for (uint32_t c = 0; c < n; ++c) {
+    if (ref::is_nan_code(f, c)) continue;
+    const double v = ref::decode(f, c);
+    if (std::isfinite(v)) vals.push_back(v);
+  }
+  std::sort(vals.begin(), vals.end());
+  vals.erase(std::unique(vals.begin(), vals.end()), vals.end());
+  std::vector<double> xs;
+  const size_t step = vals.size() > 1024 ? 61 : 1;  // sample the 16-bit formats
+  for (size_t i = 0; i + 1 < vals.size(); ++i) {
+    const bool edge = i < 12 || i + 12 > vals.size() || (vals[i] <= 0 && vals[i + 1] >= 0) ||
+                      (vals[i] < 0 && vals[i + 1] >= 0) || std::fabs(vals[i]) < 4 * std::fabs(vals[1] - vals[0]);
+    if (!edge && i % step) continue;
+    const double mid = (vals[i] + vals[i + 1]) / 2;
+    xs.insert(xs.end(), {vals[i], mid, std::nextafter(mid, -HUGE_VAL), std::nextafter(mid, HUGE_VAL),
+                         (3 * vals[i] + vals[i + 1]) / 4});
+  }
+  const double mx = vals.back(), ulp = vals.back() - vals[vals.size() - 2];
+  for (double s : {1.0, -1.0})
+    for (double v : {mx, mx + ulp / 4, mx + ulp / 2, std::nextafter(mx + ulp / 2, HUGE_VAL), mx + ulp, 2 * mx, 1e300})
+      xs.push_back(s * v);
+  std::vector<Input> in;
+  for (size_t i = 0; i < xs.size(); ++i) in.push_back({i % 2 ? dec17(xs[i]) : hex(xs[i]), xs[i]});
+  return in;
+}
+
+const std::vector<std::pair<std::string, ref::Mode>> kModes = {
+    {"rne", ref::Mode::RNE}, {"rtz", ref::Mode::RTZ}, {"up", ref::Mode::UP}, {"down", ref::Mode::DOWN},
+    {"away", ref::Mode::AWAY}};
+const std::vector<std::pair<std::string, ref::Ovf>> kOverflows = {
+    {"default", ref::Ovf::DEFAULT}, {"saturate", ref::Ovf::SATURATE}, {"inf", ref::Ovf::INF}, {"nan", ref::Ovf::NAN_}};
+
+bool has_inf(const ref::Minifloat& f) { return f.conv == ref::Conv::IEEE; }
+bool has_nan(const ref::Minifloat& f) { return f.conv != ref::Conv::FN_NONAN; }
+
+TEST_F(Cli, FormatEncodeMatchesReference) {
+  for (const auto& rf : minifloats()) {
+    std::vector<Input> in = fixed_inputs();
+    if (rf.f.conv == ref::Conv::E8M0) {
+      // E8M0 is unsigned with no zero: keep the positive finite inputs and NaN.
+      std::erase_if(in, [](const Input& x) { return !(std::isnan(x.value) || (x.value > 0 && std::isfinite(x.value))); });
+    }
+    const auto own = format_inputs(rf.f);
+    if (rf.f.conv == ref::Conv::E8M0) {
+      for (const auto& x : own)
+        if (x.value > 0) in.push_back(x);
+    } else {
+      in.insert(in.end(), own.begin(), own.end());
+    }
+    std::string stdin_text;
+    for (const auto& x : in) stdin_text += x.text + "\n";
+    for (const auto& [mname, mode] : kModes) {
+      for (const auto& [oname, ovf] : kOverflows) {
+        const std::vector<std::string> args = {"format", "encode", rf.cli, "--rounding", mname, "--overflow", oname};
+        SCOPED_TRACE(show(args));
+        const Result r = run(args, stdin_text);
+        if ((ovf == ref::Ovf::INF && !has_inf(rf.f)) || (ovf == ref::Ovf::NAN_ && !has_nan(rf.f))) {
+          expect_error(r, 2, {"(--overflow)"});
+          continue;
+        }
+        ASSERT_EQ(r.code, 0) << r.err;
+        EXPECT_EQ(r.err, "");
+        const auto ls = lines_of(r.out);
+        ASSERT_EQ(ls.size(), in.size());
+        int bad = 0;
+        for (size_t i = 0; i < in.size(); ++i) {
+          const uint32_t want = ref::encode(rf.f, in[i].value, mode, ovf);
+          char* end = nullptr;
+          const unsigned long got = std::strtoul(ls[i].c_str(), &end, 16);
+          if (ls[i].rfind("0x", 0) != 0 || *end || got != want) {
+            if (++bad <= 8)
+              ADD_FAILURE() << show(args) << ": input '" << in[i].text << "' (" << hex(in[i].value) << "): got "
+                            << ls[i] << ", want 0x" << std::hex << want << std::dec;
+          }
+        }
+        EXPECT_EQ(bad, 0) << bad << " of " << in.size() << " codes differ";
+      }
+    }
+  }
+}
+
+// Values from the specifications (OCP OFP8 E4M3: max 448, 464 ties to 448, 465 is NaN).
+TEST_F(Cli, FormatEncodeSpecValues) {
+  const Result r = run({"format", "encode", "e4m3"}, "448\n464\n465\n-465\n0x1p-9\n1\nnan\n");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(lines_of(r.out), (std::vector<std::string>{"0x7e", "0x7e", "0x7f", "0xff", "0x01", "0x38", "0x7f"}));
+  const Result s = run({"format", "encode", "fp4"}, "0\n0.5\n1\n1.5\n2\n3\n4\n6\n-6\n");
+  ASSERT_EQ(s.code, 0) << s.err;
+  EXPECT_EQ(lines_of(s.out), (std::vector<std::string>{"0x0", "0x1", "0x2", "0x3", "0x4", "0x5", "0x6", "0x7", "0xf"}));
+  const Result t = run({"format", "encode", "bf16"}, "1\n-2\ninf\n");
+  ASSERT_EQ(t.code, 0) << t.err;
+  EXPECT_EQ(lines_of(t.out), (std::vector<std::string>{"0x3f80", "0xc000", "0x7f80"}));
+}
+
+// --ftz flushes results that would be subnormal to a zero of the same sign.
+TEST_F(Cli, FormatEncodeFtz) {
+  const std::string in = "0x1p-9\n-0x1.8p-8\n0x1.cp-7\n0x1p-6\n1\n";
+  const Result plain = run({"format", "encode", "e4m3"}, in);
+  ASSERT_EQ(plain.code, 0) << plain.err;
+  std::vector<std::string> want_plain;
+  for (double v : {0x1p-9, -0x1.8p-8, 0x1.cp-7, 0x1p-6, 1.0}) {
+    char b[16];
+    std::snprintf(b, sizeof b, "0x%02x", ref::encode(ref::float8_e4m3fn, v));
+    want_plain.push_back(b);
+  }
+  EXPECT_EQ(lines_of(plain.out), want_plain);
+  const Result ftz = run({"format", "encode", "e4m3", "--ftz"}, in);
+  ASSERT_EQ(ftz.code, 0) << ftz.err;
+  EXPECT_EQ(lines_of(ftz.out), (std::vector<std::string>{"0x00", "0x80", "0x00", want_plain[3], want_plain[4]}));
+}
+
+TEST_F(Cli, FormatEncodeStochastic) {
+  // 1 + 1/32 lies a quarter ulp above 1 in e4m3 (ulp 1/8): SR picks 1 (0x38) or 1.125 (0x39),
+  // the latter with probability 1/4; an exact value is never changed.
+  std::string in;
+  const int n = 2000;
+  for (int i = 0; i < n; ++i) in += (i % 2 ? "-1.03125\n" : "1.03125\n");
+  in += "1\n";
+  const std::vector<std::string> base = {"format", "encode", "e4m3", "--rounding", "stochastic"};
+  auto with_seed = [&](const std::string& seed) {
+    auto a = base;
+    a.insert(a.end(), {"--seed", seed});
+    return a;
+  };
+  const Result a = run(with_seed("7"), in), b = run(with_seed("7"), in), c = run(with_seed("8"), in);
+  ASSERT_EQ(a.code, 0) << a.err;
+  ASSERT_EQ(b.code, 0) << b.err;
+  ASSERT_EQ(c.code, 0) << c.err;
+  EXPECT_EQ(a.out, b.out) << "same seed, same output";
+  EXPECT_NE(a.out, c.out) << "different seeds, different output";
+  for (const Result* r : {&a, &c}) {
+    const auto ls = lines_of(r->out);
+    ASSERT_EQ(ls.size(), size_t(n + 1));
+    const uint32_t lo = ref::encode(ref::float8_e4m3fn, 1.03125, ref::Mode::DOWN);
+    const uint32_t hi = ref::encode(ref::float8_e4m3fn, 1.03125, ref::Mode::UP);
+    int up = 0, bad = 0;
+    for (int i = 0; i < n; ++i) {
+      const uint32_t code = uint32_t(std::strtoul(ls[i].c_str(), nullptr, 16));
+      const uint32_t sign = i % 2 ? 0x80 : 0;
+      if (code == (hi | sign)) ++up;
+      else if (code != (lo | sign)) ++bad;
+    }
+    EXPECT_EQ(bad, 0) << "SR must pick one of the two neighbours";
+    EXPECT_GT(up, n * 0.17);
+    EXPECT_LT(up, n * 0.33);
+    EXPECT_EQ(ls[n], "0x38") << "exact values are not changed by SR";
+  }
+  expect_error(run({"format", "encode", "e4m3", "--rounding", "stochastic", "--sr-bits", "0"}, "1\n"), 2, {"--sr-bits"});
+  expect_error(run({"format", "encode", "e4m3", "--rounding", "stochastic", "--sr-bits", "64"}, "1\n"), 2, {"--sr-bits"});
+}
+
+TEST_F(Cli, FormatEncodeMalformedLines) {
+  expect_error(run({"format", "encode", "e4m3"}, "1\n2\nabc\n4\n"), 1, {"stdin line 3", "abc"});
+  expect_error(run({"format", "encode", "e4m3"}, "1\n\n3\n"), 1, {"stdin line 2"});
+  expect_error(run({"format", "encode", "e4m3"}, "1.5x\n"), 1, {"stdin line 1"});
+  expect_error(run({"format", "encode", "bf16"}, "1\nf32:0x123456789\n"), 1, {"stdin line 2"});
+  expect_error(run({"format", "encode", "bf16"}, "f32:40490fdb\n"), 1, {"stdin line 1"});
+  expect_error(run({"format", "encode", "bf16"}, "1\n2\n3\n4\nf32:\n"), 1, {"stdin line 5"});
+}
+
+TEST_F(Cli, FormatEncodeUsageErrors) {
+  expect_error(run({"format", "encode", "bogus"}, "1\n"), 2, {"bogus", "(FORMAT)"});
+  expect_error(run({"format", "encode", "e4m3", "--overflow", "inf"}, "1\n"), 2, {"(--overflow)"});
+  expect_error(run({"format", "encode", "fp4", "--overflow", "nan"}, "1\n"), 2, {"(--overflow)"});
+  expect_error(run({"format", "encode", "e4m3", "--overflow", "bogus"}, "1\n"), 2, {"bogus", "(--overflow)"});
+  expect_error(run({"format", "encode", "e4m3", "--rounding", "bogus"}, "1\n"), 2, {"bogus", "(--rounding)"});
+  expect_error(run({"format", "encode", "e4m3", "--seed", "abc"}, "1\n"), 2, {}, false);
+  expect_error(run({"format", "encode", "e4m3", "--bogus"}, "1\n"), 2, {"--bogus"}, false);
+}
+
+// ---------------------------------------------------------------------------------------
+// format decode
+// ---------------------------------------------------------------------------------------
+
+TEST_F(Cli, FormatDecodeMatchesReference) {
+  for (const auto& rf : minifloats()) {
+    SCOPED_TRACE(rf.cli);
+    const uint32_t n = 1u << ref::bits(rf.f);
+    std::string in;
+    for (uint32_t c = 0; c < n; ++c) {
+      char b[16];
+      std::snprintf(b, sizeof b, c % 3 == 0 ? "0x%x\n" : c % 3 == 1 ? "0x%04x\n" : "0X%X\n", c);
+      in += b;
+    }
+    const Result r = run({"format", "decode", rf.cli}, in);
+    ASSERT_EQ(r.code, 0) << r.err;
+    const auto ls = lines_of(r.out);
+    ASSERT_EQ(ls.size(), n);
+    int bad = 0;
+    for (uint32_t c = 0; c < n && bad < 10; ++c) {
+      const auto w = words_of(ls[c]);
+      const double want = ref::decode(rf.f, c);
+      bool ok = w.size() == 2;
+      if (ok && std::isnan(want)) ok = w[0] == "nan" && w[1] == "nan";
+      else if (ok) {
+        const double h = std::strtod(w[0].c_str(), nullptr), d = std::strtod(w[1].c_str(), nullptr);
+        ok = h == want && d == want && std::signbit(d) == std::signbit(want) && std::signbit(h) == std::signbit(want);
+      }
+      if (!ok) {
+        ++bad;
+        ADD_FAILURE() << rf.cli << " code 0x" << std::hex << c << std::dec << ": got '" << ls[c] << "', want " << want;
+      }
+    }
+  }
+}
+
+TEST_F(Cli, FormatDecodeSpecials) {
+  const Result r = run({"format", "decode", "e5m2"}, "0x7c\n0xfc\n0x7e\n0x3c\n0x7b\n");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto ls = lines_of(r.out);
+  ASSERT_EQ(ls.size(), 5u);
+  EXPECT_EQ(ls[0], "inf inf");
+  EXPECT_EQ(ls[1], "-inf -inf");
+  EXPECT_EQ(ls[2], "nan nan");
+  EXPECT_EQ(words_of(ls[3]).at(1), "1");
+  EXPECT_EQ(words_of(ls[4]).at(1), "57344");
+  const Result e = run({"format", "decode", "e4m3"}, "0x7e\n0x7f\n0xff\n");
+  ASSERT_EQ(e.code, 0) << e.err;
+  const auto el = lines_of(e.out);
+  ASSERT_EQ(el.size(), 3u);
+  EXPECT_EQ(words_of(el[0]).at(1), "448");
+  EXPECT_EQ(el[1], "nan nan");
+  EXPECT_EQ(el[2], "nan nan");
+}
+
+TEST_F(Cli, FormatDecodeDaz) {
+  const Result r = run({"format", "decode", "e4m3", "--daz"}, "0x01\n0x07\n0x08\n0x38\n");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto ls = lines_of(r.out);
+  ASSERT_EQ(ls.size(), 4u);
+  EXPECT_EQ(parse_double(words_of(ls[0]).at(1)), 0.0);
+  EXPECT_EQ(parse_double(words_of(ls[1]).at(1)), 0.0);
+  EXPECT_EQ(parse_double(words_of(ls[2]).at(1)), std::ldexp(1.0, -6));
+  EXPECT_EQ(parse_double(words_of(ls[3]).at(1)), 1.0);
+  const Result plain = run({"format", "decode", "e4m3"}, "0x01\n");
+  ASSERT_EQ(plain.code, 0);
+  EXPECT_EQ(parse_double(words_of(plain.out).at(1)), ref::decode(ref::float8_e4m3fn, 1));
+}
+
+TEST_F(Cli, FormatDecodeErrors) {
+  expect_error(run({"format", "decode", "e4m3"}, "0x00\n0x100\n"), 1, {"stdin line 2", "0x100"});
+  expect_error(run({"format", "decode", "fp4"}, "0x1\n0x2\n0x10\n"), 1, {"stdin line 3"});
+  expect_error(run({"format", "decode", "bf16"}, "0x10000\n"), 1, {"stdin line 1"});
+  expect_error(run({"format", "decode", "e4m3"}, "zz\n"), 1, {"stdin line 1", "zz"});
+  expect_error(run({"format", "decode", "e4m3"}, "0x3f\n12\n"), 1, {"stdin line 2"});
+  expect_error(run({"format", "decode", "e4m3"}, "0x\n"), 1, {"stdin line 1"});
+  expect_error(run({"format", "decode", "e4m3"}, "0x1g\n"), 1, {"stdin line 1"});
+  expect_error(run({"format", "decode", "e4m3"}, "0x1\n\n"), 1, {"stdin line 2"});
+  expect_error(run({"format", "decode", "bogus"}, "0x1\n"), 2, {"bogus", "(FORMAT)"});
+}
+
+// ---------------------------------------------------------------------------------------
+// quantize
+// ---------------------------------------------------------------------------------------
+
+// Deterministic float32 test tensor of shape {4, 64}: spans many binades and signs, with
+// ties, values past e4m3's max (464 ties to max, 465 overflows) and one tiny value.
+std::vector<float> test_tensor() {
+  std::vector<float> x(4 * 64);
+  for (size_t i = 0; i < x.size(); ++i) {
+    const double m = 1.0 + double((i * 37) % 64) / 64.0;
+    const int e = int(i % 13) - 7;
+    x[i] = float((i % 3 == 1 ? -1.0 : 1.0) * std::ldexp(m, e));
+  }
+  x[5] = 1.0625f;  // e4m3 tie between 1 and 1.125
+  x[6] = 464.0f;
+  x[7] = 1e-5f;
+  x[8] = -0.0f;
+  x[9] = 3.1415927f;
+  return x;
+}
+
+struct Stats {
+  double mse = 0, sqnr_db = 0;
+  size_t nonfinite = 0;
+};
+
+// error_stats' documented definition: non-finite outputs of finite inputs are counted
+// and left out; SQNR = 10 log10(sum x^2 / sum err^2).
+Stats stats_of(const std::vector<float>& x, const std::vector<double>& y) {
+  Stats s;
+  double sig = 0, err = 0;
+  for (size_t i = 0; i < x.size(); ++i) {
+    if (!std::isfinite(y[i])) {
+      ++s.nonfinite;
+      continue;
+    }
+    sig += double(x[i]) * x[i];
+    err += (y[i] - x[i]) * (y[i] - x[i]);
+  }
+  s.mse = err / double(x.size() - s.nonfinite);
+  s.sqnr_db = 10 * std::log10(sig / err);
+  return s;
+}
+
+double stat_line(const std::string& out, const std::string& key) {
+  for (const auto& l : lines_of(out))
+    if (l.rfind(key, 0) == 0) return parse_double(words_of(l.substr(key.size())).at(0));
+  ADD_FAILURE() << "no '" << key << "' line in:\n" << out;
+  return std::nan("");
+}
+
+TEST_F(Cli, QuantizeElementCodes) {
+  const auto x = test_tensor();
+  const std::string in = work("x.npy").string(), out = work("y.npy").string();
+  arithsim::tensor::write_npy(in, NpyArray::from_float(x, {4, 64}));
+  const Result r = run({"quantize", "--format", "e4m3", "--in", in, "--out", out});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const NpyArray y = arithsim::tensor::read_npy(out);
+  EXPECT_EQ(y.descr, "|u1");
+  EXPECT_EQ(y.shape, (std::vector<size_t>{4, 64}));
+  ASSERT_EQ(y.data.size(), x.size());
+  std::vector<double> deq(x.size());
+  int bad = 0;
+  for (size_t i = 0; i < x.size(); ++i) {
+    const uint32_t want = ref::encode(ref::float8_e4m3fn, x[i]);
+    deq[i] = ref::decode(ref::float8_e4m3fn, want);
+    if (y.data[i] != want && ++bad <= 8)
+      ADD_FAILURE() << "element " << i << " = " << x[i] << ": code " << int(y.data[i]) << ", want " << want;
+  }
+  EXPECT_EQ(bad, 0);
+  EXPECT_EQ(int(y.data[6]), 0x7e) << "464 -> 0x7e (OCP OFP8)";
+  const Stats s = stats_of(x, deq);
+  EXPECT_TRUE(contains(r.out, "MSE:")) << r.out;
+  EXPECT_TRUE(contains(r.out, "SQNR:")) << r.out;
+  EXPECT_NEAR(stat_line(r.out, "MSE:"), s.mse, 1e-5 * s.mse);
+  EXPECT_NEAR(stat_line(r.out, "SQNR:"), s.sqnr_db, 2e-3);
+  EXPECT_EQ(stat_line(r.out, "elements:"), 256.0);
+  EXPECT_EQ(work_listing(), (std::set<std::string>{"x.npy", "y.npy"})) << "no temporary files left";
+}
+
+TEST_F(Cli, QuantizeElementOverflowAndWideFormats) {
+  const std::vector<float> x = {465.0f, -1000.0f, 1.0f, 0.3f};
+  const std::string in = work("x.npy").string();
+  arithsim::tensor::write_npy(in, NpyArray::from_float(x, {4}));
+  const Result r = run({"quantize", "--format", "e4m3", "--in", in, "--out", work("y.npy").string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const NpyArray y = arithsim::tensor::read_npy(work("y.npy").string());
+  ASSERT_EQ(y.data.size(), 4u);
+  EXPECT_EQ(int(y.data[0]), 0x7f);
+  EXPECT_EQ(int(y.data[1]), 0xff);
+  EXPECT_EQ(int(y.data[2]), 0x38);
+  EXPECT_EQ(int(y.data[3]), ref::encode(ref::float8_e4m3fn, 0.3f));
+  EXPECT_TRUE(contains(r.out, "non-finite outputs: 2")) << r.out;
+  // Saturating overflow policy.
+  const Result s = run({"quantize", "--format", "e4m3", "--overflow", "saturate", "--in", in, "--out", work("s.npy").string()});
+  ASSERT_EQ(s.code, 0) << s.err;
+  const NpyArray ys = arithsim::tensor::read_npy(work("s.npy").string());
+  ASSERT_EQ(ys.data.size(), 4u);
+  EXPECT_EQ(int(ys.data[0]), 0x7e);
+  EXPECT_EQ(int(ys.data[1]), 0xfe);
+  // A 16-bit format gives uint16 codes.
+  const Result b = run({"quantize", "--format", "bf16", "--in", in, "--out", work("b.npy").string()});
+  ASSERT_EQ(b.code, 0) << b.err;
+  const NpyArray yb = arithsim::tensor::read_npy(work("b.npy").string());
+  EXPECT_EQ(yb.descr, "<u2");
+  ASSERT_EQ(yb.data.size(), 8u);
+  for (size_t i = 0; i < 4; ++i)
+    EXPECT_EQ(uint32_t(yb.data[2 * i] | (yb.data[2 * i + 1] << 8)), ref::encode(ref::bfloat16, x[i])) << i;
+}
+
+TEST_F(Cli, QuantizeDequant) {
+  const auto x = test_tensor();
+  const std::string in = work("x.npy").string(), out = work("y.npy").string();
+  arithsim::tensor::write_npy(in, NpyArray::from_float(x, {4, 64}));
+  const Result r = run({"quantize", "--format", "e4m3", "--dequant", "--in", in, "--out", out});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const NpyArray y = arithsim::tensor::read_npy(out);
+  EXPECT_EQ(y.descr, "<f4");
+  EXPECT_EQ(y.shape, (std::vector<size_t>{4, 64}));
+  ASSERT_EQ(y.data.size(), x.size() * 4);
+  int bad = 0;
+  for (size_t i = 0; i < x.size(); ++i) {
+    float got;
+    std::memcpy(&got, y.data.data() + 4 * i, 4);
+    const double want = ref::decode(ref::float8_e4m3fn, ref::encode(ref::float8_e4m3fn, x[i]));
+    const bool ok = std::isnan(want) ? std::isnan(got) : double(got) == want && std::signbit(got) == std::signbit(want);
+    if (!ok && ++bad <= 8) ADD_FAILURE() << "element " << i << " = " << x[i] << ": got " << got << ", want " << want;
+  }
+  EXPECT_EQ(bad, 0);
+}
+
+// OCP MX v1.0: per block of 32, X = floor(log2(amax)) - emax_elem (2 for FP4), scale code
+// X + 127 (E8M0), elements = x / 2^X rounded to nearest even, saturating.
+void check_mx_fp4(const std::vector<float>& x, size_t rows, size_t cols, int block, const NpyArray& codes,
+                  const NpyArray& scales) {
+  const size_t bpr = (cols + block - 1) / block;
+  EXPECT_EQ(codes.descr, "|u1");
+  EXPECT_EQ(codes.shape, (std::vector<size_t>{rows, cols}));
+  EXPECT_EQ(scales.descr, "<u2");
+  EXPECT_EQ(scales.shape, (std::vector<size_t>{rows, bpr}));
+  ASSERT_EQ(codes.data.size(), rows * cols);
+  ASSERT_EQ(scales.data.size(), rows * bpr * 2);
+  int bad = 0;
+  for (size_t r = 0; r < rows; ++r)
+    for (size_t b = 0; b < bpr; ++b) {
+      double amax = 0;
+      for (size_t j = b * block; j < std::min(cols, (b + 1) * block); ++j) amax = std::max(amax, std::fabs(double(x[r * cols + j])));
+      int e2;
+      std::frexp(amax, &e2);
+      const int X = e2 - 1 - 2;
+      const uint32_t sc = scales.data[2 * (r * bpr + b)] | (scales.data[2 * (r * bpr + b) + 1] << 8);
+      EXPECT_EQ(sc, uint32_t(X + 127)) << "row " << r << " block " << b << " amax " << amax;
+      for (size_t j = b * block; j < std::min(cols, (b + 1) * block); ++j) {
+        const uint32_t want = ref::encode(ref::float4_e2m1fn, std::ldexp(double(x[r * cols + j]), -X), ref::Mode::RNE, ref::Ovf::SATURATE);
+        if (codes.data[r * cols + j] != want && ++bad <= 8)
+          ADD_FAILURE() << "element (" << r << "," << j << ") = " << x[r * cols + j] << ": code "
+                        << int(codes.data[r * cols + j]) << ", want " << want;
+      }
+    }
+  EXPECT_EQ(bad, 0);
+}
+
+TEST_F(Cli, QuantizeBlockMxfp4) {
+  auto x = test_tensor();
+  x[7] = 0.75f;  // keep every block's amax a normal float well inside E8M0's range
+  const std::string in = work("x.npy").string(), out = work("q.npy").string();
+  arithsim::tensor::write_npy(in, NpyArray::from_float(x, {4, 64}));
+  const Result r = run({"quantize", "--format", "mxfp4", "--in", in, "--out", out});
+  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_TRUE(fs::exists(work("q.scales.npy")));
+  EXPECT_EQ(work_listing(), (std::set<std::string>{"x.npy", "q.npy", "q.scales.npy"}));
+  check_mx_fp4(x, 4, 64, 32, arithsim::tensor::read_npy(out), arithsim::tensor::read_npy(work("q.scales.npy").string()));
+  EXPECT_TRUE(contains(r.out, "mxfp4")) << r.out;
+  EXPECT_TRUE(contains(r.out, "MSE:")) << r.out;
+  EXPECT_TRUE(contains(r.out, "SQNR:")) << r.out;
+
+  // --block overrides the block size.
+  const Result r16 = run({"quantize", "--format", "mxfp4", "--block", "16", "--in", in, "--out", work("q16.npy").string()});
+  ASSERT_EQ(r16.code, 0) << r16.err;
+  check_mx_fp4(x, 4, 64, 16, arithsim::tensor::read_npy(work("q16.npy").string()),
+               arithsim::tensor::read_npy(work("q16.scales.npy").string()));
+}
+
+TEST_F(Cli, QuantizeJson) {
+  const auto x = test_tensor();
+  const std::string in = work("x.npy").string();
+  arithsim::tensor::write_npy(in, NpyArray::from_float(x, {4, 64}));
+  const Result r = run({"quantize", "--format", "e4m3", "--json", "--in", in, "--out", work("y.npy").string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::vector<double> deq(x.size());
+  for (size_t i = 0; i < x.size(); ++i) deq[i] = ref::decode(ref::float8_e4m3fn, ref::encode(ref::float8_e4m3fn, x[i]));
+  const Stats s = stats_of(x, deq);
+#if ARITHSIM_TEST_HAVE_JSON
+  nlohmann::json j;
+  ASSERT_NO_THROW(j = nlohmann::json::parse(r.out)) << r.out;
+  ASSERT_TRUE(j.contains("sqnr_db")) << r.out;
+  ASSERT_TRUE(j["sqnr_db"].is_number()) << r.out;
+  EXPECT_NEAR(j["sqnr_db"].get<double>(), s.sqnr_db, 1e-9);
+  EXPECT_NEAR(j["mse"].get<double>(), s.mse, 1e-12 * s.mse + 1e-300);
+  EXPECT_EQ(j["elements"].get<int>(), 256);
+  EXPECT_EQ(j["nonfinite"].get<int>(), 0);
+  EXPECT_EQ(j["format"].get<std::string>(), "float8_e4m3fn");
+#else
+  EXPECT_TRUE(contains(r.out, "\"sqnr_db\"")) << r.out;
+  EXPECT_TRUE(contains(r.out, "\"elements\": 256")) << r.out;
+#endif
+  // An exact quantization has SQNR +inf, written as the string "inf".
+  const std::string in2 = work("exact.npy").string();
+  arithsim::tensor::write_npy(in2, NpyArray::from_float({1.0f, -2.0f, 448.0f, 0.5f}, {2, 2}));
+  const Result e = run({"quantize", "--format", "e4m3", "--json", "--in", in2, "--out", work("e.npy").string()});
+  ASSERT_EQ(e.code, 0) << e.err;
+  EXPECT_TRUE(contains(e.out, "\"sqnr_db\": \"inf\"")) << e.out;
+}
+
+TEST_F(Cli, QuantizeUsageErrorsWriteNothing) {
+  const std::string in = work("x.npy").string(), out = work("y.npy").string();
+  arithsim::tensor::write_npy(in, NpyArray::from_float(test_tensor(), {4, 64}));
+  expect_error(run({"quantize", "--format", "e4m3", "--block", "16", "--in", in, "--out", out}), 2, {"(--block)"});
+  expect_error(run({"quantize", "--format", "bogus", "--in", in, "--out", out}), 2, {"bogus", "(--format)"});
+  expect_error(run({"quantize", "--format", "mxbogus", "--in", in, "--out", out}), 2, {"mxbogus", "(--format)"});
+  expect_error(run({"quantize", "--format", "mxfp4", "--block=-1", "--in", in, "--out", out}), 2, {"(--block)"});
+  expect_error(run({"quantize", "--format", "e4m3", "--overflow", "inf", "--in", in, "--out", out}), 2, {"(--overflow)"});
+  expect_error(run({"quantize", "--format", "e4m3", "--rounding", "bogus", "--in", in, "--out", out}), 2, {"(--rounding)"});
+  EXPECT_EQ(work_listing(), std::set<std::string>{"x.npy"});
+}
+
+TEST_F(Cli, QuantizeTruncatedInputWritesNothing) {
+  const std::string in = work("x.npy").string(), out = work("y.npy").string();
+  arithsim::tensor::write_npy(in, NpyArray::from_float(test_tensor(), {4, 64}));
+  const auto size = fs::file_size(in);
+  fs::resize_file(in, size - 512);  // cut in the middle of the 1024 data bytes
+  for (const char* f : {"e4m3", "mxfp4"}) {
+    SCOPED_TRACE(f);
+    expect_error(run({"quantize", "--format", f, "--in", in, "--out", out}), 1, {in, "(--in)"});
+    EXPECT_FALSE(fs::exists(out));
+    EXPECT_EQ(work_listing(), std::set<std::string>{"x.npy"});
+  }
+  // Also when the output exists already: it is left as it was.
+  write_all(out, "previous");
+  expect_error(run({"quantize", "--format", "e4m3", "--in", in, "--out", out}), 1, {in});
+  EXPECT_EQ(read_all(out), "previous");
+}
+
+TEST_F(Cli, QuantizeMissingOrMalformedInput) {
+  const std::string missing = work("missing.npy").string(), out = work("y.npy").string();
+  expect_error(run({"quantize", "--format", "e4m3", "--in", missing, "--out", out}), 1, {missing});
+  EXPECT_TRUE(work_listing().empty());
+  const std::string text = work("text.npy").string();
+  write_all(text, "not an npy file\n");
+  expect_error(run({"quantize", "--format", "e4m3", "--in", text, "--out", out}), 1, {text});
+  EXPECT_EQ(work_listing(), std::set<std::string>{"text.npy"});
+}
+
+// A block format writes two files; when the second cannot be written, neither may remain.
+TEST_F(Cli, QuantizeBlockOutputsAllOrNothing) {
+  const std::string in = work("x.npy").string();
+  arithsim::tensor::write_npy(in, NpyArray::from_float(test_tensor(), {4, 64}));
+  fs::create_directories(work("q.npy"));  // the codes file cannot replace a directory
+  const Result r = run({"quantize", "--format", "mxfp4", "--in", in, "--out", work("q.npy").string()});
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_TRUE(contains(r.err, "arithsim: error: ")) << r.err;
+  EXPECT_FALSE(fs::exists(work("q.scales.npy"))) << "scales file left behind after a failed quantize";
+  // Output into a directory that does not exist.
+  const std::string nodir = (dir_ / "work" / "no_such_dir" / "y.npy").string();
+  const Result e = run({"quantize", "--format", "e4m3", "--in", in, "--out", nodir});
+  EXPECT_EQ(e.code, 1) << e.err;
+  EXPECT_TRUE(contains(e.err, nodir)) << e.err;
+  EXPECT_FALSE(fs::exists(dir_ / "work" / "no_such_dir"));
+}
+
+// ---------------------------------------------------------------------------------------
+// run
+// ---------------------------------------------------------------------------------------
+
+TEST_F(Cli, RunPrintsTable) {
+  const Result r = run({"run"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  std::map<std::string, std::vector<std::string>> rows;
+  for (const auto& l : lines_of(r.out)) {
+    const auto w = words_of(l);
+    if (w.size() == 5) rows[w[0]] = w;
+  }
+  for (const char* f : {"mxfp8", "mxfp6_e2m3", "mxfp4", "mxint8", "nvfp4", "int4_g128", "bfp8"}) {
+    ASSERT_TRUE(rows.count(f)) << f << " missing from\n" << r.out;
+    const auto& w = rows[f];
+    const double mse = parse_double(w[2]), sqnr = parse_double(w[3]);
+    EXPECT_GT(mse, 0) << f;
+    EXPECT_TRUE(std::isfinite(sqnr) && sqnr > 0) << f;
+  }
+  EXPECT_EQ(rows["mxfp4"][1], "32");
+  EXPECT_EQ(rows["nvfp4"][1], "16");
+  // Finer formats are more accurate.
+  EXPECT_GT(parse_double(rows["mxfp8"][3]), parse_double(rows["mxfp4"][3]));
+  // The E4M3 code listing shows 0x7e = 448 and 0x7f = NaN (OCP OFP8).
+  EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(0x7e +448\b)"))) << r.out;
+  EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(0x7f +nan\b)"))) << r.out;
+}
+
+}  // namespace
