@@ -836,6 +836,23 @@ TEST_F(Cli, QuantizeDequant) {
   EXPECT_EQ(bad, 0);
 }
 
+// uint16 input tensors are bfloat16 bit patterns (the input's documented dtypes).
+TEST_F(Cli, QuantizeBfloat16Input) {
+  const std::vector<uint16_t> bits = {0x3f80, 0xc000, 0x4049, 0x43e0, 0x3c00, 0xbe80};
+  const std::string in = work("bf.npy").string(), out = work("y.npy").string();
+  arithsim::tensor::write_npy(in, NpyArray::from_u16(bits, {2, 3}));
+  const Result r = run({"quantize", "--format", "e4m3", "--in", in, "--out", out});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const NpyArray y = arithsim::tensor::read_npy(out);
+  EXPECT_EQ(y.shape, (std::vector<size_t>{2, 3}));
+  ASSERT_EQ(y.data.size(), bits.size());
+  for (size_t i = 0; i < bits.size(); ++i) {
+    const double v = f32_bits(uint32_t(bits[i]) << 16);  // bfloat16 = the top half of a binary32
+    EXPECT_EQ(int(y.data[i]), int(ref::encode(ref::float8_e4m3fn, v))) << "bf16 0x" << std::hex << bits[i];
+  }
+  EXPECT_EQ(int(y.data[3]), 0x7e) << "bf16 0x43e0 = 448 = e4m3 0x7e";
+}
+
 // OCP MX v1.0: per block of 32, X = floor(log2(amax)) - emax_elem (2 for FP4), scale code
 // X + 127 (E8M0), elements = x / 2^X rounded to nearest even, saturating.
 void check_mx_fp4(const std::vector<float>& x, size_t rows, size_t cols, int block, const NpyArray& codes,
@@ -956,6 +973,15 @@ TEST_F(Cli, QuantizeMissingOrMalformedInput) {
   write_all(text, "not an npy file\n");
   expect_error(run({"quantize", "--format", "e4m3", "--in", text, "--out", out}), 1, {text});
   EXPECT_EQ(work_listing(), std::set<std::string>{"text.npy"});
+  // A block format needs at least one axis.
+  const std::string scalar = work("scalar.npy").string();
+  arithsim::tensor::write_npy(scalar, NpyArray::from_float({1.5f}, {}));
+  expect_error(run({"quantize", "--format", "mxfp4", "--in", scalar, "--out", out}), 1, {"(--in)"});
+  // NVFP4 has no rule for NaN/inf inputs.
+  const std::string withnan = work("nan.npy").string();
+  arithsim::tensor::write_npy(withnan, NpyArray::from_float({1.0f, std::nanf(""), 2.0f, 3.0f}, {1, 4}));
+  expect_error(run({"quantize", "--format", "nvfp4", "--in", withnan, "--out", out}), 1, {"(--in)"});
+  EXPECT_EQ(work_listing(), (std::set<std::string>{"text.npy", "scalar.npy", "nan.npy"}));
 }
 
 // A block format writes two files; when the second cannot be written, neither may remain.
