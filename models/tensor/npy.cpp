@@ -85,6 +85,7 @@ std::vector<double> NpyArray::to_double(bool bf16_from_u2) const {
     else if (descr == "<u4") { uint32_t x; std::memcpy(&x, p + 4 * i, 4); v = x; }
     else if (descr == "|i1" || descr == "<i1") v = int8_t(p[i]);
     else v = p[i];
+    out[i] = v;
   }
   return out;
 }
@@ -142,20 +143,34 @@ NpyArray read_npy(const std::string& path) {
     throw NpyError(fmt::format("{}: Fortran-order arrays are not supported", path));
   const std::string shp = dict_value(h, "shape", path);
   if (shp.front() != '(') throw NpyError(fmt::format("{}: malformed shape '{}'", path, shp));
-  std::string inner = shp.substr(1, shp.size() - 2);
+  // Items are decimal integers separated by commas; one trailing comma is allowed.
+  const std::string inner = shp.substr(1, shp.size() - 2);
+  std::vector<std::string> items;
   std::stringstream ss(inner);
-  std::string tok;
-  while (std::getline(ss, tok, ',')) {
-    const auto b = tok.find_first_not_of(' ');
-    if (b == std::string::npos) continue;
-    tok = tok.substr(b);
-    size_t pos = 0;
-    unsigned long long d = 0;
-    try { d = std::stoull(tok, &pos); } catch (...) { pos = 0; }
-    if (pos == 0) throw NpyError(fmt::format("{}: malformed shape '{}'", path, shp));
-    a.shape.push_back(size_t(d));
+  for (std::string tok; std::getline(ss, tok, ',');) items.push_back(tok);
+  if (!inner.empty() && inner.back() == ',') items.emplace_back();  // marks the trailing comma
+  size_t count = 1;
+  for (size_t i = 0; i < items.size(); ++i) {
+    std::string t = items[i];
+    const auto b = t.find_first_not_of(' '), e = t.find_last_not_of(' ');
+    t = b == std::string::npos ? "" : t.substr(b, e - b + 1);
+    if (t.empty() && i + 1 == items.size() && i > 0) break;  // trailing comma
+    if (t.empty() || t.size() > 19 || t.find_first_not_of("0123456789") != std::string::npos)
+      throw NpyError(fmt::format("{}: malformed shape '{}'", path, shp));
+    const size_t d = std::stoull(t);
+    if (d != 0 && count > (size_t(1) << 48) / d)
+      throw NpyError(fmt::format("{}: shape '{}' is too large", path, shp));
+    count *= d;
+    a.shape.push_back(d);
   }
   const size_t bytes = a.size() * a.item_size();
+  // Check the file holds the data before allocating for it.
+  const auto here = f.tellg();
+  f.seekg(0, std::ios::end);
+  const auto remaining = size_t(f.tellg() - here);
+  f.seekg(here);
+  if (remaining < bytes)
+    throw NpyError(fmt::format("{}: truncated npy data (expected {} bytes for shape {}, found {})", path, bytes, shp, remaining));
   a.data.resize(bytes);
   if (bytes && !f.read(reinterpret_cast<char*>(a.data.data()), std::streamsize(bytes)))
     throw NpyError(fmt::format("{}: truncated npy data (expected {} bytes for shape {})", path, bytes, shp));
@@ -166,7 +181,7 @@ void write_file_atomic(const std::string& path, const std::string& bytes) {
   namespace fs = std::filesystem;
   const fs::path target(path);
   const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  std::string tmpl = (dir / ("." + target.filename().string() + ".tmp.XXXXXX")).string();
+  std::string tmpl = (dir / fmt::format(".{}.tmp.XXXXXX", target.filename().string())).string();
   const int fd = mkstemp(tmpl.data());
   if (fd < 0) throw std::runtime_error(fmt::format("{}: cannot create a temporary file ({})", path, std::strerror(errno)));
   size_t off = 0;

@@ -1,5 +1,6 @@
 // arithsim quantize --format F [--block N] --in x.npy --out y.npy [--dequant]
 #include <cmath>
+#include <cstdio>
 #include <string>
 
 #include <fmt/format.h>
@@ -96,8 +97,14 @@ void run(QuantizeArgs& a) {
     std::vector<size_t> sshape(in.shape.begin(), in.shape.end() - 1);
     sshape.push_back(q.blocks_per_row);
     std::vector<uint16_t> sc(q.scales.begin(), q.scales.end());
-    tensor::write_npy(scales_path(a.out), tensor::NpyArray::from_u16(sc, sshape));
+    // Both files or neither: the codes first; if the scales then fail, the codes go too.
     tensor::write_npy(a.out, tensor::NpyArray::from_u8(q.codes, in.shape));
+    try {
+      tensor::write_npy(scales_path(a.out), tensor::NpyArray::from_u16(sc, sshape));
+    } catch (...) {
+      std::remove(a.out.c_str());
+      throw;
+    }
   }
   print_stats(a, spec.name + fmt::format(" (block {})", spec.block), tensor::error_stats(ref, deq));
 }
