@@ -21,18 +21,19 @@ inline ErrorStats error_stats(std::span<const double> ref, std::span<const doubl
   ErrorStats s;
   s.count = ref.size();
   double sig = 0, err = 0;
+  size_t n = 0;  // elements with a finite reference and a finite output
   for (size_t i = 0; i < ref.size(); ++i) {
     if (!std::isfinite(ref[i])) continue;
     if (!std::isfinite(out[i])) {
       ++s.nonfinite;
       continue;
     }
+    ++n;
     const double e = out[i] - ref[i];
     sig += ref[i] * ref[i];
     err += e * e;
     s.max_abs = std::max(s.max_abs, std::fabs(e));
   }
-  const size_t n = s.count - s.nonfinite;
   s.mse = n ? err / double(n) : 0;
   s.sqnr_db = err == 0 ? std::numeric_limits<double>::infinity() : 10 * std::log10(sig / err);
   return s;

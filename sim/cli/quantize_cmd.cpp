@@ -50,7 +50,15 @@ void run(QuantizeArgs& a) {
   const auto x = in.to_float(/*bf16_from_u2=*/true);
   std::vector<double> ref(x.begin(), x.end());
   std::vector<double> deq(x.size());
-  const bool block = formats::looks_like_block(a.format);
+  // An element format name wins (mxint8_element); otherwise block syntax decides.
+  bool block = formats::looks_like_block(a.format);
+  if (block) {
+    try {
+      formats::ElementFormat::parse(a.format);
+      block = false;
+    } catch (const std::invalid_argument&) {
+    }
+  }
   if (!block) {
     if (a.block) throw UsageError("--block applies to block formats (mx*, nvfp4, intB_gG, bfpN)", "--block");
     formats::ElementFormat f = [&] {
@@ -79,7 +87,7 @@ void run(QuantizeArgs& a) {
     try { return formats::parse_block(a.format); }
     catch (const std::invalid_argument& e) { throw UsageError(e.what(), "--format"); }
   }();
-  if (a.block < 0) throw UsageError("block size must be positive", "--block");
+  if (a.block < 0 || a.block > (1 << 20)) throw UsageError("block size must be 1..1048576", "--block");
   if (a.block) spec.block = a.block;
   if (in.shape.empty()) throw RuntimeError("a block format needs at least a 1-D tensor", "--in");
   const formats::BlockCodec codec(spec);
@@ -97,12 +105,24 @@ void run(QuantizeArgs& a) {
     std::vector<size_t> sshape(in.shape.begin(), in.shape.end() - 1);
     sshape.push_back(q.blocks_per_row);
     std::vector<uint16_t> sc(q.scales.begin(), q.scales.end());
-    // Both files or neither: the codes first; if the scales then fail, the codes go too.
-    tensor::write_npy(a.out, tensor::NpyArray::from_u8(q.codes, in.shape));
+    // All files or none: codes first; if a side file then fails, the ones written go too.
+    // Side files: OUT.scales.npy, OUT.zeros.npy (group INT with zero point),
+    // OUT.tensor_scale.npy (NVFP4 with a per-tensor scale, float32 scalar).
+    const std::string stem = scales_path(a.out).substr(0, scales_path(a.out).size() - 11);
+    std::vector<std::string> written;
     try {
-      tensor::write_npy(scales_path(a.out), tensor::NpyArray::from_u16(sc, sshape));
+      tensor::write_npy(a.out, tensor::NpyArray::from_u8(q.codes, in.shape));
+      written.push_back(a.out);
+      tensor::write_npy(stem + ".scales.npy", tensor::NpyArray::from_u16(sc, sshape));
+      written.push_back(stem + ".scales.npy");
+      if (!q.zeros.empty()) {
+        tensor::write_npy(stem + ".zeros.npy", tensor::NpyArray::from_u8(q.zeros, sshape));
+        written.push_back(stem + ".zeros.npy");
+      }
+      if (spec.kind == formats::BlockKind::NVFP4 && spec.tensor_scale)
+        tensor::write_npy(stem + ".tensor_scale.npy", tensor::NpyArray::from_float({q.tensor_scale}, {}));
     } catch (...) {
-      std::remove(a.out.c_str());
+      for (const auto& w : written) std::remove(w.c_str());
       throw;
     }
   }
