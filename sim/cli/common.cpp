@@ -2,13 +2,13 @@
 
 namespace arithsim::cli {
 
-void RoundingArgs::add_to(CLI::App& app) {
+void RoundingArgs::add_to(CLI::App& app, bool with_daz) {
   app.add_option("--rounding", rounding, "rne | rtz | up | down | away | stochastic")->capture_default_str();
   app.add_option("--overflow", overflow, "default | saturate | inf | nan")->capture_default_str();
   app.add_option("--seed", seed, "seed of the stochastic-rounding random bits")->capture_default_str();
   app.add_option("--sr-bits", sr_bits, "random bits used by stochastic rounding (1..63)")->capture_default_str();
   app.add_flag("--ftz", ftz, "flush results that would be subnormal to zero");
-  app.add_flag("--daz", daz, "decode subnormal codes as zero");
+  if (with_daz) app.add_flag("--daz", daz, "decode subnormal codes as zero");
 }
 
 formats::RoundingOptions RoundingArgs::options() {

@@ -28,7 +28,7 @@ struct RoundingArgs {
   int sr_bits = 16;
   bool ftz = false, daz = false;
   formats::RandomBits rng{1};
-  void add_to(CLI::App& app);
+  void add_to(CLI::App& app, bool with_daz);  // --daz only where codes are decoded
   formats::RoundingOptions options();  // throws UsageError for unknown names
 };
 

@@ -169,7 +169,7 @@ void add_format_commands(CLI::App& app) {
   static std::string enc_fmt;
   static RoundingArgs enc_args;
   enc->add_option("FORMAT", enc_fmt, "format name or spec")->required();
-  enc_args.add_to(*enc);
+  enc_args.add_to(*enc, /*with_daz=*/false);
   enc->callback([] { cmd_encode(enc_fmt, enc_args); });
 
   auto* dec = fmtc->add_subcommand("decode", "decode hex codes read from stdin to 'hexfloat decimal'");

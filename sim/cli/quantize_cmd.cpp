@@ -140,7 +140,7 @@ void add_quantize_command(CLI::App& app) {
   q->add_option("--out", a.out, "output: element codes (.npy uint8/16/32; block scales go to OUT.scales.npy), or values with --dequant")->required();
   q->add_flag("--dequant", a.dequant, "write the dequantized float32 values instead of codes");
   q->add_flag("--json", a.json, "print the error statistics as JSON");
-  a.rounding.add_to(*q);
+  a.rounding.add_to(*q, /*with_daz=*/true);
   q->callback([] { run(a); });
 }
 

@@ -197,7 +197,7 @@ TEST_F(Cli, HelpOnEveryCommand) {
       {{"format"}, {"list", "table", "encode", "decode"}},
       {{"format", "list"}, {"--json"}},
       {{"format", "table"}, {"FORMAT", "--csv"}},
-      {{"format", "encode"}, {"FORMAT", "--rounding", "--overflow", "--seed", "--sr-bits", "--ftz", "--daz"}},
+      {{"format", "encode"}, {"FORMAT", "--rounding", "--overflow", "--seed", "--sr-bits", "--ftz"}},
       {{"format", "decode"}, {"FORMAT", "--daz"}},
       {{"quantize"}, {"--format", "--block", "--in", "--out", "--dequant", "--json", "--rounding"}},
       {{"run"}, {}},
@@ -1028,6 +1028,13 @@ TEST_F(Cli, RunPrintsTable) {
   // The E4M3 code listing shows 0x7e = 448 and 0x7f = NaN (OCP OFP8).
   EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(0x7e +448\b)"))) << r.out;
   EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(0x7f +nan\b)"))) << r.out;
+}
+
+// --daz only exists where codes are decoded: encode rejects it instead of ignoring it.
+TEST_F(Cli, EncodeHasNoDaz) {
+  const Result r = run({"format", "encode", "e4m3", "--daz"}, "1\n");
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find("arithsim: error:"), std::string::npos) << r.err;
 }
 
 }  // namespace
