@@ -272,6 +272,40 @@ double ElementFormat::decode(uint32_t code, bool daz) const {
                     codec_);
 }
 
+Decoded ElementFormat::decode_exact(uint32_t code, bool daz) const {
+  using K = Unrounded::Kind;
+  auto finite = [](bool neg, uint64_t mant, int exp) {
+    return mant == 0 ? Decoded{K::Zero, neg, 0, 0} : Decoded{K::Finite, neg, exp, mant};
+  };
+  return std::visit(
+      overloaded{[&](const MinifloatCodec& c) -> Decoded {
+                   const auto& s = c.spec();
+                   if (c.is_nan(code)) return {K::NaN, false, 0, 0};
+                   if (s.conv == FC::UE) return {K::Finite, false, int(code) - s.bias, 1};
+                   const bool neg = code & c.sign_bit();
+                   if (c.is_inf(code)) return {K::Inf, neg, 0, 0};
+                   const uint32_t mag = code & (c.sign_bit() - 1);
+                   const uint32_t ef = mag >> s.m, frac = mag & ((1u << s.m) - 1);
+                   if (ef == 0) return daz ? Decoded{K::Zero, neg, 0, 0} : finite(neg, frac, 1 - s.bias - s.m);
+                   return finite(neg, frac | (1u << s.m), int(ef) - s.bias - s.m);
+                 },
+                 [&](const IntCodec& c) -> Decoded {
+                   const int64_t v = c.to_int(code);
+                   return finite(v < 0, uint64_t(v < 0 ? -v : v), -c.spec().frac_bits);
+                 },
+                 [&](const BipolarCodec& c) -> Decoded {
+                   const int64_t v = 2 * int64_t(code) - ((int64_t(1) << c.bits()) - 1);
+                   return finite(v < 0, uint64_t(v < 0 ? -v : v), 0);
+                 },
+                 [&](const PositCodec& c) -> Decoded {
+                   if (code == c.nar()) return {K::NaN, false, 0, 0};
+                   if ((code & ((uint64_t(1) << c.bits()) - 1)) == 0) return {K::Zero, false, 0, 0};
+                   const auto f = c.fields(code);
+                   return finite(f.neg, (uint64_t(1) << f.frac_bits) | f.frac, f.scale - f.frac_bits);
+                 }},
+      codec_);
+}
+
 uint32_t ElementFormat::encode(const Unrounded& u, const RoundingOptions& o) const {
   return std::visit([&](const auto& c) { return c.encode(u, o); }, codec_);
 }

@@ -34,6 +34,19 @@ struct FormatInfo {
   std::string specials;  // e.g. "NaN=0x7f,0xff; no inf"
 };
 
+// An operand decoded exactly: value = (-1)^neg * mant * 2^exp with an integer mant,
+// or a special (kind Zero, Inf or NaN). This is what arithmetic units consume.
+struct Decoded {
+  Unrounded::Kind kind = Unrounded::Kind::Zero;
+  bool neg = false;
+  int exp = 0;
+  uint64_t mant = 0;
+  Unrounded unrounded() const {
+    if (kind != Unrounded::Kind::Finite) return {kind, neg, false, 0, 0};
+    return Unrounded::from_int(neg, mant, exp);
+  }
+};
+
 class ElementFormat {
  public:
   // Accepts preset names (float8_e4m3fn), aliases (e4m3, fp4, bf16, int4, posit16_1 ...)
@@ -48,6 +61,7 @@ class ElementFormat {
   FormatInfo info() const;
 
   double decode(uint32_t code, bool daz = false) const;
+  Decoded decode_exact(uint32_t code, bool daz = false) const;
   uint32_t encode(const Unrounded& u, const RoundingOptions& o = {}) const;
   uint32_t encode(double x, const RoundingOptions& o = {}) const { return encode(Unrounded::from_double(x), o); }
   uint32_t encode(float x, const RoundingOptions& o = {}) const { return encode(Unrounded::from_float(x), o); }

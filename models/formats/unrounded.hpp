@@ -30,6 +30,15 @@ struct Unrounded {
     return {Kind::Finite, neg, sticky, e + 63 - lz, m << lz};
   }
 
+  // From a 128-bit magnitude m * 2^e; bits below the top 64 go to sticky.
+  static Unrounded from_u128(bool neg, unsigned __int128 m, int e) {
+    const uint64_t hi = uint64_t(m >> 64);
+    if (hi == 0) return from_int(neg, uint64_t(m), e);
+    const int lz = std::countl_zero(hi);
+    const unsigned __int128 n = m << lz;
+    return {Kind::Finite, neg, uint64_t(n) != 0, e + 127 - lz, uint64_t(n >> 64)};
+  }
+
   static Unrounded from_double(double x) {
     uint64_t b;
     std::memcpy(&b, &x, sizeof b);
