@@ -63,8 +63,9 @@ BlockSpec parse_block(std::string_view text) {
     s.kind = BlockKind::GroupInt;
     const size_t g = head.find("_g");
     const int bits = parse_int(head.substr(3, g == std::string_view::npos ? g : g - 3), "integer width", text);
-    if (bits < 2 || bits > 8) throw std::invalid_argument(fmt::format("group-wise INT width must be 2..8 bits, got {} in '{}'", bits, text));
-    s.elem = ElementFormat(IntSpec{bits, true, true, false, 0});
+    if (bits < 1 || bits > 8) throw std::invalid_argument(fmt::format("group-wise INT width must be 1..8 bits, got {} in '{}'", bits, text));
+    // Signed elements for the symmetric form; with :asym they are unsigned (set below).
+    s.elem = ElementFormat(IntSpec{bits, bits > 1, true, false, 0});
     if (g != std::string_view::npos) s.block = parse_int(head.substr(g + 2), "group size", text);
   } else {
     throw std::invalid_argument(fmt::format("unknown format '{}'", text));
@@ -87,6 +88,12 @@ BlockSpec parse_block(std::string_view text) {
     else if (p == "specials=scale_nan" && s.kind == BlockKind::MX) s.mx_specials = BlockSpec::MxSpecials::ScaleNaN;
     else if (starts_with(p, "exp_bits=") && s.kind == BlockKind::BFP) s.exp_bits = parse_int(p.substr(9), "exponent width", text);
     else throw std::invalid_argument(fmt::format("unknown option '{}' in format '{}'", p, text));
+  }
+  if (s.kind == BlockKind::GroupInt) {
+    const int bits = s.elem.bits();
+    if (bits == 1 && !s.zero_point)
+      throw std::invalid_argument(fmt::format("1-bit group quantization needs a zero point (:asym) in '{}'", text));
+    if (s.zero_point) s.elem = ElementFormat(IntSpec{bits, false, true, false, 0});
   }
   if (s.block < 1 || s.block > (1 << 20))
     throw std::invalid_argument(fmt::format("block size must be 1..1048576, got {} in '{}'", s.block, text));

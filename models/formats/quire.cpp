@@ -22,15 +22,6 @@ bool Quire::is_zero() const {
   return true;
 }
 
-void Quire::add_words(const std::vector<uint64_t>& v) {
-  unsigned carry = 0;
-  for (size_t i = 0; i < words_.size(); ++i) {
-    const unsigned __int128 s = (unsigned __int128)words_[i] + v[i] + carry;
-    words_[i] = uint64_t(s);
-    carry = unsigned(s >> 64);
-  }
-}
-
 void Quire::add(bool neg, unsigned __int128 mag, int exp) {
   if (mag == 0) return;
   // Normalize so the lowest set bit lines up with the quire's grid.
@@ -43,24 +34,26 @@ void Quire::add(bool neg, unsigned __int128 mag, int exp) {
   const uint64_t hi64 = uint64_t(mag >> 64);
   const int bitlen = hi64 ? 128 - std::countl_zero(hi64) : 64 - std::countl_zero(uint64_t(mag));
   if (off + bitlen > width() - 1) throw std::domain_error("quire: term beyond its width");
-  std::vector<uint64_t> v(words_.size(), 0);
-  const int w = off / 64, b = off % 64;
-  const uint64_t lo = uint64_t(mag), hi = uint64_t(mag >> 64);
-  auto put = [&](size_t i, uint64_t x) {
-    if (i < v.size()) v[i] |= x;
-  };
-  put(w, lo << b);
-  put(w + 1, (b ? lo >> (64 - b) : 0) | (hi << b));
-  put(w + 2, b ? hi >> (64 - b) : 0);
-  if (neg) {  // two's complement negate
-    unsigned carry = 1;
-    for (auto& x : v) {
-      const unsigned __int128 s = (unsigned __int128)(~x) + carry;
-      x = uint64_t(s);
+  // The term occupies at most three words from word w; add or subtract it in place and
+  // propagate the carry (borrow) upward.
+  const size_t w = size_t(off / 64);
+  const int b = off % 64;
+  const uint64_t lo = uint64_t(mag), hi = hi64;
+  const uint64_t part[3] = {lo << b, (b ? lo >> (64 - b) : 0) | (hi << b), b ? hi >> (64 - b) : 0};
+  unsigned carry = 0;
+  for (size_t i = w; i < words_.size(); ++i) {
+    const uint64_t p = i - w < 3 ? part[i - w] : 0;
+    if (i - w >= 3 && carry == 0) break;
+    if (!neg) {
+      const unsigned __int128 s = (unsigned __int128)words_[i] + p + carry;
+      words_[i] = uint64_t(s);
       carry = unsigned(s >> 64);
+    } else {
+      const unsigned __int128 sub = (unsigned __int128)p + carry;
+      carry = (unsigned __int128)words_[i] < sub ? 1 : 0;
+      words_[i] = uint64_t((unsigned __int128)words_[i] - sub);
     }
   }
-  add_words(v);
 }
 
 void Quire::add(const Unrounded& u) {

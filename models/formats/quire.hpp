@@ -26,7 +26,6 @@ class Quire {
   Unrounded value() const;
 
  private:
-  void add_words(const std::vector<uint64_t>& v);
   int lsb_exp_;
   std::vector<uint64_t> words_;  // little endian, two's complement
 };

@@ -44,6 +44,7 @@ class FloatAccumulator {
   void reset() { code_ = fmt_.encode(0.0, o_); }
   void add(const Unrounded& x) { code_ = fmt_.encode(units::add(fmt_.decode_exact(code_).unrounded(), x), o_); }
   uint32_t code() const { return code_; }
+  void set(uint32_t code) { code_ = code; }  // load the register (e.g. from an adder tree)
   double value() const { return fmt_.decode(code_); }
   const formats::ElementFormat& format() const { return fmt_; }
 

@@ -19,6 +19,19 @@ Unrounded multiply_exact(const Decoded& a, const Decoded& b) {
   return Unrounded::from_u128(neg, (unsigned __int128)a.mant * b.mant, a.exp + b.exp);
 }
 
+Unrounded multiply(const Unrounded& a, const Unrounded& b) {
+  const bool neg = a.neg != b.neg;
+  if (a.kind == K::NaN || b.kind == K::NaN) return Unrounded::nan(neg);
+  if (a.kind == K::Inf || b.kind == K::Inf) {
+    if (a.kind == K::Zero || b.kind == K::Zero) return Unrounded::nan(neg);
+    return Unrounded::inf(neg);
+  }
+  if (a.kind == K::Zero || b.kind == K::Zero) return Unrounded::zero(neg);
+  Unrounded r = Unrounded::from_u128(neg, (unsigned __int128)a.sig * b.sig, a.exp + b.exp - 126);
+  r.sticky = r.sticky || a.sticky || b.sticky;
+  return r;
+}
+
 std::vector<SignedDigit> csd(int64_t w) {
   std::vector<SignedDigit> d;
   // Non-adjacent form from the LSB: a digit is +-1 where the low two bits say so.

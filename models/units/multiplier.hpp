@@ -16,6 +16,10 @@ using formats::Unrounded;
 // multiply stage: exact product; NaN for NaN or inf*0, inf for inf, signed zero for zero.
 Unrounded multiply_exact(const Decoded& a, const Decoded& b);
 
+// Product of two unrounded values (e.g. a sum and a scale factor): 128-bit exact product,
+// truncated to 64 bits with sticky; rounds correctly when at most one input is inexact.
+Unrounded multiply(const Unrounded& a, const Unrounded& b);
+
 // Canonical signed-digit (non-adjacent form) recoding of an integer weight, most
 // significant digit first: w = sum(+-2^shift). At most ceil((bits+1)/2) nonzero digits.
 struct SignedDigit {

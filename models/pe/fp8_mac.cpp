@@ -1,0 +1,90 @@
+// FP8 MAC: E4M3/E5M2 (mixed allowed) products accumulated in FP32 or FP16, with the
+// rounding points as a parameter ('FP8 versus INT8 for efficient deep learning inference',
+// Qualcomm 2023, compares exactly these choices):
+//   fused        acc = round(acc + a*w)            (an FMA per element)
+//   per_product  acc = round(acc + round(a*w))     (the product rounded to the acc format)
+//   tree         acc = round(tree(a*w ..., acc))   (tree_inputs products and the accumulator
+//                                                   aligned in align_bits, one rounding)
+// Operands carry a power-of-two scale per vector (amax onto the element max, as MX does);
+// the output is acc * 2^(Xa + Xw) in FP32.
+#include <fmt/format.h>
+
+#include "models/pe/pe.hpp"
+#include "models/pe/registry.hpp"
+#include "models/units/accumulator.hpp"
+#include "models/units/adder_tree.hpp"
+#include "models/units/multiplier.hpp"
+
+namespace arithsim::pe {
+namespace {
+
+const PeInfo kInfo{"fp8_mac",
+                   "FP8 MAC: E4M3/E5M2 products, FP32/FP16 accumulation, fused / per-product / adder-tree rounding",
+                   "'FP8 versus INT8 for efficient deep learning inference' (van Baalen et al., 2023); OCP OFP8 v1.0",
+                   {{"a", "e4m3", "activation format (any minifloat of <= 8 bits)"},
+                    {"w", "e4m3", "weight format (any minifloat of <= 8 bits)"},
+                    {"acc", "fp32", "accumulator format (fp32, fp16, bf16 or any minifloat)"},
+                    {"mode", "fused", "fused | per_product | tree"},
+                    {"tree_inputs", "16", "products per adder-tree step (mode=tree)"},
+                    {"align_bits", "27", "adder-tree alignment window in bits (mode=tree)"},
+                    {"round_shifted", "false", "adder tree rounds (true) or truncates (false) shifted-out bits"}}};
+
+class Fp8Mac final : public ProcessingElement {
+ public:
+  explicit Fp8Mac(const Params& p)
+      : r_(kInfo, p), a_(r_.format("a")), w_(r_.format("w")), acc_(r_.format("acc")),
+        out_(formats::ElementFormat::parse("float32")), mode_(r_.str("mode")),
+        tree_({r_.integer("tree_inputs", 1, 4095) + 1, r_.integer("align_bits", 2, 100), r_.flag("round_shifted")}) {
+    for (const auto* f : {&a_, &w_})
+      if (!f->codec<formats::MinifloatCodec>() || f->bits() > 8)
+        r_.fail(fmt::format("operand format {} is not a minifloat of <= 8 bits", f->name()));
+    if (!acc_.codec<formats::MinifloatCodec>()) r_.fail(fmt::format("accumulator {} is not a minifloat", acc_.name()));
+    if (mode_ != "fused" && mode_ != "per_product" && mode_ != "tree")
+      r_.fail(fmt::format("mode '{}' is not fused, per_product or tree", mode_));
+  }
+  const PeInfo& info() const override { return kInfo; }
+  std::string config() const override { return r_.resolved(); }
+  void check_k(size_t) const override {}
+  Operand quantize_a(std::span<const float> a) const override { return quantize_pow2(a_, a); }
+  Operand quantize_w(std::span<const float> w) const override { return quantize_pow2(w_, w); }
+  const formats::ElementFormat& output_format() const override { return out_; }
+
+  double dot(const Operand& a, const Operand& w) const override {
+    units::FloatAccumulator acc(acc_);
+    const size_t k = a.size();
+    if (mode_ == "tree") {
+      const size_t step = size_t(tree_.spec().inputs - 1);
+      std::vector<formats::Unrounded> terms;
+      for (size_t base = 0; base < k; base += step) {
+        terms.clear();
+        for (size_t i = base; i < std::min(k, base + step); ++i)
+          terms.push_back(units::multiply_exact(a_.decode_exact(a.codes[i]), w_.decode_exact(w.codes[i])));
+        terms.push_back(acc_.decode_exact(acc.code()).unrounded());
+        acc.set(acc_.encode(tree_.sum(terms)));  // align, add, one normalize/round
+      }
+    } else {
+      for (size_t i = 0; i < k; ++i) {
+        auto p = units::multiply_exact(a_.decode_exact(a.codes[i]), w_.decode_exact(w.codes[i]));  // multiply
+        if (mode_ == "per_product") p = acc_.decode_exact(acc_.encode(p)).unrounded();  // round the product
+        acc.add(p);  // align, add, round
+      }
+    }
+    // Output: the accumulator times the power-of-two operand scales, in FP32.
+    auto y = acc_.decode_exact(acc.code()).unrounded();
+    if (y.finite()) y.exp += std::ilogb(a.scales[0]) + std::ilogb(w.scales[0]);
+    return out_.decode(out_.encode(y));
+  }
+
+ private:
+  ParamReader r_;
+  formats::ElementFormat a_, w_, acc_, out_;
+  std::string mode_;
+  units::AdderTree tree_;
+};
+
+}  // namespace
+
+const PeInfo& fp8_mac_info() { return kInfo; }
+std::unique_ptr<ProcessingElement> make_fp8_mac(const Params& p) { return std::make_unique<Fp8Mac>(p); }
+
+}  // namespace arithsim::pe

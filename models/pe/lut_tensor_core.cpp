@@ -1,0 +1,170 @@
+// LUT Tensor Core ("LUT Tensor Core: Lookup Table Enables Efficient Low-Bit LLM Inference
+// Acceleration", Mo et al., 2024): W1..W4 weights processed bit-serially; activations in
+// groups of k index a precomputed table of partial sums.
+//   precompute  per k activations: T[idx] = sum_i (bit i of idx ? +a_i : -a_i). Weight bits
+//               t in {0,1} are reinterpreted as s = 2t - 1 in {-1,+1}, so T is odd:
+//               T[~idx] = -T[idx]; with symmetrize only the 2^(k-1) entries whose top bit
+//               is 0 are stored and the top bit selects a negation.
+//   lookup      per weight bit plane b: P_b = sum over activation groups of T[idx_b].
+//   accumulate  sum_i a_i q_i = (sum_b 2^b P_b + (2^B - 1) * sum_i a_i) / 2 (exact), then
+//               the zero point: - z * sum_i a_i; dequantize once per weight group (s_g),
+//               accumulate in acc; the output is round_fp32(acc * s_a).
+// INT8 activations: table entries and plane sums are exact integers. FP16 activations:
+// table entries are rounded to `table` (fp16 or fp32), plane sums and the rest accumulate
+// in `acc` with one rounding per add.
+#include <fmt/format.h>
+
+#include "models/pe/pe.hpp"
+#include "models/pe/registry.hpp"
+#include "models/units/accumulator.hpp"
+#include "models/units/multiplier.hpp"
+
+namespace arithsim::pe {
+namespace {
+
+const PeInfo kInfo{"lut_tensor_core",
+                   "LUT Tensor Core: bit-serial W1..W4 weights indexing precomputed activation tables (symmetrized)",
+                   "LUT Tensor Core: Lookup Table Enables Efficient Low-Bit LLM Inference Acceleration (Mo et al., arXiv 2408.06003)",
+                   {{"w", "int2", "weight width: int1 | int2 | int3 | int4"},
+                    {"a", "int8", "activation format: int8 | fp16"},
+                    {"k", "4", "activations per table (table has 2^k entries, 2^(k-1) symmetrized)"},
+                    {"group", "128", "weights per scale/zero point along K (a multiple of k)"},
+                    {"symmetrize", "true", "store half the table and negate by the index's top bit"},
+                    {"table", "fp16", "table entry format for fp16 activations (fp16 | fp32)"},
+                    {"acc", "fp32", "format of plane sums (fp16 activations), group outputs and the accumulator"}}};
+
+class LutTensorCore final : public ProcessingElement {
+ public:
+  explicit LutTensorCore(const Params& p)
+      : r_(kInfo, p), a_(r_.format("a")), table_(r_.format("table")), acc_(r_.format("acc")),
+        out_(formats::ElementFormat::parse("float32")) {
+    const std::string w = r_.str("w");
+    if (w != "int1" && w != "int2" && w != "int3" && w != "int4") r_.fail(fmt::format("w={} is not int1..int4", w));
+    wbits_ = std::stoi(w.substr(3));
+    w_ = std::make_unique<formats::ElementFormat>(formats::ElementFormat::parse(fmt::format("uint{}", wbits_)));
+    k_ = size_t(r_.integer("k", 1, 8));
+    group_ = size_t(r_.integer("group", 1, 1 << 20));
+    if (group_ % k_) r_.fail(fmt::format("group size {} is not a multiple of k={}", group_, k_));
+    symmetrize_ = r_.flag("symmetrize");
+    if (a_.name() == "int8") int_act_ = true;
+    else if (a_.name() == "float16") int_act_ = false;
+    else r_.fail(fmt::format("a={} is not int8 or fp16 (LUT Tensor Core tables are built from INT8/FP16 activations)", a_.name()));
+    if (!table_.codec<formats::MinifloatCodec>() || !acc_.codec<formats::MinifloatCodec>())
+      r_.fail("table and acc must be floating-point formats");
+  }
+  const PeInfo& info() const override { return kInfo; }
+  std::string config() const override { return r_.resolved(); }
+  void check_k(size_t k) const override {
+    if (k % group_) r_.fail(fmt::format("group size {} does not divide K={}", group_, k));
+  }
+  Operand quantize_a(std::span<const float> a) const override {
+    if (int_act_) return quantize_int_symmetric(a_, a);
+    Operand o;
+    o.format = &a_;
+    o.group = std::max<size_t>(a.size(), 1);
+    o.scales = {1.0};
+    for (float v : a) o.codes.push_back(a_.encode(v));
+    return o;
+  }
+  // Weights are unsigned B-bit with a zero point (bit planes of q are the serial inputs).
+  Operand quantize_w(std::span<const float> w) const override { return quantize_int_groups(*w_, w, group_, true); }
+  const formats::ElementFormat& output_format() const override { return out_; }
+
+  double dot(const Operand& a, const Operand& w) const override {
+    check_k(a.size());
+    units::FloatAccumulator acc(acc_);
+    const size_t half = size_t(1) << (k_ - 1), full = size_t(1) << k_;
+    for (size_t g0 = 0; g0 < a.size(); g0 += group_) {
+      formats::Unrounded group_sum;  // sum_i a_i (q_i - z) over the weight group
+      if (int_act_) {
+        const auto* ac = a_.codec<formats::IntCodec>();
+        int64_t planes = 0, asum = 0;
+        std::vector<int64_t> table(symmetrize_ ? half : full);
+        std::vector<int64_t> plane(size_t(wbits_), 0);
+        for (size_t j = g0; j < g0 + group_; j += k_) {
+          // precompute: the (half) table of this k-activation group
+          for (size_t idx = 0; idx < table.size(); ++idx) {
+            int64_t t = 0;
+            for (size_t i = 0; i < k_; ++i) t += ((idx >> i) & 1) ? ac->to_int(a.codes[j + i]) : -ac->to_int(a.codes[j + i]);
+            table[idx] = t;
+          }
+          for (size_t i = 0; i < k_; ++i) asum += ac->to_int(a.codes[j + i]);
+          // lookup: one index per weight bit plane
+          for (int b = 0; b < wbits_; ++b) {
+            size_t idx = 0;
+            for (size_t i = 0; i < k_; ++i) idx |= size_t((w.codes[j + i] >> b) & 1) << i;
+            plane[size_t(b)] += lookup(table, idx, half);
+          }
+        }
+        for (int b = 0; b < wbits_; ++b) planes += plane[size_t(b)] * (int64_t(1) << b);  // shift-accumulate planes
+        const int64_t qsum2 = planes + ((int64_t(1) << wbits_) - 1) * asum;  // = 2 * sum a_i q_i
+        const int64_t d = qsum2 / 2 - int64_t(w.zero(g0)) * asum;
+        group_sum = formats::Unrounded::from_int(d < 0, uint64_t(d < 0 ? -d : d), 0);
+      } else {
+        const units::FloatAccumulator zero_acc(acc_);
+        std::vector<units::FloatAccumulator> plane(size_t(wbits_), zero_acc);
+        units::FloatAccumulator asum(acc_);
+        std::vector<formats::Unrounded> table(symmetrize_ ? half : full);
+        for (size_t j = g0; j < g0 + group_; j += k_) {
+          for (size_t idx = 0; idx < table.size(); ++idx) {
+            // precompute in the table format: one rounding per add
+            units::FloatAccumulator t(table_);
+            for (size_t i = 0; i < k_; ++i) {
+              auto x = a_.decode_exact(a.codes[j + i]).unrounded();
+              if (!((idx >> i) & 1)) x.neg = !x.neg;
+              t.add(x);
+            }
+            table[idx] = table_.decode_exact(t.code()).unrounded();
+          }
+          for (size_t i = 0; i < k_; ++i) asum.add(a_.decode_exact(a.codes[j + i]).unrounded());
+          for (int b = 0; b < wbits_; ++b) {
+            size_t idx = 0;
+            for (size_t i = 0; i < k_; ++i) idx |= size_t((w.codes[j + i] >> b) & 1) << i;
+            plane[size_t(b)].add(lookup(table, idx, half));
+          }
+        }
+        units::FloatAccumulator total(acc_);
+        for (int b = 0; b < wbits_; ++b) {
+          auto pb = acc_.decode_exact(plane[size_t(b)].code()).unrounded();
+          if (pb.finite()) pb.exp += b;  // shift
+          total.add(pb);
+        }
+        auto as = acc_.decode_exact(asum.code()).unrounded();
+        const int64_t cz = ((int64_t(1) << wbits_) - 1) - 2 * int64_t(w.zero(g0));  // (2^B - 1 - 2z) * asum
+        total.add(units::multiply(as, formats::Unrounded::from_int(cz < 0, uint64_t(cz < 0 ? -cz : cz), 0)));
+        group_sum = acc_.decode_exact(total.code()).unrounded();
+        if (group_sum.finite()) group_sum.exp -= 1;  // the /2 of the reinterpretation
+      }
+      acc.add(acc_.decode_exact(acc_.encode(units::multiply(group_sum, formats::Unrounded::from_double(w.scale(g0))))).unrounded());
+    }
+    const auto y = units::multiply(acc_.decode_exact(acc.code()).unrounded(), formats::Unrounded::from_double(a.scales[0]));
+    return out_.decode(out_.encode(y));
+  }
+
+ private:
+  // Symmetrized lookup: an index with its top bit set reads the complement's entry negated.
+  template <class T>
+  T lookup(const std::vector<T>& table, size_t idx, size_t half) const {
+    if (!symmetrize_ || idx < half) return table[idx];
+    return negate(table[(~idx) & (2 * half - 1)]);
+  }
+  static int64_t negate(int64_t v) { return -v; }
+  static formats::Unrounded negate(formats::Unrounded v) {
+    v.neg = !v.neg;
+    return v;
+  }
+
+  ParamReader r_;
+  formats::ElementFormat a_, table_, acc_, out_;
+  std::unique_ptr<formats::ElementFormat> w_;
+  int wbits_;
+  size_t k_, group_;
+  bool symmetrize_, int_act_;
+};
+
+}  // namespace
+
+const PeInfo& lut_tensor_core_info() { return kInfo; }
+std::unique_ptr<ProcessingElement> make_lut_tensor_core(const Params& p) { return std::make_unique<LutTensorCore>(p); }
+
+}  // namespace arithsim::pe

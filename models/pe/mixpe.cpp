@@ -1,0 +1,124 @@
+// MixPE ("MixPE: Quantization and Hardware Co-design for Efficient LLM Inference", 2024):
+// low-bit weights (INT2/3/4/8, group-wise scale and zero point) times INT8 or FP16
+// activations. Inside a group of `group` elements the products are shift&add: every set bit
+// b of a weight adds the activation shifted by b (for FP16, a shift is an exponent add).
+// Dequantization happens once per group, after the group's partial sum:
+//   INT8 a: psum = sum_b 2^b * sum_{i: bit b of q_i} a_i  (exact integer; the top plane of
+//           a signed weight is negative), asum = sum a_i,
+//           out_g = round_acc((psum - z*asum) * s_g)
+//   FP16 a: psum and asum accumulate in the acc format, one rounding per add;
+//           out_g = round_acc(round_acc(psum - round_acc(z*asum)) * s_g)
+// acc = round_acc(acc + out_g) across groups; the output is round_fp32(acc * s_a).
+#include <fmt/format.h>
+
+#include "models/pe/pe.hpp"
+#include "models/pe/registry.hpp"
+#include "models/units/accumulator.hpp"
+#include "models/units/multiplier.hpp"
+
+namespace arithsim::pe {
+namespace {
+
+const PeInfo kInfo{"mixpe",
+                   "MixPE: shift&add low-bit-weight PE, dequantization once per group after the group's partial sum",
+                   "MixPE: Quantization and Hardware Co-design for Efficient LLM Inference (Zhang et al., arXiv 2411.16158)",
+                   {{"w", "int4", "weight width: int2 | int3 | int4 | int8"},
+                    {"a", "int8", "activation format: int8 | fp16"},
+                    {"group", "128", "weights per scale/zero point along K"},
+                    {"zero_point", "true", "asymmetric weights with an integer zero point"},
+                    {"acc", "fp32", "format of the group outputs and the accumulator"}}};
+
+class MixPe final : public ProcessingElement {
+ public:
+  explicit MixPe(const Params& p)
+      : r_(kInfo, p), a_(r_.format("a")), acc_(r_.format("acc")), out_(formats::ElementFormat::parse("float32")) {
+    const std::string w = r_.str("w");
+    if (w != "int2" && w != "int3" && w != "int4" && w != "int8") r_.fail(fmt::format("w={} is not int2, int3, int4 or int8", w));
+    wbits_ = std::stoi(w.substr(3));
+    zero_point_ = r_.flag("zero_point");
+    w_ = std::make_unique<formats::ElementFormat>(formats::ElementFormat::parse(fmt::format("{}int{}", zero_point_ ? "u" : "", wbits_)));
+    group_ = size_t(r_.integer("group", 1, 1 << 20));
+    if (a_.name() == "int8") int_act_ = true;
+    else if (a_.name() == "float16") int_act_ = false;
+    else r_.fail(fmt::format("a={} is not int8 or fp16", a_.name()));
+    if (!acc_.codec<formats::MinifloatCodec>()) r_.fail(fmt::format("acc={} is not a floating-point format", acc_.name()));
+  }
+  const PeInfo& info() const override { return kInfo; }
+  std::string config() const override { return r_.resolved(); }
+  void check_k(size_t k) const override {
+    if (k % group_) r_.fail(fmt::format("group size {} does not divide K={}", group_, k));
+  }
+  Operand quantize_a(std::span<const float> a) const override {
+    if (int_act_) return quantize_int_symmetric(a_, a);
+    Operand o;
+    o.format = &a_;
+    o.group = std::max<size_t>(a.size(), 1);
+    o.scales = {1.0};
+    for (float v : a) o.codes.push_back(a_.encode(v));
+    return o;
+  }
+  Operand quantize_w(std::span<const float> w) const override { return quantize_int_groups(*w_, w, group_, zero_point_); }
+  const formats::ElementFormat& output_format() const override { return out_; }
+
+  double dot(const Operand& a, const Operand& w) const override {
+    check_k(a.size());
+    units::FloatAccumulator acc(acc_);
+    const auto* wc = w_->codec<formats::IntCodec>();
+    for (size_t g0 = 0; g0 < a.size(); g0 += group_) {
+      const auto z = formats::Unrounded::from_int(w.zero(g0) < 0, uint64_t(std::abs(w.zero(g0))), 0);
+      const auto s = formats::Unrounded::from_double(w.scale(g0));
+      formats::Unrounded v;
+      if (int_act_) {
+        const auto* ac = a_.codec<formats::IntCodec>();
+        int64_t psum = 0, asum = 0;
+        for (int b = 0; b < wbits_; ++b) {  // one shift&add pass per weight bit plane
+          int64_t plane = 0;
+          for (size_t i = g0; i < g0 + group_; ++i)
+            if ((w.codes[i] >> b) & 1) plane += ac->to_int(a.codes[i]);
+          const bool negative_plane = wc->spec().is_signed && b == wbits_ - 1;
+          psum += (negative_plane ? -plane : plane) * (int64_t(1) << b);
+        }
+        for (size_t i = g0; i < g0 + group_; ++i) asum += ac->to_int(a.codes[i]);
+        const int64_t d = psum - int64_t(w.zero(g0)) * asum;
+        v = formats::Unrounded::from_int(d < 0, uint64_t(d < 0 ? -d : d), 0);
+      } else {
+        units::FloatAccumulator psum(acc_), asum(acc_);
+        for (size_t i = g0; i < g0 + group_; ++i) {
+          const auto x = a_.decode_exact(a.codes[i]).unrounded();
+          asum.add(x);
+          for (int b = 0; b < wbits_; ++b) {
+            if (!((w.codes[i] >> b) & 1)) continue;
+            auto shifted = x;  // shift = exponent add
+            if (shifted.finite()) shifted.exp += b;
+            if (wc->spec().is_signed && b == wbits_ - 1) shifted.neg = !shifted.neg;
+            psum.add(shifted);
+          }
+        }
+        auto za = units::multiply(z, acc_.decode_exact(asum.code()).unrounded());
+        za = acc_.decode_exact(acc_.encode(za)).unrounded();
+        za.neg = !za.neg;
+        psum.add(za);
+        v = acc_.decode_exact(psum.code()).unrounded();
+      }
+      // dequantize once per group, then accumulate
+      acc.add(acc_.decode_exact(acc_.encode(units::multiply(v, s))).unrounded());
+    }
+    const auto y = units::multiply(acc_.decode_exact(acc.code()).unrounded(), formats::Unrounded::from_double(a.scales[0]));
+    return out_.decode(out_.encode(y));
+  }
+
+ private:
+  ParamReader r_;
+  formats::ElementFormat a_, acc_, out_;
+  std::unique_ptr<formats::ElementFormat> w_;
+  int wbits_;
+  bool zero_point_, int_act_;
+  size_t group_;
+};
+
+}  // namespace
+
+const PeInfo& mixpe_info() { return kInfo; }
+std::unique_ptr<ProcessingElement> make_mixpe(const Params& p) { return std::make_unique<MixPe>(p); }
+
+}  // namespace arithsim::pe

@@ -1,0 +1,96 @@
+// Bit-accurate (transaction-level) processing-element models: one dot product at a time,
+// built from the shared datapath stages of models/units (decode -> multiply -> align ->
+// accumulate -> normalize -> round -> encode). The cycle-level models, RTL and cost model
+// reuse the same stages and names.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "models/formats/format.hpp"
+
+namespace arithsim::pe {
+
+// Bad PE name, parameter or shape: the message names the PE and the problem.
+struct PeError : std::invalid_argument {
+  using std::invalid_argument::invalid_argument;
+};
+
+using Params = std::map<std::string, std::string>;
+
+struct ParamInfo {
+  std::string name, default_value, help;
+};
+
+struct PeInfo {
+  std::string name;   // registry name, e.g. "mixpe"
+  std::string title;  // one line
+  std::string paper;  // source
+  std::vector<ParamInfo> params;
+};
+
+// A K-vector operand as the PE holds it: element codes of `format`, with a scale (and
+// zero point) per group of `group` elements along K. value(i) = (q - zero) * scale,
+// where q is the decoded element; every value is exact in double.
+struct Operand {
+  const formats::ElementFormat* format = nullptr;
+  std::vector<uint32_t> codes;
+  size_t group = 0;             // elements per scale; = K for one scale
+  std::vector<double> scales;   // per group
+  std::vector<int32_t> zeros;   // per group (empty: all zero)
+  size_t size() const { return codes.size(); }
+  double scale(size_t i) const { return scales[i / group]; }
+  int32_t zero(size_t i) const { return zeros.empty() ? 0 : zeros[i / group]; }
+  double value(size_t i) const { return (format->decode(codes[i]) - zero(i)) * scale(i); }
+};
+
+class ProcessingElement {
+ public:
+  virtual ~ProcessingElement() = default;
+  virtual const PeInfo& info() const = 0;
+  virtual std::string config() const = 0;  // resolved parameters, "key=value ..."
+  // Throws PeError when the PE cannot run a reduction of length K (e.g. group size).
+  virtual void check_k(size_t k) const = 0;
+  // The operands as the hardware holds them: a row of A (activations) and a column of B
+  // (weights), both of length K.
+  virtual Operand quantize_a(std::span<const float> a) const = 0;
+  virtual Operand quantize_w(std::span<const float> w) const = 0;
+  // The PE's output for one dot product (a value of output_format()).
+  virtual double dot(const Operand& a, const Operand& w) const = 0;
+  virtual const formats::ElementFormat& output_format() const = 0;
+};
+
+std::unique_ptr<ProcessingElement> make_pe(const std::string& name, const Params& params);
+const std::vector<PeInfo>& pe_catalog();
+
+// Parameter access with defaults and one-line errors ("mixpe: bad value 'x' for group").
+class ParamReader {
+ public:
+  ParamReader(const PeInfo& info, const Params& p);
+  std::string str(const std::string& key) const;
+  int integer(const std::string& key, int lo, int hi) const;
+  bool flag(const std::string& key) const;  // true/false/1/0/yes/no
+  formats::ElementFormat format(const std::string& key) const;
+  [[noreturn]] void fail(const std::string& what) const;
+  std::string resolved() const;  // every parameter with its value
+
+ private:
+  const PeInfo& info_;
+  Params values_;
+};
+
+// Quantization helpers shared by the PEs.
+// Symmetric per-vector scaling onto an element format: a power-of-two scale 2^X with
+// X = floor(log2 amax) - emax (the OCP MX rule over the whole vector), elements saturate.
+Operand quantize_pow2(const formats::ElementFormat& f, std::span<const float> x);
+// Symmetric integer quantization with a float scale amax/qmax (per vector).
+Operand quantize_int_symmetric(const formats::ElementFormat& f, std::span<const float> x);
+// Group-wise integer weights (GPTQ/AWQ style): FP16 scales, optional zero point.
+Operand quantize_int_groups(const formats::ElementFormat& f, std::span<const float> x, size_t group, bool zero_point);
+
+}  // namespace arithsim::pe

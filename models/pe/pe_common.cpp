@@ -1,0 +1,118 @@
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "models/formats/block.hpp"
+#include "models/pe/pe.hpp"
+
+namespace arithsim::pe {
+
+ParamReader::ParamReader(const PeInfo& info, const Params& p) : info_(info) {
+  for (const auto& pi : info.params) values_[pi.name] = pi.default_value;
+  for (const auto& [k, v] : p) {
+    if (!values_.count(k)) {
+      std::string known;
+      for (const auto& pi : info.params) known += (known.empty() ? "" : ", ") + pi.name;
+      fail(fmt::format("unknown parameter '{}' (parameters: {})", k, known.empty() ? "none" : known));
+    }
+    values_[k] = v;
+  }
+}
+
+void ParamReader::fail(const std::string& what) const { throw PeError(info_.name + ": " + what); }
+
+std::string ParamReader::str(const std::string& key) const { return values_.at(key); }
+
+int ParamReader::integer(const std::string& key, int lo, int hi) const {
+  const std::string& v = values_.at(key);
+  size_t pos = 0;
+  int x = 0;
+  try {
+    x = std::stoi(v, &pos);
+  } catch (...) {
+    pos = 0;
+  }
+  if (pos == 0 || pos != v.size()) fail(fmt::format("bad value '{}' for {} (want an integer)", v, key));
+  if (x < lo || x > hi) fail(fmt::format("{}={} out of range {}..{}", key, x, lo, hi));
+  return x;
+}
+
+bool ParamReader::flag(const std::string& key) const {
+  const std::string& v = values_.at(key);
+  if (v == "true" || v == "1" || v == "yes") return true;
+  if (v == "false" || v == "0" || v == "no") return false;
+  fail(fmt::format("bad value '{}' for {} (want true or false)", v, key));
+}
+
+formats::ElementFormat ParamReader::format(const std::string& key) const {
+  try {
+    return formats::ElementFormat::parse(values_.at(key));
+  } catch (const std::invalid_argument& e) {
+    fail(fmt::format("{}: {}", key, e.what()));
+  }
+}
+
+std::string ParamReader::resolved() const {
+  std::string s;
+  for (const auto& pi : info_.params) s += (s.empty() ? "" : " ") + pi.name + "=" + values_.at(pi.name);
+  return s;
+}
+
+namespace {
+Operand make_operand(const formats::ElementFormat& f, size_t n) {
+  Operand o;
+  o.format = &f;
+  o.codes.resize(n);
+  o.group = std::max<size_t>(n, 1);
+  return o;
+}
+}  // namespace
+
+Operand quantize_pow2(const formats::ElementFormat& f, std::span<const float> x) {
+  Operand o = make_operand(f, x.size());
+  float amax = 0;
+  for (float v : x)
+    if (std::isfinite(v)) amax = std::max(amax, std::fabs(v));
+  const int X = amax == 0 ? 0 : formats::Unrounded::from_float(amax).exp - f.emax();
+  formats::RoundingOptions sat;
+  sat.overflow = formats::Overflow::Saturate;
+  for (size_t i = 0; i < x.size(); ++i) {
+    formats::Unrounded u = formats::Unrounded::from_float(x[i]);
+    u.exp -= X;
+    o.codes[i] = f.encode(u, sat);
+  }
+  o.scales = {std::ldexp(1.0, X)};
+  return o;
+}
+
+Operand quantize_int_symmetric(const formats::ElementFormat& f, std::span<const float> x) {
+  Operand o = make_operand(f, x.size());
+  const auto* ic = f.codec<formats::IntCodec>();
+  const double qmax = double(ic->spec().max_int());
+  float amax = 0;
+  for (float v : x)
+    if (std::isfinite(v)) amax = std::max(amax, std::fabs(v));
+  // The scale is a float32 (as a hardware dequantization register holds it).
+  const double s = amax == 0 ? 1.0 : double(float(double(amax) / qmax));
+  formats::RoundingOptions sat;
+  sat.overflow = formats::Overflow::Saturate;
+  for (size_t i = 0; i < x.size(); ++i) o.codes[i] = f.encode(double(x[i]) / s, sat);
+  o.scales = {s};
+  return o;
+}
+
+Operand quantize_int_groups(const formats::ElementFormat& f, std::span<const float> x, size_t group, bool zero_point) {
+  const auto* ic = f.codec<formats::IntCodec>();
+  const formats::BlockCodec bc(
+      formats::parse_block(fmt::format("int{}_g{}{}", ic->spec().bits, group, zero_point ? ":asym" : "")));
+  const auto q = bc.quantize(x, x.size());
+  Operand o = make_operand(f, x.size());
+  o.group = group;
+  for (size_t i = 0; i < x.size(); ++i) o.codes[i] = q.codes[i];
+  for (size_t g = 0; g < q.scales.size(); ++g) o.scales.push_back(bc.scale_value(q.scales[g]));
+  if (zero_point) o.zeros.assign(q.zeros.begin(), q.zeros.end());
+  return o;
+}
+
+}  // namespace arithsim::pe
