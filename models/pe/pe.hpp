@@ -86,7 +86,8 @@ class ParamReader {
 
 // Quantization helpers shared by the PEs.
 // Symmetric per-vector scaling onto an element format: a power-of-two scale 2^X with
-// X = floor(log2 amax) - emax (the OCP MX rule over the whole vector), elements saturate.
+// X = floor(log2 amax) - min(emax, 8) (the OCP MX rule over the whole vector for formats
+// up to E4M3's range), elements saturate.
 Operand quantize_pow2(const formats::ElementFormat& f, std::span<const float> x);
 // Symmetric integer quantization with a float scale amax/qmax (per vector).
 Operand quantize_int_symmetric(const formats::ElementFormat& f, std::span<const float> x);

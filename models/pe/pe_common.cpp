@@ -74,7 +74,9 @@ Operand quantize_pow2(const formats::ElementFormat& f, std::span<const float> x)
   float amax = 0;
   for (float v : x)
     if (std::isfinite(v)) amax = std::max(amax, std::fabs(v));
-  const int X = amax == 0 ? 0 : formats::Unrounded::from_float(amax).exp - f.emax();
+  // amax lands in the binade 2^min(emax, 8): the element max for FP8 E4M3 (the MX rule),
+  // and no higher for wide formats, so that products and sums stay far from overflow.
+  const int X = amax == 0 ? 0 : formats::Unrounded::from_float(amax).exp - std::min(f.emax(), 8);
   formats::RoundingOptions sat;
   sat.overflow = formats::Overflow::Saturate;
   for (size_t i = 0; i < x.size(); ++i) {

@@ -35,5 +35,6 @@ struct RoundingArgs {
 void add_format_commands(CLI::App& app);
 void add_quantize_command(CLI::App& app);
 void add_run_command(CLI::App& app);
+void add_pe_commands(CLI::App& app);  // pe list, gemm
 
 }  // namespace arithsim::cli

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   version->callback([] { fmt::print("arithsim {}\n", ARITHSIM_VERSION); });
   add_format_commands(app);
   add_quantize_command(app);
+  add_pe_commands(app);
   add_run_command(app);
   try {
     app.parse(argc, argv);

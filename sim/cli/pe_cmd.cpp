@@ -1,0 +1,142 @@
+// arithsim pe list | arithsim gemm --pe NAME [--param k=v ...] (--a A.npy --b B.npy [--out C.npy] | --m --n --k --seed)
+#include <cmath>
+#include <random>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "models/pe/pe.hpp"
+#include "models/tensor/npy.hpp"
+#include "sim/cli/common.hpp"
+#include "sim/gemm/gemm_driver.hpp"
+
+namespace arithsim::cli {
+namespace {
+
+struct GemmArgs {
+  std::string pe, a, b, out, dist = "normal";
+  std::vector<std::string> params;
+  size_t m = 64, n = 64, k = 256;
+  uint64_t seed = 1;
+  bool json = false;
+};
+
+void cmd_list(bool json) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& info : pe::pe_catalog()) {
+    if (json) {
+      nlohmann::json params = nlohmann::json::array();
+      for (const auto& p : info.params) params.push_back({{"name", p.name}, {"default", p.default_value}, {"help", p.help}});
+      out.push_back({{"name", info.name}, {"title", info.title}, {"paper", info.paper}, {"params", params}});
+      continue;
+    }
+    fmt::print("{}\n  {}\n  source: {}\n", info.name, info.title, info.paper);
+    for (const auto& p : info.params) fmt::print("    {:<14} = {:<10} {}\n", p.name, p.default_value, p.help);
+  }
+  if (json) fmt::print("{}\n", out.dump(2));
+}
+
+pe::Params parse_params(const std::vector<std::string>& kv) {
+  pe::Params p;
+  for (const auto& s : kv) {
+    const auto eq = s.find('=');
+    if (eq == std::string::npos || eq == 0) throw UsageError(fmt::format("parameter '{}' is not key=value", s), "--param");
+    p[s.substr(0, eq)] = s.substr(eq + 1);
+  }
+  return p;
+}
+
+std::vector<float> load(const std::string& path, const char* opt, size_t& rows, size_t& cols) {
+  tensor::NpyArray arr;
+  try {
+    arr = tensor::read_npy(path);
+  } catch (const tensor::NpyError& e) {
+    throw RuntimeError(e.what(), opt);
+  }
+  if (arr.shape.size() != 2) throw RuntimeError(fmt::format("{}: expected a 2-D matrix, got {} dimensions", path, arr.shape.size()), opt);
+  rows = arr.shape[0];
+  cols = arr.shape[1];
+  return arr.to_float(true);
+}
+
+void cmd_gemm(GemmArgs& g) {
+  std::unique_ptr<pe::ProcessingElement> unit;
+  try {
+    unit = pe::make_pe(g.pe, parse_params(g.params));
+  } catch (const pe::PeError& e) {
+    throw UsageError(e.what(), "--pe/--param");
+  }
+  std::vector<float> a, b;
+  size_t m, n, k;
+  if (!g.a.empty() || !g.b.empty()) {
+    if (g.a.empty() || g.b.empty()) throw UsageError("--a and --b go together", "--a/--b");
+    size_t k2;
+    a = load(g.a, "--a", m, k);
+    b = load(g.b, "--b", k2, n);
+    if (k != k2) throw RuntimeError(fmt::format("A is {}x{} but B is {}x{}", m, k, k2, n), "--a/--b");
+  } else {
+    m = g.m, n = g.n, k = g.k;
+    if (m == 0 || n == 0 || k == 0 || m * n * k > (size_t(1) << 32)) throw UsageError("M, N, K must be positive and M*N*K <= 2^32", "--m/--n/--k");
+    std::mt19937_64 rng(g.seed);
+    std::normal_distribution<float> nd(0.0f, 1.0f);
+    std::uniform_real_distribution<float> ud(-1.0f, 1.0f);
+    if (g.dist != "normal" && g.dist != "uniform") throw UsageError(fmt::format("unknown distribution '{}'", g.dist), "--dist");
+    auto draw = [&] { return g.dist == "normal" ? nd(rng) : ud(rng); };
+    a.resize(m * k);
+    b.resize(k * n);
+    for (auto& x : a) x = draw();
+    for (auto& x : b) x = draw();
+  }
+  sim::GemmResult r;
+  try {
+    r = sim::run_gemm(*unit, a, b, m, n, k);
+  } catch (const pe::PeError& e) {
+    throw UsageError(e.what(), "--k");
+  }
+  if (!g.out.empty()) tensor::write_npy(g.out, tensor::NpyArray::from_float(r.c, {m, n}));
+  const auto& s = r.stats;
+  const double macs = double(m) * double(n) * double(k);
+  if (g.json) {
+    nlohmann::json j = {{"pe", g.pe},          {"config", unit->config()}, {"m", m},           {"n", n},
+                        {"k", k},              {"max_abs_error", s.max_abs}, {"mean_rel_error", s.mean_rel},
+                        {"exact_match_rate", s.exact_match_rate}, {"seconds", s.seconds},
+                        {"macs_per_second", s.seconds > 0 ? macs / s.seconds : 0.0}};
+    j["sqnr_db"] = std::isinf(s.sqnr_db) ? nlohmann::json("inf") : nlohmann::json(s.sqnr_db);
+    fmt::print("{}\n", j.dump(2));
+    return;
+  }
+  fmt::print("pe: {} ({})\nshape: M={} N={} K={}{}\n", g.pe, unit->config(), m, n, k,
+             g.a.empty() ? fmt::format(" (operands {}(seed {}))", g.dist == "normal" ? "N(0,1) " : "U(-1,1) ", g.seed) : "");
+  fmt::print("vs FP64 of the float operands: max abs error {:.6g}, mean relative error {:.6g}, SQNR {:.2f} dB\n", s.max_abs,
+             s.mean_rel, s.sqnr_db);
+  fmt::print("vs the correctly rounded exact dot of the quantized operands: exact match {:.4f}\n", s.exact_match_rate);
+  fmt::print("emulation: {:.3g} MAC/s\n", s.seconds > 0 ? macs / s.seconds : 0.0);
+}
+
+}  // namespace
+
+void add_pe_commands(CLI::App& app) {
+  auto* pe = app.add_subcommand("pe", "processing-element models");
+  pe->require_subcommand(1);
+  auto* list = pe->add_subcommand("list", "every PE model with its parameters and defaults");
+  static bool list_json = false;
+  list->add_flag("--json", list_json, "print JSON");
+  list->callback([] { cmd_list(list_json); });
+
+  static GemmArgs g;
+  auto* gemm = app.add_subcommand("gemm", "run C = A*B through a PE model bit-accurately and report its error");
+  gemm->add_option("--pe", g.pe, "PE name (arithsim pe list)")->required();
+  gemm->add_option("--param", g.params, "PE parameter key=value (repeatable)");
+  gemm->add_option("--a", g.a, "A (M x K) as .npy");
+  gemm->add_option("--b", g.b, "B (K x N) as .npy");
+  gemm->add_option("--out", g.out, "write C (M x N, float32) as .npy");
+  gemm->add_option("--m", g.m, "rows of A (random operands)")->capture_default_str();
+  gemm->add_option("--n", g.n, "columns of B (random operands)")->capture_default_str();
+  gemm->add_option("--k", g.k, "reduction length (random operands)")->capture_default_str();
+  gemm->add_option("--seed", g.seed, "seed of the random operands")->capture_default_str();
+  gemm->add_option("--dist", g.dist, "distribution of random operands: normal (N(0,1)) | uniform (U(-1,1))")->capture_default_str();
+  gemm->add_flag("--json", g.json, "print the statistics as JSON");
+  gemm->callback([] { cmd_gemm(g); });
+}
+
+}  // namespace arithsim::cli

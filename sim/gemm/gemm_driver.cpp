@@ -1,0 +1,85 @@
+#include "sim/gemm/gemm_driver.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "models/formats/quire.hpp"
+#include "models/tensor/error_stats.hpp"
+
+namespace arithsim::sim {
+
+namespace {
+
+// The exact dot product of two dequantized operands, rounded once to `out`.
+double correctly_rounded(const pe::Operand& a, const pe::Operand& w, const formats::ElementFormat& out) {
+  // Every operand value is a double, so every product is a multiple of 2^-2148 and below
+  // 2^2048: a quire of that range holds any sum of up to 2^60 of them exactly.
+  formats::Quire q(-2 * 1074 - 2 * 52, 2 * 2098 + 2 * 52 + 64);
+  bool nan = false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    const double x = a.value(i), y = w.value(i);
+    if (!std::isfinite(x) || !std::isfinite(y)) {
+      nan = true;
+      continue;
+    }
+    const auto ux = formats::Unrounded::from_double(x), uy = formats::Unrounded::from_double(y);
+    if (!ux.finite() || !uy.finite()) continue;
+    q.add(ux.neg != uy.neg, (unsigned __int128)(ux.sig >> 11) * (uy.sig >> 11), ux.exp - 52 + uy.exp - 52);
+  }
+  if (nan) return std::numeric_limits<double>::quiet_NaN();
+  return out.decode(out.encode(q.value()));
+}
+
+}  // namespace
+
+GemmResult run_gemm(const pe::ProcessingElement& pe, std::span<const float> a, std::span<const float> b, size_t m,
+                    size_t n, size_t k) {
+  if (a.size() != m * k || b.size() != k * n)
+    throw pe::PeError(fmt::format("gemm: A has {} values for {}x{}, B has {} values for {}x{}", a.size(), m, k, b.size(), k, n));
+  if (m == 0 || n == 0 || k == 0) throw pe::PeError("gemm: M, N and K must be positive");
+  pe.check_k(k);
+  std::vector<pe::Operand> rows, cols;
+  std::vector<float> col(k);
+  for (size_t i = 0; i < m; ++i) rows.push_back(pe.quantize_a(a.subspan(i * k, k)));
+  for (size_t j = 0; j < n; ++j) {
+    for (size_t t = 0; t < k; ++t) col[t] = b[t * n + j];
+    cols.push_back(pe.quantize_w(col));
+  }
+  GemmResult r;
+  r.c.resize(m * n);
+  const auto t0 = std::chrono::steady_clock::now();
+  for (size_t i = 0; i < m; ++i)
+    for (size_t j = 0; j < n; ++j) r.c[i * n + j] = float(pe.dot(rows[i], cols[j]));
+  r.stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+  std::vector<double> ref(m * n), out(m * n);
+  size_t exact = 0, rel_n = 0;
+  double rel = 0;
+  for (size_t i = 0; i < m; ++i)
+    for (size_t j = 0; j < n; ++j) {
+      double s = 0;
+      for (size_t t = 0; t < k; ++t) s += double(a[i * k + t]) * double(b[t * n + j]);
+      ref[i * n + j] = s;
+      out[i * n + j] = r.c[i * n + j];
+      const double cr = correctly_rounded(rows[i], cols[j], pe.output_format());
+      exact += (cr == out[i * n + j]) || (std::isnan(cr) && std::isnan(out[i * n + j]));
+      if (s != 0 && std::isfinite(out[i * n + j])) {
+        rel += std::fabs(out[i * n + j] - s) / std::fabs(s);
+        ++rel_n;
+      }
+    }
+  const auto e = tensor::error_stats(ref, out);
+  r.stats.m = m;
+  r.stats.n = n;
+  r.stats.k = k;
+  r.stats.max_abs = e.max_abs;
+  r.stats.sqnr_db = e.sqnr_db;
+  r.stats.mean_rel = rel_n ? rel / double(rel_n) : 0;
+  r.stats.exact_match_rate = double(exact) / double(m * n);
+  return r;
+}
+
+}  // namespace arithsim::sim
