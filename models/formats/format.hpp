@@ -90,6 +90,9 @@ class ElementFormat {
 
   template <class T> const T* codec() const { return std::get_if<T>(&codec_); }
   const auto& codec_variant() const { return codec_; }
+  // Every code's value as float, for formats of <= 16 bits whose values are all floats
+  // (empty otherwise).
+  const std::vector<float>& table() const { return table_f32_; }
 
  private:
   std::string name_;

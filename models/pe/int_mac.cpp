@@ -16,7 +16,8 @@ const PeInfo kInfo{"int_mac",
                    {{"a", "int8", "activation format: int2..int16"},
                     {"w", "int8", "weight format: int2..int16"},
                     {"acc_bits", "32", "accumulator width in bits (2..63)"},
-                    {"saturate", "false", "saturate the accumulator instead of wrapping"}}};
+                    {"saturate", "false", "saturate the accumulator instead of wrapping"},
+                    {"fast", "true", "use the fast path (same bits, proven by tests) instead of the stage-by-stage datapath"}}};
 
 class IntMac final : public ProcessingElement {
  public:
@@ -29,6 +30,7 @@ class IntMac final : public ProcessingElement {
     }
     acc_bits_ = r_.integer("acc_bits", 2, 63);
     saturate_ = r_.flag("saturate");
+    fast_ = r_.flag("fast");
   }
   const PeInfo& info() const override { return kInfo; }
   std::string config() const override { return r_.resolved(); }
@@ -37,13 +39,40 @@ class IntMac final : public ProcessingElement {
   Operand quantize_w(std::span<const float> w) const override { return quantize_int_symmetric(w_, w); }
   const formats::ElementFormat& output_format() const override { return out_; }
 
-  double dot(const Operand& a, const Operand& w) const override {
+  // multiply, accumulate: the datapath, one product per step into the W-bit register.
+  int64_t accumulate(const Operand& a, const Operand& w) const {
     const auto* ca = a_.codec<formats::IntCodec>();
     const auto* cw = w_.codec<formats::IntCodec>();
     units::IntAccumulator acc(acc_bits_, saturate_);
-    for (size_t i = 0; i < a.size(); ++i) acc.add(ca->to_int(a.codes[i]) * cw->to_int(w.codes[i]));  // multiply, accumulate
+    for (size_t i = 0; i < a.size(); ++i) acc.add(ca->to_int(a.codes[i]) * cw->to_int(w.codes[i]));
+    return acc.value();
+  }
+  // Same result: a wrapping register equals the 64-bit sum reduced modulo 2^W once (|each
+  // product| < 2^30 and K < 2^32, so the 64-bit sum is exact); saturation clamps per step.
+  int64_t accumulate_fast(const Operand& a, const Operand& w) const {
+    const int sa = 64 - a_.bits(), sw = 64 - w_.bits();
+    const uint32_t* pa = a.codes.data();
+    const uint32_t* pw = w.codes.data();
+    const size_t k = a.size();
+    if (!saturate_) {
+      int64_t s = 0;
+      for (size_t i = 0; i < k; ++i)
+        s += (int64_t(uint64_t(pa[i]) << sa) >> sa) * (int64_t(uint64_t(pw[i]) << sw) >> sw);
+      const uint64_t low = acc_bits_ == 64 ? uint64_t(s) : uint64_t(s) & ((uint64_t(1) << acc_bits_) - 1);
+      return (low >> (acc_bits_ - 1)) & 1 ? int64_t(low - (uint64_t(1) << acc_bits_)) : int64_t(low);
+    }
+    const int64_t lo = -(int64_t(1) << (acc_bits_ - 1)), hi = (int64_t(1) << (acc_bits_ - 1)) - 1;
+    int64_t s = 0;
+    for (size_t i = 0; i < k; ++i) {
+      s += (int64_t(uint64_t(pa[i]) << sa) >> sa) * (int64_t(uint64_t(pw[i]) << sw) >> sw);
+      s = s < lo ? lo : s > hi ? hi : s;
+    }
+    return s;
+  }
+
+  double dot(const Operand& a, const Operand& w) const override {
+    const int64_t v = fast_ ? accumulate_fast(a, w) : accumulate(a, w);
     // dequantize: one rounding of acc * s_a * s_w (the scale product is exact in double).
-    const int64_t v = acc.value();
     const auto sum = formats::Unrounded::from_int(v < 0, uint64_t(v < 0 ? -v : v), 0);
     const auto y = units::multiply(sum, formats::Unrounded::from_double(a.scales[0] * w.scales[0]));
     return out_.decode(out_.encode(y));
@@ -53,7 +82,7 @@ class IntMac final : public ProcessingElement {
   ParamReader r_;
   formats::ElementFormat a_, w_, out_;
   int acc_bits_;
-  bool saturate_;
+  bool saturate_, fast_;
 };
 
 }  // namespace

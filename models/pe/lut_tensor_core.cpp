@@ -31,7 +31,8 @@ const PeInfo kInfo{"lut_tensor_core",
                     {"group", "128", "weights per scale/zero point along K (a multiple of k)"},
                     {"symmetrize", "true", "store half the table and negate by the index's top bit"},
                     {"table", "fp16", "table entry format for fp16 activations (fp16 | fp32)"},
-                    {"acc", "fp32", "format of plane sums (fp16 activations), group outputs and the accumulator"}}};
+                    {"acc", "fp32", "format of plane sums (fp16 activations), group outputs and the accumulator"},
+                    {"fast", "true", "use the fast path (same bits, proven by tests) instead of the stage-by-stage datapath"}}};
 
 class LutTensorCore final : public ProcessingElement {
  public:
@@ -51,6 +52,7 @@ class LutTensorCore final : public ProcessingElement {
     else r_.fail(fmt::format("a={} is not int8 or fp16 (LUT Tensor Core tables are built from INT8/FP16 activations)", a_.name()));
     if (!table_.codec<formats::MinifloatCodec>() || !acc_.codec<formats::MinifloatCodec>())
       r_.fail("table and acc must be floating-point formats");
+    fast_ = r_.flag("fast");
   }
   const PeInfo& info() const override { return kInfo; }
   std::string config() const override { return r_.resolved(); }
@@ -76,7 +78,15 @@ class LutTensorCore final : public ProcessingElement {
     const size_t half = size_t(1) << (k_ - 1), full = size_t(1) << k_;
     for (size_t g0 = 0; g0 < a.size(); g0 += group_) {
       formats::Unrounded group_sum;  // sum_i a_i (q_i - z) over the weight group
-      if (int_act_) {
+      if (int_act_ && fast_) {
+        // With INT8 activations every table entry, plane sum and the reinterpretation are
+        // exact integers, so the result is exactly sum_i a_i (q_i - z).
+        const int sh = 64 - a_.bits();
+        int64_t d = 0;
+        for (size_t i = g0; i < g0 + group_; ++i)
+          d += (int64_t(uint64_t(a.codes[i]) << sh) >> sh) * (int64_t(w.codes[i]) - w.zero(g0));
+        group_sum = formats::Unrounded::from_int(d < 0, uint64_t(d < 0 ? -d : d), 0);
+      } else if (int_act_) {
         const auto* ac = a_.codec<formats::IntCodec>();
         int64_t planes = 0, asum = 0;
         std::vector<int64_t> table(symmetrize_ ? half : full);
@@ -159,7 +169,7 @@ class LutTensorCore final : public ProcessingElement {
   std::unique_ptr<formats::ElementFormat> w_;
   int wbits_;
   size_t k_, group_;
-  bool symmetrize_, int_act_;
+  bool symmetrize_, int_act_, fast_;
 };
 
 }  // namespace

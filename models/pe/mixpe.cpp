@@ -26,7 +26,8 @@ const PeInfo kInfo{"mixpe",
                     {"a", "int8", "activation format: int8 | fp16"},
                     {"group", "128", "weights per scale/zero point along K"},
                     {"zero_point", "true", "asymmetric weights with an integer zero point"},
-                    {"acc", "fp32", "format of the group outputs and the accumulator"}}};
+                    {"acc", "fp32", "format of the group outputs and the accumulator"},
+                    {"fast", "true", "use the fast path (same bits, proven by tests) instead of the stage-by-stage datapath"}}};
 
 class MixPe final : public ProcessingElement {
  public:
@@ -42,6 +43,7 @@ class MixPe final : public ProcessingElement {
     else if (a_.name() == "float16") int_act_ = false;
     else r_.fail(fmt::format("a={} is not int8 or fp16", a_.name()));
     if (!acc_.codec<formats::MinifloatCodec>()) r_.fail(fmt::format("acc={} is not a floating-point format", acc_.name()));
+    fast_ = r_.flag("fast");
   }
   const PeInfo& info() const override { return kInfo; }
   std::string config() const override { return r_.resolved(); }
@@ -71,14 +73,27 @@ class MixPe final : public ProcessingElement {
       if (int_act_) {
         const auto* ac = a_.codec<formats::IntCodec>();
         int64_t psum = 0, asum = 0;
-        for (int b = 0; b < wbits_; ++b) {  // one shift&add pass per weight bit plane
+        if (fast_) {
+          // The shift&add planes sum to exactly sum_i a_i * q_i: one integer multiply-add.
+          const int sh = 64 - a_.bits();
+          const bool sgn = wc->spec().is_signed;
+          const int shw = 64 - wbits_;
+          for (size_t i = g0; i < g0 + group_; ++i) {
+            const int64_t ai = int64_t(uint64_t(a.codes[i]) << sh) >> sh;
+            const int64_t qi = sgn ? int64_t(uint64_t(w.codes[i]) << shw) >> shw : int64_t(w.codes[i]);
+            psum += ai * qi;
+            asum += ai;
+          }
+        }
+        for (int b = 0; b < wbits_ && !fast_; ++b) {  // one shift&add pass per weight bit plane
           int64_t plane = 0;
           for (size_t i = g0; i < g0 + group_; ++i)
             if ((w.codes[i] >> b) & 1) plane += ac->to_int(a.codes[i]);
           const bool negative_plane = wc->spec().is_signed && b == wbits_ - 1;
           psum += (negative_plane ? -plane : plane) * (int64_t(1) << b);
         }
-        for (size_t i = g0; i < g0 + group_; ++i) asum += ac->to_int(a.codes[i]);
+        if (!fast_)
+          for (size_t i = g0; i < g0 + group_; ++i) asum += ac->to_int(a.codes[i]);
         const int64_t d = psum - int64_t(w.zero(g0)) * asum;
         v = formats::Unrounded::from_int(d < 0, uint64_t(d < 0 ? -d : d), 0);
       } else {
@@ -112,7 +127,7 @@ class MixPe final : public ProcessingElement {
   formats::ElementFormat a_, acc_, out_;
   std::unique_ptr<formats::ElementFormat> w_;
   int wbits_;
-  bool zero_point_, int_act_;
+  bool zero_point_, int_act_, fast_;
   size_t group_;
 };
 
