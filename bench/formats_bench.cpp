@@ -5,7 +5,6 @@
 #include <benchmark/benchmark.h>
 
 #include <cstring>
-#include <fstream>
 #include <map>
 #include <random>
 #include <string>
@@ -13,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "bench/ratio_report.hpp"
 #include "models/formats/block.hpp"
 
 namespace {
@@ -147,61 +147,17 @@ BENCHMARK_CAPTURE(BM_block, mxfp4, "mxfp4")->Unit(benchmark::kMillisecond)->MinT
 BENCHMARK_CAPTURE(BM_block, mxfp8, "mxfp8")->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK_CAPTURE(BM_block, nvfp4, "nvfp4")->Unit(benchmark::kMillisecond)->MinTime(2.0);
 
-// Collects items/s per benchmark so that the run ends with ratios and verdicts.
-class Collector : public benchmark::ConsoleReporter {
- public:
-  std::map<std::string, double> rate;
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const auto& r : runs) {
-      const auto it = r.counters.find("items_per_second");
-      if (it != r.counters.end()) rate[r.benchmark_name()] = it->second;
-    }
-    ConsoleReporter::ReportRuns(runs);
-  }
-};
-
-struct Target {
-  std::string bench, baseline;
-  double min_rate;  // items/s
-};
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string md;
-  std::vector<char*> args;
-  for (int i = 0; i < argc; ++i) {
-    if (std::string(argv[i]) == "--markdown" && i + 1 < argc) md = argv[++i];
-    else args.push_back(argv[i]);
-  }
-  int n = int(args.size());
-  benchmark::Initialize(&n, args.data());
-  Collector rep;
-  benchmark::RunSpecifiedBenchmarks(&rep);
-  const std::vector<Target> targets = {
-      {"BM_decode/e4m3", "BM_baseline_memcpy_f32", 1e9},     {"BM_decode/fp4", "BM_baseline_memcpy_f32", 1e9},
-      {"BM_decode/posit8_0", "BM_baseline_memcpy_f32", 1e9}, {"BM_encode8/e4m3", "BM_baseline_float_to_half", 2e8},
-      {"BM_encode8/e5m2", "BM_baseline_float_to_half", 2e8}, {"BM_encode8/fp6_e2m3", "BM_baseline_float_to_half", 2e8},
-      {"BM_encode8/fp4", "BM_baseline_float_to_half", 2e8},  {"BM_encode8/posit8_0", "BM_baseline_float_to_half", 1e8},
-      {"BM_posit16/encode_posit16_1", "BM_baseline_float_to_half", 1e8},
-      {"BM_posit16/decode_posit16_1", "BM_baseline_memcpy_f32", 1e8},
-      {"BM_block/mxfp4/min_time:2.000", "BM_baseline_float_to_int8", 1e8},
-      {"BM_block/mxfp8/min_time:2.000", "BM_baseline_float_to_int8", 1e8},
-      {"BM_block/nvfp4/min_time:2.000", "BM_baseline_float_to_int8", 1e8},
-  };
-  std::string table = "| benchmark | M items/s | baseline | baseline M items/s | ratio | target M/s | verdict |\n"
-                      "|---|---:|---|---:|---:|---:|---|\n";
-  bool all = true;
-  for (const auto& t : targets) {
-    if (!rep.rate.count(t.bench) || !rep.rate.count(t.baseline)) continue;
-    const double r = rep.rate[t.bench], b = rep.rate[t.baseline];
-    const bool ok = r >= t.min_rate;
-    all = all && ok;
-    table += fmt::format("| {} | {:.0f} | {} | {:.0f} | {:.3f} | {:.0f} | {} |\n", t.bench, r / 1e6, t.baseline, b / 1e6,
-                         r / b, t.min_rate / 1e6, ok ? "met" : "MISSED");
-  }
-  fmt::print("\n{}\n{}\n", table, all ? "All targets met." : "Some targets MISSED (see docs/benchmarks.md for why).");
-  if (!md.empty()) std::ofstream(md) << table;
-  benchmark::Shutdown();
-  return 0;
+  using T = arithsim::bench::Target;
+  const std::string mem = "BM_baseline_memcpy_f32", half = "BM_baseline_float_to_half", i8 = "BM_baseline_float_to_int8";
+  return arithsim::bench::run_with_report(
+      argc, argv,
+      {T{"BM_decode/e4m3", mem, 1e9}, T{"BM_decode/fp4", mem, 1e9}, T{"BM_decode/posit8_0", mem, 1e9},
+       T{"BM_encode8/e4m3", half, 2e8}, T{"BM_encode8/e5m2", half, 2e8}, T{"BM_encode8/fp6_e2m3", half, 2e8},
+       T{"BM_encode8/fp4", half, 2e8}, T{"BM_encode8/posit8_0", half, 1e8},
+       T{"BM_posit16/encode_posit16_1", half, 1e8}, T{"BM_posit16/decode_posit16_1", mem, 1e8},
+       T{"BM_block/mxfp4/min_time:2.000", i8, 1e8}, T{"BM_block/mxfp8/min_time:2.000", i8, 1e8},
+       T{"BM_block/nvfp4/min_time:2.000", i8, 1e8}});
 }

@@ -92,8 +92,8 @@ Unrounded add(const Unrounded& a, const Unrounded& b) {
   return r;
 }
 
-FloatAccumulator::FloatAccumulator(formats::ElementFormat fmt, formats::RoundingOptions o) : fmt_(std::move(fmt)), o_(o) {
-  fmt_.check(o_);
+FloatAccumulator::FloatAccumulator(const formats::ElementFormat& fmt, formats::RoundingOptions o) : fmt_(&fmt), o_(o) {
+  fmt_->check(o_);
   reset();
 }
 

@@ -37,19 +37,19 @@ class IntAccumulator {
 Unrounded add(const Unrounded& a, const Unrounded& b);
 
 // accumulate + round stages (floating): the register holds a code of `fmt`; every add is
-// one exact add followed by one rounding with `o`.
+// one exact add followed by one rounding with `o`. `fmt` must outlive the accumulator.
 class FloatAccumulator {
  public:
-  FloatAccumulator(formats::ElementFormat fmt, formats::RoundingOptions o = {});
-  void reset() { code_ = fmt_.encode(0.0, o_); }
-  void add(const Unrounded& x) { code_ = fmt_.encode(units::add(fmt_.decode_exact(code_).unrounded(), x), o_); }
+  explicit FloatAccumulator(const formats::ElementFormat& fmt, formats::RoundingOptions o = {});
+  void reset() { code_ = fmt_->encode(0.0, o_); }
+  void add(const Unrounded& x) { code_ = fmt_->encode(units::add(fmt_->decode_exact(code_).unrounded(), x), o_); }
   uint32_t code() const { return code_; }
   void set(uint32_t code) { code_ = code; }  // load the register (e.g. from an adder tree)
-  double value() const { return fmt_.decode(code_); }
-  const formats::ElementFormat& format() const { return fmt_; }
+  double value() const { return fmt_->decode(code_); }
+  const formats::ElementFormat& format() const { return *fmt_; }
 
  private:
-  formats::ElementFormat fmt_;
+  const formats::ElementFormat* fmt_;
   formats::RoundingOptions o_;
   uint32_t code_ = 0;
 };

@@ -161,7 +161,8 @@ TEST(IntAccumulator, WrapAndSaturateAgainstWideIntegers) {
 TEST(FloatAccumulator, MatchesHardwareFloatAdds) {
   std::mt19937_64 g(2);
   std::normal_distribution<float> n(0, 1);
-  units::FloatAccumulator acc(ElementFormat::parse("fp32"));
+  const auto fp32 = ElementFormat::parse("fp32"), fp16 = ElementFormat::parse("fp16");
+  units::FloatAccumulator acc(fp32);
   float ref = 0;
   for (int i = 0; i < 200000; ++i) {
     const float x = std::ldexp(n(g), int(g() % 60) - 30);
@@ -169,7 +170,7 @@ TEST(FloatAccumulator, MatchesHardwareFloatAdds) {
     ref = float(double(ref) + double(x));
     ASSERT_EQ(std::bit_cast<uint32_t>(float(acc.value())), std::bit_cast<uint32_t>(ref)) << i;
   }
-  units::FloatAccumulator h(ElementFormat::parse("fp16"));
+  units::FloatAccumulator h(fp16);
   _Float16 r16 = 0;
   for (int i = 0; i < 100000; ++i) {
     const _Float16 x = _Float16(std::ldexp(n(g), int(g() % 16) - 8));

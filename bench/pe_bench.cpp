@@ -1,0 +1,85 @@
+// PE emulation throughput (MAC/s) against a native float FMA dot product of the same shape
+// in the same run. Targets (issue #3): int_mac and fp8_mac (fused FP32) >= 25% of the
+// native loop; mixpe and lut_tensor_core >= 10%; posit PEs >= 5%.
+#include <benchmark/benchmark.h>
+
+#include <cmath>
+#include <random>
+
+#include "bench/ratio_report.hpp"
+#include "models/pe/pe.hpp"
+
+namespace {
+
+constexpr size_t kK = 4096, kPairs = 8;
+
+std::vector<float> vec(size_t n, uint64_t seed) {
+  std::mt19937_64 g(seed);
+  std::normal_distribution<float> d(0, 1);
+  std::vector<float> v(n);
+  for (auto& x : v) x = d(g);
+  return v;
+}
+
+void BM_baseline_float_fma_dot(benchmark::State& st) {
+  std::vector<std::vector<float>> a, b;
+  for (size_t p = 0; p < kPairs; ++p) {
+    a.push_back(vec(kK, p));
+    b.push_back(vec(kK, 100 + p));
+  }
+  size_t p = 0;
+  for (auto _ : st) {
+    float acc = 0;  // sequential, as the PE accumulates
+    const float* x = a[p].data();
+    const float* y = b[p].data();
+    for (size_t i = 0; i < kK; ++i) acc = std::fma(x[i], y[i], acc);
+    benchmark::DoNotOptimize(acc);
+    p = (p + 1) % kPairs;
+  }
+  st.SetItemsProcessed(int64_t(st.iterations() * kK));
+}
+BENCHMARK(BM_baseline_float_fma_dot);
+
+void BM_pe(benchmark::State& st, const char* name, const char* params) {
+  arithsim::pe::Params p;
+  for (std::string s = params; !s.empty();) {
+    const auto sp = s.find(' ');
+    const std::string kv = s.substr(0, sp);
+    p[kv.substr(0, kv.find('='))] = kv.substr(kv.find('=') + 1);
+    s = sp == std::string::npos ? "" : s.substr(sp + 1);
+  }
+  const auto unit = arithsim::pe::make_pe(name, p);
+  std::vector<arithsim::pe::Operand> a, w;
+  for (size_t i = 0; i < kPairs; ++i) {
+    a.push_back(unit->quantize_a(vec(kK, i)));
+    w.push_back(unit->quantize_w(vec(kK, 100 + i)));
+  }
+  size_t i = 0;
+  for (auto _ : st) {
+    benchmark::DoNotOptimize(unit->dot(a[i], w[i]));
+    i = (i + 1) % kPairs;
+  }
+  st.SetItemsProcessed(int64_t(st.iterations() * kK));
+}
+BENCHMARK_CAPTURE(BM_pe, int_mac, "int_mac", "");
+BENCHMARK_CAPTURE(BM_pe, fp8_mac_fused_fp32, "fp8_mac", "");
+BENCHMARK_CAPTURE(BM_pe, mixpe_w4a8, "mixpe", "");
+BENCHMARK_CAPTURE(BM_pe, lut_tensor_core_w2a8, "lut_tensor_core", "");
+BENCHMARK_CAPTURE(BM_pe, lmul_pe_bf16, "lmul_pe", "");
+BENCHMARK_CAPTURE(BM_pe, int_mac_datapath, "int_mac", "fast=false");
+BENCHMARK_CAPTURE(BM_pe, fp8_mac_datapath, "fp8_mac", "fast=false");
+BENCHMARK_CAPTURE(BM_pe, mixpe_w4a16_datapath, "mixpe", "a=fp16");
+BENCHMARK_CAPTURE(BM_pe, lut_tensor_core_w2a16, "lut_tensor_core", "a=fp16");
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using T = arithsim::bench::Target;
+  const std::string base = "BM_baseline_float_fma_dot";
+  return arithsim::bench::run_with_report(
+      argc, argv,
+      {T{"BM_pe/int_mac", base, 0, 0.25}, T{"BM_pe/fp8_mac_fused_fp32", base, 0, 0.25},
+       T{"BM_pe/mixpe_w4a8", base, 0, 0.10}, T{"BM_pe/lut_tensor_core_w2a8", base, 0, 0.10},
+       T{"BM_pe/lmul_pe_bf16", base}, T{"BM_pe/int_mac_datapath", base}, T{"BM_pe/fp8_mac_datapath", base},
+       T{"BM_pe/mixpe_w4a16_datapath", base}, T{"BM_pe/lut_tensor_core_w2a16", base}});
+}
