@@ -1037,4 +1037,79 @@ TEST_F(Cli, EncodeHasNoDaz) {
   EXPECT_NE(r.err.find("arithsim: error:"), std::string::npos) << r.err;
 }
 
+// --- pe list / gemm ------------------------------------------------------------------
+
+TEST_F(Cli, PeListNamesEveryModelWithParameters) {
+  const Result r = run({"pe", "list"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  for (const char* pe : {"int_mac", "fp8_mac", "mixpe", "lut_tensor_core", "lmul_pe"}) EXPECT_TRUE(contains(r.out, pe)) << pe;
+  EXPECT_TRUE(contains(r.out, "group")) << r.out;
+  const Result j = run({"pe", "list", "--json"});
+  ASSERT_EQ(j.code, 0) << j.err;
+  EXPECT_TRUE(contains(j.out, "\"params\"")) << j.out;
+}
+
+TEST_F(Cli, GemmRandomOperandsPrintsErrorStatistics) {
+  const Result r = run({"gemm", "--pe", "int_mac", "--m", "4", "--n", "5", "--k", "64", "--seed", "3"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "SQNR")) << r.out;
+  // INT accumulation without overflow is exact: every output is the correctly rounded dot.
+  EXPECT_TRUE(contains(r.out, "exact match 1.0000")) << r.out;
+  const Result j = run({"gemm", "--pe", "fp8_mac", "--param", "mode=tree", "--m", "3", "--n", "3", "--k", "40", "--json"});
+  ASSERT_EQ(j.code, 0) << j.err;
+  EXPECT_TRUE(contains(j.out, "\"exact_match_rate\"")) << j.out;
+  EXPECT_TRUE(contains(j.out, "mode=tree")) << j.out;
+  // Same seed, same output; the distribution is stated.
+  auto stats = [&](uint64_t seed) {  // everything but the timing line
+    const auto out = run({"gemm", "--pe", "mixpe", "--k", "128", "--m", "2", "--n", "2", "--seed", std::to_string(seed)}).out;
+    return out.substr(0, out.find("emulation:"));
+  };
+  EXPECT_EQ(stats(9), stats(9));
+  EXPECT_NE(stats(9), stats(10));
+}
+
+TEST_F(Cli, GemmFromNpyWritesC) {
+  std::vector<float> a(2 * 8), b(8 * 3);
+  for (size_t i = 0; i < a.size(); ++i) a[i] = float(int(i % 7) - 3);
+  for (size_t i = 0; i < b.size(); ++i) b[i] = float(int(i % 5) - 2);
+  const std::string pa = work("a.npy").string(), pb = work("b.npy").string(), pc = work("c.npy").string();
+  arithsim::tensor::write_npy(pa, NpyArray::from_float(a, {2, 8}));
+  arithsim::tensor::write_npy(pb, NpyArray::from_float(b, {8, 3}));
+  const Result r = run({"gemm", "--pe", "int_mac", "--a", pa, "--b", pb, "--out", pc});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto c = arithsim::tensor::read_npy(pc).to_double();
+  ASSERT_EQ(c.size(), 6u);
+  // Small integers quantize exactly to INT8 here (amax 3 and 2 map to 127 with exact scales
+  // only when the scale is exact); compare against the exact integer product within the
+  // quantization error bound instead: |C - A*B| <= K * (max|a| * s_w/2 + max|b| * s_a/2).
+  for (size_t i = 0; i < 2; ++i)
+    for (size_t j = 0; j < 3; ++j) {
+      double s = 0;
+      for (size_t t = 0; t < 8; ++t) s += a[i * 8 + t] * b[t * 3 + j];
+      EXPECT_NEAR(c[i * 3 + j], s, 8 * (3 * (2.0 / 127) / 2 + 2 * (3.0 / 127) / 2) + 1e-3);
+    }
+}
+
+TEST_F(Cli, GemmErrorsAreOneLineWithExitCodes) {
+  Result r = run({"gemm", "--pe", "nope"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "unknown PE 'nope'")) << r.err;
+  r = run({"gemm", "--pe", "mixpe", "--param", "group=100", "--k", "4096", "--m", "1", "--n", "1"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "MixPE") || contains(r.err, "mixpe")) << r.err;
+  EXPECT_TRUE(contains(r.err, "group size 100 does not divide K=4096")) << r.err;
+  r = run({"gemm", "--pe", "lut_tensor_core", "--param", "a=e4m3"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "a=float8_e4m3fn is not int8 or fp16")) << r.err;
+  r = run({"gemm", "--pe", "int_mac", "--param", "bogus=1"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "unknown parameter 'bogus'")) << r.err;
+  r = run({"gemm", "--pe", "int_mac", "--param", "novalue"});
+  EXPECT_EQ(r.code, 2);
+  r = run({"gemm", "--pe", "int_mac", "--a", work("missing.npy").string(), "--b", work("missing.npy").string()});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.err, "missing.npy")) << r.err;
+  for (const auto& res : {r}) EXPECT_EQ(lines_of(res.err).size(), 1u) << res.err;
+}
+
 }  // namespace
