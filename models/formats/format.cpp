@@ -213,6 +213,21 @@ void encode_bulk(const auto& codec_variant, std::span<const float> in, std::span
   if (out.size() < in.size()) throw std::invalid_argument("encode: output shorter than input");
   std::visit(
       [&](const auto& c) {
+        if constexpr (std::is_same_v<std::decay_t<decltype(c)>, PositCodec>) {
+          if (o.mode == Rounding::NearestEven) {
+            for (size_t i = 0; i < in.size(); ++i) out[i] = Out(c.encode_f32_rne(in[i]));
+            return;
+          }
+        }
+        if (o.mode == Rounding::NearestEven && !o.ftz) {
+          // A local copy whose mode is a compile-time constant lets the rounding decision
+          // fold into straight-line code in this hot loop.
+          RoundingOptions rne;
+          rne.overflow = o.overflow;
+          rne.saturate_inf = o.saturate_inf;
+          for (size_t i = 0; i < in.size(); ++i) out[i] = Out(c.encode(Unrounded::from_float(in[i]), rne));
+          return;
+        }
         for (size_t i = 0; i < in.size(); ++i) out[i] = Out(c.encode(Unrounded::from_float(in[i]), o));
       },
       codec_variant);

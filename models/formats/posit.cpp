@@ -20,6 +20,13 @@ PositCodec::PositCodec(const PositSpec& s) : s_(s) {
   s_.validate();
   mask_ = s_.n == 32 ? 0xffffffffu : (1u << s_.n) - 1;
   nar_ = 1u << (s_.n - 1);
+  for (int e = -s_.max_scale(); e < s_.max_scale(); ++e) {
+    const int k = e >> s_.es;
+    const uint64_t regime = k >= 0 ? ((uint64_t(1) << (k + 1)) - 1) << 1 : 1;
+    const int len = (k >= 0 ? k + 2 : 1 - k) + s_.es;
+    heads_.push_back(((regime << s_.es) | uint64_t(e - (k << s_.es))) << (64 - len));
+    head_len_.push_back(uint8_t(len));
+  }
   if (s_.n <= 16) {
     table_.resize(size_t(1) << s_.n);
     for (uint32_t c = 0; c < table_.size(); ++c) table_[c] = decode(c);

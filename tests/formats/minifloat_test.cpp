@@ -306,5 +306,18 @@ TEST(BulkEncode, TableEqualsScalarForEveryEightBitPreset) {
   EXPECT_GT(tables, 100u);  // the fast path is actually in use
 }
 
+// The posit bulk path (per-scale head table, RNE) equals the scalar encoder.
+TEST(BulkEncode, PositFastPathEqualsScalar) {
+  std::vector<float> in;
+  for (uint32_t hi = 0; hi < 0x10000; ++hi)
+    for (uint32_t lo : {0x0000u, 0x0001u, 0x7fffu, 0x8000u, 0x8001u, 0xffffu}) in.push_back(std::bit_cast<float>(hi << 16 | lo));
+  std::vector<uint16_t> out(in.size());
+  for (const char* name : {"posit16_1", "posit16", "posit(10,4)", "posit(12,0)", "posit(3,1)"}) {
+    const auto f = formats::ElementFormat::parse(name);
+    f.encode(std::span<const float>(in), std::span<uint16_t>(out));
+    for (size_t i = 0; i < in.size(); ++i) ASSERT_EQ(out[i], f.encode(in[i])) << name << " " << std::hexfloat << in[i];
+  }
+}
+
 }  // namespace
 }  // namespace arithsim
