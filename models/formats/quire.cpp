@@ -25,10 +25,10 @@ bool Quire::is_zero() const {
 void Quire::add(bool neg, unsigned __int128 mag, int exp) {
   if (mag == 0) return;
   // Normalize so the lowest set bit lines up with the quire's grid.
-  while ((mag & 1) == 0) {
-    mag >>= 1;
-    ++exp;
-  }
+  const uint64_t lo64 = uint64_t(mag);
+  const int tz = lo64 ? std::countr_zero(lo64) : 64 + std::countr_zero(uint64_t(mag >> 64));
+  mag >>= tz;
+  exp += tz;
   if (exp < lsb_exp_) throw std::domain_error(fmt::format("quire: term below its LSB 2^{}", lsb_exp_));
   const int off = exp - lsb_exp_;
   const uint64_t hi64 = uint64_t(mag >> 64);

@@ -1,11 +1,12 @@
 // FP8 MAC: E4M3/E5M2 (mixed allowed) products accumulated in FP32 or FP16, with the
-// rounding points as a parameter ('FP8 versus INT8 for efficient deep learning inference',
-// Qualcomm 2023, compares exactly these choices):
+// rounding points as a parameter (the accumulator choices that 'FP8 versus INT8 for
+// efficient deep learning inference', Qualcomm 2023, weighs in hardware cost):
 //   fused        acc = round(acc + a*w)            (an FMA per element)
 //   per_product  acc = round(acc + round(a*w))     (the product rounded to the acc format)
 //   tree         acc = round(tree(a*w ..., acc))   (tree_inputs products and the accumulator
 //                                                   aligned in align_bits, one rounding)
-// Operands carry a power-of-two scale per vector (amax onto the element max, as MX does);
+// Operands carry a power-of-two scale per vector (amax lands in the binade 2^min(emax, 8):
+// the element max for E4M3, as MX does; lower for E5M2, see pe_common.cpp);
 // the output is acc * 2^(Xa + Xw) in FP32.
 #include <fmt/format.h>
 

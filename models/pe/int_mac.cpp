@@ -48,7 +48,7 @@ class IntMac final : public ProcessingElement {
     return acc.value();
   }
   // Same result: a wrapping register equals the 64-bit sum reduced modulo 2^W once (|each
-  // product| < 2^30 and K < 2^32, so the 64-bit sum is exact); saturation clamps per step.
+  // product| <= 2^30 and K < 2^32, so the 64-bit sum is exact); saturation clamps per step.
   int64_t accumulate_fast(const Operand& a, const Operand& w) const {
     const int sa = 64 - a_.bits(), sw = 64 - w_.bits();
     const uint32_t* pa = a.codes.data();
@@ -58,7 +58,7 @@ class IntMac final : public ProcessingElement {
       int64_t s = 0;
       for (size_t i = 0; i < k; ++i)
         s += (int64_t(uint64_t(pa[i]) << sa) >> sa) * (int64_t(uint64_t(pw[i]) << sw) >> sw);
-      const uint64_t low = acc_bits_ == 64 ? uint64_t(s) : uint64_t(s) & ((uint64_t(1) << acc_bits_) - 1);
+      const uint64_t low = uint64_t(s) & ((uint64_t(1) << acc_bits_) - 1);  // acc_bits_ <= 63
       return (low >> (acc_bits_ - 1)) & 1 ? int64_t(low - (uint64_t(1) << acc_bits_)) : int64_t(low);
     }
     const int64_t lo = -(int64_t(1) << (acc_bits_ - 1)), hi = (int64_t(1) << (acc_bits_ - 1)) - 1;

@@ -15,7 +15,8 @@ const std::vector<Entry>& entries() {
                                        {fp8_mac_info, make_fp8_mac},
                                        {mixpe_info, make_mixpe},
                                        {lut_tensor_core_info, make_lut_tensor_core},
-                                       {lmul_pe_info, make_lmul_pe}};
+                                       {lmul_pe_info, make_lmul_pe},
+                                       {rmmec_info, make_rmmec}};
   return e;
 }
 

@@ -15,5 +15,7 @@ const PeInfo& lut_tensor_core_info();
 std::unique_ptr<ProcessingElement> make_lut_tensor_core(const Params& p);
 const PeInfo& lmul_pe_info();
 std::unique_ptr<ProcessingElement> make_lmul_pe(const Params& p);
+const PeInfo& rmmec_info();
+std::unique_ptr<ProcessingElement> make_rmmec(const Params& p);
 
 }  // namespace arithsim::pe

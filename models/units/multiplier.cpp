@@ -88,10 +88,13 @@ Unrounded lmul(const formats::MinifloatCodec& f, uint32_t a, uint32_t b, LMulVar
     const uint64_t num = (uint64_t(1) << l) * ((uint64_t(1) << m) + fa + fb) + (uint64_t(1) << m);
     return Unrounded::from_int(neg, num, e - m - l);
   }
-  // Hardware: the field sum; the offset 2^(m-l) LSBs is an integer because l <= m.
-  const uint64_t mant = fa + fb + (uint64_t(1) << (m - l));
-  if (mant >> m) return Unrounded::from_int(neg, mant, e + 1 - m);  // carry into the exponent
-  return Unrounded::from_int(neg, (uint64_t(1) << m) | mant, e - m);
+  // Hardware: one integer add of the exponent|mantissa fields minus bias << m plus the
+  // offset 2^(m-l) LSBs (an integer because l <= m). Mantissa carries (one or, for m >= 5,
+  // possibly two) move into the exponent field exactly as the adder propagates them.
+  const int64_t field = (int64_t(int(ea) + int(eb) - s.bias) << m) + int64_t(fa + fb) + (int64_t(1) << (m - l));
+  const int64_t ef = field >> m;  // biased result exponent (unbounded here)
+  const uint64_t mant = uint64_t(field & ((int64_t(1) << m) - 1));
+  return Unrounded::from_int(neg, (uint64_t(1) << m) | mant, int(ef) - s.bias - m);
 }
 
 }  // namespace arithsim::units

@@ -49,9 +49,9 @@ class LutMultiplier {
 // l(m) = m (m <= 3), 3 (m = 4), 4 (m > 4).
 //  Formula:  exactly that value (the sum may reach 3; no renormalization).
 //  Hardware: one integer add of the exponent|mantissa fields, minus bias << m, plus the
-//            offset 2^(m - l(m)) in mantissa LSBs; a mantissa carry moves into the
-//            exponent, so when x_m + y_m + 2^-l >= 1 the value is (x_m + y_m + 2^-l) *
-//            2^(x_e + y_e + 1) instead.
+//            offset 2^(m - l(m)) in mantissa LSBs; mantissa carries move into the
+//            exponent, so when 1 <= x_m + y_m + 2^-l < 2 the value is (x_m + y_m + 2^-l) *
+//            2^(x_e + y_e + 1) instead, and for m >= 5 a sum >= 2 carries twice.
 // Added here (the paper has none): NaN/inf propagate; zero or subnormal operands give a
 // signed zero (subnormals are flushed: the field add assumes an implicit one); the
 // exponent is not range-limited (the accumulator's rounding decides overflow).

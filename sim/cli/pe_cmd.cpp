@@ -91,7 +91,7 @@ void cmd_gemm(GemmArgs& g) {
   try {
     r = sim::run_gemm(*unit, a, b, m, n, k);
   } catch (const pe::PeError& e) {
-    throw UsageError(e.what(), "--k");
+    throw UsageError(e.what(), "--pe/--param and the operand shapes");
   }
   if (!g.out.empty()) tensor::write_npy(g.out, tensor::NpyArray::from_float(r.c, {m, n}));
   const auto& s = r.stats;
@@ -99,7 +99,8 @@ void cmd_gemm(GemmArgs& g) {
   if (g.json) {
     nlohmann::json j = {{"pe", g.pe},          {"config", unit->config()}, {"m", m},           {"n", n},
                         {"k", k},              {"max_abs_error", s.max_abs}, {"mean_rel_error", s.mean_rel},
-                        {"exact_match_rate", s.exact_match_rate}, {"seconds", s.seconds},
+                        {"exact_match_rate", s.exact_match_rate}, {"nonfinite_outputs", s.nonfinite},
+                        {"seconds", s.seconds},
                         {"macs_per_second", s.seconds > 0 ? macs / s.seconds : 0.0}};
     j["sqnr_db"] = std::isinf(s.sqnr_db) ? nlohmann::json("inf") : nlohmann::json(s.sqnr_db);
     fmt::print("{}\n", j.dump(2));
@@ -109,6 +110,8 @@ void cmd_gemm(GemmArgs& g) {
              g.a.empty() ? fmt::format(" (operands {}(seed {}))", g.dist == "normal" ? "N(0,1) " : "U(-1,1) ", g.seed) : "");
   fmt::print("vs FP64 of the float operands: max abs error {:.6g}, mean relative error {:.6g}, SQNR {:.2f} dB\n", s.max_abs,
              s.mean_rel, s.sqnr_db);
+  if (s.nonfinite)
+    fmt::print("non-finite outputs (NaN/inf where FP64 is finite, excluded above): {} of {}\n", s.nonfinite, m * n);
   fmt::print("vs the correctly rounded exact dot of the quantized operands: exact match {:.4f}\n", s.exact_match_rate);
   fmt::print("emulation: {:.3g} MAC/s\n", s.seconds > 0 ? macs / s.seconds : 0.0);
 }

@@ -18,18 +18,21 @@ double correctly_rounded(const pe::Operand& a, const pe::Operand& w, const forma
   // Every operand value is a double, so every product is a multiple of 2^-2148 and below
   // 2^2048: a quire of that range holds any sum of up to 2^60 of them exactly.
   formats::Quire q(-2 * 1074 - 2 * 52, 2 * 2098 + 2 * 52 + 64);
-  bool nan = false;
+  bool nan = false, pinf = false, ninf = false;
   for (size_t i = 0; i < a.size(); ++i) {
     const double x = a.value(i), y = w.value(i);
     if (!std::isfinite(x) || !std::isfinite(y)) {
-      nan = true;
+      // IEEE rules: NaN or inf*0 is NaN; otherwise an infinite product of its sign.
+      if (std::isnan(x) || std::isnan(y) || x == 0 || y == 0) nan = true;
+      else ((x < 0) != (y < 0) ? ninf : pinf) = true;
       continue;
     }
     const auto ux = formats::Unrounded::from_double(x), uy = formats::Unrounded::from_double(y);
     if (!ux.finite() || !uy.finite()) continue;
     q.add(ux.neg != uy.neg, (unsigned __int128)(ux.sig >> 11) * (uy.sig >> 11), ux.exp - 52 + uy.exp - 52);
   }
-  if (nan) return std::numeric_limits<double>::quiet_NaN();
+  if (nan || (pinf && ninf)) return std::numeric_limits<double>::quiet_NaN();
+  if (pinf || ninf) return out.decode(out.encode(ninf ? -HUGE_VAL : HUGE_VAL));
   return out.decode(out.encode(q.value()));
 }
 
@@ -79,6 +82,7 @@ GemmResult run_gemm(const pe::ProcessingElement& pe, std::span<const float> a, s
   r.stats.sqnr_db = e.sqnr_db;
   r.stats.mean_rel = rel_n ? rel / double(rel_n) : 0;
   r.stats.exact_match_rate = double(exact) / double(m * n);
+  r.stats.nonfinite = e.nonfinite;
   return r;
 }
 

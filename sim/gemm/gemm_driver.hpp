@@ -20,6 +20,7 @@ struct GemmStats {
   size_t m = 0, n = 0, k = 0;
   double max_abs = 0, mean_rel = 0, sqnr_db = 0;
   double exact_match_rate = 0;
+  size_t nonfinite = 0;  // outputs that are NaN or inf where the FP64 reference is finite
   double seconds = 0;  // PE emulation time (without the references)
 };
 

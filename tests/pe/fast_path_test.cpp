@@ -35,6 +35,10 @@ std::vector<Case> cases() {
       {"lut_tensor_core", {{"w", "int1"}, {"group", "64"}}, 256},
       {"lut_tensor_core", {{"w", "int4"}, {"k", "2"}, {"symmetrize", "false"}, {"group", "32"}}, 128},
       {"lut_tensor_core", {{"w", "int3"}, {"a", "fp16"}, {"group", "32"}}, 64},
+      {"rmmec", {}, 256},
+      {"rmmec", {{"mode", "posit16_1"}}, 1024},
+      {"rmmec", {{"mode", "posit4_1"}, {"lanes", "3"}}, 100},
+      {"rmmec", {{"mode", "fp4"}, {"out", "posit16_1"}}, 64},
   };
 }
 
