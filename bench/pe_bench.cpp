@@ -1,6 +1,6 @@
 // PE emulation throughput (MAC/s) against a native float FMA dot product of the same shape
 // in the same run. Targets (issue #3): int_mac and fp8_mac (fused FP32) >= 25% of the
-// native loop; mixpe and lut_tensor_core >= 10%; posit PEs >= 5%.
+// native loop; mixpe and lut_tensor_core >= 10%; posit PEs (rmmec) >= 5%.
 #include <benchmark/benchmark.h>
 
 #include <cmath>
@@ -66,6 +66,10 @@ BENCHMARK_CAPTURE(BM_pe, fp8_mac_fused_fp32, "fp8_mac", "");
 BENCHMARK_CAPTURE(BM_pe, mixpe_w4a8, "mixpe", "");
 BENCHMARK_CAPTURE(BM_pe, lut_tensor_core_w2a8, "lut_tensor_core", "");
 BENCHMARK_CAPTURE(BM_pe, lmul_pe_bf16, "lmul_pe", "");
+BENCHMARK_CAPTURE(BM_pe, rmmec_posit8_0, "rmmec", "mode=posit8_0");
+BENCHMARK_CAPTURE(BM_pe, rmmec_posit16_1, "rmmec", "mode=posit16_1");
+BENCHMARK_CAPTURE(BM_pe, rmmec_fp4, "rmmec", "mode=fp4");
+BENCHMARK_CAPTURE(BM_pe, rmmec_posit16_1_fp32acc, "rmmec", "mode=posit16_1 acc=fp32");
 BENCHMARK_CAPTURE(BM_pe, int_mac_datapath, "int_mac", "fast=false");
 BENCHMARK_CAPTURE(BM_pe, fp8_mac_datapath, "fp8_mac", "fast=false");
 BENCHMARK_CAPTURE(BM_pe, mixpe_w4a16_datapath, "mixpe", "a=fp16");
@@ -80,6 +84,8 @@ int main(int argc, char** argv) {
       argc, argv,
       {T{"BM_pe/int_mac", base, 0, 0.25}, T{"BM_pe/fp8_mac_fused_fp32", base, 0, 0.25},
        T{"BM_pe/mixpe_w4a8", base, 0, 0.10}, T{"BM_pe/lut_tensor_core_w2a8", base, 0, 0.10},
+       T{"BM_pe/rmmec_posit8_0", base, 0, 0.05}, T{"BM_pe/rmmec_posit16_1", base, 0, 0.05},
+       T{"BM_pe/rmmec_fp4", base, 0, 0.05}, T{"BM_pe/rmmec_posit16_1_fp32acc", base, 0, 0.05},
        T{"BM_pe/lmul_pe_bf16", base}, T{"BM_pe/int_mac_datapath", base}, T{"BM_pe/fp8_mac_datapath", base},
        T{"BM_pe/mixpe_w4a16_datapath", base}, T{"BM_pe/lut_tensor_core_w2a16", base}});
 }

@@ -65,6 +65,7 @@ class Rmmec final : public ProcessingElement {
     const size_t k = a.size();
     const int carry = 64 - std::countl_zero(uint64_t(k)) + 2;
     if (fast_ && quire_ && msb_ - lsb_ + carry <= 126) return dot_int128(a, w);
+    if (fast_ && !quire_ && msb_ - lsb_ + 8 <= 126) return dot_fp32_int128(a, w);
     formats::Quire q(lsb_, std::max(64, msb_ - lsb_ + carry + 2));
     formats::Quire cycle(lsb_, std::max(64, msb_ - lsb_ + 8));
     units::FloatAccumulator acc(acc32_);
@@ -103,6 +104,28 @@ class Rmmec final : public ProcessingElement {
     }
     auto y = s == 0 ? formats::Unrounded::zero(false)
                     : formats::Unrounded::from_u128(s < 0, (unsigned __int128)(s < 0 ? -s : s), lsb_);
+    if (y.finite()) y.exp += std::ilogb(a.scales[0]) + std::ilogb(w.scales[0]);
+    return out_.decode(out_.encode(y));
+  }
+
+  // acc=fp32 with the cycle's exact sum held in a 128-bit integer instead of a quire.
+  double dot_fp32_int128(const Operand& a, const Operand& w) const {
+    units::FloatAccumulator acc(acc32_);
+    for (size_t c0 = 0; c0 < a.size(); c0 += lanes_) {
+      __int128 s = 0;
+      for (size_t i = c0; i < std::min(a.size(), c0 + lanes_); ++i) {
+        const formats::Decoded& x = decoded_[a.codes[i]];
+        const formats::Decoded& y = decoded_[w.codes[i]];
+        if (x.kind == formats::Unrounded::Kind::NaN || y.kind == formats::Unrounded::Kind::NaN)
+          return out_.decode(out_.encode(std::numeric_limits<double>::quiet_NaN()));
+        if (x.kind == formats::Unrounded::Kind::Zero || y.kind == formats::Unrounded::Kind::Zero) continue;
+        const __int128 m = __int128((unsigned __int128)x.mant * y.mant) << (x.exp + y.exp - lsb_);
+        s += x.neg != y.neg ? -m : m;
+      }
+      if (s != 0) acc.add(formats::Unrounded::from_u128(s < 0, (unsigned __int128)(s < 0 ? -s : s), lsb_));
+      else acc.add(formats::Unrounded::zero(false));
+    }
+    auto y = acc32_.decode_exact(acc.code()).unrounded();
     if (y.finite()) y.exp += std::ilogb(a.scales[0]) + std::ilogb(w.scales[0]);
     return out_.decode(out_.encode(y));
   }

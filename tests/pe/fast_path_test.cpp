@@ -39,6 +39,8 @@ std::vector<Case> cases() {
       {"rmmec", {{"mode", "posit16_1"}}, 1024},
       {"rmmec", {{"mode", "posit4_1"}, {"lanes", "3"}}, 100},
       {"rmmec", {{"mode", "fp4"}, {"out", "posit16_1"}}, 64},
+      {"rmmec", {{"mode", "posit16_1"}, {"acc", "fp32"}}, 512},
+      {"rmmec", {{"mode", "posit8_0"}, {"acc", "fp32"}, {"lanes", "5"}}, 99},
   };
 }
 
