@@ -37,5 +37,6 @@ void add_quantize_command(CLI::App& app);
 void add_run_command(CLI::App& app);
 void add_pe_commands(CLI::App& app);  // pe list, gemm
 void add_synth_command(CLI::App& app);
+void add_cosim_command(CLI::App& app);
 
 }  // namespace arithsim::cli

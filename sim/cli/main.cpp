@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   add_quantize_command(app);
   add_pe_commands(app);
   add_synth_command(app);
+  add_cosim_command(app);
   add_run_command(app);
   try {
     app.parse(argc, argv);
