@@ -133,52 +133,64 @@ TEST(Fp8Mac, ExhaustiveE5m2TimesE4m3PairsFp16Acc) {
   for (const auto& c : mode_variants("e5m2", "e4m3", "fp16")) sweep_pairs(c, seed++);
 }
 
+struct Fp8Case {
+  Cfg c;
+  std::unique_ptr<pe::ProcessingElement> pe;
+  ElementFormat fa, fw;
+  Fp8Cfg rc;
+  explicit Fp8Case(const Cfg& cfg)
+      : c(cfg), pe(pe::make_pe("fp8_mac", cfg.params())), fa(ElementFormat::parse(cfg.a)), fw(ElementFormat::parse(cfg.w)),
+        rc(cfg.ref()) {}
+};
+
 TEST(Fp8Mac, RandomDotProducts) {
-  // Every minifloat of <= 8 bits the PE accepts, every accumulator, every mode.
+  // 250 random configurations x 1000 dots, K = 8..64, over every minifloat of <= 8 bits the
+  // PE accepts, every accumulator, every mode; half the operands from the PE's quantizer
+  // (with outliers), half random codes (sometimes NaN/inf, sometimes small magnitudes).
   const char* fmts[] = {"e4m3", "e5m2", "e4m3fnuz", "e5m2fnuz", "e4m3b11fnuz", "e3m4", "e2m3:finite", "e3m2:finite", "e2m1:finite", "e4m3ieee"};
   const char* accs[] = {"fp32", "fp16", "bf16"};
   const char* modes[] = {"fused", "per_product", "tree"};
   const int inputs[] = {1, 2, 3, 4, 7, 8, 16, 32};
-  Rng r(7);
-  size_t dots = 0;
-  Failures f;
-  for (int cfg = 0; cfg < 250; ++cfg) {
+  Rng g(7);
+  std::vector<Fp8Case> cases;
+  cases.reserve(250);
+  for (int i = 0; i < 250; ++i) {
     Cfg c;
-    c.a = r.chance(60) ? "e4m3" : fmts[r.below(10)];
-    c.w = r.chance(60) ? (r.chance(50) ? "e4m3" : "e5m2") : fmts[r.below(10)];
-    c.acc = accs[r.chance(50) ? 0 : r.below(3)];
-    c.mode = modes[r.below(3)];
-    c.tree_inputs = inputs[r.below(8)];
-    c.align_bits = r.chance(70) ? r.range(2, 40) : r.range(41, 100);
-    c.round_shifted = r.chance(50);
-    c.fast = r.chance(70);
-    const auto pe = pe::make_pe("fp8_mac", c.params());
-    const ElementFormat fa = ElementFormat::parse(c.a), fw = ElementFormat::parse(c.w);
-    const Fp8Cfg rc = c.ref();
-    for (int t = 0; t < 1000; ++t, ++dots) {
-      const size_t k = size_t(r.range(8, 64));
-      pe::Operand oa, ow;
-      if (r.chance(50)) {  // through the PE's quantizers (power-of-two scales), with outliers
-        std::vector<float> a(k), w(k);
-        const double sa = std::ldexp(1.0, r.range(-30, 30)), sw = std::ldexp(1.0, r.range(-30, 30));
-        for (auto& x : a) x = float(r.normal() * sa * (r.chance(5) ? 1000 : 1));
-        for (auto& x : w) x = float(r.normal() * sw);
-        oa = pe->quantize_a(a);
-        ow = pe->quantize_w(w);
-      } else {
-        const bool nan = r.chance(5);
-        const int small = r.chance(50) ? 3 : 1000;
-        std::vector<uint32_t> ca(k), cw(k);
-        for (auto& x : ca) x = rand_code(r, fa, nan, small);
-        for (auto& x : cw) x = rand_code(r, fw, nan, small);
-        oa = make_operand(fa, ca, {rand_pow2(r, -20, 20)});
-        ow = make_operand(fw, cw, {rand_pow2(r, -20, 20)});
-      }
-      const double got = pe->dot(oa, ow), want = ref_fp8_mac(oa, ow, rc);
-      if (!same(got, want)) f.add(pe->config() + " K=" + std::to_string(k) + ": pe " + show(got) + " ref " + show(want));
-    }
+    c.a = g.chance(60) ? "e4m3" : fmts[g.below(10)];
+    c.w = g.chance(60) ? (g.chance(50) ? "e4m3" : "e5m2") : fmts[g.below(10)];
+    c.acc = accs[g.chance(50) ? 0 : g.below(3)];
+    c.mode = modes[g.below(3)];
+    c.tree_inputs = inputs[g.below(8)];
+    c.align_bits = g.chance(70) ? g.range(2, 40) : g.range(41, 100);
+    c.round_shifted = g.chance(50);
+    c.fast = g.chance(70);
+    cases.emplace_back(c);
   }
-  random_dots(kFp8Mac) += dots;
+  Failures f;
+  random_dots(kFp8Mac) += random_sweep(cases.size(), 1000, 7, f, [&](size_t ci, Rng& r) -> std::string {
+    const Fp8Case& t = cases[ci];
+    const size_t k = size_t(r.range(8, 64));
+    pe::Operand oa, ow;
+    if (r.chance(50)) {
+      std::vector<float> a(k), w(k);
+      const double sa = std::ldexp(1.0, r.range(-30, 30)), sw = std::ldexp(1.0, r.range(-30, 30));
+      for (auto& x : a) x = float(r.normal() * sa * (r.chance(5) ? 1000 : 1));
+      for (auto& x : w) x = float(r.normal() * sw);
+      oa = t.pe->quantize_a(a);
+      ow = t.pe->quantize_w(w);
+    } else {
+      const bool nan = r.chance(5);
+      const int small = r.chance(50) ? 3 : 1000;
+      std::vector<uint32_t> ca(k), cw(k);
+      for (auto& x : ca) x = rand_code(r, t.fa, nan, small);
+      for (auto& x : cw) x = rand_code(r, t.fw, nan, small);
+      oa = make_operand(t.fa, ca, {rand_pow2(r, -20, 20)});
+      ow = make_operand(t.fw, cw, {rand_pow2(r, -20, 20)});
+    }
+    const double got = t.pe->dot(oa, ow), want = ref_fp8_mac(oa, ow, t.rc);
+    if (same(got, want)) return "";
+    return t.pe->config() + " K=" + std::to_string(k) + ": pe " + show(got) + " ref " + show(want);
+  });
   EXPECT_EQ(f.count, 0u) << f.report();
 }
 

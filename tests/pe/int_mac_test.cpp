@@ -176,40 +176,65 @@ TEST(IntMac, ExhaustiveInt8PairsOntoRandomAccumulatorStates) {
     sweep_pairs(c, seed++);
 }
 
+// A case of the random tests: a configuration, its PE and its operand formats.
+struct IntCase {
+  IntCfg c;
+  std::unique_ptr<pe::ProcessingElement> pe;
+  ElementFormat fa, fw;
+  explicit IntCase(const IntCfg& cfg)
+      : c(cfg), pe(pe::make_pe("int_mac", cfg.params())), fa(ElementFormat::parse(cfg.a)), fw(ElementFormat::parse(cfg.w)) {}
+};
+
 TEST(IntMac, RandomDotProducts) {
+  // 80 random configurations x 5000 dots, K = 8..64: random codes (the full range, -2^(n-1)
+  // included) with random float32 scales, power-of-two scales (output rounding ties), or
+  // operands from the PE's quantizers.
   const char* ints[] = {"int2", "int3", "int4", "int5", "int8", "int11", "int12", "int16"};
-  Rng r(5);
-  size_t dots = 0;
-  Failures f;
-  for (int cfg = 0; cfg < 60; ++cfg) {
-    IntCfg c{ints[r.below(8)], ints[r.below(8)], 0, r.chance(40), r.chance(50)};
-    c.acc_bits = r.chance(50) ? r.range(2, 24) : r.range(25, 63);
-    const auto pe = pe::make_pe("int_mac", c.params());
-    const ElementFormat fa = ElementFormat::parse(c.a), fw = ElementFormat::parse(c.w);
-    for (int t = 0; t < 5000; ++t, ++dots) {
-      const size_t k = size_t(r.range(8, 64));
-      pe::Operand oa, ow;
-      if (r.chance(20)) {  // through the PE's quantizers
-        std::vector<float> a(k), w(k);
-        for (auto& x : a) x = float(r.normal() * std::ldexp(1.0, r.range(-10, 10)));
-        for (auto& x : w) x = float(r.normal());
-        oa = pe->quantize_a(a);
-        ow = pe->quantize_w(w);
-        oa.format = &fa;
-        ow.format = &fw;
-      } else {
-        std::vector<uint32_t> ca(k), cw(k);
-        for (auto& x : ca) x = uint32_t(r.below(1u << fa.bits()));
-        for (auto& x : cw) x = uint32_t(r.below(1u << fw.bits()));
-        oa = make_operand(fa, ca, {rand_f32_scale(r)});
-        ow = make_operand(fw, cw, {rand_f32_scale(r)});
-      }
-      const double got = pe->dot(oa, ow), want = ref_int_mac(oa, ow, c.acc_bits, c.saturate);
-      if (!same(got, want)) f.add(pe->config() + " K=" + std::to_string(k) + ": pe " + show(got) + " ref " + show(want));
-    }
+  Rng g(5);
+  std::vector<IntCase> cases;
+  cases.reserve(80);
+  for (int i = 0; i < 80; ++i) {
+    IntCfg c{ints[g.below(8)], ints[g.below(8)], 0, g.chance(40), g.chance(50)};
+    c.acc_bits = g.chance(50) ? g.range(2, 24) : g.range(25, 63);
+    cases.emplace_back(c);
   }
-  random_dots(kIntMac) += dots;
+  Failures f;
+  random_dots(kIntMac) += random_sweep(cases.size(), 5000, 5, f, [&](size_t ci, Rng& r) -> std::string {
+    const IntCase& t = cases[ci];
+    const size_t k = size_t(r.range(8, 64));
+    pe::Operand oa, ow;
+    if (r.chance(10)) {
+      std::vector<float> a(k), w(k);
+      for (auto& x : a) x = float(r.normal() * std::ldexp(1.0, r.range(-10, 10)));
+      for (auto& x : w) x = float(r.normal());
+      oa = t.pe->quantize_a(a);
+      ow = t.pe->quantize_w(w);
+    } else {
+      std::vector<uint32_t> ca(k), cw(k);
+      for (auto& x : ca) x = uint32_t(r.below(1u << t.fa.bits()));
+      for (auto& x : cw) x = uint32_t(r.below(1u << t.fw.bits()));
+      const bool pow2 = r.chance(30);
+      oa = make_operand(t.fa, ca, {pow2 ? rand_pow2(r, -30, 10) : rand_f32_scale(r)});
+      ow = make_operand(t.fw, cw, {pow2 ? rand_pow2(r, -30, 10) : rand_f32_scale(r)});
+    }
+    const double got = t.pe->dot(oa, ow), want = ref_int_mac(oa, ow, t.c.acc_bits, t.c.saturate);
+    if (same(got, want)) return "";
+    return t.pe->config() + " K=" + std::to_string(k) + ": pe " + show(got) + " ref " + show(want);
+  });
   EXPECT_EQ(f.count, 0u) << f.report();
+}
+
+// Output rounding, hand-derived: 4096 * 4096 + 1 = 2^24 + 1 is a tie between 2^24 and
+// 2^24 + 2 and goes to the even 2^24; 2^24 + 3 goes to 2^24 + 4.
+TEST(IntMac, OutputRoundingTiesToEven) {
+  const auto pe = pe::make_pe("int_mac", {{"a", "int16"}, {"w", "int16"}});
+  const ElementFormat i16 = ElementFormat::parse("int16");
+  const auto w = make_operand(i16, {4096, 1}, {1.0});
+  EXPECT_EQ(pe->dot(make_operand(i16, {4096, 1}, {1.0}), w), 16777216.0);
+  EXPECT_EQ(pe->dot(make_operand(i16, {4096, 3}, {1.0}), w), 16777220.0);
+  EXPECT_EQ(pe->dot(make_operand(i16, {4096, 3}, {0.5}), w), 8388610.0);
+  // the negative side (codes are two's complement): -(2^24 + 1) -> -2^24
+  EXPECT_EQ(pe->dot(make_operand(i16, {4096, 0xffff}, {1.0}), make_operand(i16, {0xf000, 1}, {1.0})), -16777216.0);
 }
 
 TEST(IntMac, ParametersAndErrors) {

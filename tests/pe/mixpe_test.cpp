@@ -125,50 +125,64 @@ TEST(MixPe, ExhaustiveFp16TimesSignedInt4) {
   sweep_pairs(c, 1, 200);  // 2^20 pairs
 }
 
+struct MixCase {
+  Cfg c;
+  std::unique_ptr<pe::ProcessingElement> pe;
+  ElementFormat fa, fw;
+  MixCfg rc;
+  explicit MixCase(const Cfg& cfg)
+      : c(cfg), pe(pe::make_pe("mixpe", cfg.params())), fa(ElementFormat::parse(cfg.fp16 ? "fp16" : "int8")),
+        fw(ElementFormat::parse(cfg.wfmt())), rc(cfg.ref()) {}
+};
+
 TEST(MixPe, RandomDotProducts) {
+  // 130 random configurations x 1000 dots, K = 8..64 in whole groups: int2/3/4/8 weights
+  // with or without zero point, int8 or fp16 activations, fp32/fp16/bf16 acc, group 1..64;
+  // mostly random codes, zero points and scales (1% from the PE's quantizers, which are slow
+  // because the group quantizer builds its codec on every call).
   const int wbits[] = {2, 3, 4, 8};
   const size_t groups[] = {1, 2, 4, 8, 16, 32, 64};
   const char* accs[] = {"fp32", "fp16", "bf16"};
-  const ElementFormat fp16 = ElementFormat::parse("fp16"), int8 = ElementFormat::parse("int8");
-  Rng r(13);
-  size_t dots = 0;
-  Failures f;
-  for (int cfg = 0; cfg < 150; ++cfg) {
+  const ElementFormat fp16 = ElementFormat::parse("fp16");
+  Rng g(13);
+  std::vector<MixCase> cases;
+  cases.reserve(130);
+  for (int i = 0; i < 130; ++i) {
     Cfg c;
-    c.wbits = wbits[r.below(4)];
-    c.zero_point = r.chance(60);
-    c.fp16 = r.chance(50);
-    c.fast = r.chance(50);
-    c.acc = accs[r.chance(60) ? 0 : r.below(3)];
-    c.group = groups[r.below(7)];
-    const auto pe = pe::make_pe("mixpe", c.params());
-    const ElementFormat fw = ElementFormat::parse(c.wfmt());
-    const ElementFormat& fa = c.fp16 ? fp16 : int8;
-    const MixCfg rc = c.ref();
-    for (int t = 0; t < 1000; ++t, ++dots) {
-      const size_t ng = std::max<size_t>(1, size_t(r.range(8, 64)) / c.group);
-      const size_t k = ng * c.group;
-      pe::Operand oa, ow;
-      if (r.chance(40)) {  // through the PE's quantizers
-        std::vector<float> a(k), w(k);
-        const double sa = std::ldexp(1.0, r.range(-8, 8));
-        for (auto& x : a) x = float(r.normal() * sa * (r.chance(3) ? 100 : 1));
-        for (auto& x : w) x = float(r.normal() + (r.chance(30) ? 0.5 : 0));
-        oa = pe->quantize_a(a);
-        ow = pe->quantize_w(w);
-      } else {
-        const bool specials = r.chance(5);
-        std::vector<uint32_t> ca(k), cw(k);
-        for (auto& x : ca) x = c.fp16 ? rand_fp16(r, fp16, specials) : uint32_t(r.below(256));
-        for (auto& x : cw) x = uint32_t(r.below(1u << c.wbits));
-        oa = make_operand(fa, ca, {c.fp16 && r.chance(70) ? 1.0 : rand_f32_scale(r)});
-        ow = weights(c, fw, cw, r, fp16);
-      }
-      const double got = pe->dot(oa, ow), want = ref_mixpe(oa, ow, rc);
-      if (!same(got, want)) f.add(pe->config() + " K=" + std::to_string(k) + ": pe " + show(got) + " ref " + show(want));
-    }
+    c.wbits = wbits[g.below(4)];
+    c.zero_point = g.chance(60);
+    c.fp16 = g.chance(50);
+    c.fast = g.chance(50);
+    c.acc = accs[g.chance(60) ? 0 : g.below(3)];
+    c.group = groups[g.below(7)];
+    cases.emplace_back(c);
   }
-  random_dots(kMixPe) += dots;
+  Failures f;
+  random_dots(kMixPe) += random_sweep(cases.size(), 1000, 13, f, [&](size_t ci, Rng& r) -> std::string {
+    const MixCase& t = cases[ci];
+    const Cfg& c = t.c;
+    const size_t ng = std::max<size_t>(1, size_t(r.range(8, 64)) / c.group);
+    const size_t k = ng * c.group;
+    pe::Operand oa, ow;
+    if (r.chance(1)) {
+      std::vector<float> a(k), w(k);
+      const double sa = std::ldexp(1.0, r.range(-8, 8));
+      for (auto& x : a) x = float(r.normal() * sa * (r.chance(3) ? 100 : 1));
+      for (auto& x : w) x = float(r.normal() + (r.chance(30) ? 0.5 : 0));
+      oa = t.pe->quantize_a(a);
+      ow = t.pe->quantize_w(w);
+    } else {
+      const bool specials = r.chance(5);
+      std::vector<uint32_t> ca(k), cw(k);
+      for (auto& x : ca) x = c.fp16 ? rand_fp16(r, fp16, specials) : uint32_t(r.below(256));
+      for (auto& x : cw) x = uint32_t(r.below(1u << c.wbits));
+      oa = make_operand(t.fa, ca, {c.fp16 && r.chance(70) ? 1.0 : rand_f32_scale(r)});
+      ow = weights(c, t.fw, cw, r, fp16);
+    }
+    const double got = t.pe->dot(oa, ow), want = ref_mixpe(oa, ow, t.rc);
+    if (same(got, want)) return "";
+    return t.pe->config() + " K=" + std::to_string(k) + ": pe " + show(got) + " ref " + show(want);
+  });
   EXPECT_EQ(f.count, 0u) << f.report();
 }
 

@@ -356,6 +356,21 @@ void parallel_for(size_t n, F&& body) {
   if (err) std::rethrow_exception(err);
 }
 
+// `per_config` random dot products for each of `configs` configurations, on up to two
+// threads, each from its own deterministic Rng; one(cfg, rng) returns "" on a match, else
+// the failure message. Returns the number of dots run.
+template <class F>
+size_t random_sweep(size_t configs, size_t per_config, uint64_t seed, Failures& f, F&& one) {
+  parallel_for(configs * per_config, [&](size_t b, size_t e) {
+    for (size_t i = b; i < e; ++i) {
+      Rng r(seed * 1000003 + i);
+      const std::string msg = one(i / per_config, r);
+      if (!msg.empty()) f.add(msg);
+    }
+  });
+  return configs * per_config;
+}
+
 // Random dot products run by the random tests, per PE (printed at the end by gemm_driver_test).
 inline std::atomic<size_t>& random_dots(int pe) {
   static std::atomic<size_t> c[5];
@@ -464,13 +479,18 @@ inline double ref_fp8_mac(const pe::Operand& a, const pe::Operand& w, const Fp8C
 // lmul_pe: L-Mul products from the decoded fields, FP32 (acc) accumulation, output scaled by
 // the power-of-two operand scales.
 
-enum class LMulVar { Formula, Hardware };
+// x = (1 + xm) 2^xe, y = (1 + ym) 2^ye (normal operands), s = xm + ym + 2^-l(m), e = xe + ye:
+//   formula:  (1 + s) 2^e                       (the paper's equation)
+//   hardware: the exponent|mantissa field add: the integer part c = floor(s) of the
+//             mantissa sum carries into the exponent, the fraction stays:
+//             (1 + s - c) 2^(e + c), i.e. (1 + s) 2^e for s < 1, s 2^(e+1) for 1 <= s < 2,
+//             (s - 1) 2^(e+2) for s >= 2 (the double carry, m >= 5; docs/pe/lmul_pe.md §7).
+//   single_carry: s 2^(e+1) for every s >= 1 (the variant before the double carry was
+//             modelled; used only to count where the two differ).
+// Zero and subnormal operands are flushed to (signed) zero, then IEEE rules for inf/NaN.
+enum class LMulVar { Formula, Hardware, SingleCarry };
 inline int lmul_l(int m) { return m <= 3 ? m : m == 4 ? 3 : 4; }  // l(m) of the paper
 
-// x = (1 + xm) 2^xe, y = (1 + ym) 2^ye (normal operands):
-//   formula:  (1 + xm + ym + 2^-l) 2^(xe+ye)
-//   hardware: the same, except (xm + ym + 2^-l) 2^(xe+ye+1) when xm + ym + 2^-l >= 1.
-// Zero and subnormal operands are flushed to (signed) zero, then IEEE rules for inf/NaN.
 inline Num ref_lmul(const formats::ElementFormat& f, int m, double min_normal, uint32_t ca, uint32_t cb, LMulVar v) {
   const double x = f.decode(ca), y = f.decode(cb);
   auto flushed = [&](double t) { return std::isfinite(t) && std::fabs(t) < min_normal; };
@@ -480,10 +500,13 @@ inline Num ref_lmul(const formats::ElementFormat& f, int m, double min_normal, u
   const bool n = X.neg != Y.neg;
   const int xe = X.ilog2(), ye = Y.ilog2();
   X.neg = Y.neg = false;
-  const Num one = Num::of_int(int64_t(1));
+  const Num one = Num::of_int(int64_t(1)), two = Num::of_int(int64_t(2));
   const Num xm = add(ldexp(X, -xe), neg(one)), ym = add(ldexp(Y, -ye), neg(one));
   const Num s = add(add(xm, ym), ldexp(one, -lmul_l(m)));
-  Num r = (v == LMulVar::Hardware && cmp(s, one) >= 0) ? ldexp(s, xe + ye + 1) : ldexp(add(one, s), xe + ye);
+  Num r;
+  if (v == LMulVar::Formula || cmp(s, one) < 0) r = ldexp(add(one, s), xe + ye);
+  else if (v == LMulVar::SingleCarry || cmp(s, two) < 0) r = ldexp(s, xe + ye + 1);
+  else r = ldexp(add(s, neg(one)), xe + ye + 2);
   r.neg = n;
   return r;
 }
