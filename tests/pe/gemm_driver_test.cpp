@@ -195,11 +195,16 @@ TEST(GemmDriver, OutputsAreTheReferenceDotsOfTheQuantizedOperands) {
     EXPECT_EQ(res.stats.exact_match_rate, double(exact) / double(c.m * c.n));
     const Stats st = direct_stats(A, B, res.c, c.m, c.n, c.k);
     EXPECT_EQ(res.stats.max_abs, st.max_abs);
-    if (std::isinf(st.sqnr_db)) EXPECT_EQ(res.stats.sqnr_db, st.sqnr_db);
-    else EXPECT_NEAR(res.stats.sqnr_db, st.sqnr_db, 1e-9 * std::fabs(st.sqnr_db));
+    if (std::isinf(st.sqnr_db)) {
+      EXPECT_EQ(res.stats.sqnr_db, st.sqnr_db);
+    } else {
+      EXPECT_NEAR(res.stats.sqnr_db, st.sqnr_db, 1e-9 * std::fabs(st.sqnr_db));
+    }
     EXPECT_NEAR(res.stats.mean_rel, st.mean_rel, 1e-12 * st.mean_rel + 1e-300);
     EXPECT_EQ(res.stats.nonfinite, st.nonfinite);
-    if (c.pe == "int_mac") EXPECT_EQ(res.stats.exact_match_rate, 1.0);  // one rounding, no overflow
+    if (c.pe == "int_mac") {
+      EXPECT_EQ(res.stats.exact_match_rate, 1.0);  // one rounding, no overflow
+    }
   }
 }
 

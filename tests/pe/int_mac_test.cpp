@@ -127,18 +127,20 @@ struct IntCfg {
   }
 };
 
-// Every (activation, weight) code pair as the last element of a dot whose first 0..3
-// elements are random (a random accumulator state), with random float32 scales.
+// Every (activation, weight) code pair twice: as a single-element dot (K = 1) and as the
+// last element of a dot whose first 1..3 elements are random (a random accumulator state),
+// with random float32 scales.
 void sweep_pairs(const IntCfg& c, uint64_t seed) {
   SCOPED_TRACE(pe::make_pe("int_mac", c.params())->config());
   const auto pe = pe::make_pe("int_mac", c.params());
   const ElementFormat fa = ElementFormat::parse(c.a), fw = ElementFormat::parse(c.w);
   const uint32_t na = 1u << fa.bits(), nw = 1u << fw.bits();
   Failures f;
-  parallel_for(size_t(na) * nw, [&](size_t b, size_t e) {
-    for (size_t i = b; i < e; ++i) {
-      Rng r(seed * 1000003 + i);
-      const size_t prefix = r.below(4);
+  const size_t pairs = size_t(na) * nw;
+  parallel_for(2 * pairs, [&](size_t b, size_t e) {
+    for (size_t n = b; n < e; ++n) {
+      Rng r(seed * 1000003 + n);
+      const size_t i = n % pairs, prefix = n < pairs ? 0 : 1 + r.below(3);
       std::vector<uint32_t> ca, cw;
       for (size_t j = 0; j < prefix; ++j) {
         ca.push_back(uint32_t(r.below(na)));
