@@ -72,7 +72,8 @@ class IntMac final : public ProcessingElement {
 
   double dot(const Operand& a, const Operand& w) const override {
     const int64_t v = fast_ ? accumulate_fast(a, w) : accumulate(a, w);
-    // dequantize: one rounding of acc * s_a * s_w (the scale product is exact in double).
+    // dequantize: one rounding of acc * s_a * s_w. The scale product is exact in double
+    // because quantize_int_symmetric makes float32 scales (two other doubles would round).
     const auto sum = formats::Unrounded::from_int(v < 0, uint64_t(v < 0 ? -v : v), 0);
     const auto y = units::multiply(sum, formats::Unrounded::from_double(a.scales[0] * w.scales[0]));
     return out_.decode(out_.encode(y));

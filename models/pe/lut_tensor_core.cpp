@@ -6,12 +6,13 @@
 //               T[~idx] = -T[idx]; with symmetrize only the 2^(k-1) entries whose top bit
 //               is 0 are stored and the top bit selects a negation.
 //   lookup      per weight bit plane b: P_b = sum over activation groups of T[idx_b].
-//   accumulate  sum_i a_i q_i = (sum_b 2^b P_b + (2^B - 1) * sum_i a_i) / 2 (exact), then
-//               the zero point: - z * sum_i a_i; dequantize once per weight group (s_g),
-//               accumulate in acc; the output is round_fp32(acc * s_a).
+//   accumulate  sum_i a_i (q_i - z) = (sum_b 2^b P_b + (2^B - 1 - 2z) * sum_i a_i) / 2;
+//               dequantize once per weight group (s_g), accumulate in acc; the output is
+//               round_fp32(acc * s_a).
 // INT8 activations: table entries and plane sums are exact integers. FP16 activations:
-// table entries are rounded to `table` (fp16 or fp32), plane sums and the rest accumulate
-// in `acc` with one rounding per add.
+// table entries are rounded to `table` (fp16 or fp32); plane sums, the shifted-plane total
+// and the one correction term (2^B - 1 - 2z) * sum a accumulate in `acc`, one rounding per
+// add; the halving is exact.
 #include <fmt/format.h>
 
 #include "models/pe/pe.hpp"
@@ -46,6 +47,7 @@ class LutTensorCore final : public ProcessingElement {
     k_ = size_t(r_.integer("k", 1, 8));
     group_ = size_t(r_.integer("group", 1, 1 << 20));
     if (group_ % k_) r_.fail(fmt::format("group size {} is not a multiple of k={}", group_, k_));
+    wq_ = std::make_unique<formats::BlockCodec>(int_group_spec(wbits_, group_, true));
     symmetrize_ = r_.flag("symmetrize");
     if (a_.name() == "int8") int_act_ = true;
     else if (a_.name() == "float16") int_act_ = false;
@@ -69,7 +71,7 @@ class LutTensorCore final : public ProcessingElement {
     return o;
   }
   // Weights are unsigned B-bit with a zero point (bit planes of q are the serial inputs).
-  Operand quantize_w(std::span<const float> w) const override { return quantize_int_groups(*w_, w, group_, true); }
+  Operand quantize_w(std::span<const float> w) const override { return quantize_int_groups(*wq_, *w_, w); }
   const formats::ElementFormat& output_format() const override { return out_; }
 
   double dot(const Operand& a, const Operand& w) const override {
@@ -167,6 +169,7 @@ class LutTensorCore final : public ProcessingElement {
   ParamReader r_;
   formats::ElementFormat a_, table_, acc_, out_;
   std::unique_ptr<formats::ElementFormat> w_;
+  std::unique_ptr<formats::BlockCodec> wq_;  // the weights' group quantizer, built once
   int wbits_;
   size_t k_, group_;
   bool symmetrize_, int_act_, fast_;

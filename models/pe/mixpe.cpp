@@ -39,6 +39,7 @@ class MixPe final : public ProcessingElement {
     zero_point_ = r_.flag("zero_point");
     w_ = std::make_unique<formats::ElementFormat>(formats::ElementFormat::parse(fmt::format("{}int{}", zero_point_ ? "u" : "", wbits_)));
     group_ = size_t(r_.integer("group", 1, 1 << 20));
+    wq_ = std::make_unique<formats::BlockCodec>(int_group_spec(wbits_, group_, zero_point_));
     if (a_.name() == "int8") int_act_ = true;
     else if (a_.name() == "float16") int_act_ = false;
     else r_.fail(fmt::format("a={} is not int8 or fp16", a_.name()));
@@ -59,7 +60,7 @@ class MixPe final : public ProcessingElement {
     for (float v : a) o.codes.push_back(a_.encode(v));
     return o;
   }
-  Operand quantize_w(std::span<const float> w) const override { return quantize_int_groups(*w_, w, group_, zero_point_); }
+  Operand quantize_w(std::span<const float> w) const override { return quantize_int_groups(*wq_, *w_, w); }
   const formats::ElementFormat& output_format() const override { return out_; }
 
   double dot(const Operand& a, const Operand& w) const override {
@@ -126,6 +127,7 @@ class MixPe final : public ProcessingElement {
   ParamReader r_;
   formats::ElementFormat a_, acc_, out_;
   std::unique_ptr<formats::ElementFormat> w_;
+  std::unique_ptr<formats::BlockCodec> wq_;  // the weights' group quantizer, built once
   int wbits_;
   bool zero_point_, int_act_, fast_;
   size_t group_;

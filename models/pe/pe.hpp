@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "models/formats/block.hpp"
 #include "models/formats/format.hpp"
 
 namespace arithsim::pe {
@@ -91,7 +92,10 @@ class ParamReader {
 Operand quantize_pow2(const formats::ElementFormat& f, std::span<const float> x);
 // Symmetric integer quantization with a float scale amax/qmax (per vector).
 Operand quantize_int_symmetric(const formats::ElementFormat& f, std::span<const float> x);
-// Group-wise integer weights (GPTQ/AWQ style): FP16 scales, optional zero point.
-Operand quantize_int_groups(const formats::ElementFormat& f, std::span<const float> x, size_t group, bool zero_point);
+// Group-wise integer weights (GPTQ/AWQ style): FP16 scales, optional zero point. `codec` is
+// the group-INT block codec of the same width, group and zero point (built once by the PE:
+// its FP16 scale format carries decode tables).
+formats::BlockSpec int_group_spec(int bits, size_t group, bool zero_point);
+Operand quantize_int_groups(const formats::BlockCodec& codec, const formats::ElementFormat& f, std::span<const float> x);
 
 }  // namespace arithsim::pe

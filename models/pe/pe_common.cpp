@@ -104,16 +104,17 @@ Operand quantize_int_symmetric(const formats::ElementFormat& f, std::span<const 
   return o;
 }
 
-Operand quantize_int_groups(const formats::ElementFormat& f, std::span<const float> x, size_t group, bool zero_point) {
-  const auto* ic = f.codec<formats::IntCodec>();
-  const formats::BlockCodec bc(
-      formats::parse_block(fmt::format("int{}_g{}{}", ic->spec().bits, group, zero_point ? ":asym" : "")));
+formats::BlockSpec int_group_spec(int bits, size_t group, bool zero_point) {
+  return formats::parse_block(fmt::format("int{}_g{}{}", bits, group, zero_point ? ":asym" : ""));
+}
+
+Operand quantize_int_groups(const formats::BlockCodec& bc, const formats::ElementFormat& f, std::span<const float> x) {
   const auto q = bc.quantize(x, x.size());
   Operand o = make_operand(f, x.size());
-  o.group = group;
+  o.group = size_t(bc.spec().block);
   for (size_t i = 0; i < x.size(); ++i) o.codes[i] = q.codes[i];
   for (size_t g = 0; g < q.scales.size(); ++g) o.scales.push_back(bc.scale_value(q.scales[g]));
-  if (zero_point) o.zeros.assign(q.zeros.begin(), q.zeros.end());
+  if (bc.spec().zero_point) o.zeros.assign(q.zeros.begin(), q.zeros.end());
   return o;
 }
 

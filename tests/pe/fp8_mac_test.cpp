@@ -6,6 +6,8 @@
 // and the output RN_fp32(acc * 2^(Xa + Xw)).
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include <cmath>
 
 #include "models/pe/pe.hpp"
@@ -81,7 +83,7 @@ void sweep_pairs(const Cfg& c, uint64_t seed) {
       if (!same(got, want)) {
         std::string ops;
         for (size_t j = 0; j < ca.size(); ++j)
-          ops += " " + std::to_string(fa.decode(ca[j])) + "*" + std::to_string(fw.decode(cw[j]));
+          ops += fmt::format(" {}*{}", fa.decode(ca[j]), fw.decode(cw[j]));
         f.add("products" + ops + " scales " + show(oa.scales[0]) + " " + show(ow.scales[0]) + ": pe " + show(got) +
               " ref " + show(want));
       }

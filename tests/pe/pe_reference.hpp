@@ -33,6 +33,7 @@
 #include <vector>
 
 #include <boost/multiprecision/cpp_int.hpp>
+#include <gtest/gtest.h>
 
 #include "models/formats/format.hpp"
 #include "models/pe/pe.hpp"
@@ -637,8 +638,6 @@ inline double ref_lut(const pe::Operand& a, const pe::Operand& w, const LutCfg& 
 
 // ---------------------------------------------------------------------------------------
 // Test helpers shared by the PE tests.
-
-#include <gtest/gtest.h>
 
 namespace arithsim::peref {
 
