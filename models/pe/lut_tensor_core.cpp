@@ -62,13 +62,7 @@ class LutTensorCore final : public ProcessingElement {
     if (k % group_) r_.fail(fmt::format("group size {} does not divide K={}", group_, k));
   }
   Operand quantize_a(std::span<const float> a) const override {
-    if (int_act_) return quantize_int_symmetric(a_, a);
-    Operand o;
-    o.format = &a_;
-    o.group = std::max<size_t>(a.size(), 1);
-    o.scales = {1.0};
-    for (float v : a) o.codes.push_back(a_.encode(v));
-    return o;
+    return int_act_ ? quantize_int_symmetric(a_, a) : quantize_unscaled(a_, a);
   }
   // Weights are unsigned B-bit with a zero point (bit planes of q are the serial inputs).
   Operand quantize_w(std::span<const float> w) const override { return quantize_int_groups(*wq_, *w_, w); }

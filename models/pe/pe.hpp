@@ -90,6 +90,8 @@ class ParamReader {
 // X = floor(log2 amax) - min(emax, 8) (the OCP MX rule over the whole vector for formats
 // up to E4M3's range), elements saturate.
 Operand quantize_pow2(const formats::ElementFormat& f, std::span<const float> x);
+// Each value rounded to the format as it is (scale 1): FP16 activations, posits.
+Operand quantize_unscaled(const formats::ElementFormat& f, std::span<const float> x);
 // Symmetric integer quantization with a float scale amax/qmax (per vector).
 Operand quantize_int_symmetric(const formats::ElementFormat& f, std::span<const float> x);
 // Group-wise integer weights (GPTQ/AWQ style): FP16 scales, optional zero point. `codec` is

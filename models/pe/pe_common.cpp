@@ -88,6 +88,13 @@ Operand quantize_pow2(const formats::ElementFormat& f, std::span<const float> x)
   return o;
 }
 
+Operand quantize_unscaled(const formats::ElementFormat& f, std::span<const float> x) {
+  Operand o = make_operand(f, x.size());
+  for (size_t i = 0; i < x.size(); ++i) o.codes[i] = f.encode(x[i]);
+  o.scales = {1.0};
+  return o;
+}
+
 Operand quantize_int_symmetric(const formats::ElementFormat& f, std::span<const float> x) {
   Operand o = make_operand(f, x.size());
   const auto* ic = f.codec<formats::IntCodec>();

@@ -82,52 +82,49 @@ class Rmmec final : public ProcessingElement {
       }
       if (!quire_) acc.add(cycle.value());  // one FP32 rounding per cycle
     }
-    if (nan) return out_.decode(out_.encode(std::numeric_limits<double>::quiet_NaN()));
-    auto y = quire_ ? q.value() : acc32_.decode_exact(acc.code()).unrounded();
-    if (y.finite()) y.exp += std::ilogb(a.scales[0]) + std::ilogb(w.scales[0]);
-    return out_.decode(out_.encode(y));  // normalize, round, encode
+    if (nan) return nar();
+    return output(quire_ ? q.value() : acc32_.decode_exact(acc.code()).unrounded(), a, w);  // round, encode
   }
 
  private:
-  // The quire of these modes fits a 128-bit integer (posit(16,1): 2^-56 .. 2^58 plus carry
-  // bits): the same exact sum, without the general multi-word quire.
-  double dot_int128(const Operand& a, const Operand& w) const {
-    __int128 s = 0;
-    for (size_t i = 0; i < a.size(); ++i) {
+  // Exact sum of the products [begin, end) in a 128-bit integer of LSB 2^lsb_ (the quire of
+  // these modes fits: posit(16,1) spans 2^-56 .. 2^58 plus carry bits). False on NaR/NaN.
+  bool sum_int128(const Operand& a, const Operand& w, size_t begin, size_t end, __int128& s) const {
+    for (size_t i = begin; i < end; ++i) {
       const formats::Decoded& x = decoded_[a.codes[i]];
       const formats::Decoded& y = decoded_[w.codes[i]];
-      if (x.kind == formats::Unrounded::Kind::NaN || y.kind == formats::Unrounded::Kind::NaN)
-        return out_.decode(out_.encode(std::numeric_limits<double>::quiet_NaN()));
+      if (x.kind == formats::Unrounded::Kind::NaN || y.kind == formats::Unrounded::Kind::NaN) return false;
       if (x.kind == formats::Unrounded::Kind::Zero || y.kind == formats::Unrounded::Kind::Zero) continue;
       const __int128 m = __int128((unsigned __int128)x.mant * y.mant) << (x.exp + y.exp - lsb_);
       s += x.neg != y.neg ? -m : m;
     }
-    auto y = s == 0 ? formats::Unrounded::zero(false)
-                    : formats::Unrounded::from_u128(s < 0, (unsigned __int128)(s < 0 ? -s : s), lsb_);
+    return true;
+  }
+  formats::Unrounded from_int128(__int128 s) const {
+    return s == 0 ? formats::Unrounded::zero(false)
+                  : formats::Unrounded::from_u128(s < 0, (unsigned __int128)(s < 0 ? -s : s), lsb_);
+  }
+  // The output stage: the operands' power-of-two scales, one rounding to `out`.
+  double output(formats::Unrounded y, const Operand& a, const Operand& w) const {
     if (y.finite()) y.exp += std::ilogb(a.scales[0]) + std::ilogb(w.scales[0]);
     return out_.decode(out_.encode(y));
   }
+  double nar() const { return out_.decode(out_.encode(std::numeric_limits<double>::quiet_NaN())); }
 
-  // acc=fp32 with the cycle's exact sum held in a 128-bit integer instead of a quire.
+  // Fast paths: the quire, or each cycle's exact sum, held in a 128-bit integer.
+  double dot_int128(const Operand& a, const Operand& w) const {
+    __int128 s = 0;
+    if (!sum_int128(a, w, 0, a.size(), s)) return nar();
+    return output(from_int128(s), a, w);
+  }
   double dot_fp32_int128(const Operand& a, const Operand& w) const {
     units::FloatAccumulator acc(acc32_);
     for (size_t c0 = 0; c0 < a.size(); c0 += lanes_) {
       __int128 s = 0;
-      for (size_t i = c0; i < std::min(a.size(), c0 + lanes_); ++i) {
-        const formats::Decoded& x = decoded_[a.codes[i]];
-        const formats::Decoded& y = decoded_[w.codes[i]];
-        if (x.kind == formats::Unrounded::Kind::NaN || y.kind == formats::Unrounded::Kind::NaN)
-          return out_.decode(out_.encode(std::numeric_limits<double>::quiet_NaN()));
-        if (x.kind == formats::Unrounded::Kind::Zero || y.kind == formats::Unrounded::Kind::Zero) continue;
-        const __int128 m = __int128((unsigned __int128)x.mant * y.mant) << (x.exp + y.exp - lsb_);
-        s += x.neg != y.neg ? -m : m;
-      }
-      if (s != 0) acc.add(formats::Unrounded::from_u128(s < 0, (unsigned __int128)(s < 0 ? -s : s), lsb_));
-      else acc.add(formats::Unrounded::zero(false));
+      if (!sum_int128(a, w, c0, std::min(a.size(), c0 + lanes_), s)) return nar();
+      acc.add(from_int128(s));
     }
-    auto y = acc32_.decode_exact(acc.code()).unrounded();
-    if (y.finite()) y.exp += std::ilogb(a.scales[0]) + std::ilogb(w.scales[0]);
-    return out_.decode(out_.encode(y));
+    return output(acc32_.decode_exact(acc.code()).unrounded(), a, w);
   }
 
   formats::ElementFormat pick(const std::string& mode) const {
@@ -135,15 +132,7 @@ class Rmmec final : public ProcessingElement {
     if (mode == "posit4_1" || mode == "posit8_0" || mode == "posit16_1") return formats::ElementFormat::parse(mode);
     r_.fail(fmt::format("mode '{}' is not fp4, posit4_1, posit8_0 or posit16_1", mode));
   }
-  Operand quantize(std::span<const float> x) const {
-    if (mode_ == "fp4") return quantize_pow2(f_, x);
-    Operand o;
-    o.format = &f_;
-    o.group = std::max<size_t>(x.size(), 1);
-    o.scales = {1.0};
-    for (float v : x) o.codes.push_back(f_.encode(v));
-    return o;
-  }
+  Operand quantize(std::span<const float> x) const { return mode_ == "fp4" ? quantize_pow2(f_, x) : quantize_unscaled(f_, x); }
 
   ParamReader r_;
   std::string mode_;

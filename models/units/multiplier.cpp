@@ -8,26 +8,30 @@ namespace arithsim::units {
 
 using K = Unrounded::Kind;
 
+namespace {
+// IEEE rules for a product with a special operand: NaN for NaN or inf*0, inf for inf,
+// a signed zero for zero. Returns false when both operands are finite and nonzero.
+bool special_product(K a, K b, bool neg, Unrounded& out) {
+  if (a == K::NaN || b == K::NaN) out = Unrounded::nan(neg);
+  else if (a == K::Inf || b == K::Inf) out = (a == K::Zero || b == K::Zero) ? Unrounded::nan(neg) : Unrounded::inf(neg);
+  else if (a == K::Zero || b == K::Zero) out = Unrounded::zero(neg);
+  else return false;
+  return true;
+}
+}  // namespace
+
 Unrounded multiply_exact(const Decoded& a, const Decoded& b) {
   const bool neg = a.neg != b.neg;
-  if (a.kind == K::NaN || b.kind == K::NaN) return Unrounded::nan(neg);
-  if (a.kind == K::Inf || b.kind == K::Inf) {
-    if (a.kind == K::Zero || b.kind == K::Zero) return Unrounded::nan(neg);
-    return Unrounded::inf(neg);
-  }
-  if (a.kind == K::Zero || b.kind == K::Zero) return Unrounded::zero(neg);
+  Unrounded r;
+  if (special_product(a.kind, b.kind, neg, r)) return r;
   return Unrounded::from_u128(neg, (unsigned __int128)a.mant * b.mant, a.exp + b.exp);
 }
 
 Unrounded multiply(const Unrounded& a, const Unrounded& b) {
   const bool neg = a.neg != b.neg;
-  if (a.kind == K::NaN || b.kind == K::NaN) return Unrounded::nan(neg);
-  if (a.kind == K::Inf || b.kind == K::Inf) {
-    if (a.kind == K::Zero || b.kind == K::Zero) return Unrounded::nan(neg);
-    return Unrounded::inf(neg);
-  }
-  if (a.kind == K::Zero || b.kind == K::Zero) return Unrounded::zero(neg);
-  Unrounded r = Unrounded::from_u128(neg, (unsigned __int128)a.sig * b.sig, a.exp + b.exp - 126);
+  Unrounded r;
+  if (special_product(a.kind, b.kind, neg, r)) return r;
+  r = Unrounded::from_u128(neg, (unsigned __int128)a.sig * b.sig, a.exp + b.exp - 126);
   r.sticky = r.sticky || a.sticky || b.sticky;
   return r;
 }

@@ -28,4 +28,14 @@ formats::RoundingOptions RoundingArgs::options() {
   return o;
 }
 
+std::map<std::string, std::string> parse_key_values(const std::vector<std::string>& kv, const std::string& option) {
+  std::map<std::string, std::string> out;
+  for (const auto& s : kv) {
+    const auto eq = s.find('=');
+    if (eq == std::string::npos || eq == 0) throw UsageError("parameter '" + s + "' is not key=value", option);
+    out[s.substr(0, eq)] = s.substr(eq + 1);
+  }
+  return out;
+}
+
 }  // namespace arithsim::cli

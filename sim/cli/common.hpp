@@ -1,6 +1,7 @@
 // Shared pieces of the CLI: the error convention and option helpers.
 #pragma once
 
+#include <map>
 #include <stdexcept>
 #include <string>
 
@@ -31,6 +32,9 @@ struct RoundingArgs {
   void add_to(CLI::App& app, bool with_daz);  // --daz only where codes are decoded
   formats::RoundingOptions options();  // throws UsageError for unknown names
 };
+
+// "key=value" options (repeatable --param) into a map; a malformed one is a usage error.
+std::map<std::string, std::string> parse_key_values(const std::vector<std::string>& kv, const std::string& option);
 
 void add_format_commands(CLI::App& app);
 void add_quantize_command(CLI::App& app);

@@ -36,16 +36,6 @@ void cmd_list(bool json) {
   if (json) fmt::print("{}\n", out.dump(2));
 }
 
-pe::Params parse_params(const std::vector<std::string>& kv) {
-  pe::Params p;
-  for (const auto& s : kv) {
-    const auto eq = s.find('=');
-    if (eq == std::string::npos || eq == 0) throw UsageError(fmt::format("parameter '{}' is not key=value", s), "--param");
-    p[s.substr(0, eq)] = s.substr(eq + 1);
-  }
-  return p;
-}
-
 std::vector<float> load(const std::string& path, const char* opt, size_t& rows, size_t& cols) {
   tensor::NpyArray arr;
   try {
@@ -62,7 +52,7 @@ std::vector<float> load(const std::string& path, const char* opt, size_t& rows, 
 void cmd_gemm(GemmArgs& g) {
   std::unique_ptr<pe::ProcessingElement> unit;
   try {
-    unit = pe::make_pe(g.pe, parse_params(g.params));
+    unit = pe::make_pe(g.pe, parse_key_values(g.params, "--param"));
   } catch (const pe::PeError& e) {
     throw UsageError(e.what(), "--pe/--param");
   }

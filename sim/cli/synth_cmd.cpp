@@ -15,12 +15,7 @@ struct SynthArgs {
 };
 
 void run(const SynthArgs& a) {
-  pe::Params p;
-  for (const auto& s : a.params) {
-    const auto eq = s.find('=');
-    if (eq == std::string::npos || eq == 0) throw UsageError(fmt::format("parameter '{}' is not key=value", s), "--param");
-    p[s.substr(0, eq)] = s.substr(eq + 1);
-  }
+  const pe::Params p = parse_key_values(a.params, "--param");
   synth::SynthResult r;
   try {
     r = synth::synthesize(a.pe, p, a.rtl_dir);
