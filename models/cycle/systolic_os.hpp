@@ -32,95 +32,80 @@ class SystolicOs {
     std::vector<int64_t> in_b;  // cols values (element k of each column of B)
   };
 
+  // Equivalent state: PE (i,j) at edge t holds in its pipeline registers exactly the inputs
+  // presented at edge t - i - j (i skew stages plus j hops for A, j skew stages plus i hops
+  // for B, and the flags travel with A). So instead of moving every register each cycle the
+  // model keeps the input history and indexes it diagonally; only the accumulators and
+  // result registers are per-PE state. Histories are rings written twice (at p and p + L) so
+  // that every PE row reads one contiguous run, and B is stored pre-skewed per column.
   explicit SystolicOs(SystolicParams p) : p_(p) {
     p_.validate();
     const size_t R = size_t(p.rows), C = size_t(p.cols);
-    a_skew_.assign(R * R, 0);
-    f_skew_.assign(R * R, 0);
-    b_skew_.assign(C * C, 0);
-    a_reg_.assign(R * C, 0);
-    f_reg_.assign(R * C, 0);
-    b_reg_.assign(R * C, 0);
+    L_ = R + C;
+    hist_a_.assign(R * 2 * L_, 0);
+    hist_f_.assign(2 * L_, 0);
+    hist_b_.assign((2 * L_ + C) * C, 0);
     acc_.assign(R * C, 0);
     out_c_.assign(R * C, 0);
     out_valid_.assign(R * C, 0);
-    a_head_.assign(R, 0);
-    b_head_.assign(C, 0);
   }
   const SystolicParams& params() const { return p_; }
   bool out_valid(int i, int j) const { return out_valid_[size_t(i * p_.cols + j)] != 0; }
   int64_t out_c(int i, int j) const { return out_c_[size_t(i * p_.cols + j)]; }
 
   void tick(const Inputs& in) {
-    const int R = p_.rows, C = p_.cols;
+    const size_t R = size_t(p_.rows), C = size_t(p_.cols);
     if (!in.rst_n) {
-      for (auto* v : {&a_skew_, &f_skew_, &b_skew_, &a_reg_, &f_reg_, &b_reg_, &acc_, &out_c_}) std::fill(v->begin(), v->end(), 0);
-      std::fill(a_head_.begin(), a_head_.end(), 0);
-      std::fill(b_head_.begin(), b_head_.end(), 0);
+      for (auto* v : {&hist_a_, &hist_f_, &hist_b_, &acc_, &out_c_}) std::fill(v->begin(), v->end(), 0);
       std::fill(out_valid_.begin(), out_valid_.end(), 0);
+      t_ = 0;
       return;
     }
-    const int flags = (in.in_valid ? 4 : 0) | (in.in_first ? 2 : 0) | (in.in_last ? 1 : 0);
-    // Pipeline registers: A and its flags move one PE right, B one PE down; the left and top
-    // edges take the skewed inputs (the delay lines' outputs of this cycle).
-    for (int i = 0; i < R; ++i) {
-      int32_t* a = &a_reg_[size_t(i * C)];
-      int32_t* f = &f_reg_[size_t(i * C)];
-      std::copy_backward(a, a + C - 1, a + C);
-      std::copy_backward(f, f + C - 1, f + C);
-      // Row i's delay line of i stages is a ring: the slot at its head holds the value that
-      // entered i cycles ago; the new input takes that slot.
-      if (i == 0) {
-        a[0] = sext(in.in_a[0], p_.a_bits);
-        f[0] = flags;
-      } else {
-        const size_t slot = size_t(i * R) + a_head_[size_t(i)];
-        a[0] = a_skew_[slot];
-        f[0] = f_skew_[slot];
-        a_skew_[slot] = sext(in.in_a[size_t(i)], p_.a_bits);
-        f_skew_[slot] = flags;
-        a_head_[size_t(i)] = (a_head_[size_t(i)] + 1) % size_t(i);
-      }
+    // Record this edge's inputs at ring position p (and its copy p + L).
+    const size_t p = L_ - 1 - t_ % L_;
+    const int32_t flags = (in.in_valid ? 4 : 0) | (in.in_first ? 2 : 0) | (in.in_last ? 1 : 0);
+    hist_f_[p] = hist_f_[p + L_] = flags;
+    for (size_t i = 0; i < R; ++i) hist_a_[i * 2 * L_ + p] = hist_a_[i * 2 * L_ + p + L_] = sext(in.in_a[i], p_.a_bits);
+    for (size_t j = 0; j < C; ++j) {
+      const int32_t b = sext(in.in_b[j], p_.w_bits);
+      hist_b_[(p - j + C) * C + j] = hist_b_[(p + L_ - j + C) * C + j] = b;
     }
-    for (int i = R - 1; i > 0; --i) std::copy_n(&b_reg_[size_t((i - 1) * C)], C, &b_reg_[size_t(i * C)]);
-    for (int j = 0; j < C; ++j) {
-      if (j == 0) {
-        b_reg_[0] = sext(in.in_b[0], p_.w_bits);
-        continue;
-      }
-      const size_t slot = size_t(j * C) + b_head_[size_t(j)];
-      b_reg_[size_t(j)] = b_skew_[slot];
-      b_skew_[slot] = sext(in.in_b[size_t(j)], p_.w_bits);
-      b_head_[size_t(j)] = (b_head_[size_t(j)] + 1) % size_t(j);
-    }
-    // multiply -> accumulate in every PE at once
-    accumulate_all(a_reg_.data(), b_reg_.data(), f_reg_.data(), acc_.data(), out_c_.data(), out_valid_.data(), acc_.size(),
-                   32 - p_.acc_bits);
+    accumulate_all(p);  // multiply -> accumulate in every PE
+    ++t_;
   }
 
  private:
   static int32_t sext(int64_t v, int bits) { return int32_t(int64_t(uint64_t(v) << (64 - bits)) >> (64 - bits)); }
 
+  // Every PE, one contiguous row at a time (PE (i,j) reads history index p + i + j).
   // Branch-free so that it vectorizes; cloned for AVX2 with a runtime dispatch.
-  __attribute__((target_clones("avx2", "default"))) static void accumulate_all(const int32_t* a, const int32_t* b,
-                                                                               const int32_t* f, int32_t* acc,
-                                                                               int32_t* out, uint8_t* ov, size_t n,
-                                                                               int sh) {
-    for (size_t k = 0; k < n; ++k) {
-      const uint32_t base = (f[k] & 2) ? 0u : uint32_t(acc[k]);
-      const int32_t sum = int32_t((base + uint32_t(a[k] * b[k])) << sh) >> sh;  // wrap to acc_bits
-      const bool valid = (f[k] & 4) != 0, last = (f[k] & 5) == 5;
-      acc[k] = valid ? sum : acc[k];
-      out[k] = last ? sum : out[k];
-      ov[k] = last;
+  __attribute__((target_clones("avx2", "default"))) void accumulate_all(size_t p) {
+    const size_t R = size_t(p_.rows), C = size_t(p_.cols);
+    const int sh = 32 - p_.acc_bits;
+    for (size_t i = 0; i < R; ++i) {
+      const int32_t* a = &hist_a_[i * 2 * L_ + p + i];
+      const int32_t* b = &hist_b_[(p + i + C) * C];
+      const int32_t* f = &hist_f_[p + i];
+      int32_t* acc = &acc_[i * C];
+      int32_t* out = &out_c_[i * C];
+      uint8_t* ov = &out_valid_[i * C];
+      for (size_t k = 0; k < C; ++k) {
+        const uint32_t base = (f[k] & 2) ? 0u : uint32_t(acc[k]);
+        const int32_t sum = int32_t((base + uint32_t(a[k] * b[k])) << sh) >> sh;  // wrap to acc_bits
+        const bool valid = (f[k] & 4) != 0, last = (f[k] & 5) == 5;
+        acc[k] = valid ? sum : acc[k];
+        out[k] = last ? sum : out[k];
+        ov[k] = last;
+      }
     }
   }
 
   SystolicParams p_;
-  // 32-bit registers (operands are sign-extended, the accumulator wraps at acc_bits <= 32).
-  std::vector<int32_t> a_skew_, f_skew_, b_skew_, a_reg_, f_reg_, b_reg_, acc_, out_c_;
+  size_t L_ = 0;   // history length: R + C edges cover every PE's delay
+  uint64_t t_ = 0; // edges since reset
+  // 32-bit values (operands sign-extended; the accumulator wraps at acc_bits <= 32).
+  std::vector<int32_t> hist_a_, hist_f_, hist_b_, acc_, out_c_;
   std::vector<uint8_t> out_valid_;
-  std::vector<size_t> a_head_, b_head_;  // ring positions of the skew delay lines
 };
 
 }  // namespace arithsim::cycle
