@@ -80,9 +80,7 @@ class Fp8Mac final : public ProcessingElement {
       }
     }
     // Output: the accumulator times the power-of-two operand scales, in FP32.
-    auto y = acc_.decode_exact(acc.code()).unrounded();
-    if (y.finite()) y.exp += std::ilogb(a.scales[0]) + std::ilogb(w.scales[0]);
-    return out_.decode(out_.encode(y));
+    return pow2_scaled_output(acc_.decode_exact(acc.code()).unrounded(), a, w, out_);
   }
 
  private:
@@ -91,9 +89,7 @@ class Fp8Mac final : public ProcessingElement {
     const float* tw = w_.table().data();
     float acc = 0.0f;
     for (size_t i = 0; i < a.size(); ++i) acc += ta[a.codes[i]] * tw[w.codes[i]];
-    auto y = formats::Unrounded::from_float(acc);
-    if (y.finite()) y.exp += std::ilogb(a.scales[0]) + std::ilogb(w.scales[0]);
-    return out_.decode(out_.encode(y));
+    return pow2_scaled_output(formats::Unrounded::from_float(acc), a, w, out_);
   }
 
   ParamReader r_;

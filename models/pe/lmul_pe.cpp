@@ -43,9 +43,7 @@ class LMulPe final : public ProcessingElement {
     const auto& mc = *f_.codec<formats::MinifloatCodec>();
     units::FloatAccumulator acc(acc_);
     for (size_t i = 0; i < a.size(); ++i) acc.add(units::lmul(mc, a.codes[i], w.codes[i], variant_));
-    auto y = acc_.decode_exact(acc.code()).unrounded();
-    if (y.finite()) y.exp += std::ilogb(a.scales[0]) + std::ilogb(w.scales[0]);
-    return out_.decode(out_.encode(y));
+    return pow2_scaled_output(acc_.decode_exact(acc.code()).unrounded(), a, w, out_);
   }
 
  private:

@@ -38,56 +38,47 @@ const PeInfo kInfo{"lut_tensor_core",
 class LutTensorCore final : public ProcessingElement {
  public:
   explicit LutTensorCore(const Params& p)
-      : r_(kInfo, p), a_(r_.format("a")), table_(r_.format("table")), acc_(r_.format("acc")),
-        out_(formats::ElementFormat::parse("float32")) {
-    const std::string w = r_.str("w");
-    if (w != "int1" && w != "int2" && w != "int3" && w != "int4") r_.fail(fmt::format("w={} is not int1..int4", w));
-    wbits_ = std::stoi(w.substr(3));
-    w_ = std::make_unique<formats::ElementFormat>(formats::ElementFormat::parse(fmt::format("uint{}", wbits_)));
+      : r_(kInfo, p),
+        ops_(r_, weight_bits(r_), /*zero_point=*/true, " (LUT Tensor Core tables are built from INT8/FP16 activations)"),
+        table_(r_.format("table")), acc_(r_.format("acc")), out_(formats::ElementFormat::parse("float32")) {
     k_ = size_t(r_.integer("k", 1, 8));
-    group_ = size_t(r_.integer("group", 1, 1 << 20));
-    if (group_ % k_) r_.fail(fmt::format("group size {} is not a multiple of k={}", group_, k_));
-    wq_ = std::make_unique<formats::BlockCodec>(int_group_spec(wbits_, group_, true));
+    if (ops_.group() % k_) r_.fail(fmt::format("group size {} is not a multiple of k={}", ops_.group(), k_));
     symmetrize_ = r_.flag("symmetrize");
-    if (a_.name() == "int8") int_act_ = true;
-    else if (a_.name() == "float16") int_act_ = false;
-    else r_.fail(fmt::format("a={} is not int8 or fp16 (LUT Tensor Core tables are built from INT8/FP16 activations)", a_.name()));
     if (!table_.codec<formats::MinifloatCodec>() || !acc_.codec<formats::MinifloatCodec>())
       r_.fail("table and acc must be floating-point formats");
     fast_ = r_.flag("fast");
   }
   const PeInfo& info() const override { return kInfo; }
   std::string config() const override { return r_.resolved(); }
-  void check_k(size_t k) const override {
-    if (k % group_) r_.fail(fmt::format("group size {} does not divide K={}", group_, k));
-  }
-  Operand quantize_a(std::span<const float> a) const override {
-    return int_act_ ? quantize_int_symmetric(a_, a) : quantize_unscaled(a_, a);
-  }
+  void check_k(size_t k) const override { ops_.check_k(r_, k); }
+  Operand quantize_a(std::span<const float> a) const override { return ops_.quantize_a(a); }
   // Weights are unsigned B-bit with a zero point (bit planes of q are the serial inputs).
-  Operand quantize_w(std::span<const float> w) const override { return quantize_int_groups(*wq_, *w_, w); }
+  Operand quantize_w(std::span<const float> w) const override { return ops_.quantize_w(w); }
   const formats::ElementFormat& output_format() const override { return out_; }
 
   double dot(const Operand& a, const Operand& w) const override {
     check_k(a.size());
     units::FloatAccumulator acc(acc_);
+    const auto& af = ops_.activation_format();
+    const int wbits = ops_.weight_bits();
+    const size_t group = ops_.group();
     const size_t half = size_t(1) << (k_ - 1), full = size_t(1) << k_;
-    for (size_t g0 = 0; g0 < a.size(); g0 += group_) {
+    for (size_t g0 = 0; g0 < a.size(); g0 += group) {
       formats::Unrounded group_sum;  // sum_i a_i (q_i - z) over the weight group
-      if (int_act_ && fast_) {
+      if (ops_.int8_activations() && fast_) {
         // With INT8 activations every table entry, plane sum and the reinterpretation are
         // exact integers, so the result is exactly sum_i a_i (q_i - z).
-        const int sh = 64 - a_.bits();
+        const int sh = 64 - af.bits();
         int64_t d = 0;
-        for (size_t i = g0; i < g0 + group_; ++i)
+        for (size_t i = g0; i < g0 + group; ++i)
           d += (int64_t(uint64_t(a.codes[i]) << sh) >> sh) * (int64_t(w.codes[i]) - w.zero(g0));
         group_sum = formats::Unrounded::from_int(d < 0, uint64_t(d < 0 ? -d : d), 0);
-      } else if (int_act_) {
-        const auto* ac = a_.codec<formats::IntCodec>();
+      } else if (ops_.int8_activations()) {
+        const auto* ac = af.codec<formats::IntCodec>();
         int64_t planes = 0, asum = 0;
         std::vector<int64_t> table(symmetrize_ ? half : full);
-        std::vector<int64_t> plane(size_t(wbits_), 0);
-        for (size_t j = g0; j < g0 + group_; j += k_) {
+        std::vector<int64_t> plane(size_t(wbits), 0);
+        for (size_t j = g0; j < g0 + group; j += k_) {
           // precompute: the (half) table of this k-activation group
           for (size_t idx = 0; idx < table.size(); ++idx) {
             int64_t t = 0;
@@ -96,55 +87,54 @@ class LutTensorCore final : public ProcessingElement {
           }
           for (size_t i = 0; i < k_; ++i) asum += ac->to_int(a.codes[j + i]);
           // lookup: one index per weight bit plane
-          for (int b = 0; b < wbits_; ++b) {
+          for (int b = 0; b < wbits; ++b) {
             size_t idx = 0;
             for (size_t i = 0; i < k_; ++i) idx |= size_t((w.codes[j + i] >> b) & 1) << i;
             plane[size_t(b)] += lookup(table, idx, half);
           }
         }
-        for (int b = 0; b < wbits_; ++b) planes += plane[size_t(b)] * (int64_t(1) << b);  // shift-accumulate planes
-        const int64_t qsum2 = planes + ((int64_t(1) << wbits_) - 1) * asum;  // = 2 * sum a_i q_i
+        for (int b = 0; b < wbits; ++b) planes += plane[size_t(b)] * (int64_t(1) << b);  // shift-accumulate planes
+        const int64_t qsum2 = planes + ((int64_t(1) << wbits) - 1) * asum;  // = 2 * sum a_i q_i
         const int64_t d = qsum2 / 2 - int64_t(w.zero(g0)) * asum;
         group_sum = formats::Unrounded::from_int(d < 0, uint64_t(d < 0 ? -d : d), 0);
       } else {
         const units::FloatAccumulator zero_acc(acc_);
-        std::vector<units::FloatAccumulator> plane(size_t(wbits_), zero_acc);
+        std::vector<units::FloatAccumulator> plane(size_t(wbits), zero_acc);
         units::FloatAccumulator asum(acc_);
         std::vector<formats::Unrounded> table(symmetrize_ ? half : full);
-        for (size_t j = g0; j < g0 + group_; j += k_) {
+        for (size_t j = g0; j < g0 + group; j += k_) {
           for (size_t idx = 0; idx < table.size(); ++idx) {
             // precompute in the table format: one rounding per add
             units::FloatAccumulator t(table_);
             for (size_t i = 0; i < k_; ++i) {
-              auto x = a_.decode_exact(a.codes[j + i]).unrounded();
+              auto x = af.decode_exact(a.codes[j + i]).unrounded();
               if (!((idx >> i) & 1)) x.neg = !x.neg;
               t.add(x);
             }
             table[idx] = table_.decode_exact(t.code()).unrounded();
           }
-          for (size_t i = 0; i < k_; ++i) asum.add(a_.decode_exact(a.codes[j + i]).unrounded());
-          for (int b = 0; b < wbits_; ++b) {
+          for (size_t i = 0; i < k_; ++i) asum.add(af.decode_exact(a.codes[j + i]).unrounded());
+          for (int b = 0; b < wbits; ++b) {
             size_t idx = 0;
             for (size_t i = 0; i < k_; ++i) idx |= size_t((w.codes[j + i] >> b) & 1) << i;
             plane[size_t(b)].add(lookup(table, idx, half));
           }
         }
         units::FloatAccumulator total(acc_);
-        for (int b = 0; b < wbits_; ++b) {
+        for (int b = 0; b < wbits; ++b) {
           auto pb = acc_.decode_exact(plane[size_t(b)].code()).unrounded();
           if (pb.finite()) pb.exp += b;  // shift
           total.add(pb);
         }
         auto as = acc_.decode_exact(asum.code()).unrounded();
-        const int64_t cz = ((int64_t(1) << wbits_) - 1) - 2 * int64_t(w.zero(g0));  // (2^B - 1 - 2z) * asum
+        const int64_t cz = ((int64_t(1) << wbits) - 1) - 2 * int64_t(w.zero(g0));  // (2^B - 1 - 2z) * asum
         total.add(units::multiply(as, formats::Unrounded::from_int(cz < 0, uint64_t(cz < 0 ? -cz : cz), 0)));
         group_sum = acc_.decode_exact(total.code()).unrounded();
         if (group_sum.finite()) group_sum.exp -= 1;  // the /2 of the reinterpretation
       }
-      acc.add(acc_.decode_exact(acc_.encode(units::multiply(group_sum, formats::Unrounded::from_double(w.scale(g0))))).unrounded());
+      dequantize_group(acc, group_sum, w.scale(g0));  // once per weight group
     }
-    const auto y = units::multiply(acc_.decode_exact(acc.code()).unrounded(), formats::Unrounded::from_double(a.scales[0]));
-    return out_.decode(out_.encode(y));
+    return scale_output(acc, a.scales[0], out_);
   }
 
  private:
@@ -160,13 +150,17 @@ class LutTensorCore final : public ProcessingElement {
     return v;
   }
 
+  static int weight_bits(const ParamReader& r) {
+    const std::string w = r.str("w");
+    if (w != "int1" && w != "int2" && w != "int3" && w != "int4") r.fail(fmt::format("w={} is not int1..int4", w));
+    return std::stoi(w.substr(3));
+  }
+
   ParamReader r_;
-  formats::ElementFormat a_, table_, acc_, out_;
-  std::unique_ptr<formats::ElementFormat> w_;
-  std::unique_ptr<formats::BlockCodec> wq_;  // the weights' group quantizer, built once
-  int wbits_;
-  size_t k_, group_;
-  bool symmetrize_, int_act_, fast_;
+  LowBitOperands ops_;
+  formats::ElementFormat table_, acc_, out_;
+  size_t k_;
+  bool symmetrize_, fast_;
 };
 
 }  // namespace

@@ -32,75 +32,64 @@ const PeInfo kInfo{"mixpe",
 class MixPe final : public ProcessingElement {
  public:
   explicit MixPe(const Params& p)
-      : r_(kInfo, p), a_(r_.format("a")), acc_(r_.format("acc")), out_(formats::ElementFormat::parse("float32")) {
-    const std::string w = r_.str("w");
-    if (w != "int2" && w != "int3" && w != "int4" && w != "int8") r_.fail(fmt::format("w={} is not int2, int3, int4 or int8", w));
-    wbits_ = std::stoi(w.substr(3));
-    zero_point_ = r_.flag("zero_point");
-    w_ = std::make_unique<formats::ElementFormat>(formats::ElementFormat::parse(fmt::format("{}int{}", zero_point_ ? "u" : "", wbits_)));
-    group_ = size_t(r_.integer("group", 1, 1 << 20));
-    wq_ = std::make_unique<formats::BlockCodec>(int_group_spec(wbits_, group_, zero_point_));
-    if (a_.name() == "int8") int_act_ = true;
-    else if (a_.name() == "float16") int_act_ = false;
-    else r_.fail(fmt::format("a={} is not int8 or fp16", a_.name()));
+      : r_(kInfo, p), ops_(r_, weight_bits(r_), r_.flag("zero_point"), ""), acc_(r_.format("acc")),
+        out_(formats::ElementFormat::parse("float32")) {
     if (!acc_.codec<formats::MinifloatCodec>()) r_.fail(fmt::format("acc={} is not a floating-point format", acc_.name()));
     fast_ = r_.flag("fast");
   }
   const PeInfo& info() const override { return kInfo; }
   std::string config() const override { return r_.resolved(); }
-  void check_k(size_t k) const override {
-    if (k % group_) r_.fail(fmt::format("group size {} does not divide K={}", group_, k));
-  }
-  Operand quantize_a(std::span<const float> a) const override {
-    return int_act_ ? quantize_int_symmetric(a_, a) : quantize_unscaled(a_, a);
-  }
-  Operand quantize_w(std::span<const float> w) const override { return quantize_int_groups(*wq_, *w_, w); }
+  void check_k(size_t k) const override { ops_.check_k(r_, k); }
+  Operand quantize_a(std::span<const float> a) const override { return ops_.quantize_a(a); }
+  Operand quantize_w(std::span<const float> w) const override { return ops_.quantize_w(w); }
   const formats::ElementFormat& output_format() const override { return out_; }
 
   double dot(const Operand& a, const Operand& w) const override {
     check_k(a.size());
     units::FloatAccumulator acc(acc_);
-    const auto* wc = w_->codec<formats::IntCodec>();
-    for (size_t g0 = 0; g0 < a.size(); g0 += group_) {
+    const auto& af = ops_.activation_format();
+    const auto* wc = ops_.weight_format().codec<formats::IntCodec>();
+    const int wbits = ops_.weight_bits();
+    const size_t group = ops_.group();
+    for (size_t g0 = 0; g0 < a.size(); g0 += group) {
       const auto z = formats::Unrounded::from_int(w.zero(g0) < 0, uint64_t(std::abs(w.zero(g0))), 0);
-      const auto s = formats::Unrounded::from_double(w.scale(g0));
       formats::Unrounded v;
-      if (int_act_) {
-        const auto* ac = a_.codec<formats::IntCodec>();
+      if (ops_.int8_activations()) {
+        const auto* ac = af.codec<formats::IntCodec>();
         int64_t psum = 0, asum = 0;
         if (fast_) {
           // The shift&add planes sum to exactly sum_i a_i * q_i: one integer multiply-add.
-          const int sh = 64 - a_.bits();
+          const int sh = 64 - af.bits();
           const bool sgn = wc->spec().is_signed;
-          const int shw = 64 - wbits_;
-          for (size_t i = g0; i < g0 + group_; ++i) {
+          const int shw = 64 - wbits;
+          for (size_t i = g0; i < g0 + group; ++i) {
             const int64_t ai = int64_t(uint64_t(a.codes[i]) << sh) >> sh;
             const int64_t qi = sgn ? int64_t(uint64_t(w.codes[i]) << shw) >> shw : int64_t(w.codes[i]);
             psum += ai * qi;
             asum += ai;
           }
         }
-        for (int b = 0; b < wbits_ && !fast_; ++b) {  // one shift&add pass per weight bit plane
+        for (int b = 0; b < wbits && !fast_; ++b) {  // one shift&add pass per weight bit plane
           int64_t plane = 0;
-          for (size_t i = g0; i < g0 + group_; ++i)
+          for (size_t i = g0; i < g0 + group; ++i)
             if ((w.codes[i] >> b) & 1) plane += ac->to_int(a.codes[i]);
-          const bool negative_plane = wc->spec().is_signed && b == wbits_ - 1;
+          const bool negative_plane = wc->spec().is_signed && b == wbits - 1;
           psum += (negative_plane ? -plane : plane) * (int64_t(1) << b);
         }
         if (!fast_)
-          for (size_t i = g0; i < g0 + group_; ++i) asum += ac->to_int(a.codes[i]);
+          for (size_t i = g0; i < g0 + group; ++i) asum += ac->to_int(a.codes[i]);
         const int64_t d = psum - int64_t(w.zero(g0)) * asum;
         v = formats::Unrounded::from_int(d < 0, uint64_t(d < 0 ? -d : d), 0);
       } else {
         units::FloatAccumulator psum(acc_), asum(acc_);
-        for (size_t i = g0; i < g0 + group_; ++i) {
-          const auto x = a_.decode_exact(a.codes[i]).unrounded();
+        for (size_t i = g0; i < g0 + group; ++i) {
+          const auto x = af.decode_exact(a.codes[i]).unrounded();
           asum.add(x);
-          for (int b = 0; b < wbits_; ++b) {
+          for (int b = 0; b < wbits; ++b) {
             if (!((w.codes[i] >> b) & 1)) continue;
             auto shifted = x;  // shift = exponent add
             if (shifted.finite()) shifted.exp += b;
-            if (wc->spec().is_signed && b == wbits_ - 1) shifted.neg = !shifted.neg;
+            if (wc->spec().is_signed && b == wbits - 1) shifted.neg = !shifted.neg;
             psum.add(shifted);
           }
         }
@@ -110,21 +99,22 @@ class MixPe final : public ProcessingElement {
         psum.add(za);
         v = acc_.decode_exact(psum.code()).unrounded();
       }
-      // dequantize once per group, then accumulate
-      acc.add(acc_.decode_exact(acc_.encode(units::multiply(v, s))).unrounded());
+      dequantize_group(acc, v, w.scale(g0));  // once per group, then accumulate
     }
-    const auto y = units::multiply(acc_.decode_exact(acc.code()).unrounded(), formats::Unrounded::from_double(a.scales[0]));
-    return out_.decode(out_.encode(y));
+    return scale_output(acc, a.scales[0], out_);
   }
 
  private:
+  static int weight_bits(const ParamReader& r) {
+    const std::string w = r.str("w");
+    if (w != "int2" && w != "int3" && w != "int4" && w != "int8") r.fail(fmt::format("w={} is not int2, int3, int4 or int8", w));
+    return std::stoi(w.substr(3));
+  }
+
   ParamReader r_;
-  formats::ElementFormat a_, acc_, out_;
-  std::unique_ptr<formats::ElementFormat> w_;
-  std::unique_ptr<formats::BlockCodec> wq_;  // the weights' group quantizer, built once
-  int wbits_;
-  bool zero_point_, int_act_, fast_;
-  size_t group_;
+  LowBitOperands ops_;
+  formats::ElementFormat acc_, out_;
+  bool fast_;
 };
 
 }  // namespace

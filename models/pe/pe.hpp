@@ -14,6 +14,7 @@
 
 #include "models/formats/block.hpp"
 #include "models/formats/format.hpp"
+#include "models/units/accumulator.hpp"
 
 namespace arithsim::pe {
 
@@ -99,5 +100,39 @@ Operand quantize_int_symmetric(const formats::ElementFormat& f, std::span<const 
 // its FP16 scale format carries decode tables).
 formats::BlockSpec int_group_spec(int bits, size_t group, bool zero_point);
 Operand quantize_int_groups(const formats::BlockCodec& codec, const formats::ElementFormat& f, std::span<const float> x);
+
+// The operand side shared by the low-bit-weight PEs (MixPE, LUT Tensor Core): B-bit integer
+// weights quantized group-wise along K (FP16 scale, optional zero point; unsigned codes with
+// a zero point, two's complement without) and INT8 (symmetric float scale) or FP16
+// (unscaled) activations from parameter "a"; the group size comes from parameter "group".
+class LowBitOperands {
+ public:
+  LowBitOperands(const ParamReader& r, int weight_bits, bool zero_point, const std::string& activation_error);
+  int weight_bits() const { return bits_; }
+  size_t group() const { return group_; }
+  bool int8_activations() const { return int8_; }
+  const formats::ElementFormat& activation_format() const { return a_; }
+  const formats::ElementFormat& weight_format() const { return w_; }
+  void check_k(const ParamReader& r, size_t k) const;  // the group must divide K
+  Operand quantize_a(std::span<const float> a) const {
+    return int8_ ? quantize_int_symmetric(a_, a) : quantize_unscaled(a_, a);
+  }
+  Operand quantize_w(std::span<const float> w) const { return quantize_int_groups(wq_, w_, w); }
+
+ private:
+  int bits_;
+  size_t group_;
+  bool int8_;
+  formats::ElementFormat a_, w_;
+  formats::BlockCodec wq_;  // built once: its FP16 scale format carries decode tables
+};
+
+// The dequantization stage of a weight group, once per group: acc += round_acc(sum * s_g).
+void dequantize_group(units::FloatAccumulator& acc, const formats::Unrounded& group_sum, double scale);
+// The output stage of the PEs whose operands carry power-of-two scales (quantize_pow2):
+// y * 2^(Xa + Xw), exact, then one rounding to `out`.
+double pow2_scaled_output(formats::Unrounded y, const Operand& a, const Operand& w, const formats::ElementFormat& out);
+// The output stage: round_out(acc * s_a).
+double scale_output(const units::FloatAccumulator& acc, double scale, const formats::ElementFormat& out);
 
 }  // namespace arithsim::pe

@@ -5,6 +5,7 @@
 
 #include "models/formats/block.hpp"
 #include "models/pe/pe.hpp"
+#include "models/units/multiplier.hpp"
 
 namespace arithsim::pe {
 
@@ -123,6 +124,36 @@ Operand quantize_int_groups(const formats::BlockCodec& bc, const formats::Elemen
   for (size_t g = 0; g < q.scales.size(); ++g) o.scales.push_back(bc.scale_value(q.scales[g]));
   if (bc.spec().zero_point) o.zeros.assign(q.zeros.begin(), q.zeros.end());
   return o;
+}
+
+LowBitOperands::LowBitOperands(const ParamReader& r, int weight_bits, bool zero_point, const std::string& activation_error)
+    : bits_(weight_bits),
+      group_(size_t(r.integer("group", 1, 1 << 20))),
+      int8_(false),
+      a_(r.format("a")),
+      w_(formats::ElementFormat::parse(fmt::format("{}int{}", zero_point ? "u" : "", weight_bits))),
+      wq_(int_group_spec(weight_bits, group_, zero_point)) {
+  if (a_.name() == "int8") int8_ = true;
+  else if (a_.name() != "float16") r.fail(fmt::format("a={} is not int8 or fp16{}", a_.name(), activation_error));
+}
+
+void LowBitOperands::check_k(const ParamReader& r, size_t k) const {
+  if (k % group_) r.fail(fmt::format("group size {} does not divide K={}", group_, k));
+}
+
+void dequantize_group(units::FloatAccumulator& acc, const formats::Unrounded& group_sum, double scale) {
+  const auto& f = acc.format();
+  acc.add(f.decode_exact(f.encode(units::multiply(group_sum, formats::Unrounded::from_double(scale)))).unrounded());
+}
+
+double pow2_scaled_output(formats::Unrounded y, const Operand& a, const Operand& w, const formats::ElementFormat& out) {
+  if (y.finite()) y.exp += std::ilogb(a.scales[0]) + std::ilogb(w.scales[0]);
+  return out.decode(out.encode(y));
+}
+
+double scale_output(const units::FloatAccumulator& acc, double scale, const formats::ElementFormat& out) {
+  const auto y = units::multiply(acc.format().decode_exact(acc.code()).unrounded(), formats::Unrounded::from_double(scale));
+  return out.decode(out.encode(y));
 }
 
 }  // namespace arithsim::pe

@@ -104,10 +104,8 @@ class Rmmec final : public ProcessingElement {
     return s == 0 ? formats::Unrounded::zero(false)
                   : formats::Unrounded::from_u128(s < 0, (unsigned __int128)(s < 0 ? -s : s), lsb_);
   }
-  // The output stage: the operands' power-of-two scales, one rounding to `out`.
-  double output(formats::Unrounded y, const Operand& a, const Operand& w) const {
-    if (y.finite()) y.exp += std::ilogb(a.scales[0]) + std::ilogb(w.scales[0]);
-    return out_.decode(out_.encode(y));
+  double output(const formats::Unrounded& y, const Operand& a, const Operand& w) const {
+    return pow2_scaled_output(y, a, w, out_);
   }
   double nar() const { return out_.decode(out_.encode(std::numeric_limits<double>::quiet_NaN())); }
 
