@@ -1,12 +1,18 @@
-# arithsim_verilate(<target> <rtl file> <top module> [SYSTEMC] [TRACE_FST] [ARGS ...])
-# Verilates one RTL module into <target> through Verilator's own CMake integration, and keeps
-# our warning and sanitizer flags off the code that is not ours: Verilator's runtime headers
-# become system headers; its runtime sources and the C++ it generates (V*.cpp) compile with
-# -w and without sanitizers (UBSan reports misaligned accesses inside its FST/trace code).
+# arithsim_verilate(<target> <top module> SOURCES <rtl files...> [PREFIX name] [SYSTEMC]
+#                   [TRACE_FST] [ARGS ...])
+# Verilates one RTL top (with the shared blocks it instantiates, e.g. rtl/common/*.sv) into
+# <target> through Verilator's own CMake integration; PREFIX (default V<top>) names the model
+# class, so several parameterizations of one module can live in one target (ARGS -G...).
+# Keeps our warning and sanitizer flags off the code that is not ours: Verilator's runtime
+# headers become system headers; its runtime sources and the C++ it generates (V*.cpp)
+# compile with -w and without sanitizers (UBSan reports misaligned accesses in its FST code).
 find_package(verilator 5 REQUIRED)
 
-function(arithsim_verilate target rtl top)
-  cmake_parse_arguments(AV "SYSTEMC;TRACE_FST" "" "ARGS" ${ARGN})
+# The shared RTL building blocks every PE may instantiate.
+file(GLOB ARITHSIM_RTL_COMMON CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/rtl/common/*.sv)
+
+function(arithsim_verilate target top)
+  cmake_parse_arguments(AV "SYSTEMC;TRACE_FST" "PREFIX" "SOURCES;ARGS" ${ARGN})
   set(flags)
   if(AV_SYSTEMC)
     list(APPEND flags SYSTEMC)
@@ -14,7 +20,11 @@ function(arithsim_verilate target rtl top)
   if(AV_TRACE_FST)
     list(APPEND flags TRACE_FST)
   endif()
-  verilate(${target} ${flags} SOURCES ${rtl} TOP_MODULE ${top} PREFIX V${top} VERILATOR_ARGS -Wall ${AV_ARGS})
+  if(NOT AV_PREFIX)
+    set(AV_PREFIX V${top})
+  endif()
+  verilate(${target} ${flags} SOURCES ${AV_SOURCES} TOP_MODULE ${top} PREFIX ${AV_PREFIX}
+           VERILATOR_ARGS -Wall ${AV_ARGS})
   target_include_directories(${target} SYSTEM PRIVATE ${VERILATOR_ROOT}/include ${VERILATOR_ROOT}/include/vltstd)
   get_target_property(sources ${target} SOURCES)
   foreach(src IN LISTS sources)

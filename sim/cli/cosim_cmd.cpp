@@ -1,8 +1,8 @@
-// arithsim cosim PE [--cycles N] [--seed S] [--wave out.fst]
+// arithsim cosim PE [--param k=v ...] [--cycles N] [--seed S] [--wave out.fst]
 #include <fmt/format.h>
 
 #include "sim/cli/common.hpp"
-#include "sim/cosim/int_mac_cosim.hpp"
+#include "sim/cosim/cosim.hpp"
 
 namespace arithsim::cli {
 namespace {
@@ -14,10 +14,15 @@ struct CosimArgs {
 };
 
 void run(const CosimArgs& a) {
-  if (a.pe != "int_mac") throw UsageError(fmt::format("no RTL co-simulation for PE '{}' yet (available: int_mac)", a.pe), "PE");
-  if (!a.params.empty()) throw UsageError("int_mac co-simulation runs the default INT8 x INT8 -> INT32 configuration", "--param");
   if (a.o.cycles == 0) throw UsageError("cycles must be positive", "--cycles");
-  const auto r = cosim::run_int_mac(a.o);
+  pe::Params params;
+  for (const auto& [k, v] : parse_key_values(a.params, "--param")) params[k] = v;
+  cosim::CosimReport r;
+  try {
+    r = cosim::run_cosim(a.pe, params, a.o);
+  } catch (const pe::PeError& e) {
+    throw UsageError(e.what(), "PE");
+  }
   if (!r.pass) {
     fmt::print("FAIL after {} cycles: {}\n", r.cycles, r.mismatch);
     if (!r.wave_file.empty()) fmt::print("waveform: {}\n", r.wave_file);
@@ -32,9 +37,11 @@ void run(const CosimArgs& a) {
 
 void add_cosim_command(CLI::App& app) {
   static CosimArgs a;
+  std::string help = "PE with RTL:";
+  for (const auto& t : cosim::cosim_targets()) help += fmt::format("\n  {}: {}", t.pe, t.configs);
   auto* c = app.add_subcommand("cosim", "co-simulate a PE's Verilated RTL against its cycle-level model");
-  c->add_option("PE", a.pe, "PE with RTL (int_mac)")->required();
-  c->add_option("--param", a.params, "PE parameter key=value (int_mac: defaults only)");
+  c->add_option("PE", a.pe, help)->required();
+  c->add_option("--param", a.params, "PE parameter key=value (the RTL parameter sets built are listed under PE)");
   c->add_option("--cycles", a.o.cycles, "cycles to compare")->capture_default_str();
   c->add_option("--seed", a.o.seed, "stimulus seed")->capture_default_str();
   c->add_option("--wave", a.o.wave, "write an FST waveform of the whole run");

@@ -1,127 +1,49 @@
-#include "sim/cosim/int_mac_cosim.hpp"
-
-#include <deque>
-#include <memory>
-#include <random>
-
+// Co-simulation binding of rtl/int_mac.sv: INT8 x INT8 -> INT32 wrapping (1 or 3 pipeline
+// registers) and -> INT16 saturating (saturation is reached); reference = the int_mac PE's
+// accumulate stage (units::IntAccumulator).
 #include <fmt/format.h>
-#include <verilated.h>
-#include <verilated_fst_c.h>
 
 #include "Vint_mac.h"
+#include "Vint_mac_s3.h"
+#include "Vint_mac_sat.h"
 #include "models/cycle/int_mac_cycle.hpp"
+#include "sim/cosim/cosim.hpp"
 
 namespace arithsim::cosim {
-namespace {
 
-using Inputs = cycle::IntMacCycle::Inputs;
-
-std::string show(const Inputs& in) {
-  return fmt::format("rst_n={} in_valid={} in_first={} in_last={} in_a={} in_w={} out_ready={}", int(in.rst_n),
-                     int(in.in_valid), int(in.in_first), int(in.in_last), in.in_a, in.in_w, int(in.out_ready));
-}
-
-// One run; `trace_to` traces the RTL into an FST file; stops at `stop_after` cycles.
-CosimReport run(const CosimOptions& o, const std::string& trace_to, uint64_t stop_after) {
-  CosimReport rep;
-  auto ctx = std::make_unique<VerilatedContext>();
-  ctx->traceEverOn(!trace_to.empty());
-  auto rtl = std::make_unique<Vint_mac>(ctx.get());
-  std::unique_ptr<VerilatedFstC> tfp;
-  if (!trace_to.empty()) {
-    tfp = std::make_unique<VerilatedFstC>();
-    rtl->trace(tfp.get(), 99);
-    tfp->open(trace_to.c_str());
+CosimReport run_int_mac_cosim(const pe::Params& params, const CosimOptions& o) {
+  pe::Params pe_params = params;
+  pe_params.erase("stages");  // a cycle-model parameter
+  (void)pe::make_pe("int_mac", pe_params);  // validates the PE parameters
+  cycle::IntMacParams p;
+  bool stages3 = false;
+  const std::string built = "a=int8 w=int8 with acc_bits=32 stages=1|3, or acc_bits=16 saturate=true stages=1";
+  for (const auto& [k, v] : params) {
+    if (k == "saturate") p.saturate = (v == "true" || v == "1" || v == "yes");
+    else if (k == "stages" && (v == "1" || v == "3")) stages3 = v == "3";
+    else if (k == "acc_bits" && (v == "32" || v == "16")) p.acc_bits = std::stoi(v);
+    else if (!((k == "a" && v == "int8") || (k == "w" && v == "int8") || k == "fast"))
+      throw pe::PeError(fmt::format("cosim int_mac: no RTL built for {}={} (built: {})", k, v, built));
   }
-  cycle::IntMacCycle model{cycle::IntMacParams{}};
-  std::mt19937_64 g(o.seed);
-  std::deque<std::string> history;  // the inputs of the last cycles
-  std::deque<int64_t> expected;
-  units::IntAccumulator ref(32, false);
-  bool in_dot = false;
-  const int64_t corners[] = {-128, 127, 0, -1, 1};
-  uint64_t t = 0;
-  auto fail = [&](uint64_t cyc, const char* port, int64_t want, int64_t got) {
-    rep.pass = false;
-    std::string h;
-    for (const auto& s : history) h += "\n    " + s;
-    rep.mismatch = fmt::format("cycle {}: port {} expected {} actual {}; inputs of the last cycles (oldest first):{}", cyc,
-                               port, want, got, h);
+  if ((p.acc_bits == 16) != p.saturate || (p.saturate && stages3))
+    throw pe::PeError(fmt::format("cosim int_mac: no RTL built for this combination (built: {})", built));
+  p.stages = stages3 ? 3 : 1;
+  const auto a = formats::ElementFormat::parse("int8");
+  PeCosimSpec spec;
+  spec.pe = "int_mac";
+  spec.model = std::make_shared<cycle::IntMacCycle>(p);
+  const auto corners = corner_codes(a);
+  spec.operands = [a, corners](std::mt19937_64& g, cycle::PeIn& in, size_t) {
+    in.in_a = random_code(g, a, corners);
+    in.in_w = random_code(g, a, corners);
   };
-  for (uint64_t c = 0; c < std::min(o.cycles, stop_after); ++c) {
-    Inputs in;
-    in.rst_n = c >= 2 && !(o.reset_every && c % o.reset_every == o.reset_every - 1);
-    in.out_ready = o.backpressure == 0 || (g() % o.backpressure) != 0;
-    in.in_valid = (g() % 5) != 0;
-    in.in_a = (g() % 8 == 0) ? corners[g() % 5] : int64_t(int8_t(g()));
-    in.in_w = (g() % 8 == 0) ? corners[g() % 5] : int64_t(int8_t(g()));
-    in.in_first = !in_dot;
-    in.in_last = (g() % 16) == 0;
-    history.push_back(fmt::format("cycle {}: {}", c, show(in)));
-    if (history.size() > 8) history.pop_front();
-    // Drive the RTL, settle, compare every output port.
-    rtl->rst_n = in.rst_n;
-    rtl->in_valid = in.in_valid;
-    rtl->in_first = in.in_first;
-    rtl->in_last = in.in_last;
-    rtl->in_a = uint8_t(in.in_a);
-    rtl->in_w = uint8_t(in.in_w);
-    rtl->out_ready = in.out_ready;
-    rtl->clk = 0;
-    rtl->eval();
-    if (tfp) tfp->dump(2 * t);
-    auto m = model.outputs(in.out_ready);
-    if (int(c) == o.inject_fault_at) m.out_valid = !m.out_valid;
-    const int64_t rtl_acc = int64_t(int32_t(rtl->out_acc));
-    if (m.in_ready != bool(rtl->in_ready)) fail(c, "in_ready", m.in_ready, rtl->in_ready);
-    else if (m.out_valid != bool(rtl->out_valid)) fail(c, "out_valid", m.out_valid, rtl->out_valid);
-    else if (m.out_valid && m.out_acc != rtl_acc) fail(c, "out_acc", m.out_acc, rtl_acc);
-    if (!rep.pass) break;
-    // The transaction-level reference: results leave in order of their last element.
-    if (in.rst_n) {
-      if (m.out_valid && in.out_ready) {
-        if (expected.empty() || m.out_acc != expected.front()) {
-          fail(c, "out_acc (vs transaction-level)", expected.empty() ? 0 : expected.front(), m.out_acc);
-          break;
-        }
-        expected.pop_front();
-        ++rep.results;
-      }
-      if (in.in_valid && m.in_ready) {
-        if (in.in_first) ref.reset(0);
-        ref.add(in.in_a * in.in_w);
-        in_dot = !in.in_last;
-        if (in.in_last) expected.push_back(ref.value());
-      }
-    } else {
-      expected.clear();
-      in_dot = false;
-    }
-    rtl->clk = 1;
-    rtl->eval();
-    if (tfp) tfp->dump(2 * t + 1);
-    model.tick(in);
-    ++t;
-    ++rep.cycles;
-  }
-  if (tfp) {
-    tfp->close();
-    rep.wave_file = trace_to;
-  }
-  rtl->final();
-  return rep;
-}
-
-}  // namespace
-
-CosimReport run_int_mac(const CosimOptions& o) {
-  CosimReport rep = run(o, o.wave, UINT64_MAX);
-  if (!rep.pass && o.wave.empty() && !o.mismatch_wave.empty()) {
-    // Replay the same seed with tracing up to the mismatch: the waveform leads to it.
-    const CosimReport replay = run(o, o.mismatch_wave, rep.cycles + 1);
-    rep.wave_file = replay.wave_file;
-  }
-  return rep;
+  spec.reference = [p](const std::vector<cycle::PeIn>& dot) {
+    units::IntAccumulator acc(p.acc_bits, p.saturate);  // the PE model's accumulate stage
+    for (const auto& e : dot) acc.add(cycle::sext(e.in_a, 8) * cycle::sext(e.in_w, 8));
+    return uint64_t(acc.value()) & cycle::mask(p.acc_bits);
+  };
+  if (p.saturate) return run_pe_cosim<Vint_mac_sat>(spec, o);
+  return stages3 ? run_pe_cosim<Vint_mac_s3>(spec, o) : run_pe_cosim<Vint_mac>(spec, o);
 }
 
 }  // namespace arithsim::cosim

@@ -7,7 +7,8 @@
 #include <random>
 
 #include "Vint_mac.h"
-#include "sim/systemc/int_mac_sc.hpp"
+#include "models/cycle/int_mac_cycle.hpp"
+#include "sim/systemc/pe_sc.hpp"
 
 int sc_main(int, char*[]) {
   sc_clock clk("clk", 10, SC_NS);
@@ -29,7 +30,7 @@ int sc_main(int, char*[]) {
   rtl.out_valid(rtl_out_valid);
   rtl.out_acc(rtl_out_acc);
 
-  arithsim::sc::IntMacSc mdl("model");
+  arithsim::sc::PeSc<> mdl("model", std::make_unique<arithsim::cycle::IntMacCycle>(arithsim::cycle::IntMacParams{}));
   mdl.clk(clk);
   mdl.rst_n(rst_n);
   mdl.in_valid(in_valid);
@@ -51,15 +52,15 @@ int sc_main(int, char*[]) {
   bool in_dot = false;
   rst_n = false;
   sc_start(25, SC_NS);  // two edges in reset
-  plain.tick({false});
-  plain.tick({false});
+  plain.tick(arithsim::cycle::PeIn{false});
+  plain.tick(arithsim::cycle::PeIn{false});
   for (int c = 0; c < cycles && failed == 0; ++c) {
-    arithsim::cycle::IntMacCycle::Inputs in;
+    arithsim::cycle::PeIn in;
     in.rst_n = true;
     in.out_ready = (g() % 4) != 0;
     in.in_valid = (g() % 5) != 0;
-    in.in_a = int8_t(g());
-    in.in_w = int8_t(g());
+    in.in_a = uint8_t(g());
+    in.in_w = uint8_t(g());
     in.in_first = !in_dot;
     in.in_last = (g() % 16) == 0;
     rst_n = in.rst_n;
@@ -67,8 +68,8 @@ int sc_main(int, char*[]) {
     in_valid = in.in_valid;
     in_first = in.in_first;
     in_last = in.in_last;
-    in_a = uint32_t(uint8_t(in.in_a));
-    in_w = uint32_t(uint8_t(in.in_w));
+    in_a = uint32_t(in.in_a);
+    in_w = uint32_t(in.in_w);
     sc_start(1, SC_NS);  // settle the combinational outputs before the next edge
     const auto p = plain.outputs(in.out_ready);
     const bool accepted = in.in_valid && p.in_ready;
@@ -82,7 +83,7 @@ int sc_main(int, char*[]) {
     };
     check("in_ready", rtl_in_ready.read(), mdl_in_ready.read(), p.in_ready);
     check("out_valid", rtl_out_valid.read(), mdl_out_valid.read(), p.out_valid);
-    if (p.out_valid) check("out_acc", rtl_out_acc.read(), mdl_out_acc.read(), uint32_t(uint64_t(p.out_acc)));
+    if (p.out_valid) check("out_acc", rtl_out_acc.read(), mdl_out_acc.read(), uint32_t(p.out_acc));
     if (accepted) in_dot = !in.in_last;
     sc_start(9, SC_NS);  // the rising edge at the end of this cycle
     plain.tick(in);

@@ -1,0 +1,137 @@
+// Cycle-level PE models: what every PE shares with its RTL twin (rtl/<pe>.sv).
+//
+// Ports (same names in the RTL; data ports carry raw codes, low bits first):
+//   rst_n                  synchronous reset, active low
+//   in_valid / in_ready    input handshake; an element is accepted when both are high
+//   in_first / in_last     the accepted element starts / ends a dot product
+//   in_a, in_w             operand words: one element code each, or `lanes` codes packed
+//                          (lane i in bits [i*bits, (i+1)*bits))
+//   in_scale, in_zero      group-wise weight dequantization (MixPE, LUT Tensor Core): the
+//                          FP16 scale code and the zero point of the element's weight group
+//   out_valid / out_ready  output handshake; out_acc holds the dot product's result code
+//                          (the accumulator, or the output stage's code) until taken
+//
+// Stages: front (decode -> multiply, combinational) -> `stages` pipeline registers ->
+// accumulate (the loop register) -> result register. A held output (out_valid && !out_ready)
+// stalls every register, so in_ready = !(out_valid && !out_ready) combinationally.
+// The PE-specific part is a Datapath:
+//   struct Datapath {
+//     using Term = ...;   // what the front stage hands to the pipeline registers
+//     using Acc = ...;    // the accumulate stage's registers
+//     Term front(const PeIn&) const;                 // decode -> multiply
+//     void accumulate(Acc&, const Term&, bool first) const;  // first: restart from zero
+//     uint64_t result(const Acc&) const;            // the output stage (round/encode)
+//     Acc zero() const;                              // reset value of Acc
+//   };
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace arithsim::cycle {
+
+struct PeIn {  // sampled at the rising edge
+  bool rst_n = true, in_valid = false, in_first = false, in_last = false, out_ready = true;
+  uint64_t in_a = 0, in_w = 0, in_scale = 0, in_zero = 0;
+};
+
+struct PeOut {
+  bool in_ready = true, out_valid = false;
+  uint64_t out_acc = 0;
+};
+
+// Port widths of one PE configuration (0: the port does not exist).
+struct PePorts {
+  int a_bits = 0, w_bits = 0, scale_bits = 0, zero_bits = 0, out_bits = 0;
+};
+
+// The runtime view of any PE's cycle model (arrays, SystemC wrappers, the CLI).
+class PeCycleModel {
+ public:
+  virtual ~PeCycleModel() = default;
+  virtual const PePorts& ports() const = 0;
+  virtual int stages() const = 0;  // front pipeline registers: result latency = stages + 1
+  virtual PeOut outputs(bool out_ready) const = 0;
+  virtual void tick(const PeIn& in) = 0;
+  virtual std::unique_ptr<PeCycleModel> clone() const = 0;
+};
+
+// Front pipeline depth: 1..8 registers between the front stage and the accumulator.
+inline void check_stages(const std::string& pe, int stages) {
+  if (stages < 1 || stages > 8)
+    throw std::invalid_argument(fmt::format("{}: stages must be 1..8 pipeline registers, got {}", pe, stages));
+}
+
+template <class Datapath>
+class StreamingPe : public PeCycleModel {
+ public:
+  StreamingPe(Datapath dp, int stages)
+      : dp_(std::move(dp)), pipe_(size_t(stages)), acc_(dp_.zero()) {}
+
+  const Datapath& datapath() const { return dp_; }
+  const PePorts& ports() const override { return dp_.ports(); }
+  int stages() const override { return int(pipe_.size()); }
+  std::unique_ptr<PeCycleModel> clone() const override { return std::make_unique<StreamingPe>(*this); }
+
+  PeOut outputs(bool out_ready) const override { return {!(out_valid_ && !out_ready), out_valid_, out_acc_}; }
+
+  void tick(const PeIn& in) override {
+    if (!in.rst_n) {
+      for (auto& s : pipe_) s = Slot{};
+      acc_ = dp_.zero();
+      out_valid_ = false;
+      out_acc_ = 0;
+      head_ = 0;
+      return;
+    }
+    if (out_valid_ && !in.out_ready) return;  // stall: every register holds
+    // accumulate stage: reads the last pipeline register before the pipe moves
+    const size_t n = pipe_.size();
+    Slot& last = pipe_[(head_ + n - 1) % n];
+    if (last.valid) {
+      dp_.accumulate(acc_, last.term, last.first);
+      if (last.last) {
+        out_valid_ = true;
+        out_acc_ = dp_.result(acc_);
+      } else if (out_valid_) {
+        out_valid_ = false;  // taken this edge (out_ready is high here)
+      }
+    } else if (out_valid_) {
+      out_valid_ = false;
+    }
+    // the pipe moves one stage: the last slot is overwritten by the front stage's output
+    head_ = (head_ + n - 1) % n;
+    Slot& s = pipe_[head_];
+    s.valid = in.in_valid;
+    if (in.in_valid) {  // the registers load only on a valid element, as in the RTL
+      s.term = dp_.front(in);
+      s.first = in.in_first;
+      s.last = in.in_last;
+    }
+  }
+
+ private:
+  struct Slot {
+    bool valid = false, first = false, last = false;
+    typename Datapath::Term term{};
+  };
+  Datapath dp_;
+  std::vector<Slot> pipe_;  // ring: pipe_[head_] is the newest register
+  size_t head_ = 0;
+  typename Datapath::Acc acc_;
+  bool out_valid_ = false;
+  uint64_t out_acc_ = 0;
+};
+
+// Helpers for datapaths: lane i of a packed word, sign extension.
+inline uint64_t lane(uint64_t word, int i, int bits) { return (word >> (i * bits)) & ((uint64_t(1) << bits) - 1); }
+inline int64_t sext(uint64_t v, int bits) { return int64_t(v << (64 - bits)) >> (64 - bits); }
+inline uint64_t mask(int bits) { return bits >= 64 ? ~uint64_t(0) : (uint64_t(1) << bits) - 1; }
+
+}  // namespace arithsim::cycle
