@@ -8,8 +8,15 @@
 # compile with -w and without sanitizers (UBSan reports misaligned accesses in its FST code).
 find_package(verilator 5 REQUIRED)
 
-# The shared RTL building blocks every PE may instantiate.
+# The shared RTL building blocks every PE may instantiate, and the PEs themselves (the
+# sources of rtl/pe_array.sv).
 file(GLOB ARITHSIM_RTL_COMMON CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/rtl/common/*.sv)
+set(ARITHSIM_RTL_PES)
+foreach(pe int_mac fp8_mac lmul_pe mixpe lut_tensor_core rmmec)
+  if(EXISTS ${PROJECT_SOURCE_DIR}/rtl/${pe}.sv)
+    list(APPEND ARITHSIM_RTL_PES ${PROJECT_SOURCE_DIR}/rtl/${pe}.sv)
+  endif()
+endforeach()
 
 function(arithsim_verilate target top)
   cmake_parse_arguments(AV "SYSTEMC;TRACE_FST" "PREFIX" "SOURCES;ARGS" ${ARGN})

@@ -3,11 +3,14 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <string>
 #include <stdexcept>
 
 #include <fmt/format.h>
 
 #include "models/cycle/pe_cycle.hpp"
+#include "models/pe/pe.hpp"
 #include "models/units/accumulator.hpp"
 
 namespace arithsim::cycle {
@@ -46,5 +49,11 @@ class IntMacCycle : public StreamingPe<IntMacDatapath> {
  public:
   explicit IntMacCycle(const IntMacParams& p) : StreamingPe(IntMacDatapath(p), p.stages) {}
 };
+
+// The int_mac PE's parameters (models/pe/int_mac.cpp: a, w, acc_bits, saturate) plus the
+// cycle model's `stages`.
+IntMacParams int_mac_cycle_params(const pe::Params& params);
+// RTL parameters of rtl/int_mac.sv for that configuration.
+std::map<std::string, std::string> int_mac_rtl_parameters(const IntMacParams& p);
 
 }  // namespace arithsim::cycle

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "models/cycle/int_mac_cycle.hpp"
 #include "models/pe/pe.hpp"
 #include "sim/cosim/pe_cosim.hpp"
 
@@ -26,6 +27,9 @@ CosimReport run_cosim(const std::string& pe, const pe::Params& params, const Cos
 // parameter set matching `params` (pe::PeError naming the built sets otherwise);
 // <pe>_rtl_configs() describes the built sets in one line.
 CosimReport run_int_mac_cosim(const pe::Params& params, const CosimOptions& o);
+// The INT8 x INT8 stimulus and reference of any RTL with int_mac's ports (your own MAC:
+// docs/cosim.md): run_pe_cosim<Vyour_mac>(int_mac_cosim_spec(params), options).
+PeCosimSpec int_mac_cosim_spec(const cycle::IntMacParams& p);
 CosimReport run_fp8_mac_cosim(const pe::Params& params, const CosimOptions& o);
 std::string fp8_mac_rtl_configs();
 CosimReport run_lmul_pe_cosim(const pe::Params& params, const CosimOptions& o);

@@ -11,6 +11,25 @@
 
 namespace arithsim::cosim {
 
+PeCosimSpec int_mac_cosim_spec(const cycle::IntMacParams& p) {
+  if (p.a_bits != 8 || p.w_bits != 8) throw pe::PeError("cosim int_mac: the stimulus is INT8 x INT8");
+  const auto a = formats::ElementFormat::parse("int8");
+  PeCosimSpec spec;
+  spec.pe = "int_mac";
+  spec.model = std::make_shared<cycle::IntMacCycle>(p);
+  const auto corners = corner_codes(a);
+  spec.operands = [a, corners](std::mt19937_64& g, cycle::PeIn& in, size_t) {
+    in.in_a = random_code(g, a, corners);
+    in.in_w = random_code(g, a, corners);
+  };
+  spec.reference = [p](const std::vector<cycle::PeIn>& dot) {
+    units::IntAccumulator acc(p.acc_bits, p.saturate);  // the PE model's accumulate stage
+    for (const auto& e : dot) acc.add(cycle::sext(e.in_a, 8) * cycle::sext(e.in_w, 8));
+    return uint64_t(acc.value()) & cycle::mask(p.acc_bits);
+  };
+  return spec;
+}
+
 CosimReport run_int_mac_cosim(const pe::Params& params, const CosimOptions& o) {
   pe::Params pe_params = params;
   pe_params.erase("stages");  // a cycle-model parameter
@@ -28,20 +47,7 @@ CosimReport run_int_mac_cosim(const pe::Params& params, const CosimOptions& o) {
   if ((p.acc_bits == 16) != p.saturate || (p.saturate && stages3))
     throw pe::PeError(fmt::format("cosim int_mac: no RTL built for this combination (built: {})", built));
   p.stages = stages3 ? 3 : 1;
-  const auto a = formats::ElementFormat::parse("int8");
-  PeCosimSpec spec;
-  spec.pe = "int_mac";
-  spec.model = std::make_shared<cycle::IntMacCycle>(p);
-  const auto corners = corner_codes(a);
-  spec.operands = [a, corners](std::mt19937_64& g, cycle::PeIn& in, size_t) {
-    in.in_a = random_code(g, a, corners);
-    in.in_w = random_code(g, a, corners);
-  };
-  spec.reference = [p](const std::vector<cycle::PeIn>& dot) {
-    units::IntAccumulator acc(p.acc_bits, p.saturate);  // the PE model's accumulate stage
-    for (const auto& e : dot) acc.add(cycle::sext(e.in_a, 8) * cycle::sext(e.in_w, 8));
-    return uint64_t(acc.value()) & cycle::mask(p.acc_bits);
-  };
+  const PeCosimSpec spec = int_mac_cosim_spec(p);
   if (p.saturate) return run_pe_cosim<Vint_mac_sat>(spec, o);
   return stages3 ? run_pe_cosim<Vint_mac_s3>(spec, o) : run_pe_cosim<Vint_mac>(spec, o);
 }

@@ -1,0 +1,29 @@
+// Every PE's cycle-level model and array by name, from the PE's own parameters (the keys of
+// `arithsim pe list`) plus the cycle model's `stages` (pipeline registers, default 1).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "models/cycle/pe_array.hpp"
+#include "models/cycle/pe_cycle.hpp"
+#include "models/pe/pe.hpp"
+
+namespace arithsim::cycle {
+
+// PEs with a cycle-level model.
+std::vector<std::string> cycle_pes();
+// Throws pe::PeError naming the PE and the problem (unknown PE, bad or unsupported parameter).
+std::unique_ptr<PeCycleModel> make_pe_cycle(const std::string& pe, const pe::Params& params);
+std::unique_ptr<PeArrayModel> make_pe_array(const std::string& pe, const pe::Params& params, int rows, int cols,
+                                            Dataflow dataflow);
+// The parameters of rtl/<pe>.sv implementing that configuration (yosys synthesis, arrays).
+std::map<std::string, std::string> rtl_parameters(const std::string& pe, const pe::Params& params);
+// Elements (lanes) per operand word of that configuration: in_a/in_w carry this many codes.
+int lanes(const std::string& pe, const pe::Params& params);
+// Dot-product lengths (in words) must be multiples of this (the weight group, in words).
+size_t words_per_group(const std::string& pe, const pe::Params& params);
+
+}  // namespace arithsim::cycle

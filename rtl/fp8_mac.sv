@@ -1,0 +1,127 @@
+// FP8 MAC processing element: the cycle-level twin of models/cycle/fp8_mac_cycle.hpp.
+// Stages (same names as the C++ models and docs/pe/fp8_mac.md):
+//   decode (sign, exponent and fraction fields, the format's convention: A_CONV/W_CONV 0 =
+//   ieee (inf, NaNs), 1 = fn (no inf, NaN = S.1...1), 2 = finite (no inf, no NaN))
+//   -> multiply (the exact product: sign, significand A_M+W_M+2 bits, exponent)
+//   -> round (PER_PRODUCT=1 only: the product rounded to the accumulator format, fp_round)
+//   -> STAGES pipeline registers (rtl/common/pe_pipe.sv)
+//   -> accumulate (align, add, normalize/round: rtl/common/fp_acc_add.sv, one RNE rounding)
+//   -> result register (the accumulator code, ACC_E/ACC_M IEEE-style, until out_ready).
+// Handshake: valid/ready on the input and output; a held output stalls the whole pipe.
+// in_first starts a new dot product (the accumulator restarts from +0), in_last ends it.
+// The PE's power-of-two operand scales (its output stage) lie outside this datapath.
+module fp8_mac #(
+    parameter int A_E = 4,
+    parameter int A_M = 3,
+    parameter int A_BIAS = 7,
+    parameter int A_CONV = 1,
+    parameter int W_E = 4,
+    parameter int W_M = 3,
+    parameter int W_BIAS = 7,
+    parameter int W_CONV = 1,
+    parameter int ACC_E = 8,
+    parameter int ACC_M = 23,
+    parameter int PER_PRODUCT = 0,
+    parameter int STAGES = 1,
+    parameter int A_BITS = 1 + A_E + A_M,
+    parameter int W_BITS = 1 + W_E + W_M,
+    parameter int ACC_BITS = 1 + ACC_E + ACC_M
+) (
+    input  logic                clk,
+    input  logic                rst_n,
+    input  logic                in_valid,
+    output logic                in_ready,
+    input  logic                in_first,
+    input  logic                in_last,
+    input  logic [A_BITS-1:0]   in_a,
+    input  logic [W_BITS-1:0]   in_w,
+    output logic                out_valid,
+    input  logic                out_ready,
+    output logic [ACC_BITS-1:0] out_acc
+);
+  localparam int XW = 12;                                    // term exponent width
+  localparam int PW = A_M + W_M + 2;                         // exact product significand
+  localparam int SIGW = (PER_PRODUCT != 0) ? ACC_M + 1 : PW;  // term significand
+  localparam int TW = 4 + SIGW + XW;                         // term: nan, inf, zero, neg, sig, exp
+  localparam int ACC_BIAS = (1 << (ACC_E - 1)) - 1;
+
+  wire stall = out_valid && !out_ready;
+  assign in_ready = !stall;
+
+  // decode
+  wire           a_neg = in_a[A_BITS-1];
+  wire [A_E-1:0] a_ef = in_a[A_E+A_M-1:A_M];
+  wire [A_M-1:0] a_f = in_a[A_M-1:0];
+  wire           a_nan = (A_CONV == 0) ? (a_ef == '1 && a_f != '0) : (A_CONV == 1) ? (a_ef == '1 && a_f == '1) : 1'b0;
+  wire           a_inf = (A_CONV == 0) && a_ef == '1 && a_f == '0;
+  wire [A_M:0]   a_sig = {a_ef != '0, a_f};
+  wire           a_zero = (a_sig == '0);
+  wire [A_E-1:0] a_ef1 = (a_ef == '0) ? A_E'(1) : a_ef;
+  wire signed [XW-1:0] a_exp = XW'(a_ef1) - XW'(A_BIAS + A_M);  // weight of a_sig's lsb
+
+  wire           w_neg = in_w[W_BITS-1];
+  wire [W_E-1:0] w_ef = in_w[W_E+W_M-1:W_M];
+  wire [W_M-1:0] w_f = in_w[W_M-1:0];
+  wire           w_nan = (W_CONV == 0) ? (w_ef == '1 && w_f != '0) : (W_CONV == 1) ? (w_ef == '1 && w_f == '1) : 1'b0;
+  wire           w_inf = (W_CONV == 0) && w_ef == '1 && w_f == '0;
+  wire [W_M:0]   w_sig = {w_ef != '0, w_f};
+  wire           w_zero = (w_sig == '0);
+  wire [W_E-1:0] w_ef1 = (w_ef == '0) ? W_E'(1) : w_ef;
+  wire signed [XW-1:0] w_exp = XW'(w_ef1) - XW'(W_BIAS + W_M);
+
+  // multiply: the exact product (NaN for NaN or inf * 0, inf for inf, a signed zero)
+  wire                 p_neg = a_neg ^ w_neg;
+  wire                 p_nan = a_nan || w_nan || (a_inf && w_zero) || (w_inf && a_zero);
+  wire                 p_inf = a_inf || w_inf;
+  wire                 p_zero = a_zero || w_zero;
+  wire [PW-1:0]        p_sig = PW'(a_sig) * PW'(w_sig);
+  wire signed [XW-1:0] p_exp = a_exp + w_exp;
+
+  // round (per_product): the product rounded to the accumulator format, decoded again
+  logic [TW-1:0] term;
+  generate
+    if (PER_PRODUCT != 0) begin : g_round
+      logic [ACC_BITS-1:0] r_code;
+      fp_round #(.E(ACC_E), .M(ACC_M), .SW(PW), .XW(XW)) prod_round (
+          .t_nan(p_nan), .t_inf(p_inf), .t_zero(p_zero), .t_neg(p_neg), .t_sig(p_sig), .t_exp(p_exp),
+          .t_sticky(1'b0), .code(r_code));
+      wire [ACC_E-1:0] r_ef = r_code[ACC_E+ACC_M-1:ACC_M];
+      wire [ACC_M-1:0] r_f = r_code[ACC_M-1:0];
+      wire [ACC_M:0]   r_sig = {r_ef != '0, r_f};
+      wire [ACC_E-1:0] r_ef1 = (r_ef == '0) ? ACC_E'(1) : r_ef;
+      wire signed [XW-1:0] r_exp = XW'(r_ef1) - XW'(ACC_BIAS + ACC_M);
+      assign term = {r_ef == '1 && r_f != '0, r_ef == '1 && r_f == '0, r_sig == '0, r_code[ACC_BITS-1], r_sig, r_exp};
+    end else begin : g_exact
+      assign term = {p_nan, p_inf, p_zero, p_neg, p_sig, p_exp};
+    end
+  endgenerate
+
+  logic          m_valid, m_first, m_last;
+  logic [TW-1:0] m_term;
+  pe_pipe #(.STAGES(STAGES), .WIDTH(TW)) pipe (
+      .clk, .rst_n, .hold(stall), .d_valid(in_valid), .d_first(in_first), .d_last(in_last), .d_term(term),
+      .q_valid(m_valid), .q_first(m_first), .q_last(m_last), .q_term(m_term));
+
+  // accumulate: align, add, normalize/round (one rounding per product)
+  logic [ACC_BITS-1:0] acc, acc_base, acc_next;
+  assign acc_base = m_first ? '0 : acc;
+  fp_acc_add #(.E(ACC_E), .M(ACC_M), .SW(SIGW), .XW(XW)) accumulate (
+      .acc(acc_base), .t_nan(m_term[TW-1]), .t_inf(m_term[TW-2]), .t_zero(m_term[TW-3]), .t_neg(m_term[TW-4]),
+      .t_sig(m_term[XW+SIGW-1:XW]), .t_exp(m_term[XW-1:0]), .sum(acc_next));
+
+  always_ff @(posedge clk) begin
+    if (!rst_n) begin
+      acc       <= '0;
+      out_valid <= 1'b0;
+      out_acc   <= '0;
+    end else if (!stall) begin
+      if (m_valid) acc <= acc_next;
+      if (m_valid && m_last) begin
+        out_valid <= 1'b1;
+        out_acc   <= acc_next;
+      end else if (out_valid && out_ready) begin
+        out_valid <= 1'b0;
+      end
+    end
+  end
+endmodule

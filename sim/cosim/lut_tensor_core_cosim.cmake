@@ -1,0 +1,13 @@
+# LUT Tensor Core co-simulation binding (sim/cosim/lut_tensor_core_cosim.cpp): the Verilated
+# parameter sets of rtl/lut_tensor_core.sv (INT8 activations, fp32 accumulator).
+set(_ltc_rtl ${RTL}/lut_tensor_core.sv ${RTL}/common/pe_pipe.sv ${RTL}/common/group_dequant.sv
+    ${RTL}/common/fp_round.sv ${RTL}/common/fp_acc_add.sv)
+arithsim_cosim_binding(lut_tensor_core)
+# default: w=int2 a=int8 k=4 group=128 symmetrize=true stages=1
+arithsim_verilate(arithsim_cosim_lut_tensor_core lut_tensor_core SOURCES ${_ltc_rtl} TRACE_FST)
+# w=int4 k=4 group=64 stages=2
+arithsim_verilate(arithsim_cosim_lut_tensor_core lut_tensor_core SOURCES ${_ltc_rtl} TRACE_FST
+                  PREFIX Vlut_tensor_core_w4 ARGS -GW_BITS=4 -GGROUP=64 -GSTAGES=2)
+# w=int1 k=4 symmetrize=false group=32
+arithsim_verilate(arithsim_cosim_lut_tensor_core lut_tensor_core SOURCES ${_ltc_rtl} TRACE_FST
+                  PREFIX Vlut_tensor_core_w1 ARGS -GW_BITS=1 -GSYMMETRIZE=0 -GGROUP=32)

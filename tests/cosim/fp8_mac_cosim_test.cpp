@@ -1,0 +1,283 @@
+// FP8 MAC: the shared floating-point blocks (rtl/common/fp_round.sv, fp_acc_add.sv) Verilated
+// as their own tops against formats::ElementFormat::encode and units::FloatAccumulator::add
+// (fp32, fp16, bf16: random terms over the whole exponent range, ties, overflow, subnormals,
+// cancellation, every special; every fp16/bf16 accumulator code against a set of terms), then
+// rtl/fp8_mac.sv against its cycle model and the bit-accurate fp8_mac PE model.
+#include <gtest/gtest.h>
+
+#include <bit>
+#include <cstdio>
+#include <filesystem>
+#include <random>
+
+#include "Vfp_acc_add_bf16.h"
+#include "Vfp_acc_add_fp16.h"
+#include "Vfp_acc_add_fp32.h"
+#include "Vfp_round_bf16.h"
+#include "Vfp_round_fp16.h"
+#include "Vfp_round_fp32.h"
+#include "models/cycle/fp8_mac_cycle.hpp"
+#include "models/formats/format.hpp"
+#include "models/units/accumulator.hpp"
+#include "sim/cosim/cosim.hpp"
+
+namespace arithsim {
+namespace {
+
+using formats::Unrounded;
+
+// An exact term as the blocks take it: (-1)^neg * sig * 2^exp (+ sticky), or a special.
+struct Term {
+  Unrounded::Kind kind = Unrounded::Kind::Finite;
+  bool neg = false, sticky = false;
+  uint64_t sig = 0;
+  int exp = 0;
+  Unrounded unrounded() const {
+    if (kind != Unrounded::Kind::Finite) return {kind, neg, false, 0, 0};
+    return Unrounded::from_int(neg, sig, exp, sticky);
+  }
+};
+
+struct Shape {
+  const char* name;
+  int e, m;
+  int emin() const { return 2 - (1 << (e - 1)); }
+  int emax() const { return (1 << (e - 1)) - 1; }
+};
+constexpr Shape kFp32{"fp32", 8, 23}, kFp16{"fp16", 5, 10}, kBf16{"bf16", 8, 7};
+
+// Random term with `sw` significand bits: random leading zeros, often short significands
+// (exact ties), the msb anywhere from below the subnormals to above the overflow threshold,
+// sometimes an extreme exponent, sometimes a special.
+Term random_term(std::mt19937_64& g, const Shape& s, int sw, bool with_sticky) {
+  Term t;
+  t.neg = g() & 1;
+  const unsigned r = unsigned(g() % 256);
+  if (r == 0) t.kind = Unrounded::Kind::NaN;
+  else if (r == 1) t.kind = Unrounded::Kind::Inf;
+  else if (r < 5) {
+    t.sig = 0;  // a zero (t_sig == 0)
+    t.exp = int(int16_t(g()));
+    return t;
+  }
+  const uint64_t full = sw == 64 ? g() : g() & ((uint64_t(1) << sw) - 1);
+  switch (g() % 4) {
+    case 0: t.sig = full; break;
+    case 1: t.sig = full >> (g() % sw); break;
+    case 2: t.sig = (full & ((uint64_t(1) << (s.m + 2)) - 1)) | 1; break;  // m+2 bits: ties
+    default: t.sig = (full & ((uint64_t(1) << (s.m + 2)) - 1)) << (g() % (sw - s.m - 2)); break;
+  }
+  if (t.sig == 0) t.sig = 1;
+  t.sticky = with_sticky && (g() % 4 == 0);
+  const int msb = 63 - std::countl_zero(t.sig);
+  int e_msb;
+  if (g() % 32 == 0) e_msb = int(int16_t(g())) / 2;
+  else e_msb = s.emin() - s.m - 4 + int(g() % unsigned(s.emax() - s.emin() + s.m + 8));
+  t.exp = std::clamp(e_msb - msb, -32768, 32767);
+  return t;
+}
+
+// Boundaries: around max (overflow), the normal/subnormal edge, min subnormal, exact ties.
+std::vector<Term> corner_terms(const Shape& s) {
+  std::vector<Term> v;
+  const uint64_t one = 1;
+  const std::vector<uint64_t> sigs = {1, 3, 5, (one << (s.m + 1)) - 1, (one << (s.m + 2)) - 1, (one << (s.m + 2)) - 3,
+                                      (one << (s.m + 1)) + 1, (one << (s.m + 2)) + 1, (one << (s.m + 3)) - 1};
+  for (int e_msb : {s.emax() + 1, s.emax(), s.emax() - 1, s.emin(), s.emin() - 1, s.emin() - s.m, s.emin() - s.m - 1,
+                    s.emin() - s.m - 2, 0})
+    for (uint64_t sig : sigs)
+      for (bool sticky : {false, true})
+        for (bool neg : {false, true}) {
+          Term t;
+          t.neg = neg;
+          t.sticky = sticky;
+          t.sig = sig;
+          t.exp = e_msb - (63 - std::countl_zero(sig));
+          v.push_back(t);
+        }
+  for (bool neg : {false, true}) {
+    v.push_back({Unrounded::Kind::NaN, neg});
+    v.push_back({Unrounded::Kind::Inf, neg});
+    v.push_back({Unrounded::Kind::Zero, neg});
+    v.push_back({Unrounded::Kind::Finite, neg, false, 0, 5});  // t_sig == 0
+  }
+  return v;
+}
+
+template <class V>
+void drive_term(V& m, const Term& t) {
+  m.t_nan = t.kind == Unrounded::Kind::NaN;
+  m.t_inf = t.kind == Unrounded::Kind::Inf;
+  m.t_zero = t.kind == Unrounded::Kind::Zero;
+  m.t_neg = t.neg;
+  m.t_sig = t.sig;
+  m.t_exp = uint16_t(int16_t(t.exp));
+}
+
+template <class V>
+void check_round(const Shape& s, size_t n_random) {
+  const auto f = formats::ElementFormat::parse(s.name);
+  V m;
+  std::mt19937_64 g(11);
+  auto check = [&](const Term& t) {
+    drive_term(m, t);
+    m.t_sticky = t.sticky;
+    m.eval();
+    const uint32_t want = f.encode(t.unrounded());
+    ASSERT_EQ(uint32_t(m.code), want) << s.name << " neg=" << t.neg << " sig=" << std::hex << t.sig << std::dec
+                                      << " exp=" << t.exp << " sticky=" << t.sticky << " kind=" << int(t.kind);
+  };
+  for (const auto& t : corner_terms(s)) ASSERT_NO_FATAL_FAILURE(check(t));
+  for (size_t i = 0; i < n_random; ++i) ASSERT_NO_FATAL_FAILURE(check(random_term(g, s, 64, true)));
+}
+
+template <class V>
+void check_acc_add(const Shape& s, size_t n_random, bool exhaustive) {
+  const auto f = formats::ElementFormat::parse(s.name);
+  units::FloatAccumulator ref(f);
+  V m;
+  std::mt19937_64 g(23);
+  const uint32_t all = (uint32_t(1) << (1 + s.e + s.m)) - 1;
+  auto check = [&](uint32_t acc, const Term& t) {
+    drive_term(m, t);
+    m.acc = acc;
+    m.eval();
+    ref.set(acc);
+    ref.add(t.unrounded());
+    ASSERT_EQ(uint32_t(m.sum), ref.code()) << s.name << " acc=" << std::hex << acc << " neg=" << t.neg
+                                           << " sig=" << t.sig << std::dec << " exp=" << t.exp << " kind=" << int(t.kind);
+  };
+  // Random: half uniform accumulator codes, half codes near the term's value (cancellation).
+  for (size_t i = 0; i < n_random; ++i) {
+    const Term t = random_term(g, s, 32, false);
+    uint32_t acc = uint32_t(g()) & all;
+    if (g() & 1) acc = ((f.encode(t.unrounded()) + uint32_t(g() % 7) - 3) ^ (g() % 3 == 0 ? 0 : (all >> 1) + 1)) & all;
+    ASSERT_NO_FATAL_FAILURE(check(acc, t));
+  }
+  auto corners = corner_terms(s);
+  for (auto& t : corners) t.sticky = false;  // fp_acc_add takes exact terms
+  for (const auto& t : corners) {
+    if (t.sig >= (uint64_t(1) << 32)) continue;
+    for (uint32_t acc : {0u, all, (all >> 1) + 1, 1u, all >> 1, f.encode(1.0), f.encode(-1.0), f.encode(t.unrounded()),
+                         f.encode(t.unrounded()) ^ ((all >> 1) + 1)})
+      ASSERT_NO_FATAL_FAILURE(check(acc & all, t));
+  }
+  if (!exhaustive) return;
+  // Every accumulator code against fixed terms and terms derived from it: its negation
+  // (x + (-x) = +0), half an ulp either way (ties), three halves, a far smaller and a larger one.
+  std::vector<Term> fixed;
+  for (const auto& t : corners)
+    if (t.sig < (uint64_t(1) << 32) && (t.kind != Unrounded::Kind::Finite || t.sig == 3 || t.sig == 5)) fixed.push_back(t);
+  for (uint32_t acc = 0; acc <= all; ++acc) {
+    for (size_t j = 0; j < fixed.size(); j += 3) ASSERT_NO_FATAL_FAILURE(check(acc, fixed[(j + acc) % fixed.size()]));
+    const auto d = f.decode_exact(acc);
+    if (d.kind != Unrounded::Kind::Finite) continue;
+    const int lsb = d.exp;  // d.mant * 2^d.exp, mant < 2^(m+1)
+    const int ulp = std::max(lsb, s.emin() - s.m);
+    for (const Term& t : {Term{Unrounded::Kind::Finite, !d.neg, false, d.mant, d.exp},
+                          Term{Unrounded::Kind::Finite, d.neg, false, 1, ulp - 1},
+                          Term{Unrounded::Kind::Finite, !d.neg, false, 1, ulp - 1},
+                          Term{Unrounded::Kind::Finite, bool(g() & 1), false, 3, ulp - 1},
+                          Term{Unrounded::Kind::Finite, bool(g() & 1), false, uint32_t(g()), ulp - 8 - int(g() % 40)},
+                          Term{Unrounded::Kind::Finite, bool(g() & 1), false, uint32_t(g()) >> (g() % 32), lsb + int(g() % 12)}})
+      ASSERT_NO_FATAL_FAILURE(check(acc, t));
+  }
+}
+
+TEST(FpBlocks, RoundEqualsEncodeFp32) { check_round<Vfp_round_fp32>(kFp32, 1000000); }
+TEST(FpBlocks, RoundEqualsEncodeFp16) { check_round<Vfp_round_fp16>(kFp16, 1000000); }
+TEST(FpBlocks, RoundEqualsEncodeBf16) { check_round<Vfp_round_bf16>(kBf16, 1000000); }
+TEST(FpBlocks, AccAddEqualsFloatAccumulatorFp32) { check_acc_add<Vfp_acc_add_fp32>(kFp32, 2000000, false); }
+TEST(FpBlocks, AccAddEqualsFloatAccumulatorFp16) { check_acc_add<Vfp_acc_add_fp16>(kFp16, 500000, true); }
+TEST(FpBlocks, AccAddEqualsFloatAccumulatorBf16) { check_acc_add<Vfp_acc_add_bf16>(kBf16, 500000, true); }
+
+// ---- fp8_mac: RTL vs cycle model every cycle, results vs the bit-accurate PE model ----
+
+TEST(Fp8MacCosim, RtlEqualsCycleModelEveryCycle) {
+  const std::vector<pe::Params> configs = {
+      {},
+      {{"a", "e5m2"}, {"acc", "fp16"}, {"mode", "per_product"}, {"stages", "2"}},
+      {{"w", "float8_e5m2"}, {"acc", "bf16"}, {"stages", "3"}}};
+  uint64_t seed = 5;
+  for (const auto& params : configs) {
+    cosim::CosimOptions o;
+    o.cycles = 120000;
+    o.seed = seed;
+    o.backpressure = unsigned(2 + seed++ % 3);  // different stall patterns
+    const auto r = cosim::run_fp8_mac_cosim(params, o);
+    std::printf("fp8_mac config %zu: %llu cycles, %llu results checked\n", size_t(seed - 6), (unsigned long long)r.cycles,
+                (unsigned long long)r.results);
+    ASSERT_TRUE(r.pass) << r.mismatch;
+    EXPECT_EQ(r.cycles, o.cycles);
+    EXPECT_GT(r.results, 2000u);  // dot products checked against the bit-accurate model
+  }
+}
+
+TEST(Fp8MacCosim, NoBackpressureNoBubbles) {
+  cosim::CosimOptions o;
+  o.cycles = 100000;
+  o.seed = 77;
+  o.backpressure = 0;
+  o.bubbles = 0;
+  const auto r = cosim::run_fp8_mac_cosim({{"a", "e5m2"}, {"acc", "fp16"}, {"mode", "per_product"}, {"stages", "2"}}, o);
+  ASSERT_TRUE(r.pass) << r.mismatch;
+  EXPECT_EQ(r.cycles, o.cycles);
+  EXPECT_GT(r.results, 4000u);
+}
+
+TEST(Fp8MacCosim, InjectedFaultIsDetected) {
+  const auto wave = std::filesystem::path(testing::TempDir()) / "fp8_mac_fault.fst";
+  std::filesystem::remove(wave);
+  cosim::CosimOptions o;
+  o.cycles = 1000;
+  o.inject_fault_at = 400;
+  o.mismatch_wave = wave.string();
+  const auto r = cosim::run_fp8_mac_cosim({}, o);
+  EXPECT_FALSE(r.pass);
+  EXPECT_EQ(r.cycles, 400u);
+  EXPECT_NE(r.mismatch.find("cycle 400: port out_valid"), std::string::npos) << r.mismatch;
+  EXPECT_TRUE(std::filesystem::exists(wave));
+}
+
+void expect_rejected(const pe::Params& p, const std::string& what) {
+  try {
+    cosim::run_fp8_mac_cosim(p, {});
+    ADD_FAILURE() << "accepted: " << what;
+  } catch (const pe::PeError& e) {
+    EXPECT_NE(std::string(e.what()).find(what), std::string::npos) << e.what();
+  }
+}
+
+TEST(Fp8MacCosim, ParameterSetsWithoutRtlAreRejected) {
+  expect_rejected({{"mode", "tree"}}, "mode=tree has no cycle model/RTL");
+  expect_rejected({{"stages", "2"}}, "no RTL built for a=e4m3 w=e4m3 acc=fp32 mode=fused stages=2");
+  expect_rejected({{"acc", "fp16"}}, "built: a=e4m3 w=e4m3 acc=fp32 mode=fused stages=1");
+  expect_rejected({{"mode", "bogus"}}, "mode 'bogus'");
+  expect_rejected({{"a", "int8"}}, "fp8_mac");
+}
+
+TEST(Fp8MacCosim, CycleModelRejectsBadParameters) {
+  auto msg = [](const pe::Params& p) {
+    try {
+      cycle::fp8_mac_cycle_params(p);
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  EXPECT_EQ(msg({{"stages", "0"}}), "fp8_mac: stages must be 1..8 pipeline registers, got 0");
+  EXPECT_EQ(msg({{"acc", "e4m3"}}).rfind("fp8_mac: acc=e4m3 has no cycle model/RTL", 0), 0u) << msg({{"acc", "e4m3"}});
+  EXPECT_EQ(msg({{"a", "bf16"}}).rfind("fp8_mac: a=bf16 has no cycle model/RTL", 0), 0u);
+  EXPECT_EQ(msg({{"w", "e4m3fnuz"}}).rfind("fp8_mac: w=e4m3fnuz", 0), 0u) << msg({{"w", "e4m3fnuz"}});
+  EXPECT_EQ(msg({{"mode", "tree"}}).rfind("fp8_mac: mode=tree", 0), 0u);
+  EXPECT_EQ(msg({{"lanes", "2"}}), "fp8_mac: unknown parameter 'lanes'");
+  const auto rtl = cycle::fp8_mac_rtl_parameters(cycle::fp8_mac_cycle_params({{"a", "e5m2"}, {"mode", "per_product"}}));
+  EXPECT_EQ(rtl.at("A_E"), "5");
+  EXPECT_EQ(rtl.at("A_CONV"), "0");
+  EXPECT_EQ(rtl.at("W_CONV"), "1");
+  EXPECT_EQ(rtl.at("PER_PRODUCT"), "1");
+  EXPECT_EQ(rtl.at("ACC_M"), "23");
+}
+
+}  // namespace
+}  // namespace arithsim
