@@ -5,8 +5,10 @@
 //   -> multiply (the exact product: sign, significand A_M+W_M+2 bits, exponent)
 //   -> round (PER_PRODUCT=1 only: the product rounded to the accumulator format, fp_round)
 //   -> STAGES pipeline registers (rtl/common/pe_pipe.sv)
-//   -> accumulate (align, add, normalize/round: rtl/common/fp_acc_add.sv, one RNE rounding)
-//   -> result register (the accumulator code, ACC_E/ACC_M IEEE-style, until out_ready).
+//   -> accumulate (align, add, normalize/round: rtl/common/fp_term_acc.sv over fp_acc_add.sv,
+//      one RNE rounding)
+//   -> result register (the accumulator code, ACC_E/ACC_M IEEE-style, until out_ready; the
+//      registers and the handshake: rtl/common/pe_result.sv).
 // Handshake: valid/ready on the input and output; a held output stalls the whole pipe.
 // in_first starts a new dot product (the accumulator restarts from +0), in_last ends it.
 // The PE's power-of-two operand scales (its output stage) lie outside this datapath.
@@ -45,8 +47,7 @@ module fp8_mac #(
   localparam int TW = 4 + SIGW + XW;                         // term: nan, inf, zero, neg, sig, exp
   localparam int ACC_BIAS = (1 << (ACC_E - 1)) - 1;
 
-  wire stall = out_valid && !out_ready;
-  assign in_ready = !stall;
+  logic stall;
 
   // decode
   wire           a_neg = in_a[A_BITS-1];
@@ -103,25 +104,11 @@ module fp8_mac #(
       .q_valid(m_valid), .q_first(m_first), .q_last(m_last), .q_term(m_term));
 
   // accumulate: align, add, normalize/round (one rounding per product)
-  logic [ACC_BITS-1:0] acc, acc_base, acc_next;
-  assign acc_base = m_first ? '0 : acc;
-  fp_acc_add #(.E(ACC_E), .M(ACC_M), .SW(SIGW), .XW(XW)) accumulate (
-      .acc(acc_base), .t_nan(m_term[TW-1]), .t_inf(m_term[TW-2]), .t_zero(m_term[TW-3]), .t_neg(m_term[TW-4]),
-      .t_sig(m_term[XW+SIGW-1:XW]), .t_exp(m_term[XW-1:0]), .sum(acc_next));
+  logic [ACC_BITS-1:0] acc, acc_next;
+  fp_term_acc #(.E(ACC_E), .M(ACC_M), .SW(SIGW), .XW(XW)) accumulate (.first(m_first), .acc, .term(m_term), .sum(acc_next));
 
-  always_ff @(posedge clk) begin
-    if (!rst_n) begin
-      acc       <= '0;
-      out_valid <= 1'b0;
-      out_acc   <= '0;
-    end else if (!stall) begin
-      if (m_valid) acc <= acc_next;
-      if (m_valid && m_last) begin
-        out_valid <= 1'b1;
-        out_acc   <= acc_next;
-      end else if (out_valid && out_ready) begin
-        out_valid <= 1'b0;
-      end
-    end
-  end
+  // accumulator register, result register, handshake
+  pe_result #(.STATE_BITS(ACC_BITS), .OUT_BITS(ACC_BITS)) result_reg (
+      .clk, .rst_n, .stall, .in_ready, .q_valid(m_valid), .q_last(m_last), .state_next(acc_next), .result(acc_next),
+      .state(acc), .out_valid, .out_ready, .out_acc);
 endmodule

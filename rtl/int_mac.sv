@@ -1,6 +1,7 @@
 // INT MAC processing element: the cycle-level twin of models/cycle/int_mac_cycle.hpp.
 // Stages (same names as the C++ models and docs/pe/int_mac.md): multiply (front) ->
-// STAGES pipeline registers (rtl/common/pe_pipe.sv) -> accumulate -> result register.
+// STAGES pipeline registers (rtl/common/pe_pipe.sv) -> accumulate -> result register
+// (the registers and the handshake: rtl/common/pe_result.sv).
 // Handshake: valid/ready on the input and output; a held output stalls the whole pipe.
 // in_first starts a new dot product (the accumulator restarts), in_last ends it: its sum
 // appears on out_acc with out_valid and stays until out_ready.
@@ -25,8 +26,7 @@ module int_mac #(
 );
   localparam int P_BITS = A_BITS + W_BITS;
 
-  wire stall = out_valid && !out_ready;
-  assign in_ready = !stall;
+  logic stall;
 
   // multiply (front stage)
   wire signed [P_BITS-1:0] prod = P_BITS'($signed(in_a)) * P_BITS'($signed(in_w));
@@ -51,19 +51,8 @@ module int_mac #(
     else acc_next = sum_wide[ACC_BITS-1:0];
   end
 
-  always_ff @(posedge clk) begin
-    if (!rst_n) begin
-      acc       <= '0;
-      out_valid <= 1'b0;
-      out_acc   <= '0;
-    end else if (!stall) begin
-      if (m_valid) acc <= acc_next;
-      if (m_valid && m_last) begin
-        out_valid <= 1'b1;
-        out_acc   <= acc_next;
-      end else if (out_valid && out_ready) begin
-        out_valid <= 1'b0;
-      end
-    end
-  end
+  // accumulator register, result register, handshake
+  pe_result #(.STATE_BITS(ACC_BITS), .OUT_BITS(ACC_BITS)) result_reg (
+      .clk, .rst_n, .stall, .in_ready, .q_valid(m_valid), .q_last(m_last), .state_next(acc_next), .result(acc_next),
+      .state(acc), .out_valid, .out_ready, .out_acc);
 endmodule

@@ -11,8 +11,10 @@
 //      with L = l(M) = M (M <= 3), 3 (M = 4), 4 (M > 4); NaN for NaN or inf * (zero exponent),
 //      inf for inf; the exponent is not range-limited (the accumulator's rounding decides)
 //   -> STAGES pipeline registers (rtl/common/pe_pipe.sv)
-//   -> accumulate (align, add, normalize/round: rtl/common/fp_acc_add.sv, one RNE rounding)
-//   -> result register (the accumulator code until out_ready).
+//   -> accumulate (align, add, normalize/round: rtl/common/fp_term_acc.sv over fp_acc_add.sv,
+//      one RNE rounding)
+//   -> result register (the accumulator code until out_ready; the registers and the
+//      handshake: rtl/common/pe_result.sv).
 // The PE's power-of-two operand scales (its output stage) lie outside this datapath.
 module lmul_pe #(
     parameter int E = 8,
@@ -44,8 +46,7 @@ module lmul_pe #(
   localparam int TW = 4 + SIGW + XW;                    // term: nan, inf, zero, neg, sig, exp
   localparam int FW = E + M + 3;                        // the exponent|mantissa field adder
 
-  wire stall = out_valid && !out_ready;
-  assign in_ready = !stall;
+  logic stall;
 
   // decode
   wire         a_neg = in_a[BITS-1], w_neg = in_w[BITS-1];
@@ -85,25 +86,11 @@ module lmul_pe #(
       .q_valid(m_valid), .q_first(m_first), .q_last(m_last), .q_term(m_term));
 
   // accumulate: align, add, normalize/round (one rounding per product)
-  logic [ACC_BITS-1:0] acc, acc_base, acc_next;
-  assign acc_base = m_first ? '0 : acc;
-  fp_acc_add #(.E(ACC_E), .M(ACC_M), .SW(SIGW), .XW(XW)) accumulate (
-      .acc(acc_base), .t_nan(m_term[TW-1]), .t_inf(m_term[TW-2]), .t_zero(m_term[TW-3]), .t_neg(m_term[TW-4]),
-      .t_sig(m_term[XW+SIGW-1:XW]), .t_exp(m_term[XW-1:0]), .sum(acc_next));
+  logic [ACC_BITS-1:0] acc, acc_next;
+  fp_term_acc #(.E(ACC_E), .M(ACC_M), .SW(SIGW), .XW(XW)) accumulate (.first(m_first), .acc, .term(m_term), .sum(acc_next));
 
-  always_ff @(posedge clk) begin
-    if (!rst_n) begin
-      acc       <= '0;
-      out_valid <= 1'b0;
-      out_acc   <= '0;
-    end else if (!stall) begin
-      if (m_valid) acc <= acc_next;
-      if (m_valid && m_last) begin
-        out_valid <= 1'b1;
-        out_acc   <= acc_next;
-      end else if (out_valid && out_ready) begin
-        out_valid <= 1'b0;
-      end
-    end
-  end
+  // accumulator register, result register, handshake
+  pe_result #(.STATE_BITS(ACC_BITS), .OUT_BITS(ACC_BITS)) result_reg (
+      .clk, .rst_n, .stall, .in_ready, .q_valid(m_valid), .q_last(m_last), .state_next(acc_next), .result(acc_next),
+      .state(acc), .out_valid, .out_ready, .out_acc);
 endmodule

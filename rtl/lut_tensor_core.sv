@@ -12,8 +12,10 @@
 //   pipeline    STAGES registers (rtl/common/pe_pipe.sv)
 //   accumulate  planes, asum (integer registers) and the group counter (restarted by
 //               in_first); at the group's last cycle d = (planes + (2^B-1)*asum)/2 - z*asum
-//               -> dequantize (rtl/common/group_dequant.sv: acc = round(acc + round(d * s_g)))
-//   result      out_acc = the fp32 accumulator code
+//               -> dequantize (rtl/common/group_acc.sv over group_dequant.sv:
+//               acc = round(acc + round(d * s_g)))
+//   result      out_acc = the fp32 accumulator code (the registers and the handshake:
+//               rtl/common/pe_result.sv)
 // Handshake: valid/ready on the input and output; a held output stalls the whole pipe.
 // FP16 activations (a=fp16) have a cycle model only, no RTL.
 module lut_tensor_core #(
@@ -50,10 +52,10 @@ module lut_tensor_core #(
   localparam int AS_BITS = AK_BITS + GB;                // asum over a group
   localparam int D_BITS = A_BITS + W_BITS + $clog2(GROUP) + 3;
   localparam int CW = $clog2(CYCLES + 1);
+  localparam int ST_BITS = PS_BITS + AS_BITS + CW + 32;  // accumulate: {planes, asum, count, acc}
   localparam int T_BITS = PL_BITS + AK_BITS + 16 + W_BITS;
 
-  wire stall = out_valid && !out_ready;
-  assign in_ready = !stall;
+  logic stall;
 
   // precompute: the table of the K activations (packed: entry idx in [idx*TE_BITS +: TE_BITS])
   logic [NT*TE_BITS-1:0]     table_q;
@@ -105,48 +107,23 @@ module lut_tensor_core #(
   wire [W_BITS-1:0]         m_zero   = m_term[W_BITS-1:0];
 
   // accumulate: planes, asum, the group counter, the fp32 accumulator
-  logic signed [PS_BITS-1:0] planes;
-  logic signed [AS_BITS-1:0] asum;
-  logic [CW-1:0]             count;
-  logic [31:0]               acc;
-  wire signed [PS_BITS-1:0]  planes_sum = (m_first ? '0 : planes) + PS_BITS'(m_planes);
-  wire signed [AS_BITS-1:0]  asum_sum = (m_first ? '0 : asum) + AS_BITS'(m_asum);
-  wire [CW-1:0]              count_sum = (m_first ? '0 : count) + CW'(1);
-  wire                       group_end = (count_sum == CW'(CYCLES));
-  // 2 * sum_i a_i q_i = planes + (2^B - 1) * asum (even), d = that / 2 - z * asum
+  logic [ST_BITS-1:0]        state, state_next;
+  logic signed [PS_BITS-1:0] planes_sum;
+  logic signed [AS_BITS-1:0] asum_sum;
+  logic [31:0]               acc_next;
+  // 2 * sum_i a_i q_i = planes + (2^B - 1) * asum (even), qsum = that / 2
   wire signed [D_BITS:0]     qsum2 = (D_BITS+1)'(planes_sum)
                                    + (D_BITS+1)'($signed({1'b0, {W_BITS{1'b1}}})) * (D_BITS+1)'(asum_sum);
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [D_BITS:0]     qsum = qsum2 >>> 1;  // exact: qsum2 is even
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [D_BITS-1:0]   d = qsum[D_BITS-1:0] - D_BITS'($signed({1'b0, m_zero})) * D_BITS'(asum_sum);
-  wire [31:0]                acc_base = m_first ? 32'h0 : acc;
-  logic [31:0]               acc_deq;
-  group_dequant #(.DW(D_BITS), .E(8), .M(23)) dequantize (.acc(acc_base), .d(d), .scale(m_scale), .sum(acc_deq));
-  wire [31:0]                acc_next = group_end ? acc_deq : acc_base;
+  group_acc #(.P_BITS(PL_BITS), .PS_BITS(PS_BITS), .A_BITS(AK_BITS), .AS_BITS(AS_BITS), .Z_BITS(W_BITS),
+              .D_BITS(D_BITS), .CYCLES(CYCLES)) accumulate (
+      .first(m_first), .t_prod(m_planes), .t_a(m_asum), .scale(m_scale), .zero(m_zero), .state,
+      .psum_sum(planes_sum), .asum_sum, .qsum(qsum[D_BITS-1:0]), .state_next, .acc_next);
 
-  always_ff @(posedge clk) begin
-    if (!rst_n) begin
-      planes    <= '0;
-      asum      <= '0;
-      count     <= '0;
-      acc       <= '0;
-      out_valid <= 1'b0;
-      out_acc   <= '0;
-    end else if (!stall) begin
-      if (m_valid) begin
-        planes <= group_end ? '0 : planes_sum;
-        asum   <= group_end ? '0 : asum_sum;
-        count  <= group_end ? '0 : count_sum;
-        acc    <= acc_next;
-      end
-      // result
-      if (m_valid && m_last) begin
-        out_valid <= 1'b1;
-        out_acc   <= acc_next;
-      end else if (out_valid && out_ready) begin
-        out_valid <= 1'b0;
-      end
-    end
-  end
+  // accumulate registers, result register, handshake
+  pe_result #(.STATE_BITS(ST_BITS), .OUT_BITS(32)) result_reg (
+      .clk, .rst_n, .stall, .in_ready, .q_valid(m_valid), .q_last(m_last), .state_next, .result(acc_next),
+      .state, .out_valid, .out_ready, .out_acc);
 endmodule

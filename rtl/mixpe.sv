@@ -8,8 +8,10 @@
 //   pipeline    STAGES registers (rtl/common/pe_pipe.sv): product, activation, scale, zero
 //   accumulate  psum, asum (integer registers) and the group counter (restarted by
 //               in_first); at the group's last element d = psum - z*asum -> dequantize
-//               (rtl/common/group_dequant.sv: acc = round(acc + round(d * s_g)), fp32)
-//   result      out_acc = the fp32 accumulator code
+//               (rtl/common/group_acc.sv over group_dequant.sv: acc = round(acc +
+//               round(d * s_g)), fp32)
+//   result      out_acc = the fp32 accumulator code (the registers and the handshake:
+//               rtl/common/pe_result.sv)
 // Handshake: valid/ready on the input and output; a held output stalls the whole pipe.
 // FP16 activations (a=fp16) have a cycle model only, no RTL.
 module mixpe #(
@@ -39,10 +41,10 @@ module mixpe #(
   localparam int AS_BITS = A_BITS + GB;                // asum over a group
   localparam int D_BITS = A_BITS + W_BITS + GB + 2;    // d = psum - z*asum
   localparam int CW = $clog2(GROUP + 1);
+  localparam int ST_BITS = PS_BITS + AS_BITS + CW + 32;  // accumulate: {psum, asum, count, acc}
   localparam int T_BITS = PR_BITS + A_BITS + 16 + W_BITS;
 
-  wire stall = out_valid && !out_ready;
-  assign in_ready = !stall;
+  logic stall;
 
   // front: shift&add of the weight bit planes
   logic signed [PR_BITS-1:0] prod;
@@ -70,43 +72,19 @@ module mixpe #(
   wire [15:0]               m_scale = m_term[16+W_BITS-1 -: 16];
   wire [W_BITS-1:0]         m_zero  = m_term[W_BITS-1:0];
 
-  // accumulate: psum, asum, the group counter, the fp32 accumulator
-  logic signed [PS_BITS-1:0] psum;
-  logic signed [AS_BITS-1:0] asum;
-  logic [CW-1:0]             count;
-  logic [31:0]               acc;
-  wire signed [PS_BITS-1:0]  psum_sum = (m_first ? '0 : psum) + PS_BITS'(m_prod);
-  wire signed [AS_BITS-1:0]  asum_sum = (m_first ? '0 : asum) + AS_BITS'(m_a);
-  wire [CW-1:0]              count_sum = (m_first ? '0 : count) + CW'(1);
-  wire                       group_end = (count_sum == CW'(GROUP));
-  wire signed [D_BITS-1:0]   d = D_BITS'(psum_sum) - D_BITS'($signed({1'b0, m_zero})) * D_BITS'(asum_sum);
-  wire [31:0]                acc_base = m_first ? 32'h0 : acc;
-  logic [31:0]               acc_deq;
-  group_dequant #(.DW(D_BITS), .E(8), .M(23)) dequantize (.acc(acc_base), .d(d), .scale(m_scale), .sum(acc_deq));
-  wire [31:0]                acc_next = group_end ? acc_deq : acc_base;
+  // accumulate: psum, asum, the group counter, the fp32 accumulator (qsum = sum a*q is psum)
+  logic [ST_BITS-1:0]        state, state_next;
+  logic signed [PS_BITS-1:0] psum_sum;
+  logic [31:0]               acc_next;
+  /* verilator lint_off PINCONNECTEMPTY */
+  group_acc #(.P_BITS(PR_BITS), .PS_BITS(PS_BITS), .A_BITS(A_BITS), .AS_BITS(AS_BITS), .Z_BITS(W_BITS),
+              .D_BITS(D_BITS), .CYCLES(GROUP)) accumulate (
+      .first(m_first), .t_prod(m_prod), .t_a(m_a), .scale(m_scale), .zero(m_zero), .state, .psum_sum,
+      .asum_sum(), .qsum(D_BITS'(psum_sum)), .state_next, .acc_next);
+  /* verilator lint_on PINCONNECTEMPTY */
 
-  always_ff @(posedge clk) begin
-    if (!rst_n) begin
-      psum      <= '0;
-      asum      <= '0;
-      count     <= '0;
-      acc       <= '0;
-      out_valid <= 1'b0;
-      out_acc   <= '0;
-    end else if (!stall) begin
-      if (m_valid) begin
-        psum  <= group_end ? '0 : psum_sum;
-        asum  <= group_end ? '0 : asum_sum;
-        count <= group_end ? '0 : count_sum;
-        acc   <= acc_next;
-      end
-      // result
-      if (m_valid && m_last) begin
-        out_valid <= 1'b1;
-        out_acc   <= acc_next;
-      end else if (out_valid && out_ready) begin
-        out_valid <= 1'b0;
-      end
-    end
-  end
+  // accumulate registers, result register, handshake
+  pe_result #(.STATE_BITS(ST_BITS), .OUT_BITS(32)) result_reg (
+      .clk, .rst_n, .stall, .in_ready, .q_valid(m_valid), .q_last(m_last), .state_next, .result(acc_next),
+      .state, .out_valid, .out_ready, .out_acc);
 endmodule

@@ -8,9 +8,10 @@
 //   -> STAGES pipeline registers (rtl/common/pe_pipe.sv)
 //   -> align (each product onto the quire grid, LSB minpos^2) -> accumulate (quire register,
 //      or the lanes' exact sum rounded into the FP32 register by fp_acc_add)
-//   -> round (fp_round of the quire to fp32) -> encode (result register out_acc).
+//   -> round (fp_round of the quire to fp32) -> encode (result register out_acc; the
+//      registers and the handshake: rtl/common/pe_result.sv).
 // A NaR operand makes the dot product's result the canonical fp32 NaN (the PE's nar()).
-// Handshake as rtl/int_mac.sv: a held output stalls the whole pipe.
+// Handshake as every PE (rtl/common/pe_result.sv): a held output stalls the whole pipe.
 module rmmec #(
     parameter int MODE = 2,
     parameter int LANES = 2,
@@ -50,9 +51,9 @@ module rmmec #(
   localparam int TW = 1 + LANES * LW;                   // the term: NaR flag and the lanes
   localparam int PXW = XW + 1;                          // product exponent width
   localparam int CW = QMSB - QLSB + $clog2(LANES + 1) + 1;  // one cycle's lane sum (fp32 mode)
+  localparam int ST_BITS = 1 + (ACC_FP32 != 0 ? 32 : QW);   // accumulate: {nar, quire or fp32 acc}
 
-  wire stall = out_valid && !out_ready;
-  assign in_ready = !stall;
+  logic stall;
 
   // ---- front: decode -> exponent processing -> mantissa multiply, per lane
   logic [TW-1:0] term;
@@ -122,54 +123,40 @@ module rmmec #(
   end
 
   // ---- accumulate -> round -> encode
-  logic        nar, nar_next;
-  logic [31:0] result;
+  logic [ST_BITS-1:0] state, state_next;
+  logic               nar, nar_next;
+  logic [31:0]        result;
+  assign nar = state[ST_BITS-1];
   assign nar_next = (m_first ? 1'b0 : nar) | m_term[0];
   generate
     if (ACC_FP32 == 0) begin : g_quire
-      logic signed [QW-1:0] quire, quire_next;
-      assign quire_next = (m_first ? '0 : quire) + lane_sum;
+      wire signed [QW-1:0] quire = state[QW-1:0];
+      wire signed [QW-1:0] quire_next = (m_first ? '0 : quire) + lane_sum;
       wire [QW-1:0] q_mag = quire_next[QW-1] ? QW'(-quire_next) : QW'(quire_next);
       // round: the quire once to fp32
       fp_round #(.E(8), .M(23), .SW(QW), .XW(16)) round (
           .t_nan(nar_next), .t_inf(1'b0), .t_zero(1'b0), .t_neg(!nar_next && quire_next[QW-1]),
           .t_sig(q_mag), .t_exp(16'(QLSB)), .t_sticky(1'b0), .code(result));
-      always_ff @(posedge clk) begin
-        if (!rst_n) quire <= '0;
-        else if (!stall && m_valid) quire <= quire_next;
-      end
+      assign state_next = {nar_next, quire_next};
     end else begin : g_fp32
       // the cycle's exact lane sum, rounded into the FP32 register (one rounding per cycle)
       wire signed [CW-1:0] csum = lane_sum[CW-1:0];
       wire [CW-1:0] c_mag = csum[CW-1] ? CW'(-csum) : CW'(csum);
-      logic [31:0] acc32, acc32_next;
+      wire [31:0]   acc32 = state[31:0];
+      logic [31:0]  acc32_next;
       fp_acc_add #(.E(8), .M(23), .SW(CW), .XW(16)) add (
           .acc(m_first ? 32'h0 : acc32), .t_nan(1'b0), .t_inf(1'b0), .t_zero(csum == '0), .t_neg(csum[CW-1]),
           .t_sig(c_mag), .t_exp(16'(QLSB)), .sum(acc32_next));
       assign result = nar_next ? 32'h7fc0_0000 : acc32_next;  // float32 encode(NaN)
-      always_ff @(posedge clk) begin
-        if (!rst_n) acc32 <= '0;
-        else if (!stall && m_valid) acc32 <= acc32_next;
-      end
+      assign state_next = {nar_next, acc32_next};
       /* verilator lint_off UNUSEDSIGNAL */
       wire unused_hi = ^lane_sum[QW-1:CW];
       /* verilator lint_on UNUSEDSIGNAL */
     end
   endgenerate
 
-  always_ff @(posedge clk) begin
-    if (!rst_n) begin
-      nar       <= 1'b0;
-      out_valid <= 1'b0;
-      out_acc   <= '0;
-    end else if (!stall) begin
-      if (m_valid) nar <= nar_next;
-      if (m_valid && m_last) begin
-        out_valid <= 1'b1;
-        out_acc   <= result;
-      end else if (out_valid && out_ready) begin
-        out_valid <= 1'b0;
-      end
-    end
-  end
+  // accumulate registers (NaR flag, quire or fp32 accumulator), result register, handshake
+  pe_result #(.STATE_BITS(ST_BITS), .OUT_BITS(32)) result_reg (
+      .clk, .rst_n, .stall, .in_ready, .q_valid(m_valid), .q_last(m_last), .state_next, .result,
+      .state, .out_valid, .out_ready, .out_acc);
 endmodule

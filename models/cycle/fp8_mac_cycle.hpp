@@ -16,6 +16,7 @@
 
 #include <fmt/format.h>
 
+#include "models/cycle/cycle_params.hpp"
 #include "models/cycle/pe_cycle.hpp"
 #include "models/formats/format.hpp"
 #include "models/pe/pe.hpp"
@@ -57,6 +58,16 @@ inline void check_fp_acc_format(const std::string& pe, const std::string& name) 
                     "bias (fp32, fp16, bf16)", pe, name));
 }
 
+// The accumulate stage of rtl/common/fp_acc_add.sv (fp8_mac, lmul_pe): align, add,
+// normalize/round (units::FloatAccumulator::add: one RNE rounding) into the accumulator
+// register `acc`, a code of format `f`; first: restart from zero.
+inline void fp_accumulate(const formats::ElementFormat& f, uint32_t& acc, const formats::Unrounded& t, bool first) {
+  units::FloatAccumulator fa(f);
+  if (!first) fa.set(acc);
+  fa.add(t);
+  acc = fa.code();
+}
+
 struct Fp8MacCycleParams {
   std::string a = "e4m3", w = "e4m3", acc = "fp32";
   bool per_product = false;  // mode: fused (false) or per_product (true)
@@ -76,8 +87,7 @@ struct Fp8MacCycleParams {
 
 // The PE's parameters (models/pe/fp8_mac.cpp) plus "stages" onto the cycle model's.
 inline Fp8MacCycleParams fp8_mac_cycle_params(const pe::Params& params) {
-  Fp8MacCycleParams p;
-  for (const auto& [k, v] : params) {
+  auto read = [](Fp8MacCycleParams& p, const std::string& k, const std::string& v) {
     if (k == "a") p.a = v;
     else if (k == "w") p.w = v;
     else if (k == "acc") p.acc = v;
@@ -87,20 +97,14 @@ inline Fp8MacCycleParams fp8_mac_cycle_params(const pe::Params& params) {
       if (v != "fused" && v != "per_product")
         throw std::invalid_argument(fmt::format("fp8_mac: mode '{}' is not fused, per_product or tree", v));
       p.per_product = v == "per_product";
-    } else if (k == "stages") {
-      try {
-        p.stages = std::stoi(v);
-      } catch (const std::exception&) {
-        throw std::invalid_argument(fmt::format("fp8_mac: bad value '{}' for stages", v));
-      }
     } else if (k == "tree_inputs" || k == "align_bits" || k == "round_shifted" || k == "fast") {
       // mode=tree only / a simulation switch: no effect on fused or per_product hardware
     } else {
-      throw std::invalid_argument(fmt::format("fp8_mac: unknown parameter '{}'", k));
+      return false;
     }
-  }
-  p.validate();
-  return p;
+    return true;
+  };
+  return read_params<Fp8MacCycleParams>("fp8_mac", params, read);
 }
 
 struct Fp8MacDatapath {
@@ -117,12 +121,7 @@ struct Fp8MacDatapath {
     if (p_.per_product) prod = acc_.decode_exact(acc_.encode(prod)).unrounded();  // round the product
     return prod;
   }
-  void accumulate(Acc& acc, const Term& t, bool first) const {  // align, add, normalize/round
-    units::FloatAccumulator fa(acc_);
-    if (!first) fa.set(acc);
-    fa.add(t);
-    acc = fa.code();
-  }
+  void accumulate(Acc& acc, const Term& t, bool first) const { fp_accumulate(acc_, acc, t, first); }
   uint64_t result(const Acc& acc) const { return acc; }
   Acc zero() const { return 0; }
 

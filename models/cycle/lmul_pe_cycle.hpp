@@ -14,7 +14,9 @@
 
 #include <fmt/format.h>
 
-#include "models/cycle/fp8_mac_cycle.hpp"  // minifloat_spec, minifloat_rtl_conv, check_fp_acc_format
+// minifloat_spec, minifloat_rtl_conv, check_fp_acc_format, fp_accumulate:
+#include "models/cycle/fp8_mac_cycle.hpp"
+#include "models/cycle/cycle_params.hpp"
 #include "models/cycle/pe_cycle.hpp"
 #include "models/units/accumulator.hpp"
 #include "models/units/multiplier.hpp"
@@ -38,26 +40,19 @@ struct LMulPeCycleParams {
 
 // The PE's parameters (models/pe/lmul_pe.cpp) plus "stages" onto the cycle model's.
 inline LMulPeCycleParams lmul_pe_cycle_params(const pe::Params& params) {
-  LMulPeCycleParams p;
-  for (const auto& [k, v] : params) {
+  auto read = [](LMulPeCycleParams& p, const std::string& k, const std::string& v) {
     if (k == "format") p.format = v;
     else if (k == "acc") p.acc = v;
     else if (k == "variant") {
       if (v == "hardware") p.variant = units::LMulVariant::Hardware;
       else if (v == "formula") p.variant = units::LMulVariant::Formula;
       else throw std::invalid_argument(fmt::format("lmul_pe: variant '{}' is not hardware or formula", v));
-    } else if (k == "stages") {
-      try {
-        p.stages = std::stoi(v);
-      } catch (const std::exception&) {
-        throw std::invalid_argument(fmt::format("lmul_pe: bad value '{}' for stages", v));
-      }
     } else {
-      throw std::invalid_argument(fmt::format("lmul_pe: unknown parameter '{}'", k));
+      return false;
     }
-  }
-  p.validate();
-  return p;
+    return true;
+  };
+  return read_params<LMulPeCycleParams>("lmul_pe", params, read);
 }
 
 struct LMulPeDatapath {
@@ -71,12 +66,7 @@ struct LMulPeDatapath {
     const auto& codec = *f_.codec<formats::MinifloatCodec>();
     return units::lmul(codec, uint32_t(in.in_a & mask(f_.bits())), uint32_t(in.in_w & mask(f_.bits())), p_.variant);
   }
-  void accumulate(Acc& acc, const Term& t, bool first) const {  // align, add, normalize/round
-    units::FloatAccumulator fa(acc_);
-    if (!first) fa.set(acc);
-    fa.add(t);
-    acc = fa.code();
-  }
+  void accumulate(Acc& acc, const Term& t, bool first) const { fp_accumulate(acc_, acc, t, first); }
   uint64_t result(const Acc& acc) const { return acc; }
   Acc zero() const { return 0; }
 

@@ -25,6 +25,7 @@
 
 #include <fmt/format.h>
 
+#include "models/cycle/cycle_params.hpp"
 #include "models/cycle/pe_cycle.hpp"
 #include "models/formats/format.hpp"
 #include "models/pe/pe.hpp"
@@ -65,45 +66,25 @@ struct LutTensorCoreCycleParams {
 
 // The PE's parameters (models/pe/lut_tensor_core.cpp, with its defaults) plus "stages".
 inline LutTensorCoreCycleParams lut_tensor_core_cycle_params(const pe::Params& params) {
-  pe::Params rest = params;
   LutTensorCoreCycleParams p;
-  if (auto it = rest.find("stages"); it != rest.end()) {
-    try {
-      p.stages = std::stoi(it->second);
-    } catch (...) {
-      throw pe::PeError(fmt::format("lut_tensor_core: bad value '{}' for stages (want an integer)", it->second));
-    }
-    rest.erase(it);
-  }
-  const pe::ParamReader r(pe::lut_tensor_core_info(), rest);
+  const pe::ParamReader r(pe::lut_tensor_core_info(), take_stages("lut_tensor_core", params, p.stages));
   const std::string w = r.str("w");
   if (w != "int1" && w != "int2" && w != "int3" && w != "int4") r.fail(fmt::format("w={} is not int1..int4", w));
   p.w_bits = std::stoi(w.substr(3));
-  const auto a = r.format("a");
-  if (a.name() != "int8" && a.name() != "float16") r.fail(fmt::format("a={} is not int8 or fp16", a.name()));
-  p.fp16_a = a.name() == "float16";
+  p.fp16_a = read_fp16_activations(r);
   p.k = r.integer("k", 1, 8);
   p.group = r.integer("group", 1, 1 << 20);
   if (p.group % p.k) r.fail(fmt::format("group size {} is not a multiple of k={}", p.group, p.k));
   p.symmetrize = r.flag("symmetrize");
   p.table = r.str("table");
   p.acc = r.str("acc");
-  try {
-    p.validate();
-  } catch (const std::invalid_argument& e) {
-    throw pe::PeError(e.what());
-  }
-  return p;
+  return validated_as_pe_params(p);
 }
 
 // RTL parameters of rtl/lut_tensor_core.sv (INT8 activations, fp32 accumulator only).
 inline std::map<std::string, std::string> lut_tensor_core_rtl_parameters(const LutTensorCoreCycleParams& p) {
   p.validate();
-  if (p.fp16_a)
-    throw std::invalid_argument(
-        "lut_tensor_core: the RTL implements INT8 activations only (a=fp16 has a cycle model, no RTL)");
-  if (formats::ElementFormat::parse(p.acc).name() != "float32")
-    throw std::invalid_argument(fmt::format("lut_tensor_core: the RTL implements acc=fp32 only, got {}", p.acc));
+  check_int8_fp32_rtl("lut_tensor_core", p.fp16_a, p.acc);
   return {{"A_BITS", "8"},
           {"W_BITS", std::to_string(p.w_bits)},
           {"K", std::to_string(p.k)},

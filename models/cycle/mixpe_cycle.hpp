@@ -22,6 +22,7 @@
 
 #include <fmt/format.h>
 
+#include "models/cycle/cycle_params.hpp"
 #include "models/cycle/pe_cycle.hpp"
 #include "models/formats/format.hpp"
 #include "models/pe/pe.hpp"
@@ -52,42 +53,23 @@ struct MixPeCycleParams {
 
 // The PE's parameters (models/pe/mixpe.cpp, with its defaults) plus "stages".
 inline MixPeCycleParams mixpe_cycle_params(const pe::Params& params) {
-  pe::Params rest = params;
   MixPeCycleParams p;
-  if (auto it = rest.find("stages"); it != rest.end()) {
-    try {
-      p.stages = std::stoi(it->second);
-    } catch (...) {
-      throw pe::PeError(fmt::format("mixpe: bad value '{}' for stages (want an integer)", it->second));
-    }
-    rest.erase(it);
-  }
-  const pe::ParamReader r(pe::mixpe_info(), rest);
+  const pe::ParamReader r(pe::mixpe_info(), take_stages("mixpe", params, p.stages));
   const std::string w = r.str("w");
   if (w != "int2" && w != "int3" && w != "int4" && w != "int8")
     r.fail(fmt::format("w={} is not int2, int3, int4 or int8", w));
   p.w_bits = std::stoi(w.substr(3));
-  const auto a = r.format("a");
-  if (a.name() != "int8" && a.name() != "float16") r.fail(fmt::format("a={} is not int8 or fp16", a.name()));
-  p.fp16_a = a.name() == "float16";
+  p.fp16_a = read_fp16_activations(r);
   p.group = r.integer("group", 1, 1 << 20);
   p.zero_point = r.flag("zero_point");
   p.acc = r.str("acc");
-  try {
-    p.validate();
-  } catch (const std::invalid_argument& e) {
-    throw pe::PeError(e.what());
-  }
-  return p;
+  return validated_as_pe_params(p);
 }
 
 // RTL parameters of rtl/mixpe.sv (INT8 activations, fp32 accumulator only).
 inline std::map<std::string, std::string> mixpe_rtl_parameters(const MixPeCycleParams& p) {
   p.validate();
-  if (p.fp16_a)
-    throw std::invalid_argument("mixpe: the RTL implements INT8 activations only (a=fp16 has a cycle model, no RTL)");
-  if (formats::ElementFormat::parse(p.acc).name() != "float32")
-    throw std::invalid_argument(fmt::format("mixpe: the RTL implements acc=fp32 only, got {}", p.acc));
+  check_int8_fp32_rtl("mixpe", p.fp16_a, p.acc);
   return {{"A_BITS", "8"},
           {"W_BITS", std::to_string(p.w_bits)},
           {"ZERO_POINT", p.zero_point ? "1" : "0"},

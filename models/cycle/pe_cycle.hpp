@@ -25,6 +25,7 @@
 //   };
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
@@ -35,6 +36,11 @@
 #include <fmt/format.h>
 
 namespace arithsim::cycle {
+
+// Helpers for datapaths: lane i of a packed word, sign extension.
+inline uint64_t lane(uint64_t word, int i, int bits) { return (word >> (i * bits)) & ((uint64_t(1) << bits) - 1); }
+inline int64_t sext(uint64_t v, int bits) { return int64_t(v << (64 - bits)) >> (64 - bits); }
+inline uint64_t mask(int bits) { return bits >= 64 ? ~uint64_t(0) : (uint64_t(1) << bits) - 1; }
 
 struct PeIn {  // sampled at the rising edge
   bool rst_n = true, in_valid = false, in_first = false, in_last = false, out_ready = true;
@@ -51,10 +57,29 @@ struct PePorts {
   int a_bits = 0, w_bits = 0, scale_bits = 0, zero_bits = 0, out_bits = 0;
 };
 
+// Switching activity measured by a cycle model, for the cost model's activity-driven energy:
+// Hamming distances of consecutive values (bits that toggle) at the front stage's inputs
+// (the operand registers feeding decode/multiply) and at the accumulate stage's register
+// (its result code after every accumulation). Zero or repeated data toggles nothing.
+struct Activity {
+  uint64_t cycles = 0;       // edges out of reset
+  uint64_t elements = 0;     // elements accepted (front-stage operations)
+  uint64_t accumulates = 0;  // accumulate-stage operations
+  uint64_t in_toggles = 0;   // bits of in_a, in_w (and in_scale, in_zero) that toggled between accepted elements
+  uint64_t acc_toggles = 0;  // bits of the accumulate stage's result code that toggled per accumulation
+  int in_bits = 0, acc_bits = 0;
+  // Mean fraction of bits toggling per operation (0..1).
+  double input_activity() const { return elements > 1 ? double(in_toggles) / (double(elements - 1) * in_bits) : 0.0; }
+  double acc_activity() const { return accumulates > 1 ? double(acc_toggles) / (double(accumulates - 1) * acc_bits) : 0.0; }
+};
+
 // The runtime view of any PE's cycle model (arrays, SystemC wrappers, the CLI).
 class PeCycleModel {
  public:
   virtual ~PeCycleModel() = default;
+  // Activity recording is off by default (it costs an extra result() per accumulation).
+  virtual void record_activity(bool on) = 0;
+  virtual const Activity& activity() const = 0;
   virtual const PePorts& ports() const = 0;
   virtual int stages() const = 0;  // front pipeline registers: result latency = stages + 1
   virtual PeOut outputs(bool out_ready) const = 0;
@@ -75,6 +100,14 @@ class StreamingPe : public PeCycleModel {
       : dp_(std::move(dp)), pipe_(size_t(stages)), acc_(dp_.zero()) {}
 
   const Datapath& datapath() const { return dp_; }
+  void record_activity(bool on) override {
+    record_ = on;
+    act_ = Activity{};
+    const PePorts& p = dp_.ports();
+    act_.in_bits = p.a_bits + p.w_bits + p.scale_bits + p.zero_bits;
+    act_.acc_bits = p.out_bits;
+  }
+  const Activity& activity() const override { return act_; }
   const PePorts& ports() const override { return dp_.ports(); }
   int stages() const override { return int(pipe_.size()); }
   std::unique_ptr<PeCycleModel> clone() const override { return std::make_unique<StreamingPe>(*this); }
@@ -90,12 +123,14 @@ class StreamingPe : public PeCycleModel {
       head_ = 0;
       return;
     }
+    if (record_) ++act_.cycles;
     if (out_valid_ && !in.out_ready) return;  // stall: every register holds
     // accumulate stage: reads the last pipeline register before the pipe moves
     const size_t n = pipe_.size();
     Slot& last = pipe_[(head_ + n - 1) % n];
     if (last.valid) {
       dp_.accumulate(acc_, last.term, last.first);
+      if (record_) count_accumulate();
       if (last.last) {
         out_valid_ = true;
         out_acc_ = dp_.result(acc_);
@@ -110,6 +145,7 @@ class StreamingPe : public PeCycleModel {
     Slot& s = pipe_[head_];
     s.valid = in.in_valid;
     if (in.in_valid) {  // the registers load only on a valid element, as in the RTL
+      if (record_) count_input(in);
       s.term = dp_.front(in);
       s.first = in.in_first;
       s.last = in.in_last;
@@ -121,7 +157,28 @@ class StreamingPe : public PeCycleModel {
     bool valid = false, first = false, last = false;
     typename Datapath::Term term{};
   };
+  void count_input(const PeIn& in) {
+    const PePorts& p = dp_.ports();
+    if (act_.elements > 0)
+      act_.in_toggles += std::popcount((in.in_a ^ prev_in_.in_a) & mask(p.a_bits)) +
+                         std::popcount((in.in_w ^ prev_in_.in_w) & mask(p.w_bits)) +
+                         std::popcount((in.in_scale ^ prev_in_.in_scale) & mask(p.scale_bits)) +
+                         std::popcount((in.in_zero ^ prev_in_.in_zero) & mask(p.zero_bits));
+    prev_in_ = in;
+    ++act_.elements;
+  }
+  void count_accumulate() {
+    const uint64_t code = dp_.result(acc_);
+    if (act_.accumulates > 0) act_.acc_toggles += std::popcount(code ^ prev_acc_);
+    prev_acc_ = code;
+    ++act_.accumulates;
+  }
+
   Datapath dp_;
+  bool record_ = false;
+  Activity act_;
+  PeIn prev_in_;
+  uint64_t prev_acc_ = 0;
   std::vector<Slot> pipe_;  // ring: pipe_[head_] is the newest register
   size_t head_ = 0;
   typename Datapath::Acc acc_;
@@ -129,9 +186,5 @@ class StreamingPe : public PeCycleModel {
   uint64_t out_acc_ = 0;
 };
 
-// Helpers for datapaths: lane i of a packed word, sign extension.
-inline uint64_t lane(uint64_t word, int i, int bits) { return (word >> (i * bits)) & ((uint64_t(1) << bits) - 1); }
-inline int64_t sext(uint64_t v, int bits) { return int64_t(v << (64 - bits)) >> (64 - bits); }
-inline uint64_t mask(int bits) { return bits >= 64 ? ~uint64_t(0) : (uint64_t(1) << bits) - 1; }
 
 }  // namespace arithsim::cycle

@@ -6,6 +6,9 @@
 
 #include "sim/cli/common.hpp"
 
+namespace arithsim::cli { void add_cost_command(CLI::App& app); }  // sim/cli/cost_cmd.cpp
+namespace arithsim::cli { void add_trace_commands(CLI::App& app); }  // sim/cli/trace_cmd.cpp
+
 int main(int argc, char** argv) {
   using namespace arithsim::cli;
   CLI::App app{"arithsim: bit-accurate hardware arithmetic simulator and cost model", "arithsim"};
@@ -18,7 +21,9 @@ int main(int argc, char** argv) {
   add_pe_commands(app);
   add_synth_command(app);
   add_cosim_command(app);
+  add_cost_command(app);
   add_run_command(app);
+  add_trace_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

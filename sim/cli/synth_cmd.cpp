@@ -1,4 +1,4 @@
-// arithsim synth PE [--param k=v ...] [--rtl-dir DIR] [--json]
+// arithsim synth PE [--param k=v ...] [--array RxC [--dataflow os|dot]] [--rtl-dir DIR] [--json|--script]
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -11,15 +11,39 @@ namespace {
 struct SynthArgs {
   std::string pe, rtl_dir = ARITHSIM_RTL_DIR;
   std::vector<std::string> params;
-  bool json = false;
+  std::string array, dataflow = "os";
+  bool json = false, script = false;
 };
+
+synth::ArraySynth parse_array(const SynthArgs& a) {
+  synth::ArraySynth s;
+  if (a.array.empty()) return s;
+  const auto x = a.array.find('x');
+  try {
+    if (x == std::string::npos) throw std::invalid_argument("no x");
+    size_t used = 0;
+    s.rows = std::stoi(a.array.substr(0, x), &used);
+    if (used != x) throw std::invalid_argument("rows");
+    s.cols = std::stoi(a.array.substr(x + 1), &used);
+    if (used != a.array.size() - x - 1) throw std::invalid_argument("cols");
+  } catch (const std::exception&) {
+    throw UsageError(fmt::format("'{}' is not RxC (e.g. 4x4)", a.array), "--array");
+  }
+  s.dataflow = a.dataflow;
+  return s;
+}
 
 void run(const SynthArgs& a) {
   const pe::Params p = parse_key_values(a.params, "--param");
+  const auto array = parse_array(a);
   synth::SynthResult r;
   try {
-    r = synth::synthesize(a.pe, p, a.rtl_dir);
-  } catch (const pe::PeError& e) {
+    if (a.script) {
+      fmt::print("{}", synth::yosys_script(a.pe, p, a.rtl_dir, array, "stat.json"));
+      return;
+    }
+    r = synth::synthesize(a.pe, p, a.rtl_dir, array);
+  } catch (const std::invalid_argument& e) {  // pe::PeError and bad dataflow names
     throw UsageError(e.what(), "PE/--param");
   } catch (const std::runtime_error& e) {
     throw RuntimeError(e.what(), a.rtl_dir);
@@ -43,8 +67,13 @@ void run(const SynthArgs& a) {
 void add_synth_command(CLI::App& app) {
   static SynthArgs a;
   auto* s = app.add_subcommand("synth", "synthesize a PE's RTL with yosys and print cell counts");
-  s->add_option("PE", a.pe, "PE with RTL (int_mac)")->required();
-  s->add_option("--param", a.params, "PE parameter key=value (repeatable), mapped onto the RTL parameters");
+  s->add_option("PE", a.pe, "PE with RTL (int_mac, fp8_mac, lmul_pe, mixpe, lut_tensor_core, rmmec)")->required();
+  s->add_option("--param", a.params,
+                "PE parameter key=value (repeatable; also stages=N), mapped onto the RTL parameters");
+  s->add_option("--array", a.array, "synthesize rtl/pe_array.sv with RxC cells of the PE (e.g. 4x4)");
+  s->add_option("--dataflow", a.dataflow, "array dataflow: os (output-stationary systolic) | dot (dot-product tile)")
+      ->capture_default_str();
+  s->add_flag("--script", a.script, "print the yosys script instead of running it");
   s->add_option("--rtl-dir", a.rtl_dir, "directory of the SystemVerilog sources")->capture_default_str();
   s->add_flag("--json", a.json, "print JSON");
   s->callback([] { run(a); });

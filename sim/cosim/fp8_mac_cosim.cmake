@@ -3,7 +3,7 @@
 # their own tops for the block tests of tests/cosim/fp8_mac_cosim_test.cpp.
 arithsim_cosim_binding(fp8_mac)
 set(_fpblk ${RTL}/common/fp_round.sv ${RTL}/common/fp_acc_add.sv)
-set(_fp8 ${RTL}/fp8_mac.sv ${RTL}/common/pe_pipe.sv ${_fpblk})
+set(_fp8 ${RTL}/fp8_mac.sv ${RTL}/common/pe_pipe.sv ${RTL}/common/pe_result.sv ${RTL}/common/fp_term_acc.sv ${_fpblk})
 # a=e4m3 w=e4m3 acc=fp32 mode=fused stages=1 (the defaults)
 arithsim_verilate(arithsim_cosim_fp8_mac fp8_mac SOURCES ${_fp8} TRACE_FST)
 # a=e5m2 w=e4m3 acc=fp16 mode=per_product stages=2

@@ -7,6 +7,7 @@
 #include "Vint_mac_s3.h"
 #include "Vint_mac_sat.h"
 #include "models/cycle/int_mac_cycle.hpp"
+#include "sim/cosim/binding_util.hpp"
 #include "sim/cosim/cosim.hpp"
 
 namespace arithsim::cosim {
@@ -31,9 +32,7 @@ PeCosimSpec int_mac_cosim_spec(const cycle::IntMacParams& p) {
 }
 
 CosimReport run_int_mac_cosim(const pe::Params& params, const CosimOptions& o) {
-  pe::Params pe_params = params;
-  pe_params.erase("stages");  // a cycle-model parameter
-  (void)pe::make_pe("int_mac", pe_params);  // validates the PE parameters
+  (void)reference_pe("int_mac", params);  // validates the PE parameters
   cycle::IntMacParams p;
   bool stages3 = false;
   const std::string built = "a=int8 w=int8 with acc_bits=32 stages=1|3, or acc_bits=16 saturate=true stages=1";

@@ -1,7 +1,7 @@
 # LUT Tensor Core co-simulation binding (sim/cosim/lut_tensor_core_cosim.cpp): the Verilated
 # parameter sets of rtl/lut_tensor_core.sv (INT8 activations, fp32 accumulator).
-set(_ltc_rtl ${RTL}/lut_tensor_core.sv ${RTL}/common/pe_pipe.sv ${RTL}/common/group_dequant.sv
-    ${RTL}/common/fp_round.sv ${RTL}/common/fp_acc_add.sv)
+set(_ltc_rtl ${RTL}/lut_tensor_core.sv ${RTL}/common/pe_pipe.sv ${RTL}/common/pe_result.sv
+    ${RTL}/common/group_acc.sv ${RTL}/common/group_dequant.sv ${RTL}/common/fp_round.sv ${RTL}/common/fp_acc_add.sv)
 arithsim_cosim_binding(lut_tensor_core)
 # default: w=int2 a=int8 k=4 group=128 symmetrize=true stages=1
 arithsim_verilate(arithsim_cosim_lut_tensor_core lut_tensor_core SOURCES ${_ltc_rtl} TRACE_FST)

@@ -1,7 +1,7 @@
 # MixPE co-simulation binding (sim/cosim/mixpe_cosim.cpp): the Verilated parameter sets of
 # rtl/mixpe.sv (INT8 activations, fp32 accumulator).
-set(_mixpe_rtl ${RTL}/mixpe.sv ${RTL}/common/pe_pipe.sv ${RTL}/common/group_dequant.sv ${RTL}/common/fp_round.sv
-    ${RTL}/common/fp_acc_add.sv)
+set(_mixpe_rtl ${RTL}/mixpe.sv ${RTL}/common/pe_pipe.sv ${RTL}/common/pe_result.sv ${RTL}/common/group_acc.sv
+    ${RTL}/common/group_dequant.sv ${RTL}/common/fp_round.sv ${RTL}/common/fp_acc_add.sv)
 arithsim_cosim_binding(mixpe)
 # default: w=int4 a=int8 group=128 zero_point=true stages=1
 arithsim_verilate(arithsim_cosim_mixpe mixpe SOURCES ${_mixpe_rtl} TRACE_FST)

@@ -10,6 +10,7 @@
 #include "Vrmmec_p4.h"
 #include "Vrmmec_p8f32.h"
 #include "models/cycle/rmmec_cycle.hpp"
+#include "sim/cosim/binding_util.hpp"
 #include "sim/cosim/cosim.hpp"
 
 namespace arithsim::cosim {
@@ -20,7 +21,7 @@ struct BuiltSet {
   const char* mode;
   const char* acc;
   int stages;
-  CosimReport (*run)(const PeCosimSpec&, const CosimOptions&);
+  RunFn run;
 };
 
 const BuiltSet kBuilt[] = {
@@ -34,16 +35,13 @@ const BuiltSet kBuilt[] = {
 }  // namespace
 
 std::string rmmec_rtl_configs() {
-  std::string s;
-  for (const auto& b : kBuilt)
-    s += fmt::format("{}mode={} acc={} stages={}", s.empty() ? "" : "; ", b.mode, b.acc, b.stages);
-  return s + " (default lanes, out=fp32)";
+  return describe_sets(kBuilt, "; ",
+                       [](const BuiltSet& b) { return fmt::format("mode={} acc={} stages={}", b.mode, b.acc, b.stages); }) +
+         " (default lanes, out=fp32)";
 }
 
 CosimReport run_rmmec_cosim(const pe::Params& params, const CosimOptions& o) {
-  pe::Params pe_params = params;
-  pe_params.erase("stages");  // a cycle-model parameter
-  const auto pe_model = std::shared_ptr<const pe::ProcessingElement>(pe::make_pe("rmmec", pe_params));  // validates
+  const auto pe_model = reference_pe("rmmec", params);  // validates
   cycle::RmmecCycleParams p;
   try {
     p = cycle::rmmec_cycle_params(params);
@@ -58,9 +56,8 @@ CosimReport run_rmmec_cosim(const pe::Params& params, const CosimOptions& o) {
   mode_default.lanes = 0;
   if (p.lanes != 0 && p.lanes != mode_default.lanes_used())
     throw pe::PeError(fmt::format("cosim rmmec: no RTL built for lanes={} (built: {})", p.lanes, rmmec_rtl_configs()));
-  const BuiltSet* set = nullptr;
-  for (const auto& b : kBuilt)
-    if (p.mode == b.mode && p.acc == b.acc && p.stages == b.stages) set = &b;
+  const BuiltSet* set =
+      find_set(kBuilt, [&](const BuiltSet& b) { return p.mode == b.mode && p.acc == b.acc && p.stages == b.stages; });
   if (set == nullptr)
     throw pe::PeError(fmt::format("cosim rmmec: no RTL built for mode={} acc={} stages={} (built: {})", p.mode, p.acc,
                                   p.stages, rmmec_rtl_configs()));
@@ -87,19 +84,8 @@ CosimReport run_rmmec_cosim(const pe::Params& params, const CosimOptions& o) {
       in.in_w |= code() << (i * bits);
     }
   };
-  spec.reference = [pe_model, f, out, bits, lanes](const std::vector<cycle::PeIn>& dot) {
-    pe::Operand a, w;
-    for (pe::Operand* op : {&a, &w}) {
-      op->format = f.get();
-      op->group = dot.size() * size_t(lanes);
-      op->scales = {1.0};
-    }
-    for (const auto& e : dot)
-      for (int i = 0; i < lanes; ++i) {
-        a.codes.push_back(uint32_t(cycle::lane(e.in_a, i, bits)));
-        w.codes.push_back(uint32_t(cycle::lane(e.in_w, i, bits)));
-      }
-    return uint64_t(out.encode(pe_model->dot(a, w)));
+  spec.reference = [pe_model, f, out, lanes](const std::vector<cycle::PeIn>& dot) {
+    return uint64_t(out.encode(unit_scale_dot(*pe_model, *f, *f, dot, lanes)));
   };
   return set->run(spec, o);
 }

@@ -1,5 +1,6 @@
 #include "sim/synth/yosys_synth.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -11,6 +12,8 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
+#include "models/cycle/registry.hpp"
+
 namespace arithsim::synth {
 
 const std::map<std::string, double>& gate_equivalents() {
@@ -21,37 +24,78 @@ const std::map<std::string, double>& gate_equivalents() {
 }
 
 std::map<std::string, std::string> rtl_parameters(const std::string& pe, const pe::Params& params) {
-  if (pe != "int_mac")
-    throw pe::PeError(fmt::format("synth: no RTL for PE '{}' yet (RTL exists for: int_mac)", pe));
-  // Resolve the PE's own parameters (validated by the model) and map them onto the RTL's.
-  const auto model = pe::make_pe(pe, params);
-  pe::Params resolved;
-  std::istringstream ss(model->config());
-  for (std::string kv; ss >> kv;) resolved[kv.substr(0, kv.find('='))] = kv.substr(kv.find('=') + 1);
-  auto bits = [&](const std::string& f) {
-    if (f.rfind("int", 0) != 0) throw pe::PeError(fmt::format("synth: int_mac RTL needs intN operands, got {}", f));
-    return f.substr(3);
-  };
-  return {{"A_BITS", bits(resolved.at("a"))},
-          {"W_BITS", bits(resolved.at("w"))},
-          {"ACC_BITS", resolved.at("acc_bits")},
-          {"SATURATE", resolved.at("saturate") == "true" ? "1" : "0"}};
+  return cycle::rtl_parameters(pe, params);
 }
 
-SynthResult synthesize(const std::string& pe, const pe::Params& params, const std::string& rtl_dir) {
+namespace {
+
+// The cells of rtl/pe_array.sv get STAGES and the port widths only: the other RTL parameters
+// must be the PE module's defaults.
+std::map<std::string, std::string> array_parameters(const std::string& pe, const pe::Params& params,
+                                                    const ArraySynth& array) {
+  auto rtl = cycle::rtl_parameters(pe, params);
+  pe::Params defaults;
+  if (auto it = params.find("stages"); it != params.end()) defaults["stages"] = it->second;
+  auto def = cycle::rtl_parameters(pe, defaults);
+  for (const auto& [k, v] : rtl)
+    if (k != "STAGES" && def.at(k) != v)
+      throw pe::PeError(fmt::format("synth: an array's {} cells use the PE's default configuration; {}={} differs "
+                                    "(synthesize the PE alone for other parameters)", pe, k, v));
+  if (array.rows < 1 || array.rows > 64 || array.cols < 1 || array.cols > 64)
+    throw pe::PeError(fmt::format("synth: array must be 1..64 x 1..64, got {}x{}", array.rows, array.cols));
+  const auto df = cycle::parse_dataflow(array.dataflow);
+  const auto model = cycle::make_pe_cycle(pe, params);
+  const auto& ports = model->ports();
+  return {{"PE", fmt::format("\"{}\"", pe)},
+          {"R", std::to_string(array.rows)},
+          {"C", std::to_string(array.cols)},
+          {"DATAFLOW", df == cycle::Dataflow::DotTile ? "1" : "0"},
+          {"A_BITS", std::to_string(ports.a_bits)},
+          {"W_BITS", std::to_string(ports.w_bits)},
+          {"ZERO_BITS", std::to_string(std::max(1, ports.zero_bits))},
+          {"OUT_BITS", std::to_string(ports.out_bits)},
+          {"STAGES", std::to_string(model->stages())}};
+}
+
+}  // namespace
+
+std::string yosys_script(const std::string& pe, const pe::Params& params, const std::string& rtl_dir,
+                         const ArraySynth& array, const std::string& stat_json) {
+  const bool is_array = array.rows > 0;
+  const auto rtl = is_array ? array_parameters(pe, params, array) : rtl_parameters(pe, params);
+  const std::filesystem::path dir(rtl_dir);
+  if (!std::filesystem::exists(dir / (pe + ".sv")))
+    throw std::runtime_error(fmt::format("synth: {} not found", (dir / (pe + ".sv")).string()));
+  std::vector<std::string> files;
+  for (const auto& e : std::filesystem::directory_iterator(dir / "common"))
+    if (e.path().extension() == ".sv") files.push_back(e.path().string());
+  std::sort(files.begin(), files.end());
+  if (is_array) {
+    for (const auto& e : std::filesystem::directory_iterator(dir))
+      if (e.path().extension() == ".sv") files.push_back(e.path().string());
+  } else {
+    files.push_back((dir / (pe + ".sv")).string());
+  }
+  const std::string top = is_array ? "pe_array" : pe;
+  std::string script;
+  for (const auto& f : files) script += fmt::format("read_verilog -sv {}\n", f);
+  for (const auto& [k, v] : rtl) script += fmt::format("chparam -set {} {} {}\n", k, v, top);
+  script += fmt::format("synth -top {} -flatten\nabc -g AND,NAND,OR,NOR,XOR,XNOR,MUX\nopt_clean\n", top);
+  script += fmt::format("tee -q -o {} stat -json\n", stat_json);
+  return script;
+}
+
+SynthResult synthesize(const std::string& pe, const pe::Params& params, const std::string& rtl_dir,
+                       const ArraySynth& array) {
   SynthResult r;
-  r.module = pe;
-  r.rtl_params = rtl_parameters(pe, params);
-  const std::filesystem::path sv = std::filesystem::path(rtl_dir) / (pe + ".sv");
-  if (!std::filesystem::exists(sv)) throw std::runtime_error(fmt::format("synth: {} not found", sv.string()));
+  r.module = array.rows > 0 ? fmt::format("pe_array of {} ({}x{}, {})", pe, array.rows, array.cols, array.dataflow) : pe;
+  r.rtl_params = array.rows > 0 ? array_parameters(pe, params, array) : rtl_parameters(pe, params);
+  if (!std::filesystem::exists(std::filesystem::path(rtl_dir) / (pe + ".sv")))
+    throw std::runtime_error(fmt::format("synth: {} not found", (std::filesystem::path(rtl_dir) / (pe + ".sv")).string()));
   char tmpl[] = "/tmp/arithsim-synth-XXXXXX";
   if (!mkdtemp(tmpl)) throw std::runtime_error("synth: cannot create a temporary directory");
   const std::filesystem::path dir(tmpl);
-  std::string script = fmt::format("read_verilog -sv {}\n", sv.string());
-  for (const auto& [k, v] : r.rtl_params) script += fmt::format("chparam -set {} {} {}\n", k, v, pe);
-  script += fmt::format("synth -top {} -flatten\nabc -g AND,NAND,OR,NOR,XOR,XNOR,MUX\nopt_clean\n", pe);
-  script += fmt::format("tee -q -o {} stat -json\n", (dir / "stat.json").string());
-  std::ofstream(dir / "synth.ys") << script;
+  std::ofstream(dir / "synth.ys") << yosys_script(pe, params, rtl_dir, array, (dir / "stat.json").string());
   const std::string cmd = fmt::format("yosys -q -s {} > {} 2>&1", (dir / "synth.ys").string(), (dir / "yosys.log").string());
   const int rc = std::system(cmd.c_str());
   std::ifstream js(dir / "stat.json");

@@ -23,12 +23,27 @@ struct SynthResult {
 // or reset 5.33), so that designs can be ranked before a liberty-based flow exists.
 const std::map<std::string, double>& gate_equivalents();
 
-// Which PEs have RTL, and the RTL parameters a PE parameter set maps to. Throws pe::PeError
-// for a PE without RTL or a bad parameter.
+// The RTL parameters a PE parameter set (plus the cycle model's `stages`) maps to
+// (cycle::rtl_parameters). Throws pe::PeError for a PE without RTL or a bad parameter.
 std::map<std::string, std::string> rtl_parameters(const std::string& pe, const pe::Params& params);
 
-// Runs yosys on rtl/<pe>.sv (from rtl_dir) with those parameters. Throws std::runtime_error
-// naming the problem when yosys is missing or fails.
-SynthResult synthesize(const std::string& pe, const pe::Params& params, const std::string& rtl_dir);
+// Optional array: synthesize rtl/pe_array.sv with R x C cells of the PE instead of one PE.
+// (The array's cells get STAGES and the port widths; their other parameters are the PE
+// module's defaults, so an array must use the PE's default configuration otherwise.)
+struct ArraySynth {
+  int rows = 0, cols = 0;  // 0: synthesize the PE alone
+  std::string dataflow = "os";
+};
+
+// The yosys script for that run (what `arithsim synth --script` prints): reads every
+// rtl/common/*.sv block and the PE (or array) sources from rtl_dir, sets the parameters,
+// synthesizes flat to generic gates with abc, writes `stat -json` to stat_json.
+std::string yosys_script(const std::string& pe, const pe::Params& params, const std::string& rtl_dir,
+                         const ArraySynth& array, const std::string& stat_json);
+
+// Runs yosys with that script. Throws std::runtime_error naming the problem when yosys is
+// missing or fails.
+SynthResult synthesize(const std::string& pe, const pe::Params& params, const std::string& rtl_dir,
+                       const ArraySynth& array = {});
 
 }  // namespace arithsim::synth

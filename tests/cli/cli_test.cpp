@@ -1112,4 +1112,40 @@ TEST_F(Cli, GemmErrorsAreOneLineWithExitCodes) {
   for (const auto& res : {r}) EXPECT_EQ(lines_of(res.err).size(), 1u) << res.err;
 }
 
+TEST_F(Cli, CosimEveryPeFromTheCommandLine) {
+  for (const char* pe : {"int_mac", "fp8_mac", "lmul_pe", "mixpe", "lut_tensor_core", "rmmec"}) {
+    const Result r = run({"cosim", pe, "--cycles", "3000", "--seed", "4"});
+    EXPECT_EQ(r.code, 0) << pe << r.err;
+    EXPECT_TRUE(contains(r.out, "PASS: 3000 cycles compared on every port")) << pe << r.out;
+  }
+  const Result w = run({"cosim", "fp8_mac", "--param", "w=e5m2", "--param", "a=e4m3", "--cycles", "10"});
+  EXPECT_EQ(w.code, 2);  // no Verilated model for that set: the message lists the built ones
+  EXPECT_EQ(lines_of(w.err).size(), 1u) << w.err;
+  const Result u = run({"cosim", "no_such_pe"});
+  EXPECT_EQ(u.code, 2);
+  EXPECT_TRUE(contains(u.err, "no RTL for PE 'no_such_pe'")) << u.err;
+  const Result z = run({"cosim", "int_mac", "--cycles", "0"});
+  EXPECT_EQ(z.code, 2);
+}
+
+TEST_F(Cli, SynthScriptAndErrors) {
+  Result r = run({"synth", "mixpe", "--script"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "chparam -set GROUP 128 mixpe")) << r.out;
+  EXPECT_TRUE(contains(r.out, "synth -top mixpe -flatten")) << r.out;
+  r = run({"synth", "int_mac", "--array", "4x8", "--dataflow", "dot", "--script"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "chparam -set C 8 pe_array")) << r.out;
+  EXPECT_TRUE(contains(r.out, "chparam -set DATAFLOW 1 pe_array")) << r.out;
+  r = run({"synth", "int_mac", "--array", "4by4"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "'4by4' is not RxC")) << r.err;
+  r = run({"synth", "int_mac", "--array", "2x2", "--dataflow", "ws"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "dataflow 'ws'")) << r.err;
+  r = run({"synth", "rmmec", "--param", "out=posit16_1"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(lines_of(r.err).size(), 1u) << r.err;
+}
+
 }  // namespace

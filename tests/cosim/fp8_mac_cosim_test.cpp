@@ -6,8 +6,6 @@
 #include <gtest/gtest.h>
 
 #include <bit>
-#include <cstdio>
-#include <filesystem>
 #include <random>
 
 #include "Vfp_acc_add_bf16.h"
@@ -20,6 +18,7 @@
 #include "models/formats/format.hpp"
 #include "models/units/accumulator.hpp"
 #include "sim/cosim/cosim.hpp"
+#include "tests/cosim/cosim_test_util.hpp"
 
 namespace arithsim {
 namespace {
@@ -193,62 +192,30 @@ TEST(FpBlocks, AccAddEqualsFloatAccumulatorBf16) { check_acc_add<Vfp_acc_add_bf1
 
 // ---- fp8_mac: RTL vs cycle model every cycle, results vs the bit-accurate PE model ----
 
+using cosim_test::BuiltSetRun;
+
 TEST(Fp8MacCosim, RtlEqualsCycleModelEveryCycle) {
-  const std::vector<pe::Params> configs = {
-      {},
-      {{"a", "e5m2"}, {"acc", "fp16"}, {"mode", "per_product"}, {"stages", "2"}},
-      {{"w", "float8_e5m2"}, {"acc", "bf16"}, {"stages", "3"}}};
-  uint64_t seed = 5;
-  for (const auto& params : configs) {
-    cosim::CosimOptions o;
-    o.cycles = 120000;
-    o.seed = seed;
-    o.backpressure = unsigned(2 + seed++ % 3);  // different stall patterns
-    const auto r = cosim::run_fp8_mac_cosim(params, o);
-    std::printf("fp8_mac config %zu: %llu cycles, %llu results checked\n", size_t(seed - 6), (unsigned long long)r.cycles,
-                (unsigned long long)r.results);
-    ASSERT_TRUE(r.pass) << r.mismatch;
-    EXPECT_EQ(r.cycles, o.cycles);
-    EXPECT_GT(r.results, 2000u);  // dot products checked against the bit-accurate model
-  }
+  const BuiltSetRun sets[] = {  // different stall patterns
+      {"fp8_mac default", {}, 5, 4},
+      {"fp8_mac e5m2 fp16 per_product stages=2",
+       {{"a", "e5m2"}, {"acc", "fp16"}, {"mode", "per_product"}, {"stages", "2"}}, 6, 2},
+      {"fp8_mac w=e5m2 bf16 stages=3", {{"w", "float8_e5m2"}, {"acc", "bf16"}, {"stages", "3"}}, 7, 3}};
+  for (const auto& set : sets)
+    ASSERT_NO_FATAL_FAILURE(cosim_test::expect_cosim_passes(cosim::run_fp8_mac_cosim, set, 120000, 2000));
 }
 
 TEST(Fp8MacCosim, NoBackpressureNoBubbles) {
-  cosim::CosimOptions o;
-  o.cycles = 100000;
-  o.seed = 77;
-  o.backpressure = 0;
-  o.bubbles = 0;
-  const auto r = cosim::run_fp8_mac_cosim({{"a", "e5m2"}, {"acc", "fp16"}, {"mode", "per_product"}, {"stages", "2"}}, o);
-  ASSERT_TRUE(r.pass) << r.mismatch;
-  EXPECT_EQ(r.cycles, o.cycles);
-  EXPECT_GT(r.results, 4000u);
+  const BuiltSetRun set{"fp8_mac per_product no stalls",
+                        {{"a", "e5m2"}, {"acc", "fp16"}, {"mode", "per_product"}, {"stages", "2"}}, 77, 0, 0};
+  cosim_test::expect_cosim_passes(cosim::run_fp8_mac_cosim, set, 100000, 4000);
 }
 
 TEST(Fp8MacCosim, InjectedFaultIsDetected) {
-  const auto wave = std::filesystem::path(testing::TempDir()) / "fp8_mac_fault.fst";
-  std::filesystem::remove(wave);
-  cosim::CosimOptions o;
-  o.cycles = 1000;
-  o.inject_fault_at = 400;
-  o.mismatch_wave = wave.string();
-  const auto r = cosim::run_fp8_mac_cosim({}, o);
-  EXPECT_FALSE(r.pass);
-  EXPECT_EQ(r.cycles, 400u);
-  EXPECT_NE(r.mismatch.find("cycle 400: port out_valid"), std::string::npos) << r.mismatch;
-  EXPECT_TRUE(std::filesystem::exists(wave));
-}
-
-void expect_rejected(const pe::Params& p, const std::string& what) {
-  try {
-    cosim::run_fp8_mac_cosim(p, {});
-    ADD_FAILURE() << "accepted: " << what;
-  } catch (const pe::PeError& e) {
-    EXPECT_NE(std::string(e.what()).find(what), std::string::npos) << e.what();
-  }
+  cosim_test::expect_fault_detected(cosim::run_fp8_mac_cosim, "fp8_mac", 1000, 400);
 }
 
 TEST(Fp8MacCosim, ParameterSetsWithoutRtlAreRejected) {
+  const auto expect_rejected = cosim_test::rejecter(cosim::run_fp8_mac_cosim);
   expect_rejected({{"mode", "tree"}}, "mode=tree has no cycle model/RTL");
   expect_rejected({{"stages", "2"}}, "no RTL built for a=e4m3 w=e4m3 acc=fp32 mode=fused stages=2");
   expect_rejected({{"acc", "fp16"}}, "built: a=e4m3 w=e4m3 acc=fp32 mode=fused stages=1");
@@ -257,14 +224,7 @@ TEST(Fp8MacCosim, ParameterSetsWithoutRtlAreRejected) {
 }
 
 TEST(Fp8MacCosim, CycleModelRejectsBadParameters) {
-  auto msg = [](const pe::Params& p) {
-    try {
-      cycle::fp8_mac_cycle_params(p);
-    } catch (const std::invalid_argument& e) {
-      return std::string(e.what());
-    }
-    return std::string("accepted");
-  };
+  auto msg = [](const pe::Params& p) { return cosim_test::parse_error(cycle::fp8_mac_cycle_params, p); };
   EXPECT_EQ(msg({{"stages", "0"}}), "fp8_mac: stages must be 1..8 pipeline registers, got 0");
   EXPECT_EQ(msg({{"acc", "e4m3"}}).rfind("fp8_mac: acc=e4m3 has no cycle model/RTL", 0), 0u) << msg({{"acc", "e4m3"}});
   EXPECT_EQ(msg({{"a", "bf16"}}).rfind("fp8_mac: a=bf16 has no cycle model/RTL", 0), 0u);

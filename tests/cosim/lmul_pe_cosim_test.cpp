@@ -4,70 +4,35 @@
 // subnormals that flush, max, NaN, inf, all ones), back-pressure, bubbles, resets mid-stream.
 #include <gtest/gtest.h>
 
-#include <cstdio>
-#include <filesystem>
-
 #include "models/cycle/lmul_pe_cycle.hpp"
 #include "sim/cosim/cosim.hpp"
+#include "tests/cosim/cosim_test_util.hpp"
 
 namespace arithsim {
 namespace {
 
+using cosim_test::BuiltSetRun;
+
 TEST(LMulPeCosim, RtlEqualsCycleModelEveryCycle) {
-  const std::vector<pe::Params> configs = {
-      {}, {{"format", "e4m3"}, {"stages", "2"}}, {{"variant", "formula"}, {"format", "bfloat16"}}};
-  uint64_t seed = 9;
-  for (size_t i = 0; i < configs.size(); ++i) {
-    cosim::CosimOptions o;
-    o.cycles = 120000;
-    o.seed = seed++;
-    o.backpressure = unsigned(2 + i);  // different stall patterns
-    const auto r = cosim::run_lmul_pe_cosim(configs[i], o);
-    std::printf("lmul_pe config %zu: %llu cycles, %llu results checked\n", i, (unsigned long long)r.cycles,
-                (unsigned long long)r.results);
-    ASSERT_TRUE(r.pass) << r.mismatch;
-    EXPECT_EQ(r.cycles, o.cycles);
-    EXPECT_GT(r.results, 2000u);  // dot products checked against the bit-accurate model
-  }
+  const BuiltSetRun sets[] = {  // different stall patterns
+      {"lmul_pe default", {}, 9, 2},
+      {"lmul_pe e4m3 stages=2", {{"format", "e4m3"}, {"stages", "2"}}, 10, 3},
+      {"lmul_pe formula bfloat16", {{"variant", "formula"}, {"format", "bfloat16"}}, 11, 4}};
+  for (const auto& set : sets)
+    ASSERT_NO_FATAL_FAILURE(cosim_test::expect_cosim_passes(cosim::run_lmul_pe_cosim, set, 120000, 2000));
 }
 
 TEST(LMulPeCosim, NoBackpressureNoBubbles) {
-  cosim::CosimOptions o;
-  o.cycles = 100000;
-  o.seed = 31;
-  o.backpressure = 0;
-  o.bubbles = 0;
-  o.reset_every = 0;
-  const auto r = cosim::run_lmul_pe_cosim({{"format", "e4m3"}, {"stages", "2"}}, o);
-  ASSERT_TRUE(r.pass) << r.mismatch;
-  EXPECT_EQ(r.cycles, o.cycles);
-  EXPECT_GT(r.results, 4000u);
+  const BuiltSetRun set{"lmul_pe e4m3 stages=2 no stalls", {{"format", "e4m3"}, {"stages", "2"}}, 31, 0, 0, 0};
+  cosim_test::expect_cosim_passes(cosim::run_lmul_pe_cosim, set, 100000, 4000);
 }
 
 TEST(LMulPeCosim, InjectedFaultIsDetected) {
-  const auto wave = std::filesystem::path(testing::TempDir()) / "lmul_pe_fault.fst";
-  std::filesystem::remove(wave);
-  cosim::CosimOptions o;
-  o.cycles = 1000;
-  o.inject_fault_at = 250;
-  o.mismatch_wave = wave.string();
-  const auto r = cosim::run_lmul_pe_cosim({}, o);
-  EXPECT_FALSE(r.pass);
-  EXPECT_EQ(r.cycles, 250u);
-  EXPECT_NE(r.mismatch.find("cycle 250: port out_valid"), std::string::npos) << r.mismatch;
-  EXPECT_TRUE(std::filesystem::exists(wave));
-}
-
-void expect_rejected(const pe::Params& p, const std::string& what) {
-  try {
-    cosim::run_lmul_pe_cosim(p, {});
-    ADD_FAILURE() << "accepted: " << what;
-  } catch (const pe::PeError& e) {
-    EXPECT_NE(std::string(e.what()).find(what), std::string::npos) << e.what();
-  }
+  cosim_test::expect_fault_detected(cosim::run_lmul_pe_cosim, "lmul_pe", 1000, 250);
 }
 
 TEST(LMulPeCosim, ParameterSetsWithoutRtlAreRejected) {
+  const auto expect_rejected = cosim_test::rejecter(cosim::run_lmul_pe_cosim);
   expect_rejected({{"stages", "3"}}, "no RTL built for format=bf16 variant=hardware acc=fp32 stages=3");
   expect_rejected({{"acc", "bf16"}}, "built: format=bf16 variant=hardware acc=fp32 stages=1");
   expect_rejected({{"format", "e4m3fnuz"}}, "lmul_pe: format=e4m3fnuz has no cycle model/RTL");
@@ -76,14 +41,7 @@ TEST(LMulPeCosim, ParameterSetsWithoutRtlAreRejected) {
 }
 
 TEST(LMulPeCosim, CycleModelRejectsBadParameters) {
-  auto msg = [](const pe::Params& p) {
-    try {
-      cycle::lmul_pe_cycle_params(p);
-    } catch (const std::invalid_argument& e) {
-      return std::string(e.what());
-    }
-    return std::string("accepted");
-  };
+  auto msg = [](const pe::Params& p) { return cosim_test::parse_error(cycle::lmul_pe_cycle_params, p); };
   EXPECT_EQ(msg({{"stages", "9"}}), "lmul_pe: stages must be 1..8 pipeline registers, got 9");
   EXPECT_EQ(msg({{"format", "e5m2"}}), "accepted");
   EXPECT_EQ(msg({{"format", "fp4"}}).rfind("lmul_pe: format=fp4 has no cycle model/RTL", 0), 0u);

@@ -6,85 +6,49 @@
 // table and accumulator formats); fault detection and parameter errors.
 #include <gtest/gtest.h>
 
-#include <filesystem>
 #include <random>
 
 #include "models/cycle/lut_tensor_core_cycle.hpp"
+#include "sim/cosim/binding_util.hpp"
 #include "sim/cosim/cosim.hpp"
+#include "tests/cosim/cosim_test_util.hpp"
 
 namespace arithsim {
 namespace {
 
+using cosim_test::BuiltSetRun;
+
 TEST(LutTensorCoreCosim, RtlEqualsCycleModelEveryCycle) {
-  const std::vector<pe::Params> configs = {{},
-                                           {{"w", "int4"}, {"group", "64"}, {"stages", "2"}},
-                                           {{"w", "int1"}, {"symmetrize", "false"}, {"group", "32"}}};
-  uint64_t seed = 21;
-  for (const auto& params : configs) {
-    cosim::CosimOptions o;
-    o.cycles = 100000;
-    o.seed = seed;
-    o.backpressure = unsigned(2 + seed % 5);  // different stall patterns
-    o.bubbles = unsigned(3 + seed % 4);
-    ++seed;
-    const auto r = cosim::run_lut_tensor_core_cosim(params, o);
-    ASSERT_TRUE(r.pass) << r.mismatch;
-    EXPECT_EQ(r.cycles, o.cycles);
-    EXPECT_GT(r.results, 500u);  // dot products checked against the bit-accurate model
-    std::string name;
-    for (const auto& [k, v] : params) name += k + "=" + v + " ";
-    std::printf("lut_tensor_core %s: %llu cycles, %llu results checked\n", name.empty() ? "(default)" : name.c_str(),
-                (unsigned long long)r.cycles, (unsigned long long)r.results);
-  }
+  const BuiltSetRun sets[] = {  // different stall patterns
+      {"lut_tensor_core default", {}, 21, 3, 4},
+      {"lut_tensor_core w=int4 group=64 stages=2", {{"w", "int4"}, {"group", "64"}, {"stages", "2"}}, 22, 4, 5},
+      {"lut_tensor_core w=int1 symmetrize=false group=32",
+       {{"w", "int1"}, {"symmetrize", "false"}, {"group", "32"}}, 23, 5, 6}};
+  for (const auto& set : sets)
+    ASSERT_NO_FATAL_FAILURE(cosim_test::expect_cosim_passes(cosim::run_lut_tensor_core_cosim, set, 100000, 500));
 }
 
 TEST(LutTensorCoreCosim, NoBackpressureNoBubblesOtherSeed) {
-  cosim::CosimOptions o;
-  o.cycles = 100000;
-  o.seed = 99;
-  o.backpressure = 0;
-  o.bubbles = 0;
-  o.reset_every = 0;
-  const auto r = cosim::run_lut_tensor_core_cosim({}, o);
-  ASSERT_TRUE(r.pass) << r.mismatch;
-  EXPECT_EQ(r.cycles, o.cycles);
-  EXPECT_GT(r.results, 500u);
+  const BuiltSetRun set{"lut_tensor_core default no stalls", {}, 99, 0, 0, 0};
+  cosim_test::expect_cosim_passes(cosim::run_lut_tensor_core_cosim, set, 100000, 500);
 }
 
 TEST(LutTensorCoreCosim, FaultIsDetected) {
-  const auto wave = std::filesystem::path(testing::TempDir()) / "lut_tensor_core_fault.fst";
-  std::filesystem::remove(wave);
-  cosim::CosimOptions o;
-  o.cycles = 2000;
-  o.inject_fault_at = 777;
-  o.mismatch_wave = wave.string();
-  const auto r = cosim::run_lut_tensor_core_cosim({}, o);
-  EXPECT_FALSE(r.pass);
-  EXPECT_EQ(r.cycles, 777u);
-  EXPECT_NE(r.mismatch.find("cycle 777: port out_valid"), std::string::npos) << r.mismatch;
+  const auto r = cosim_test::expect_fault_detected(cosim::run_lut_tensor_core_cosim, "lut_tensor_core", 2000, 777);
   EXPECT_NE(r.mismatch.find("in_w="), std::string::npos) << r.mismatch;
-  EXPECT_TRUE(std::filesystem::exists(wave));
-}
-
-void expect_error(const pe::Params& params, const std::string& what) {
-  try {
-    (void)cosim::run_lut_tensor_core_cosim(params, {});
-    ADD_FAILURE() << "no error for " << what;
-  } catch (const pe::PeError& e) {
-    EXPECT_NE(std::string(e.what()).find(what), std::string::npos) << e.what();
-  }
 }
 
 TEST(LutTensorCoreCosim, ParameterSetsWithoutRtlAreRejected) {
-  expect_error({{"a", "fp16"}}, "a=fp16 has a cycle model but no RTL");
-  expect_error({{"w", "int3"}}, "no RTL built for w=int3 k=4 group=128");
-  expect_error({{"k", "2"}}, "built: a=int8 acc=fp32 k=4");
-  expect_error({{"symmetrize", "false"}}, "no RTL built");
-  expect_error({{"acc", "bf16"}}, "no RTL built for acc=bf16");
-  expect_error({{"w", "int8"}}, "lut_tensor_core: w=int8 is not int1..int4");
-  expect_error({{"group", "30"}}, "lut_tensor_core: group size 30 is not a multiple of k=4");
-  expect_error({{"stages", "9"}}, "lut_tensor_core: stages must be 1..8");
-  expect_error({{"zero_point", "false"}}, "lut_tensor_core: unknown parameter 'zero_point'");
+  const auto expect_rejected = cosim_test::rejecter(cosim::run_lut_tensor_core_cosim);
+  expect_rejected({{"a", "fp16"}}, "a=fp16 has a cycle model but no RTL");
+  expect_rejected({{"w", "int3"}}, "no RTL built for w=int3 k=4 group=128");
+  expect_rejected({{"k", "2"}}, "built: a=int8 acc=fp32 k=4");
+  expect_rejected({{"symmetrize", "false"}}, "no RTL built");
+  expect_rejected({{"acc", "bf16"}}, "no RTL built for acc=bf16");
+  expect_rejected({{"w", "int8"}}, "lut_tensor_core: w=int8 is not int1..int4");
+  expect_rejected({{"group", "30"}}, "lut_tensor_core: group size 30 is not a multiple of k=4");
+  expect_rejected({{"stages", "9"}}, "lut_tensor_core: stages must be 1..8");
+  expect_rejected({{"zero_point", "false"}}, "lut_tensor_core: unknown parameter 'zero_point'");
 }
 
 TEST(LutTensorCoreCosim, CycleModelRejectsBadParameters) {
@@ -112,9 +76,7 @@ TEST(LutTensorCoreCosim, CycleModelRejectsBadParameters) {
 // per cycle, the result checked when it appears.
 void model_vs_pe(const pe::Params& params, uint64_t seed, int dots) {
   const auto p = cycle::lut_tensor_core_cycle_params(params);
-  pe::Params pe_params = params;
-  pe_params.erase("stages");
-  const auto ref = pe::make_pe("lut_tensor_core", pe_params);
+  const auto ref = cosim::reference_pe("lut_tensor_core", params);
   cycle::LutTensorCoreCycle model(p);
   const auto af = formats::ElementFormat::parse(p.fp16_a ? "float16" : "int8");
   const auto wf = formats::ElementFormat::parse(fmt::format("uint{}", p.w_bits));
@@ -157,15 +119,10 @@ void model_vs_pe(const pe::Params& params, uint64_t seed, int dots) {
       in.in_zero = zero;
       model.tick(in);
     }
-    for (int c = 0; c <= p.stages; ++c) {
-      const auto out = model.outputs(true);
-      if (out.out_valid) {
-        // the PE's output stage with activation scale 1: the accumulator's value in fp32
-        EXPECT_EQ(of.encode(accf.decode(uint32_t(out.out_acc))), of.encode(ref->dot(a, w))) << "dot " << n;
-        ++checked;
-        break;
-      }
-      model.tick(cycle::PeIn{});
+    if (const auto out = cosim_test::await_result(model)) {
+      // the PE's output stage with activation scale 1: the accumulator's value in fp32
+      EXPECT_EQ(of.encode(accf.decode(uint32_t(*out))), of.encode(ref->dot(a, w))) << "dot " << n;
+      ++checked;
     }
   }
   EXPECT_EQ(checked, dots);

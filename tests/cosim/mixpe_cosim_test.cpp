@@ -6,84 +6,48 @@
 // and parameter errors.
 #include <gtest/gtest.h>
 
-#include <filesystem>
 #include <random>
 
 #include "models/cycle/mixpe_cycle.hpp"
+#include "sim/cosim/binding_util.hpp"
 #include "sim/cosim/cosim.hpp"
+#include "tests/cosim/cosim_test_util.hpp"
 
 namespace arithsim {
 namespace {
 
+using cosim_test::BuiltSetRun;
+
 TEST(MixPeCosim, RtlEqualsCycleModelEveryCycle) {
-  const std::vector<pe::Params> configs = {
-      {}, {{"w", "int2"}, {"group", "32"}, {"stages", "2"}}, {{"w", "int8"}, {"zero_point", "false"}, {"group", "64"}}};
-  uint64_t seed = 11;
-  for (const auto& params : configs) {
-    cosim::CosimOptions o;
-    o.cycles = 100000;
-    o.seed = seed;
-    o.backpressure = unsigned(2 + seed % 5);  // different stall patterns
-    o.bubbles = unsigned(3 + seed % 4);
-    ++seed;
-    const auto r = cosim::run_mixpe_cosim(params, o);
-    ASSERT_TRUE(r.pass) << r.mismatch;
-    EXPECT_EQ(r.cycles, o.cycles);
-    EXPECT_GT(r.results, 100u);  // dot products checked against the bit-accurate model
-    std::string name;
-    for (const auto& [k, v] : params) name += k + "=" + v + " ";
-    std::printf("mixpe %s: %llu cycles, %llu results checked\n", name.empty() ? "(default)" : name.c_str(),
-                (unsigned long long)r.cycles, (unsigned long long)r.results);
-  }
+  const BuiltSetRun sets[] = {  // different stall patterns
+      {"mixpe default", {}, 11, 3, 6},
+      {"mixpe w=int2 group=32 stages=2", {{"w", "int2"}, {"group", "32"}, {"stages", "2"}}, 12, 4, 3},
+      {"mixpe w=int8 zero_point=false group=64", {{"w", "int8"}, {"zero_point", "false"}, {"group", "64"}}, 13, 5, 4}};
+  for (const auto& set : sets)
+    ASSERT_NO_FATAL_FAILURE(cosim_test::expect_cosim_passes(cosim::run_mixpe_cosim, set, 100000, 100));
 }
 
 TEST(MixPeCosim, NoBackpressureNoBubblesOtherSeed) {
-  cosim::CosimOptions o;
-  o.cycles = 100000;
-  o.seed = 77;
-  o.backpressure = 0;
-  o.bubbles = 0;
-  o.reset_every = 0;
-  const auto r = cosim::run_mixpe_cosim({{"w", "int2"}, {"group", "32"}, {"stages", "2"}}, o);
-  ASSERT_TRUE(r.pass) << r.mismatch;
-  EXPECT_EQ(r.cycles, o.cycles);
-  EXPECT_GT(r.results, 500u);
+  const BuiltSetRun set{"mixpe w=int2 no stalls", {{"w", "int2"}, {"group", "32"}, {"stages", "2"}}, 77, 0, 0, 0};
+  cosim_test::expect_cosim_passes(cosim::run_mixpe_cosim, set, 100000, 500);
 }
 
 TEST(MixPeCosim, FaultIsDetected) {
-  const auto wave = std::filesystem::path(testing::TempDir()) / "mixpe_fault.fst";
-  std::filesystem::remove(wave);
-  cosim::CosimOptions o;
-  o.cycles = 2000;
-  o.inject_fault_at = 1234;
-  o.mismatch_wave = wave.string();
-  const auto r = cosim::run_mixpe_cosim({}, o);
-  EXPECT_FALSE(r.pass);
-  EXPECT_EQ(r.cycles, 1234u);
-  EXPECT_NE(r.mismatch.find("cycle 1234: port out_valid"), std::string::npos) << r.mismatch;
+  const auto r = cosim_test::expect_fault_detected(cosim::run_mixpe_cosim, "mixpe", 2000, 1234);
   EXPECT_NE(r.mismatch.find("in_scale="), std::string::npos) << r.mismatch;
-  EXPECT_TRUE(std::filesystem::exists(wave));
-}
-
-void expect_error(const pe::Params& params, const std::string& what) {
-  try {
-    (void)cosim::run_mixpe_cosim(params, {});
-    ADD_FAILURE() << "no error for " << what;
-  } catch (const pe::PeError& e) {
-    EXPECT_NE(std::string(e.what()).find(what), std::string::npos) << e.what();
-  }
 }
 
 TEST(MixPeCosim, ParameterSetsWithoutRtlAreRejected) {
-  expect_error({{"a", "fp16"}}, "a=fp16 has a cycle model but no RTL");
-  expect_error({{"w", "int3"}}, "no RTL built for w=int3 group=128");
-  expect_error({{"group", "64"}}, "built: a=int8 acc=fp32");
-  expect_error({{"stages", "3"}}, "no RTL built");
-  expect_error({{"acc", "bf16"}}, "no RTL built for acc=bf16");
-  expect_error({{"w", "int5"}}, "mixpe: w=int5 is not int2, int3, int4 or int8");
-  expect_error({{"stages", "0"}}, "mixpe: stages must be 1..8");
-  expect_error({{"stages", "x"}}, "mixpe: bad value 'x' for stages");
-  expect_error({{"lanes", "2"}}, "mixpe: unknown parameter 'lanes'");
+  const auto expect_rejected = cosim_test::rejecter(cosim::run_mixpe_cosim);
+  expect_rejected({{"a", "fp16"}}, "a=fp16 has a cycle model but no RTL");
+  expect_rejected({{"w", "int3"}}, "no RTL built for w=int3 group=128");
+  expect_rejected({{"group", "64"}}, "built: a=int8 acc=fp32");
+  expect_rejected({{"stages", "3"}}, "no RTL built");
+  expect_rejected({{"acc", "bf16"}}, "no RTL built for acc=bf16");
+  expect_rejected({{"w", "int5"}}, "mixpe: w=int5 is not int2, int3, int4 or int8");
+  expect_rejected({{"stages", "0"}}, "mixpe: stages must be 1..8");
+  expect_rejected({{"stages", "x"}}, "mixpe: bad value 'x' for stages");
+  expect_rejected({{"lanes", "2"}}, "mixpe: unknown parameter 'lanes'");
 }
 
 TEST(MixPeCosim, CycleModelRejectsBadParameters) {
@@ -106,9 +70,7 @@ TEST(MixPeCosim, CycleModelRejectsBadParameters) {
 // back-to-back dot products, one element per cycle, the result checked when it appears.
 void model_vs_pe(const pe::Params& params, uint64_t seed, int dots) {
   const auto p = cycle::mixpe_cycle_params(params);
-  pe::Params pe_params = params;
-  pe_params.erase("stages");
-  const auto ref = pe::make_pe("mixpe", pe_params);
+  const auto ref = cosim::reference_pe("mixpe", params);
   cycle::MixPeCycle model(p);
   const auto af = formats::ElementFormat::parse(p.fp16_a ? "float16" : "int8");
   const auto wf = formats::ElementFormat::parse(fmt::format("{}int{}", p.zero_point ? "u" : "", p.w_bits));
@@ -146,15 +108,10 @@ void model_vs_pe(const pe::Params& params, uint64_t seed, int dots) {
       w.codes.push_back(uint32_t(in.in_w));
       model.tick(in);
     }
-    for (int c = 0; c <= p.stages; ++c) {
-      const auto out = model.outputs(true);
-      if (out.out_valid) {
-        // the PE's output stage with activation scale 1: the accumulator's value in fp32
-        EXPECT_EQ(of.encode(accf.decode(uint32_t(out.out_acc))), of.encode(ref->dot(a, w))) << "dot " << n;
-        ++checked;
-        break;
-      }
-      model.tick(cycle::PeIn{});
+    if (const auto out = cosim_test::await_result(model)) {
+      // the PE's output stage with activation scale 1: the accumulator's value in fp32
+      EXPECT_EQ(of.encode(accf.decode(uint32_t(*out))), of.encode(ref->dot(a, w))) << "dot " << n;
+      ++checked;
     }
   }
   EXPECT_EQ(checked, dots);

@@ -5,34 +5,19 @@
 // +-maxpos, +-minpos, NaR, all ones; FP4 subnormals and +-6), back-pressure, bubbles, resets.
 #include <gtest/gtest.h>
 
-#include <filesystem>
-
 #include "models/cycle/rmmec_cycle.hpp"
 #include "sim/cosim/cosim.hpp"
+#include "tests/cosim/cosim_test_util.hpp"
 
 namespace arithsim {
 namespace {
 
-struct Case {
-  std::string name;
-  pe::Params params;
-  uint64_t seed;
-  unsigned backpressure;
-};
-void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+using Case = cosim_test::BuiltSetRun;
 
 class RmmecCosim : public testing::TestWithParam<Case> {};
 
 TEST_P(RmmecCosim, RtlEqualsCycleModelEveryCycle) {
-  const Case& c = GetParam();
-  cosim::CosimOptions o;
-  o.cycles = 100000;
-  o.seed = c.seed;
-  o.backpressure = c.backpressure;
-  const auto r = cosim::run_rmmec_cosim(c.params, o);
-  ASSERT_TRUE(r.pass) << r.mismatch;
-  EXPECT_EQ(r.cycles, o.cycles);
-  EXPECT_GT(r.results, 3000u);  // dot products checked against the bit-accurate model
+  cosim_test::expect_cosim_passes(cosim::run_rmmec_cosim, GetParam(), 100000, 3000);
 }
 
 const Case kCases[] = {
@@ -47,29 +32,11 @@ std::string case_name(const testing::TestParamInfo<Case>& i) { return i.param.na
 INSTANTIATE_TEST_SUITE_P(BuiltSets, RmmecCosim, testing::ValuesIn(kCases), case_name);
 
 TEST(RmmecCosimFault, MismatchIsDetectedAndWritesAWaveform) {
-  const auto wave = std::filesystem::path(testing::TempDir()) / "rmmec_fault.fst";
-  std::filesystem::remove(wave);
-  cosim::CosimOptions o;
-  o.cycles = 1000;
-  o.inject_fault_at = 257;
-  o.mismatch_wave = wave.string();
-  const auto r = cosim::run_rmmec_cosim({}, o);
-  EXPECT_FALSE(r.pass);
-  EXPECT_EQ(r.cycles, 257u);
-  EXPECT_NE(r.mismatch.find("cycle 257: port out_valid"), std::string::npos) << r.mismatch;
-  EXPECT_TRUE(std::filesystem::exists(wave));
-}
-
-void expect_rejected(const pe::Params& p, const std::string& what) {
-  try {
-    (void)cosim::run_rmmec_cosim(p, {});
-    ADD_FAILURE() << "accepted " << what;
-  } catch (const pe::PeError& e) {
-    EXPECT_NE(std::string(e.what()).find(what), std::string::npos) << e.what();
-  }
+  cosim_test::expect_fault_detected(cosim::run_rmmec_cosim, "rmmec", 1000, 257);
 }
 
 TEST(RmmecCosimParams, SetsWithoutRtlAreRejectedNamingTheBuiltSets) {
+  const auto expect_rejected = cosim_test::rejecter(cosim::run_rmmec_cosim);
   expect_rejected({{"out", "posit16_1"}}, "no RTL built for out=posit16_1");
   expect_rejected({{"out", "posit16_1"}}, "built: mode=posit8_0 acc=quire stages=1");
   expect_rejected({{"lanes", "4"}}, "no RTL built for lanes=4");
@@ -81,14 +48,7 @@ TEST(RmmecCosimParams, SetsWithoutRtlAreRejectedNamingTheBuiltSets) {
 }
 
 TEST(RmmecCycleParams, BadParametersAreRejectedWithOneLineErrors) {
-  auto msg = [](const pe::Params& p) {
-    try {
-      (void)cycle::rmmec_cycle_params(p);
-    } catch (const std::invalid_argument& e) {
-      return std::string(e.what());
-    }
-    return std::string("accepted");
-  };
+  auto msg = [](const pe::Params& p) { return cosim_test::parse_error(cycle::rmmec_cycle_params, p); };
   EXPECT_EQ(msg({{"mode", "int8"}}), "rmmec: mode must be fp4, posit4_1, posit8_0 or posit16_1, got 'int8'");
   EXPECT_NE(msg({{"mode", "posit16_1"}, {"lanes", "5"}}).find("rmmec: lanes must be"), std::string::npos);
   EXPECT_NE(msg({{"acc", "fp16"}}).find("rmmec: acc must be quire or fp32"), std::string::npos);

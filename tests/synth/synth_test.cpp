@@ -8,7 +8,7 @@ namespace arithsim {
 namespace {
 
 long int_mac_register_bits(int a, int w, int acc) {
-  return (a + w) /*m_prod*/ + 3 /*m_valid, m_first, m_last*/ + acc /*acc*/ + 1 /*out_valid*/ + acc /*out_acc*/;
+  return (a + w) /*pipe term*/ + 3 /*pipe valid, first, last*/ + acc /*acc*/ + 1 /*out_valid*/ + acc /*out_acc*/;
 }
 
 TEST(Synth, IntMacFlopsMatchTheRtlRegisters) {
@@ -24,8 +24,36 @@ TEST(Synth, IntMacFlopsMatchTheRtlRegisters) {
   EXPECT_GT(sat.total_cells, d.total_cells);  // the clamp logic costs gates
 }
 
+// Every PE's RTL synthesizes in its default configuration; a deeper pipeline adds flops.
+TEST(Synth, EveryPeSynthesizes) {
+  for (const char* pe : {"fp8_mac", "lmul_pe", "mixpe", "lut_tensor_core", "rmmec"}) {
+    const auto d = synth::synthesize(pe, {}, ARITHSIM_RTL_DIR);
+    EXPECT_GT(d.flops, 32) << pe;  // at least the 32-bit result register
+    EXPECT_GT(d.total_cells, 500) << pe;
+    EXPECT_EQ(d.rtl_params.at("STAGES"), "1") << pe;
+  }
+  const auto s1 = synth::synthesize("fp8_mac", {}, ARITHSIM_RTL_DIR);
+  const auto s3 = synth::synthesize("fp8_mac", {{"stages", "3"}}, ARITHSIM_RTL_DIR);
+  EXPECT_GT(s3.flops, s1.flops);
+}
+
+// A 2x2 array of INT8 MACs: four cells' registers plus the skew and hop registers.
+TEST(Synth, ArrayOfPes) {
+  const auto one = synth::synthesize("int_mac", {}, ARITHSIM_RTL_DIR);
+  const auto arr = synth::synthesize("int_mac", {}, ARITHSIM_RTL_DIR, {2, 2, "os"});
+  EXPECT_EQ(arr.rtl_params.at("R"), "2");
+  const auto dot = synth::synthesize("int_mac", {}, ARITHSIM_RTL_DIR, {2, 2, "dot"});
+  // Broadcast: no skew or hop registers; the cells' identical flag registers (same inputs)
+  // may be merged by yosys, their products and accumulators not.
+  EXPECT_LE(dot.flops, 4 * one.flops);
+  EXPECT_GE(dot.flops, 4 * (one.flops - 3));
+  EXPECT_GT(arr.flops, dot.flops);  // + input skew and hop registers
+  EXPECT_THROW(synth::synthesize("int_mac", {{"acc_bits", "24"}}, ARITHSIM_RTL_DIR, {2, 2, "os"}), pe::PeError);
+}
+
 TEST(Synth, ErrorsNameTheProblem) {
-  EXPECT_THROW(synth::synthesize("mixpe", {}, ARITHSIM_RTL_DIR), pe::PeError);
+  EXPECT_THROW(synth::synthesize("no_such_pe", {}, ARITHSIM_RTL_DIR), pe::PeError);
+  EXPECT_THROW(synth::synthesize("mixpe", {{"a", "fp16"}}, ARITHSIM_RTL_DIR), pe::PeError);
   EXPECT_THROW(synth::synthesize("int_mac", {{"acc_bits", "x"}}, ARITHSIM_RTL_DIR), pe::PeError);
   EXPECT_THROW(synth::synthesize("int_mac", {}, "/nonexistent"), std::runtime_error);
 }
