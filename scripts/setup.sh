@@ -8,6 +8,7 @@ pkgs=(
   libboost1.81-dev libboost-program-options1.81-dev
   libfmt-dev libcli11-dev nlohmann-json3-dev libyaml-cpp-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
+  gnuplot-nox
 )
 missing=()
 for p in "${pkgs[@]}"; do
