@@ -51,7 +51,7 @@ inline int run_with_report(int argc, char** argv, const std::vector<Target>& tar
     const double r = rep.rate[t.bench], b = rep.rate[t.baseline];
     const bool ok = r >= t.min_rate && r / b >= t.min_ratio;
     const std::string target = t.min_ratio > 0 ? fmt::format("ratio >= {:.2f}", t.min_ratio)
-                               : t.min_rate > 0 ? fmt::format(">= {:.0f} M/s", t.min_rate / 1e6)
+                               : t.min_rate > 0 ? fmt::format(">= {:g} M/s", t.min_rate / 1e6)
                                                 : "none";
     all = all && ok;
     table += fmt::format("| {} | {:.1f} | {} | {:.1f} | {:.3f} | {} | {} |\n", t.bench, r / 1e6, t.baseline, b / 1e6, r / b,
