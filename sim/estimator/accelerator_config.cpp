@@ -1,0 +1,180 @@
+#include "sim/estimator/accelerator_config.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cmath>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "cost/technology.hpp"
+#include "models/cycle/registry.hpp"
+
+namespace arithsim::estimator {
+namespace {
+
+[[noreturn]] void fail(const std::string& file, const std::string& what) {
+  throw ConfigError(fmt::format("{}: {}", file, what));
+}
+
+void check_keys(const YAML::Node& n, const std::string& file, const std::string& where,
+                const std::set<std::string>& allowed) {
+  if (!n.IsMap()) fail(file, fmt::format("field '{}' must be a map", where));
+  for (const auto& kv : n) {
+    const auto key = kv.first.as<std::string>();
+    if (!allowed.count(key)) {
+      std::string list;
+      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+      fail(file, fmt::format("unknown field '{}{}' (allowed: {})", where.empty() ? "" : where + ".", key, list));
+    }
+  }
+}
+
+double number(const YAML::Node& n, const std::string& file, const std::string& field, double lo, double hi) {
+  double v = 0;
+  try {
+    if (!n.IsScalar()) throw YAML::Exception(YAML::Mark::null_mark(), "");
+    v = n.as<double>();
+  } catch (const YAML::Exception&) {
+    fail(file, fmt::format("field '{}' must be a number", field));
+  }
+  if (!std::isfinite(v) || v < lo || v > hi) fail(file, fmt::format("field '{}' must be in [{}, {}] (got {})", field, lo, hi, v));
+  return v;
+}
+
+int integer(const YAML::Node& n, const std::string& file, const std::string& field, int lo, int hi) {
+  const double v = number(n, file, field, lo, hi);
+  if (v != std::floor(v)) fail(file, fmt::format("field '{}' must be an integer (got {})", field, v));
+  return int(v);
+}
+
+std::string text(const YAML::Node& n, const std::string& file, const std::string& field) {
+  if (!n.IsScalar()) fail(file, fmt::format("field '{}' must be a string", field));
+  return n.as<std::string>();
+}
+
+PeChoice parse_pe(const YAML::Node& n, const std::string& file, const std::string& where) {
+  PeChoice p;
+  if (n.IsScalar()) {
+    p.name = n.as<std::string>();
+  } else {
+    check_keys(n, file, where, {"name", "params", "label"});
+    if (!n["name"]) fail(file, fmt::format("missing field '{}.name'", where));
+    p.name = text(n["name"], file, where + ".name");
+    if (n["params"]) {
+      if (!n["params"].IsMap()) fail(file, fmt::format("field '{}.params' must be a map of key: value", where));
+      for (const auto& kv : n["params"]) p.params[kv.first.as<std::string>()] = text(kv.second, file, where + ".params");
+    }
+    if (n["label"]) p.label = text(n["label"], file, where + ".label");
+  }
+  if (p.label.empty()) p.label = p.name;
+  return p;
+}
+
+}  // namespace
+
+AcceleratorConfig parse_config(std::string_view src, const std::string& file) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(src));
+  } catch (const YAML::ParserException& e) {
+    fail(file, fmt::format("line {}: YAML syntax error: {}", e.mark.line + 1, e.msg));
+  }
+  AcceleratorConfig c;
+  if (root.IsNull()) return c;
+  check_keys(root, file, "",
+             {"version", "name", "array", "pe", "pes", "clock_ghz", "node", "buffers_kb", "dram", "vector"});
+  if (root["version"] && integer(root["version"], file, "version", 0, 1 << 20) != kConfigVersion)
+    fail(file, fmt::format("unsupported version {} (this arithsim reads version {})", root["version"].as<std::string>(),
+                           kConfigVersion));
+  if (root["name"]) c.name = text(root["name"], file, "name");
+  if (const auto a = root["array"]) {
+    check_keys(a, file, "array", {"rows", "cols", "dataflow"});
+    if (a["rows"]) c.rows = integer(a["rows"], file, "array.rows", 1, 4096);
+    if (a["cols"]) c.cols = integer(a["cols"], file, "array.cols", 1, 4096);
+    if (a["dataflow"]) c.dataflow = text(a["dataflow"], file, "array.dataflow");
+    if (c.dataflow != "os" && c.dataflow != "dot")
+      fail(file, fmt::format("field 'array.dataflow' must be os or dot (got '{}')", c.dataflow));
+  }
+  if (root["pe"] && root["pes"]) fail(file, "give either 'pe' or 'pes', not both");
+  if (root["pe"]) c.pes.push_back(parse_pe(root["pe"], file, "pe"));
+  if (const auto l = root["pes"]) {
+    if (!l.IsSequence() || l.size() == 0) fail(file, "field 'pes' must be a non-empty list");
+    for (size_t i = 0; i < l.size(); ++i) c.pes.push_back(parse_pe(l[i], file, fmt::format("pes[{}]", i)));
+  }
+  if (root["clock_ghz"]) c.clock_hz = number(root["clock_ghz"], file, "clock_ghz", 1e-3, 100) * 1e9;
+  if (root["node"]) c.node = text(root["node"], file, "node");
+  if (const auto b = root["buffers_kb"]) {
+    check_keys(b, file, "buffers_kb", {"activations", "weights", "outputs"});
+    if (b["activations"]) c.a_buffer_kb = number(b["activations"], file, "buffers_kb.activations", 0.125, 1 << 20);
+    if (b["weights"]) c.w_buffer_kb = number(b["weights"], file, "buffers_kb.weights", 0.125, 1 << 20);
+    if (b["outputs"]) c.o_buffer_kb = number(b["outputs"], file, "buffers_kb.outputs", 0.125, 1 << 20);
+  }
+  if (const auto d = root["dram"]) {
+    check_keys(d, file, "dram", {"bandwidth_gbps", "pj_per_bit", "source"});
+    if (d["bandwidth_gbps"]) c.dram_gbps = number(d["bandwidth_gbps"], file, "dram.bandwidth_gbps", 1e-3, 1e6);
+    if (d["pj_per_bit"]) {
+      c.dram_pj_per_bit = number(d["pj_per_bit"], file, "dram.pj_per_bit", 0, 1e4);
+      c.dram_source = fmt::format("user ({})", file);
+    }
+    if (d["source"]) c.dram_source = fmt::format("user ({}): {}", file, text(d["source"], file, "dram.source"));
+  }
+  if (const auto v = root["vector"]) {
+    check_keys(v, file, "vector", {"lanes"});
+    if (v["lanes"]) c.vector_lanes = integer(v["lanes"], file, "vector.lanes", 1, 1 << 20);
+  }
+  try {
+    validate(c);
+  } catch (const ConfigError& e) {
+    fail(file, e.what());
+  }
+  return c;
+}
+
+AcceleratorConfig load_config(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError(fmt::format("{}: cannot read the config", path));
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return parse_config(ss.str(), path);
+}
+
+void validate(const AcceleratorConfig& c) {
+  const auto tech = cost::Technology::builtin();
+  if (!tech.find(c.node)) {
+    std::string known;
+    for (const auto& n : tech.nodes()) known += (known.empty() ? "" : ", ") + n.name;
+    throw ConfigError(fmt::format("field 'node': unknown node '{}' (known: {})", c.node, known));
+  }
+  const auto df = cycle::parse_dataflow(c.dataflow);
+  for (const auto& p : c.pes) {
+    try {
+      cycle::make_pe_array(p.name, p.params, 1, 1, df);
+      pe::Params bare = p.params;
+      bare.erase("stages");
+      pe::make_pe(p.name, bare);
+    } catch (const std::exception& e) {
+      throw ConfigError(fmt::format("pe '{}': {}", p.label, e.what()));
+    }
+  }
+}
+
+std::string to_yaml(const AcceleratorConfig& c) {
+  std::string s = fmt::format("version: {}\nname: {}\narray: {{rows: {}, cols: {}, dataflow: {}}}\npes:\n", kConfigVersion,
+                              c.name, c.rows, c.cols, c.dataflow);
+  for (const auto& p : c.pes) {
+    s += fmt::format("  - {{name: {}, label: {}, params: {{", p.name, p.label);
+    bool first = true;
+    for (const auto& [k, v] : p.params) s += fmt::format("{}{}: {}", first ? "" : ", ", k, v), first = false;
+    s += "}}\n";
+  }
+  s += fmt::format("clock_ghz: {}\nnode: \"{}\"\nbuffers_kb: {{activations: {}, weights: {}, outputs: {}}}\n",
+                   c.clock_hz / 1e9, c.node, c.a_buffer_kb, c.w_buffer_kb, c.o_buffer_kb);
+  s += fmt::format("dram: {{bandwidth_gbps: {}, pj_per_bit: {}, source: \"{}\"}}\nvector: {{lanes: {}}}\n", c.dram_gbps,
+                   c.dram_pj_per_bit, c.dram_source, c.lanes_for_vector());
+  return s;
+}
+
+}  // namespace arithsim::estimator
