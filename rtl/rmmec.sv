@@ -2,21 +2,25 @@
 // (docs/pe/rmmec.md). One accepted element is one SIMD cycle of LANES products: lane i of
 // in_a / in_w in bits [i*BITS, (i+1)*BITS).
 // MODE: 0 fp4 (E2M1), 1 posit4_1, 2 posit8_0, 3 posit16_1. ACC_FP32: 0 quire, 1 fp32.
+// OUT_POSIT: 0 fp32 output (32 bits), 1 the mode's own posit format (BITS bits; posit MODE only).
 // Stages (same names as models/pe/rmmec.cpp and the cycle model):
 //   decode (posit_decode per lane, or the E2M1 fields) -> exponent processing (scale add) ->
 //   mantissa multiply (one SIGW x SIGW block per lane)                       [front]
 //   -> STAGES pipeline registers (rtl/common/pe_pipe.sv)
 //   -> align (each product onto the quire grid, LSB minpos^2) -> accumulate (quire register,
 //      or the lanes' exact sum rounded into the FP32 register by fp_acc_add)
-//   -> round (fp_round of the quire to fp32) -> encode (result register out_acc; the
-//      registers and the handshake: rtl/common/pe_result.sv).
-// A NaR operand makes the dot product's result the canonical fp32 NaN (the PE's nar()).
+//   -> round (fp_round of the quire to fp32, or with OUT_POSIT posit_round to the mode's
+//      posit) -> encode (result register out_acc; the registers and the handshake:
+//      rtl/common/pe_result.sv).
+// A NaR operand makes the dot product's result the canonical fp32 NaN (the PE's nar()), or
+// NaR with OUT_POSIT.
 // Handshake as every PE (rtl/common/pe_result.sv): a held output stalls the whole pipe.
 module rmmec #(
     parameter int MODE = 2,
     parameter int LANES = 2,
     parameter int ACC_FP32 = 0,
-    parameter int STAGES = 1
+    parameter int STAGES = 1,
+    parameter int OUT_POSIT = 0
 ) (
     input  logic                    clk,
     input  logic                    rst_n,
@@ -28,7 +32,7 @@ module rmmec #(
     input  logic [LANES*(MODE == 3 ? 16 : MODE == 2 ? 8 : 4)-1:0] in_w,
     output logic                    out_valid,
     input  logic                    out_ready,
-    output logic [31:0]             out_acc
+    output logic [(OUT_POSIT != 0 ? (MODE == 3 ? 16 : MODE == 2 ? 8 : 4) : 32)-1:0] out_acc
 );
   // Mode geometry
   localparam int BITS = MODE == 3 ? 16 : MODE == 2 ? 8 : 4;
@@ -52,6 +56,7 @@ module rmmec #(
   localparam int PXW = XW + 1;                          // product exponent width
   localparam int CW = QMSB - QLSB + $clog2(LANES + 1) + 1;  // one cycle's lane sum (fp32 mode)
   localparam int ST_BITS = 1 + (ACC_FP32 != 0 ? 32 : QW);   // accumulate: {nar, quire or fp32 acc}
+  localparam int OW = OUT_POSIT != 0 ? BITS : 32;           // output code width
 
   logic stall;
 
@@ -125,7 +130,7 @@ module rmmec #(
   // ---- accumulate -> round -> encode
   logic [ST_BITS-1:0] state, state_next;
   logic               nar, nar_next;
-  logic [31:0]        result;
+  logic [OW-1:0]      result;
   assign nar = state[ST_BITS-1];
   assign nar_next = (m_first ? 1'b0 : nar) | m_term[0];
   generate
@@ -133,10 +138,17 @@ module rmmec #(
       wire signed [QW-1:0] quire = state[QW-1:0];
       wire signed [QW-1:0] quire_next = (m_first ? '0 : quire) + lane_sum;
       wire [QW-1:0] q_mag = quire_next[QW-1] ? QW'(-quire_next) : QW'(quire_next);
-      // round: the quire once to fp32
-      fp_round #(.E(8), .M(23), .SW(QW), .XW(16)) round (
-          .t_nan(nar_next), .t_inf(1'b0), .t_zero(1'b0), .t_neg(!nar_next && quire_next[QW-1]),
-          .t_sig(q_mag), .t_exp(16'(QLSB)), .t_sticky(1'b0), .code(result));
+      if (OUT_POSIT != 0) begin : g_posit_out
+        // round: the quire once to the mode's posit (NaR -> NaR)
+        posit_round #(.N(BITS), .ES(ES), .SW(QW), .XW(16)) round (
+            .t_nan(nar_next), .t_zero(1'b0), .t_neg(quire_next[QW-1]),
+            .t_sig(q_mag), .t_exp(16'(QLSB)), .t_sticky(1'b0), .code(result));
+      end else begin : g_fp32_out
+        // round: the quire once to fp32
+        fp_round #(.E(8), .M(23), .SW(QW), .XW(16)) round (
+            .t_nan(nar_next), .t_inf(1'b0), .t_zero(1'b0), .t_neg(!nar_next && quire_next[QW-1]),
+            .t_sig(q_mag), .t_exp(16'(QLSB)), .t_sticky(1'b0), .code(result));
+      end
       assign state_next = {nar_next, quire_next};
     end else begin : g_fp32
       // the cycle's exact lane sum, rounded into the FP32 register (one rounding per cycle)
@@ -147,7 +159,17 @@ module rmmec #(
       fp_acc_add #(.E(8), .M(23), .SW(CW), .XW(16)) add (
           .acc(m_first ? 32'h0 : acc32), .t_nan(1'b0), .t_inf(1'b0), .t_zero(csum == '0), .t_neg(csum[CW-1]),
           .t_sig(c_mag), .t_exp(16'(QLSB)), .sum(acc32_next));
-      assign result = nar_next ? 32'h7fc0_0000 : acc32_next;  // float32 encode(NaN)
+      if (OUT_POSIT != 0) begin : g_posit_out
+        // round: the fp32 register's value once to the mode's posit (inf/NaN, NaR -> NaR)
+        wire [7:0] be = acc32_next[30:23];
+        wire [7:0] be_n = be == 8'h00 ? 8'h01 : be;  // subnormals: exponent of the normals' lsb
+        posit_round #(.N(BITS), .ES(ES), .SW(24), .XW(16)) round (
+            .t_nan(nar_next || be == 8'hff), .t_zero(1'b0), .t_neg(acc32_next[31]),
+            .t_sig({be != 8'h00, acc32_next[22:0]}), .t_exp(16'(be_n) - 16'(150)),
+            .t_sticky(1'b0), .code(result));
+      end else begin : g_fp32_out
+        assign result = nar_next ? 32'h7fc0_0000 : acc32_next;  // float32 encode(NaN)
+      end
       assign state_next = {nar_next, acc32_next};
       /* verilator lint_off UNUSEDSIGNAL */
       wire unused_hi = ^lane_sum[QW-1:CW];
@@ -156,7 +178,7 @@ module rmmec #(
   endgenerate
 
   // accumulate registers (NaR flag, quire or fp32 accumulator), result register, handshake
-  pe_result #(.STATE_BITS(ST_BITS), .OUT_BITS(32)) result_reg (
+  pe_result #(.STATE_BITS(ST_BITS), .OUT_BITS(OW)) result_reg (
       .clk, .rst_n, .stall, .in_ready, .q_valid(m_valid), .q_last(m_last), .state_next, .result,
       .state, .out_valid, .out_ready, .out_acc);
 endmodule

@@ -62,12 +62,9 @@ inline bool read_fp16_activations(const pe::ParamReader& r) {
   return a.name() == "float16";
 }
 
-// The RTL of the group-quantized PEs implements INT8 activations and an fp32 accumulator
-// only (the cycle models do more): std::invalid_argument otherwise.
-inline void check_int8_fp32_rtl(const std::string& pe, bool fp16_a, const std::string& acc) {
-  if (fp16_a)
-    throw std::invalid_argument(
-        fmt::format("{}: the RTL implements INT8 activations only (a=fp16 has a cycle model, no RTL)", pe));
+// The RTL of the group-quantized PEs (INT8 or FP16 activations) implements an fp32
+// accumulator only (the cycle models do more): std::invalid_argument otherwise.
+inline void check_fp32_acc_rtl(const std::string& pe, const std::string& acc) {
   if (formats::ElementFormat::parse(acc).name() != "float32")
     throw std::invalid_argument(fmt::format("{}: the RTL implements acc=fp32 only, got {}", pe, acc));
 }

@@ -1,5 +1,5 @@
-// Cycle-level MixPE, the twin of rtl/mixpe.sv: one element per cycle (in_a an INT8 or FP16
-// activation code, in_w a B-bit weight code, in_scale / in_zero the FP16 scale code and zero
+// Cycle-level MixPE, the twin of rtl/mixpe.sv (acc=fp32): one element per cycle (in_a an INT8
+// or FP16 activation code, in_w a B-bit weight code, in_scale / in_zero the FP16 scale code and zero
 // point of the element's weight group, constant within a group).
 // Stages (names of models/pe/mixpe.cpp and docs/pe/mixpe.md):
 //   front       shift&add: the activation shifted by every set weight bit b (the top plane
@@ -66,11 +66,12 @@ inline MixPeCycleParams mixpe_cycle_params(const pe::Params& params) {
   return validated_as_pe_params(p);
 }
 
-// RTL parameters of rtl/mixpe.sv (INT8 activations, fp32 accumulator only).
+// RTL parameters of rtl/mixpe.sv (INT8 or FP16 activations, fp32 accumulator only).
 inline std::map<std::string, std::string> mixpe_rtl_parameters(const MixPeCycleParams& p) {
   p.validate();
-  check_int8_fp32_rtl("mixpe", p.fp16_a, p.acc);
-  return {{"A_BITS", "8"},
+  check_fp32_acc_rtl("mixpe", p.acc);
+  return {{"A_BITS", p.fp16_a ? "16" : "8"},
+          {"A_FP16", p.fp16_a ? "1" : "0"},
           {"W_BITS", std::to_string(p.w_bits)},
           {"ZERO_POINT", p.zero_point ? "1" : "0"},
           {"GROUP", std::to_string(p.group)},

@@ -95,7 +95,8 @@ int one_lane(const pe::Params&) { return 1; }
 const std::vector<Entry>& entries() {
   static const std::vector<Entry> e = {
       entry<IntMacCycle>("int_mac", int_mac_cycle_params, int_mac_rtl_parameters, one_lane, one),
-      entry<Fp8MacCycle>("fp8_mac", fp8_mac_cycle_params, fp8_mac_rtl_parameters, one_lane, one),
+      entry<Fp8MacCycle>("fp8_mac", fp8_mac_cycle_params, fp8_mac_rtl_parameters,
+                         [](const pe::Params& p) { return fp8_mac_cycle_params(p).lanes(); }, one),
       entry<LMulPeCycle>("lmul_pe", lmul_pe_cycle_params, lmul_pe_rtl_parameters, one_lane, one),
       entry<MixPeCycle>("mixpe", mixpe_cycle_params, mixpe_rtl_parameters, one_lane,
                         [](const pe::Params& p) { return size_t(mixpe_cycle_params(p).group); }),

@@ -92,14 +92,17 @@ inline RmmecCycleParams rmmec_cycle_params(const pe::Params& params) {
 // RTL parameters of rtl/rmmec.sv for this configuration (yosys synthesis).
 inline std::map<std::string, std::string> rmmec_rtl_parameters(const RmmecCycleParams& p) {
   p.validate();
-  const auto out = formats::ElementFormat::parse(p.out);
-  if (out.name() != formats::ElementFormat::parse("fp32").name())
-    throw std::invalid_argument(fmt::format("rmmec: the RTL implements out=fp32 only, got out={}", p.out));
+  const auto out = formats::ElementFormat::parse(p.out).spec();
+  const bool out_posit = p.mode != "fp4" && out == formats::ElementFormat::parse(p.mode).spec();
+  if (!out_posit && out != formats::ElementFormat::parse("fp32").spec())
+    throw std::invalid_argument(
+        fmt::format("rmmec: the RTL implements out=fp32 or out=<the mode's posit format> only, got out={}", p.out));
   const int mode = p.mode == "fp4" ? 0 : p.mode == "posit4_1" ? 1 : p.mode == "posit8_0" ? 2 : 3;
   return {{"MODE", std::to_string(mode)},
           {"LANES", std::to_string(p.lanes_used())},
           {"ACC_FP32", p.acc == "fp32" ? "1" : "0"},
-          {"STAGES", std::to_string(p.stages)}};
+          {"STAGES", std::to_string(p.stages)},
+          {"OUT_POSIT", out_posit ? "1" : "0"}};
 }
 
 struct RmmecDatapath {

@@ -42,5 +42,7 @@ void add_run_command(CLI::App& app);
 void add_pe_commands(CLI::App& app);  // pe list, gemm
 void add_synth_command(CLI::App& app);
 void add_cosim_command(CLI::App& app);
+void add_cost_command(CLI::App& app);
+void add_trace_commands(CLI::App& app);  // trace list, gen, show
 
 }  // namespace arithsim::cli

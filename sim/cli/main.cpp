@@ -6,8 +6,6 @@
 
 #include "sim/cli/common.hpp"
 
-namespace arithsim::cli { void add_cost_command(CLI::App& app); }  // sim/cli/cost_cmd.cpp
-namespace arithsim::cli { void add_trace_commands(CLI::App& app); }  // sim/cli/trace_cmd.cpp
 
 int main(int argc, char** argv) {
   using namespace arithsim::cli;

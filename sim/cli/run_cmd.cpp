@@ -1,52 +1,156 @@
-// arithsim run: the main job. Until the trace-driven estimator exists (issue #6), it is a
-// short demonstration of the format library on an embedded tensor.
-#include <cmath>
-#include <random>
+// arithsim run: the main job (issue #6). With no arguments: the embedded default — one
+// LLaMA-2-7B decode step, W4A8 g128, 32x32 arrays at 28 nm, 1 GHz, across six PEs; with
+// --trace / --config: the user's workload and accelerator. Prints the comparison table and
+// writes the report directory atomically. docs/estimator.md.
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <string>
 #include <vector>
 
 #include <fmt/format.h>
 
-#include "models/formats/block.hpp"
-#include "models/tensor/error_stats.hpp"
 #include "sim/cli/common.hpp"
+#include "sim/estimator/default_job.hpp"
+#include "sim/estimator/estimator.hpp"
+#include "sim/estimator/report.hpp"
+#include "traces/trace.hpp"
 
 namespace arithsim::cli {
 namespace {
 
-// The embedded default tensor: 32 x 128 values, Gaussian with a few outliers, seed 2026.
-std::vector<float> demo_tensor() {
-  std::mt19937_64 g(2026);
-  std::normal_distribution<float> n(0.0f, 1.0f);
-  std::vector<float> x(32 * 128);
-  for (size_t i = 0; i < x.size(); ++i) x[i] = n(g) * (i % 97 == 0 ? 8.0f : 1.0f);
-  return x;
+struct RunArgs {
+  std::string trace, config, out = "arithsim-out";
+  std::vector<std::string> pes;
+  bool latex = false, json = false, no_report = false;
+};
+
+extern "C" void on_interrupt(int sig) {
+  const char* tmp = estimator::report_temp_dir();
+  if (tmp && tmp[0]) {
+    std::error_code ec;
+    std::filesystem::remove_all(tmp, ec);
+  }
+  _exit(128 + sig);
 }
 
-void run_demo() {
-  const auto e4m3 = formats::ElementFormat::parse("float8_e4m3fn");
-  fmt::print("FP8 E4M3 (float8_e4m3fn) positive codes:\n");
-  for (uint32_t c = 0; c < 0x80; ++c) {
-    const double v = e4m3.decode(c);
-    fmt::print("  0x{:02x} {:>12}{}", c, std::isnan(v) ? "nan" : fmt::format("{}", v), c % 4 == 3 ? "\n" : "");
+// A progress bar on stderr when it is a terminal and the run has taken more than a second.
+class ProgressBar {
+ public:
+  ProgressBar() : tty_(isatty(2) != 0), start_(std::chrono::steady_clock::now()) {}
+  ~ProgressBar() {
+    if (shown_) fmt::print(stderr, "\r{:60}\r", "");
   }
-  const auto x = demo_tensor();
-  const std::vector<double> ref(x.begin(), x.end());
-  fmt::print("\nQuantizing the built-in 32x128 tensor (N(0,1), every 97th value x8):\n");
-  fmt::print("{:<14} {:>6} {:>12} {:>10} {:>12}\n", "format", "block", "MSE", "SQNR dB", "max |err|");
-  for (const char* name : {"mxfp8", "mxfp6_e2m3", "mxfp4", "mxint8", "nvfp4", "int4_g128", "bfp8"}) {
-    const formats::BlockCodec codec(formats::parse_block(name));
-    const auto q = codec.quantize(x, 128);
-    const auto d = codec.dequantize(q);
-    const auto s = tensor::error_stats(ref, d);
-    fmt::print("{:<14} {:>6} {:>12.4e} {:>10.2f} {:>12.4e}\n", name, codec.spec().block, s.mse, s.sqnr_db, s.max_abs);
+  void operator()(double f) {
+    if (!tty_) return;
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    if (s < 1.0) return;
+    const int w = 40, done = int(f * w + 0.5);
+    fmt::print(stderr, "\r[{}{}] {:3.0f}% {:.1f} s", std::string(size_t(done), '#'), std::string(size_t(w - done), ' '),
+               f * 100, s);
+    std::fflush(stderr);
+    shown_ = true;
+  }
+
+ private:
+  bool tty_, shown_ = false;
+  std::chrono::steady_clock::time_point start_;
+};
+
+void run(const RunArgs& a) {
+  traces::Trace trace;
+  std::string trace_label, base_dir = ".";
+  if (a.trace.empty()) {
+    trace = estimator::default_trace();
+    trace_label = "llama2-7b decode, batch 1, KV 1024, W4A8 (int4 g128 weights, int8 activations) — embedded default";
+  } else {
+    try {
+      trace = traces::load_trace(a.trace);
+    } catch (const traces::TraceError& e) {
+      throw RuntimeError(e.what(), "");
+    }
+    trace_label = fmt::format("{} ({} {})", a.trace, trace.model, trace.phase);
+    base_dir = std::filesystem::path(a.trace).parent_path().string();
+    if (base_dir.empty()) base_dir = ".";
+  }
+  estimator::AcceleratorConfig config;
+  std::string config_label;
+  if (a.config.empty()) {
+    config = estimator::default_config();
+    config_label = config.name;
+  } else {
+    try {
+      config = estimator::load_config(a.config);
+    } catch (const estimator::ConfigError& e) {
+      throw RuntimeError(e.what(), "");
+    }
+    config_label = fmt::format("{} ({})", a.config, config.name);
+    if (config.pes.empty()) config.pes = estimator::default_config().pes;
+  }
+  if (!a.pes.empty()) {
+    std::vector<estimator::PeChoice> chosen;
+    const auto defaults = estimator::default_config().pes;
+    for (const auto& name : a.pes) {
+      const estimator::PeChoice* found = nullptr;
+      for (const auto& p : config.pes)
+        if (p.label == name || p.name == name) found = &p;
+      if (!found)
+        for (const auto& p : defaults)
+          if (p.name == name) found = &p;
+      if (!found) {
+        std::string known;
+        for (const auto& p : defaults) known += (known.empty() ? "" : ", ") + p.name;
+        throw UsageError(fmt::format("--pe: unknown PE '{}' (known: {}, or a label of the config)", name, known), "");
+      }
+      chosen.push_back(*found);
+    }
+    config.pes = chosen;
+  }
+  std::vector<estimator::PeEstimate> results;
+  try {
+    estimator::Estimator est(config);
+    ProgressBar bar;
+    results = est.estimate_all(trace, [&](double f) { bar(f); }, base_dir);
+  } catch (const estimator::ConfigError& e) {
+    throw RuntimeError(e.what(), a.config.empty() ? "" : a.config);
+  }
+  const estimator::ReportInfo info{trace_label, config_label, a.latex};
+  if (a.json) {
+    fmt::print("{}", estimator::results_json(results, info));
+  } else {
+    fmt::print("{}\n{}", trace_label, estimator::comparison_table(results));
+    if (a.latex) fmt::print("\n{}", estimator::latex_table(results, info));
+  }
+  if (!a.no_report) {
+    try {
+      estimator::write_report(a.out, results, info);
+    } catch (const std::exception& e) {
+      throw RuntimeError(e.what(), "");
+    }
+    if (!a.json) fmt::print("\nreport: {}/ (report.md, results.csv, results.json, plots/)\n", a.out);
   }
 }
 
 }  // namespace
 
 void add_run_command(CLI::App& app) {
-  auto* r = app.add_subcommand("run", "run the main job on its embedded default workload");
-  r->callback([] { run_demo(); });
+  auto* r = app.add_subcommand("run", "the main job: estimate cycles, energy, area and accuracy of a workload on PE arrays "
+                                      "(no arguments: LLaMA-2-7B decode, W4A8, six PEs)");
+  auto a = std::make_shared<RunArgs>();
+  r->add_option("--trace", a->trace, "workload trace (YAML/JSON, docs/traces.md); default: the embedded LLaMA-2-7B decode step");
+  r->add_option("--config", a->config, "accelerator config (YAML/JSON, docs/estimator.md); default: the embedded one");
+  r->add_option("--out", a->out, "report directory (replaced atomically)")->capture_default_str();
+  r->add_option("--pe", a->pes, "PEs to estimate (repeatable; a name or a config label; default: the config's)");
+  r->add_flag("--latex", a->latex, "also print the LaTeX table and write table.tex");
+  r->add_flag("--json", a->json, "print results.json to stdout instead of the table");
+  r->add_flag("--no-report", a->no_report, "print only; write no report directory");
+  r->callback([a] {
+    std::signal(SIGINT, on_interrupt);
+    std::signal(SIGTERM, on_interrupt);
+    run(*a);
+  });
 }
 
 }  // namespace arithsim::cli

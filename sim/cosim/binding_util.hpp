@@ -111,10 +111,9 @@ inline pe::Operand group_weight_operand(const formats::ElementFormat& w, const f
   return o;
 }
 
-// The RTL of the group-quantized PEs (MixPE, LUT Tensor Core) implements INT8 activations and
-// an fp32 accumulator only.
-inline void require_int8_fp32_rtl(const std::string& pe, bool fp16_a, const std::string& acc, const std::string& built) {
-  if (fp16_a) throw pe::PeError(fmt::format("cosim {}: a=fp16 has a cycle model but no RTL (built: {})", pe, built));
+// The RTL of the group-quantized PEs (MixPE, LUT Tensor Core) implements an fp32 accumulator
+// only (INT8 or FP16 activations).
+inline void require_fp32_acc_rtl(const std::string& pe, const std::string& acc, const std::string& built) {
   if (formats::ElementFormat::parse(acc).name() != "float32")
     throw pe::PeError(fmt::format("cosim {}: no RTL built for acc={} (built: {})", pe, acc, built));
 }

@@ -1,7 +1,8 @@
 # LUT Tensor Core co-simulation binding (sim/cosim/lut_tensor_core_cosim.cpp): the Verilated
-# parameter sets of rtl/lut_tensor_core.sv (INT8 activations, fp32 accumulator).
+# parameter sets of rtl/lut_tensor_core.sv (INT8 or FP16 activations, fp32 accumulator).
 set(_ltc_rtl ${RTL}/lut_tensor_core.sv ${RTL}/common/pe_pipe.sv ${RTL}/common/pe_result.sv
-    ${RTL}/common/group_acc.sv ${RTL}/common/group_dequant.sv ${RTL}/common/fp_round.sv ${RTL}/common/fp_acc_add.sv)
+    ${RTL}/common/group_acc.sv ${RTL}/common/group_dequant.sv ${RTL}/common/fp_round.sv ${RTL}/common/fp_acc_add.sv
+    ${RTL}/common/fp_decode.sv ${RTL}/common/fp_group_acc.sv)
 arithsim_cosim_binding(lut_tensor_core)
 # default: w=int2 a=int8 k=4 group=128 symmetrize=true stages=1
 arithsim_verilate(arithsim_cosim_lut_tensor_core lut_tensor_core SOURCES ${_ltc_rtl} TRACE_FST)
@@ -11,3 +12,10 @@ arithsim_verilate(arithsim_cosim_lut_tensor_core lut_tensor_core SOURCES ${_ltc_
 # w=int1 k=4 symmetrize=false group=32
 arithsim_verilate(arithsim_cosim_lut_tensor_core lut_tensor_core SOURCES ${_ltc_rtl} TRACE_FST
                   PREFIX Vlut_tensor_core_w1 ARGS -GW_BITS=1 -GSYMMETRIZE=0 -GGROUP=32)
+# a=fp16 table=fp16 w=int2 k=4 group=128 symmetrize=true stages=1
+arithsim_verilate(arithsim_cosim_lut_tensor_core lut_tensor_core SOURCES ${_ltc_rtl} TRACE_FST
+                  PREFIX Vlut_tensor_core_fp16 ARGS -GA_BITS=16 -GA_FP16=1)
+# a=fp16 table=fp32 w=int4 k=4 group=32 symmetrize=false stages=2
+arithsim_verilate(arithsim_cosim_lut_tensor_core lut_tensor_core SOURCES ${_ltc_rtl} TRACE_FST
+                  PREFIX Vlut_tensor_core_fp16_t32
+                  ARGS -GA_BITS=16 -GA_FP16=1 -GTABLE_FP32=1 -GW_BITS=4 -GGROUP=32 -GSYMMETRIZE=0 -GSTAGES=2)

@@ -1,7 +1,8 @@
 # MixPE co-simulation binding (sim/cosim/mixpe_cosim.cpp): the Verilated parameter sets of
-# rtl/mixpe.sv (INT8 activations, fp32 accumulator).
+# rtl/mixpe.sv (INT8 or FP16 activations, fp32 accumulator).
 set(_mixpe_rtl ${RTL}/mixpe.sv ${RTL}/common/pe_pipe.sv ${RTL}/common/pe_result.sv ${RTL}/common/group_acc.sv
-    ${RTL}/common/group_dequant.sv ${RTL}/common/fp_round.sv ${RTL}/common/fp_acc_add.sv)
+    ${RTL}/common/group_dequant.sv ${RTL}/common/fp_round.sv ${RTL}/common/fp_acc_add.sv
+    ${RTL}/common/fp_decode.sv ${RTL}/common/fp_group_acc.sv)
 arithsim_cosim_binding(mixpe)
 # default: w=int4 a=int8 group=128 zero_point=true stages=1
 arithsim_verilate(arithsim_cosim_mixpe mixpe SOURCES ${_mixpe_rtl} TRACE_FST)
@@ -11,3 +12,9 @@ arithsim_verilate(arithsim_cosim_mixpe mixpe SOURCES ${_mixpe_rtl} TRACE_FST
 # w=int8 zero_point=false (two's complement weights) group=64
 arithsim_verilate(arithsim_cosim_mixpe mixpe SOURCES ${_mixpe_rtl} TRACE_FST
                   PREFIX Vmixpe_w8 ARGS -GW_BITS=8 -GZERO_POINT=0 -GGROUP=64)
+# a=fp16 w=int4 group=128 zero_point=true stages=1
+arithsim_verilate(arithsim_cosim_mixpe mixpe SOURCES ${_mixpe_rtl} TRACE_FST
+                  PREFIX Vmixpe_fp16 ARGS -GA_BITS=16 -GA_FP16=1)
+# a=fp16 w=int8 zero_point=false group=32 stages=2
+arithsim_verilate(arithsim_cosim_mixpe mixpe SOURCES ${_mixpe_rtl} TRACE_FST
+                  PREFIX Vmixpe_fp16_w8 ARGS -GA_BITS=16 -GA_FP16=1 -GW_BITS=8 -GZERO_POINT=0 -GGROUP=32 -GSTAGES=2)

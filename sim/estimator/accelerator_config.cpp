@@ -172,8 +172,9 @@ std::string to_yaml(const AcceleratorConfig& c) {
   }
   s += fmt::format("clock_ghz: {}\nnode: \"{}\"\nbuffers_kb: {{activations: {}, weights: {}, outputs: {}}}\n",
                    c.clock_hz / 1e9, c.node, c.a_buffer_kb, c.w_buffer_kb, c.o_buffer_kb);
-  s += fmt::format("dram: {{bandwidth_gbps: {}, pj_per_bit: {}, source: \"{}\"}}\nvector: {{lanes: {}}}\n", c.dram_gbps,
-                   c.dram_pj_per_bit, c.dram_source, c.lanes_for_vector());
+  s += fmt::format("dram: {{bandwidth_gbps: {}, pj_per_bit: {}, source: \"{}\"}}\n", c.dram_gbps, c.dram_pj_per_bit,
+                   c.dram_source);
+  if (c.vector_lanes > 0) s += fmt::format("vector: {{lanes: {}}}\n", c.vector_lanes);
   return s;
 }
 

@@ -1005,29 +1005,24 @@ TEST_F(Cli, QuantizeBlockOutputsAllOrNothing) {
 // run
 // ---------------------------------------------------------------------------------------
 
+// The default job: one row per PE with every column (more `run` tests at the end of the file).
 TEST_F(Cli, RunPrintsTable) {
-  const Result r = run({"run"});
+  const Result r = run({"run", "--out", work("out").string()});
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(r.err, "");
   std::map<std::string, std::vector<std::string>> rows;
   for (const auto& l : lines_of(r.out)) {
     const auto w = words_of(l);
-    if (w.size() == 5) rows[w[0]] = w;
+    if (w.size() == 12) rows[w[0]] = w;
   }
-  for (const char* f : {"mxfp8", "mxfp6_e2m3", "mxfp4", "mxint8", "nvfp4", "int4_g128", "bfp8"}) {
-    ASSERT_TRUE(rows.count(f)) << f << " missing from\n" << r.out;
-    const auto& w = rows[f];
-    const double mse = parse_double(w[2]), sqnr = parse_double(w[3]);
-    EXPECT_GT(mse, 0) << f;
-    EXPECT_TRUE(std::isfinite(sqnr) && sqnr > 0) << f;
+  for (const char* pe : {"int_mac", "fp8_mac", "mixpe", "lut_tensor_core", "rmmec", "lmul_pe"}) {
+    ASSERT_TRUE(rows.count(pe)) << pe << " missing from\n" << r.out;
+    const auto& w = rows[pe];
+    EXPECT_GT(parse_double(w[1]), 0) << pe;  // cycles
+    // energy = compute + buffers + DRAM + leakage (printed to 3 decimals)
+    EXPECT_NEAR(parse_double(w[3]),
+                parse_double(w[4]) + parse_double(w[5]) + parse_double(w[6]) + parse_double(w[7]), 0.003) << pe;
+    EXPECT_TRUE(w[11] == "memory" || w[11] == "compute") << pe;
   }
-  EXPECT_EQ(rows["mxfp4"][1], "32");
-  EXPECT_EQ(rows["nvfp4"][1], "16");
-  // Finer formats are more accurate.
-  EXPECT_GT(parse_double(rows["mxfp8"][3]), parse_double(rows["mxfp4"][3]));
-  // The E4M3 code listing shows 0x7e = 448 and 0x7f = NaN (OCP OFP8).
-  EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(0x7e +448\b)"))) << r.out;
-  EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(0x7f +nan\b)"))) << r.out;
 }
 
 // --daz only exists where codes are decoded: encode rejects it instead of ignoring it.
@@ -1146,6 +1141,66 @@ TEST_F(Cli, SynthScriptAndErrors) {
   r = run({"synth", "rmmec", "--param", "out=posit16_1"});
   EXPECT_EQ(r.code, 2);
   EXPECT_EQ(lines_of(r.err).size(), 1u) << r.err;
+}
+
+// ---------------------------------------------------------------------------------------
+// run: the estimator's main job (issue #6)
+// ---------------------------------------------------------------------------------------
+
+TEST_F(Cli, RunWritesReportFilesAtomically) {
+  const fs::path out = work("report");
+  fs::create_directories(out);
+  write_all(out / "stale.txt", "old");
+  const Result r = run({"run", "--out", out.string(), "--pe", "mixpe", "--pe", "int_mac", "--latex"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  for (const char* f : {"report.md", "results.csv", "results.json", "table.tex"}) EXPECT_TRUE(fs::exists(out / f)) << f;
+  for (const char* f : {"energy_breakdown", "area", "latency_per_layer", "accuracy_vs_energy"})
+    for (const char* ext : {".png", ".svg"}) EXPECT_TRUE(fs::exists(out / "plots" / (std::string(f) + ext))) << f << ext;
+  EXPECT_FALSE(fs::exists(out / "stale.txt"));  // the old report was replaced whole
+  EXPECT_EQ(work_listing(), std::set<std::string>{"report"});  // no temporary directory left
+  EXPECT_TRUE(contains(r.out, "\\toprule")) << r.out;
+  EXPECT_TRUE(contains(read_all(out / "report.md"), "28 nm")) << "every estimate names its node";
+}
+
+TEST_F(Cli, RunJsonIsParseableAndReportsAreByteIdentical) {
+  const Result a = run({"run", "--out", work("a").string(), "--pe", "lut_tensor_core", "--json"});
+  const Result b = run({"run", "--out", work("b").string(), "--pe", "lut_tensor_core", "--json"});
+  ASSERT_EQ(a.code, 0) << a.err;
+  ASSERT_EQ(b.code, 0) << b.err;
+  EXPECT_EQ(a.out, b.out);
+#if ARITHSIM_TEST_HAVE_JSON
+  const auto j = nlohmann::json::parse(a.out);
+  EXPECT_EQ(j["pes"].size(), 1u);
+  EXPECT_GT(j["pes"][0]["energy_pj"]["total"].get<double>(), 0);
+#endif
+  for (const auto& e : fs::recursive_directory_iterator(work("a"))) {
+    if (!e.is_regular_file()) continue;
+    const fs::path rel = fs::relative(e.path(), work("a"));
+    EXPECT_EQ(read_all(e.path()), read_all(work("b") / rel)) << rel;
+  }
+}
+
+TEST_F(Cli, RunErrors) {
+  write_all(work("bad.yaml"), "array: {rows: 0}\n");
+  Result r = run({"run", "--config", work("bad.yaml").string(), "--out", work("o").string()});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(lines_of(r.err).size(), 1u) << r.err;
+  EXPECT_TRUE(contains(r.err, "array.rows")) << r.err;
+  write_all(work("t.yaml"), "version: 1\nmodel: x\nphase: forward\nops:\n  - {name: fc, kind: gemm, m: 4, n: 64, k: 64, "
+                            "weight_format: e4m3, activation_format: int8, output_format: bf16}\n");
+  write_all(work("lut.yaml"), "pe: {name: lut_tensor_core, params: {w: int2}}\n");
+  r = run({"run", "--trace", work("t.yaml").string(), "--config", work("lut.yaml").string(), "--out", work("o").string()});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.err, "lut_tensor_core: weights must be int1..int4")) << r.err;
+  EXPECT_TRUE(contains(r.err, "(trace op 'fc' asks for e4m3)")) << r.err;
+  write_all(work("broken.yaml"), "version: 1\nmodel: x\nphase: forward\nops:\n  - {name: fc, kind: gemm, m: 4}\n");
+  r = run({"run", "--trace", work("broken.yaml").string(), "--out", work("o").string()});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.err, "missing field")) << r.err;
+  r = run({"run", "--pe", "tpu", "--out", work("o").string()});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "unknown PE 'tpu'")) << r.err;
+  EXPECT_FALSE(fs::exists(work("o")));
 }
 
 }  // namespace

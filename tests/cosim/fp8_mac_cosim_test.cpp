@@ -2,7 +2,8 @@
 // as their own tops against formats::ElementFormat::encode and units::FloatAccumulator::add
 // (fp32, fp16, bf16: random terms over the whole exponent range, ties, overflow, subnormals,
 // cancellation, every special; every fp16/bf16 accumulator code against a set of terms), then
-// rtl/fp8_mac.sv against its cycle model and the bit-accurate fp8_mac PE model.
+// rtl/fp8_mac.sv against its cycle model and the bit-accurate fp8_mac PE model (fused,
+// per_product and mode=tree: the adder tree of rtl/common/fp_adder_tree.sv, L lanes per element).
 #include <gtest/gtest.h>
 
 #include <bit>
@@ -204,6 +205,49 @@ TEST(Fp8MacCosim, RtlEqualsCycleModelEveryCycle) {
     ASSERT_NO_FATAL_FAILURE(cosim_test::expect_cosim_passes(cosim::run_fp8_mac_cosim, set, 120000, 2000));
 }
 
+// mode=tree: one element = one adder-tree step of tree_inputs products (the lanes of in_a/in_w).
+const pe::Params kTree4 = {{"mode", "tree"}, {"tree_inputs", "4"}, {"align_bits", "27"}};
+const pe::Params kTree8 = {{"mode", "tree"},         {"tree_inputs", "8"}, {"align_bits", "16"},
+                           {"round_shifted", "true"}, {"a", "e5m2"},        {"acc", "bf16"},
+                           {"stages", "2"}};
+
+TEST(Fp8MacCosim, TreeRtlEqualsCycleModelEveryCycle) {
+  const BuiltSetRun sets[] = {{"fp8_mac tree 4 lanes align 27 truncate fp32", kTree4, 8, 4},
+                              {"fp8_mac tree 8 lanes align 16 round_shifted bf16 stages=2", kTree8, 9, 3},
+                              {"fp8_mac tree 4 lanes, no stalls", kTree4, 10, 0, 0}};
+  for (const auto& set : sets)
+    ASSERT_NO_FATAL_FAILURE(cosim_test::expect_cosim_passes(cosim::run_fp8_mac_cosim, set, 100000, 2000));
+}
+
+// The cycle model's tree step against the PE model on hand-made lanes: the window truncates
+// (or rounds) a small product next to a large one; the accumulator is the tree's last term.
+TEST(Fp8MacCosim, TreeCycleModelMatchesPeModelOnAlignmentCases) {
+  for (const auto& [round, want_trunc] : {std::pair{false, true}, std::pair{true, false}}) {
+    pe::Params params = {{"mode", "tree"}, {"tree_inputs", "2"}, {"align_bits", "4"},
+                         {"round_shifted", round ? "true" : "false"}};
+    cycle::Fp8MacCycle m(cycle::fp8_mac_cycle_params(params));
+    const auto e4m3 = formats::ElementFormat::parse("e4m3");
+    // lane 0: 8 * 1 = 8 (leading bit 2^3: window lsb 2^0); lane 1: 0.75 * 1: 0.75 -> 0 (truncate) or 1 (round)
+    cycle::PeIn in;
+    in.in_valid = in.in_first = in.in_last = true;
+    in.in_a = e4m3.encode(8.0) | (uint64_t(e4m3.encode(0.75)) << 8);
+    in.in_w = e4m3.encode(1.0) | (uint64_t(e4m3.encode(1.0)) << 8);
+    m.tick(in);
+    const auto out = cosim_test::await_result(m);
+    ASSERT_TRUE(out.has_value());
+    const auto f32 = formats::ElementFormat::parse("fp32");
+    EXPECT_EQ(f32.decode(uint32_t(*out)), want_trunc ? 8.0 : 9.0);
+    const auto pe = pe::make_pe("fp8_mac", params);
+    pe::Operand a, w;
+    a.format = w.format = &e4m3;
+    a.group = w.group = 2;
+    a.scales = w.scales = {1.0};
+    a.codes = {uint32_t(e4m3.encode(8.0)), uint32_t(e4m3.encode(0.75))};
+    w.codes = {uint32_t(e4m3.encode(1.0)), uint32_t(e4m3.encode(1.0))};
+    EXPECT_EQ(pe->dot(a, w), want_trunc ? 8.0 : 9.0);
+  }
+}
+
 TEST(Fp8MacCosim, NoBackpressureNoBubbles) {
   const BuiltSetRun set{"fp8_mac per_product no stalls",
                         {{"a", "e5m2"}, {"acc", "fp16"}, {"mode", "per_product"}, {"stages", "2"}}, 77, 0, 0};
@@ -216,7 +260,13 @@ TEST(Fp8MacCosim, InjectedFaultIsDetected) {
 
 TEST(Fp8MacCosim, ParameterSetsWithoutRtlAreRejected) {
   const auto expect_rejected = cosim_test::rejecter(cosim::run_fp8_mac_cosim);
-  expect_rejected({{"mode", "tree"}}, "mode=tree has no cycle model/RTL");
+  expect_rejected({{"mode", "tree"}}, "mode=tree with tree_inputs=16 has no cycle model/RTL: at most 8 products");
+  expect_rejected({{"mode", "tree"}, {"tree_inputs", "4"}, {"align_bits", "26"}},
+                  "no RTL built for a=e4m3 w=e4m3 acc=fp32 mode=tree tree_inputs=4 align_bits=26 round_shifted=false");
+  expect_rejected({{"mode", "tree"}, {"tree_inputs", "4"}, {"stages", "2"}},
+                  "built: a=e4m3 w=e4m3 acc=fp32 mode=fused stages=1 | ");
+  expect_rejected({{"mode", "tree"}, {"tree_inputs", "4"}, {"round_shifted", "true"}},
+                  "mode=tree tree_inputs=4 align_bits=27 round_shifted=false stages=1");
   expect_rejected({{"stages", "2"}}, "no RTL built for a=e4m3 w=e4m3 acc=fp32 mode=fused stages=2");
   expect_rejected({{"acc", "fp16"}}, "built: a=e4m3 w=e4m3 acc=fp32 mode=fused stages=1");
   expect_rejected({{"mode", "bogus"}}, "mode 'bogus'");
@@ -229,7 +279,19 @@ TEST(Fp8MacCosim, CycleModelRejectsBadParameters) {
   EXPECT_EQ(msg({{"acc", "e4m3"}}).rfind("fp8_mac: acc=e4m3 has no cycle model/RTL", 0), 0u) << msg({{"acc", "e4m3"}});
   EXPECT_EQ(msg({{"a", "bf16"}}).rfind("fp8_mac: a=bf16 has no cycle model/RTL", 0), 0u);
   EXPECT_EQ(msg({{"w", "e4m3fnuz"}}).rfind("fp8_mac: w=e4m3fnuz", 0), 0u) << msg({{"w", "e4m3fnuz"}});
-  EXPECT_EQ(msg({{"mode", "tree"}}).rfind("fp8_mac: mode=tree", 0), 0u);
+  EXPECT_EQ(msg({{"mode", "tree"}}),
+            "fp8_mac: mode=tree with tree_inputs=16 has no cycle model/RTL: at most 8 products per step (one operand "
+            "code per 8-bit lane of the 64-bit in_a/in_w ports)");
+  EXPECT_EQ(msg({{"mode", "tree"}, {"tree_inputs", "9"}}).rfind("fp8_mac: mode=tree with tree_inputs=9", 0), 0u);
+  EXPECT_EQ(msg({{"mode", "tree"}, {"tree_inputs", "8"}}), "accepted");
+  EXPECT_EQ(msg({{"mode", "tree"}, {"tree_inputs", "4"}, {"align_bits", "1"}}), "fp8_mac: align_bits must be 2..100, got 1");
+  EXPECT_EQ(msg({{"tree_inputs", "x"}}), "fp8_mac: bad value 'x' for tree_inputs");
+  EXPECT_EQ(msg({{"round_shifted", "maybe"}}).rfind("fp8_mac: bad value 'maybe' for round_shifted", 0), 0u);
+  const auto tree = cycle::fp8_mac_rtl_parameters(cycle::fp8_mac_cycle_params(kTree8));
+  EXPECT_EQ(tree.at("TREE_INPUTS"), "8");
+  EXPECT_EQ(tree.at("ALIGN_BITS"), "16");
+  EXPECT_EQ(tree.at("ROUND_SHIFTED"), "1");
+  EXPECT_EQ(cycle::Fp8MacCycle(cycle::fp8_mac_cycle_params(kTree8)).ports().a_bits, 64);
   EXPECT_EQ(msg({{"lanes", "2"}}), "fp8_mac: unknown parameter 'lanes'");
   const auto rtl = cycle::fp8_mac_rtl_parameters(cycle::fp8_mac_cycle_params({{"a", "e5m2"}, {"mode", "per_product"}}));
   EXPECT_EQ(rtl.at("A_E"), "5");
@@ -237,6 +299,7 @@ TEST(Fp8MacCosim, CycleModelRejectsBadParameters) {
   EXPECT_EQ(rtl.at("W_CONV"), "1");
   EXPECT_EQ(rtl.at("PER_PRODUCT"), "1");
   EXPECT_EQ(rtl.at("ACC_M"), "23");
+  EXPECT_EQ(rtl.at("TREE_INPUTS"), "0");
 }
 
 }  // namespace

@@ -2,8 +2,8 @@
 // the harness of sim/cosim (>= 10^5 cycles per built parameter set, every port every cycle,
 // random and corner operands and group scales, back-pressure, input bubbles, resets
 // mid-stream, every dot product checked against the bit-accurate LUT Tensor Core model); the
-// cycle model alone against the PE model where no RTL exists (FP16 activations, other k,
-// table and accumulator formats); fault detection and parameter errors.
+// cycle model alone against the PE model where no RTL exists (other k, table and accumulator
+// formats); fault detection and parameter errors.
 #include <gtest/gtest.h>
 
 #include <random>
@@ -23,7 +23,11 @@ TEST(LutTensorCoreCosim, RtlEqualsCycleModelEveryCycle) {
       {"lut_tensor_core default", {}, 21, 3, 4},
       {"lut_tensor_core w=int4 group=64 stages=2", {{"w", "int4"}, {"group", "64"}, {"stages", "2"}}, 22, 4, 5},
       {"lut_tensor_core w=int1 symmetrize=false group=32",
-       {{"w", "int1"}, {"symmetrize", "false"}, {"group", "32"}}, 23, 5, 6}};
+       {{"w", "int1"}, {"symmetrize", "false"}, {"group", "32"}}, 23, 5, 6},
+      {"lut_tensor_core a=fp16 table=fp16", {{"a", "fp16"}}, 24, 3, 5},
+      {"lut_tensor_core a=fp16 table=fp32 w=int4 group=32 symmetrize=false stages=2",
+       {{"a", "fp16"}, {"table", "fp32"}, {"w", "int4"}, {"group", "32"}, {"symmetrize", "false"}, {"stages", "2"}},
+       25, 0, 2}};
   for (const auto& set : sets)
     ASSERT_NO_FATAL_FAILURE(cosim_test::expect_cosim_passes(cosim::run_lut_tensor_core_cosim, set, 100000, 500));
 }
@@ -40,9 +44,10 @@ TEST(LutTensorCoreCosim, FaultIsDetected) {
 
 TEST(LutTensorCoreCosim, ParameterSetsWithoutRtlAreRejected) {
   const auto expect_rejected = cosim_test::rejecter(cosim::run_lut_tensor_core_cosim);
-  expect_rejected({{"a", "fp16"}}, "a=fp16 has a cycle model but no RTL");
-  expect_rejected({{"w", "int3"}}, "no RTL built for w=int3 k=4 group=128");
-  expect_rejected({{"k", "2"}}, "built: a=int8 acc=fp32 k=4");
+  expect_rejected({{"a", "fp16"}, {"table", "bf16"}}, "no RTL built for a=fp16 table=bf16 w=int2");
+  expect_rejected({{"a", "fp16"}, {"k", "2"}}, "no RTL built for a=fp16 table=fp16 w=int2 k=2");
+  expect_rejected({{"w", "int3"}}, "no RTL built for a=int8 w=int3 k=4 group=128");
+  expect_rejected({{"k", "2"}}, "built: acc=fp32 k=4 with a=int8");
   expect_rejected({{"symmetrize", "false"}}, "no RTL built");
   expect_rejected({{"acc", "bf16"}}, "no RTL built for acc=bf16");
   expect_rejected({{"w", "int8"}}, "lut_tensor_core: w=int8 is not int1..int4");
@@ -66,8 +71,15 @@ TEST(LutTensorCoreCosim, CycleModelRejectsBadParameters) {
   p.table = "int8";
   EXPECT_THROW(cycle::LutTensorCoreCycle{p}, std::invalid_argument);
   p = {};
-  p.fp16_a = true;
+  p.acc = "bf16";
   EXPECT_THROW(cycle::lut_tensor_core_rtl_parameters(p), std::invalid_argument);
+  p = {};
+  p.fp16_a = true;
+  p.table = "bf16";
+  EXPECT_THROW(cycle::lut_tensor_core_rtl_parameters(p), std::invalid_argument);
+  p.table = "fp32";
+  EXPECT_EQ(cycle::lut_tensor_core_rtl_parameters(p).at("TABLE_FP32"), "1");
+  EXPECT_EQ(cycle::lut_tensor_core_rtl_parameters(p).at("A_BITS"), "16");
   const auto w1 = cycle::lut_tensor_core_cycle_params({{"w", "int1"}});
   EXPECT_EQ(cycle::lut_tensor_core_rtl_parameters(w1).at("W_BITS"), "1");
 }

@@ -2,7 +2,7 @@
 // of sim/cosim (>= 10^5 cycles per built parameter set, every port every cycle, random and
 // corner operands and group scales, back-pressure, input bubbles, resets mid-stream, every
 // dot product checked against the bit-accurate MixPE model); the cycle model alone against the
-// PE model where no RTL exists (FP16 activations, other accumulator formats); fault detection
+// PE model where no RTL exists (other accumulator formats, other FP16 sets); fault detection
 // and parameter errors.
 #include <gtest/gtest.h>
 
@@ -22,7 +22,10 @@ TEST(MixPeCosim, RtlEqualsCycleModelEveryCycle) {
   const BuiltSetRun sets[] = {  // different stall patterns
       {"mixpe default", {}, 11, 3, 6},
       {"mixpe w=int2 group=32 stages=2", {{"w", "int2"}, {"group", "32"}, {"stages", "2"}}, 12, 4, 3},
-      {"mixpe w=int8 zero_point=false group=64", {{"w", "int8"}, {"zero_point", "false"}, {"group", "64"}}, 13, 5, 4}};
+      {"mixpe w=int8 zero_point=false group=64", {{"w", "int8"}, {"zero_point", "false"}, {"group", "64"}}, 13, 5, 4},
+      {"mixpe a=fp16", {{"a", "fp16"}}, 14, 3, 5},
+      {"mixpe a=fp16 w=int8 zero_point=false group=32 stages=2",
+       {{"a", "fp16"}, {"w", "int8"}, {"zero_point", "false"}, {"group", "32"}, {"stages", "2"}}, 15, 0, 2}};
   for (const auto& set : sets)
     ASSERT_NO_FATAL_FAILURE(cosim_test::expect_cosim_passes(cosim::run_mixpe_cosim, set, 100000, 100));
 }
@@ -39,9 +42,10 @@ TEST(MixPeCosim, FaultIsDetected) {
 
 TEST(MixPeCosim, ParameterSetsWithoutRtlAreRejected) {
   const auto expect_rejected = cosim_test::rejecter(cosim::run_mixpe_cosim);
-  expect_rejected({{"a", "fp16"}}, "a=fp16 has a cycle model but no RTL");
-  expect_rejected({{"w", "int3"}}, "no RTL built for w=int3 group=128");
-  expect_rejected({{"group", "64"}}, "built: a=int8 acc=fp32");
+  expect_rejected({{"a", "fp16"}, {"group", "64"}}, "no RTL built for a=fp16 w=int4 group=64");
+  expect_rejected({{"a", "fp16"}, {"acc", "fp16"}}, "no RTL built for acc=fp16");
+  expect_rejected({{"w", "int3"}}, "no RTL built for a=int8 w=int3 group=128");
+  expect_rejected({{"group", "64"}}, "built: acc=fp32 with a=int8");
   expect_rejected({{"stages", "3"}}, "no RTL built");
   expect_rejected({{"acc", "bf16"}}, "no RTL built for acc=bf16");
   expect_rejected({{"w", "int5"}}, "mixpe: w=int5 is not int2, int3, int4 or int8");
@@ -61,8 +65,12 @@ TEST(MixPeCosim, CycleModelRejectsBadParameters) {
   p.acc = "int8";
   EXPECT_THROW(cycle::MixPeCycle{p}, std::invalid_argument);
   p = {};
-  p.fp16_a = true;
+  p.acc = "bf16";
   EXPECT_THROW(cycle::mixpe_rtl_parameters(p), std::invalid_argument);
+  p = {};
+  p.fp16_a = true;
+  EXPECT_EQ(cycle::mixpe_rtl_parameters(p).at("A_FP16"), "1");
+  EXPECT_EQ(cycle::mixpe_rtl_parameters(p).at("A_BITS"), "16");
   EXPECT_EQ(cycle::mixpe_rtl_parameters(cycle::mixpe_cycle_params({{"w", "int2"}, {"group", "32"}})).at("W_BITS"), "2");
 }
 

@@ -1,0 +1,588 @@
+#include "sim/estimator/estimator.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <filesystem>
+#include <limits>
+#include <random>
+
+#include <fmt/format.h>
+
+#include "models/cycle/array_gemm.hpp"
+#include "models/cycle/registry.hpp"
+#include "models/formats/block.hpp"
+#include "models/formats/format.hpp"
+#include "models/tensor/npy.hpp"
+#include "sim/gemm/gemm_driver.hpp"
+
+namespace arithsim::estimator {
+
+using traces::Op;
+using traces::OpKind;
+
+namespace {
+
+// Kind and width of a trace format (a block format: of its elements, with its block size).
+struct FormatFacts {
+  std::string kind;  // minifloat | int | bipolar | posit
+  int bits = 0;
+  bool block = false;
+  int64_t block_size = 0;
+};
+
+FormatFacts facts(const std::string& name) {
+  if (formats::looks_like_block(name)) {
+    const auto s = formats::parse_block(name);
+    const auto i = s.elem.info();
+    return {i.kind, i.bits, true, s.block};
+  }
+  const auto i = formats::ElementFormat::parse(name).info();
+  return {i.kind, i.bits, false, 0};
+}
+
+int64_t weight_group(const Op& op, const FormatFacts& w) { return op.group > 0 ? op.group : w.block ? w.block_size : 0; }
+
+int param_bits(const PeChoice& pe, const std::string& key, const std::string& def) {
+  const auto it = pe.params.find(key);
+  return formats::ElementFormat::parse(it == pe.params.end() ? def : it->second).bits();
+}
+
+uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+
+// A stable hash for seeds, so that the same inputs give the same samples on every run.
+uint64_t fnv(const std::string& s) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
+std::string describe(const std::optional<traces::ValueStats>& s, const char* def) {
+  if (!s) return def;
+  if (!s->npy.empty()) return "npy:" + s->npy;
+  std::string r = s->distribution + "(";
+  bool first = true;
+  for (const auto& [k, v] : s->params) r += fmt::format("{}{}={}", first ? "" : ",", k, v), first = false;
+  return r + ")";
+}
+
+// Values drawn from the op's statistics (defaults: weights N(0, 0.02), activations N(0, 1)).
+std::vector<float> draw(const std::optional<traces::ValueStats>& s, double default_std, size_t count, uint64_t seed,
+                        const std::string& base_dir) {
+  std::mt19937_64 g(seed);
+  std::vector<float> x(count);
+  if (s && !s->npy.empty()) {
+    const auto path = std::filesystem::path(base_dir) / s->npy;
+    const auto vals = tensor::read_npy(path.string()).to_double();
+    if (vals.empty()) throw ConfigError(fmt::format("{}: empty value sample", path.string()));
+    std::uniform_int_distribution<size_t> pick(0, vals.size() - 1);
+    for (auto& v : x) v = float(vals[pick(g)]);
+    return x;
+  }
+  const std::string d = s ? s->distribution : "normal";
+  auto p = [&](const char* k, double def) {
+    if (!s) return def;
+    const auto it = s->params.find(k);
+    return it == s->params.end() ? def : it->second;
+  };
+  if (d == "normal") {
+    std::normal_distribution<double> n(p("mean", 0), p("std", default_std));
+    for (auto& v : x) v = float(n(g));
+  } else if (d == "uniform") {
+    std::uniform_real_distribution<double> u(p("low", -1), p("high", 1));
+    for (auto& v : x) v = float(u(g));
+  } else if (d == "laplace") {
+    std::exponential_distribution<double> e(1.0);
+    std::bernoulli_distribution b(0.5);
+    for (auto& v : x) v = float(p("loc", 0) + (b(g) ? 1 : -1) * e(g) * p("scale", 1));
+  } else if (d == "student_t") {
+    std::student_t_distribution<double> t(p("df", 4));
+    for (auto& v : x) v = float(t(g) * p("scale", 1));
+  } else {
+    throw ConfigError(fmt::format("unknown value distribution '{}'", d));
+  }
+  return x;
+}
+
+// Quantizes rows of length k to a trace format and back (what the stored tensor holds):
+// block formats by their codec; element formats with a symmetric max-abs scale per group
+// along the row (group 0: per row); 16-bit-and-wider minifloats are plain casts.
+void fake_quantize(std::vector<float>& x, size_t rows, size_t k, const std::string& fmt_name, int64_t group) {
+  if (formats::looks_like_block(fmt_name)) {
+    auto spec = formats::parse_block(fmt_name);
+    if (group > 0) spec.block = int(group);
+    const formats::BlockCodec codec(spec);
+    const auto d = codec.dequantize(codec.quantize(x, k));
+    for (size_t i = 0; i < x.size(); ++i) x[i] = float(d[i]);
+    return;
+  }
+  const auto f = formats::ElementFormat::parse(fmt_name);
+  const auto info = f.info();
+  if (info.kind == "minifloat" && info.bits >= 16) {
+    for (auto& v : x) v = float(f.decode(f.encode(double(v))));
+    return;
+  }
+  const size_t g = group > 0 ? size_t(group) : k;
+  for (size_t r = 0; r < rows; ++r)
+    for (size_t s = 0; s < k; s += g) {
+      const size_t e = std::min(k, s + g);
+      double amax = 0;
+      for (size_t i = s; i < e; ++i) amax = std::max(amax, std::fabs(double(x[r * k + i])));
+      if (amax == 0) continue;
+      const double scale = amax / info.max;
+      for (size_t i = s; i < e; ++i) x[r * k + i] = float(f.decode(f.encode(double(x[r * k + i]) / scale)) * scale);
+    }
+}
+
+std::vector<float> transpose(const std::vector<float>& x, size_t rows, size_t cols) {
+  std::vector<float> t(x.size());
+  for (size_t i = 0; i < rows; ++i)
+    for (size_t j = 0; j < cols; ++j) t[j * rows + i] = x[i * cols + j];
+  return t;
+}
+
+// Sampled operands of an op in their trace formats: A (m x k) and B (k x n, row-major).
+struct Sample {
+  size_t m = 0, n = 0, k = 0;
+  std::vector<float> a, b;            // as stored (fake-quantized)
+  std::vector<double> exact;          // m x n: products of the unquantized values
+};
+
+Sample sample_op(const Op& op, size_t m, size_t n, size_t k, const std::string& base_dir, bool with_exact) {
+  Sample s{m, n, k, {}, {}, {}};
+  const uint64_t seed = fnv(fmt::format("{}|{}|{}|{}|{}", describe(op.activation_stats, "a"),
+                                        describe(op.weight_stats, "w"), k, op.activation_format, op.weight_format));
+  const bool b_is_weight = op.kind != OpKind::BatchedGemm;
+  const auto a0 = draw(op.activation_stats, 1.0, m * k, seed, base_dir);
+  const auto bt0 = draw(op.weight_stats, b_is_weight ? 0.02 : 1.0, n * k, seed ^ 0x9e3779b97f4a7c15ull, base_dir);
+  if (with_exact) {
+    s.exact.assign(m * n, 0.0);
+    for (size_t i = 0; i < m; ++i)
+      for (size_t j = 0; j < n; ++j) {
+        double acc = 0;
+        for (size_t t = 0; t < k; ++t) acc += double(a0[i * k + t]) * double(bt0[j * k + t]);
+        s.exact[i * n + j] = acc;
+      }
+  }
+  s.a = a0;
+  fake_quantize(s.a, m, k, op.activation_format, 0);
+  auto bt = bt0;
+  fake_quantize(bt, n, k, op.weight_format, weight_group(op, facts(op.weight_format)));
+  s.b = transpose(bt, n, k);
+  return s;
+}
+
+pe::Params bare(pe::Params p) {
+  p.erase("stages");
+  return p;
+}
+
+std::string params_text(const pe::Params& p) {
+  std::string s;
+  for (const auto& [k, v] : p) s += fmt::format("{}{}={}", s.empty() ? "" : " ", k, v);
+  return s;
+}
+
+const char* kActivityHow = "measured: the PE's cycle model on the op's sampled values";
+
+}  // namespace
+
+Energy& Energy::operator+=(const Energy& o) {
+  compute += o.compute, dequant += o.dequant, buffers += o.buffers, dram += o.dram, leakage += o.leakage;
+  return *this;
+}
+
+GemmShape gemm_shape(const Op& op) {
+  switch (op.kind) {
+    case OpKind::Gemm: return {uint64_t(op.m), uint64_t(op.n), uint64_t(op.k), 1};
+    case OpKind::BatchedGemm: return {uint64_t(op.m), uint64_t(op.n), uint64_t(op.k), uint64_t(op.batch)};
+    case OpKind::Conv2d:
+      return {uint64_t(op.conv.n * op.conv.p() * op.conv.q()), uint64_t(op.conv.k),
+              uint64_t(op.conv.c * op.conv.r * op.conv.s), 1};
+    case OpKind::Elementwise: return {uint64_t(op.m), uint64_t(op.n), 0, uint64_t(op.batch)};
+  }
+  return {};
+}
+
+OpMapping map_op(const PeChoice& pe, const Op& op) {
+  OpMapping m;
+  m.params = bare(pe.params);
+  if (op.kind == OpKind::Elementwise) return m;
+  const FormatFacts w = facts(op.weight_format), a = facts(op.activation_format);
+  const int64_t g = weight_group(op, w);
+  const uint64_t K = gemm_shape(op).k;
+  const auto asks = [&](const std::string& f) { return fmt::format("(trace op '{}' asks for {})", op.name, f); };
+  const bool w_int = w.kind == "int";
+  if (pe.name == "int_mac") {
+    const int wb = param_bits(pe, "w", "int8"), ab = param_bits(pe, "a", "int8");
+    if (!w_int) throw ConfigError(fmt::format("int_mac: weights must be integer formats int2..int16 {}", asks(op.weight_format)));
+    if (a.kind != "int" || a.bits > ab)
+      throw ConfigError(fmt::format("int_mac: activations must be integer formats of at most {} bits (the PE's a) {}", ab,
+                                    asks(op.activation_format)));
+    if (w.bits > wb) {
+      m.passes = int(ceil_div(uint64_t(w.bits), uint64_t(wb)));
+      m.params["w"] = fmt::format("int{}", w.bits);
+      m.note = fmt::format("{}-bit weights bit-sliced into {} passes of int{}", w.bits, m.passes, wb);
+    }
+    if (g > 0) {
+      m.dequant_on_load = true;
+      m.note = fmt::format("dequantize-then-multiply: {} weights (FP16 scale per {}) dequantized and re-quantized to int{} "
+                           "per output channel before the MAC", op.weight_format, g, wb);
+    }
+    return m;
+  }
+  if (pe.name == "mixpe" || pe.name == "lut_tensor_core") {
+    const bool lut = pe.name == "lut_tensor_core";
+    if (!w_int || w.bits > 8)
+      throw ConfigError(fmt::format("{}: weights must be {} {}", pe.name,
+                                    lut ? "int1..int4 (int5..int8 are bit-sliced into 4-bit passes)" : "int2..int8",
+                                    asks(op.weight_format)));
+    if (!((a.kind == "int" && a.bits <= 8) || (a.kind == "minifloat" && a.bits == 16)))
+      throw ConfigError(fmt::format("{}: activations must be int8 or fp16/bf16 {}", pe.name, asks(op.activation_format)));
+    const int wb = param_bits(pe, "w", lut ? "int2" : "int4");
+    if (w.bits > wb) {
+      m.passes = int(ceil_div(uint64_t(w.bits), uint64_t(wb)));
+      m.note = fmt::format("{}-bit operand bit-sliced into {} passes of int{}", w.bits, m.passes, wb);
+    }
+    m.params["a"] = a.kind == "int" ? "int8" : "fp16";
+    const int64_t gg = g > 0 ? g : int64_t(K);
+    m.params["group"] = std::to_string(gg);
+    if (lut && w.bits > 4) {
+      m.proxy_pe = "int_mac";
+      m.params = {{"a", "int8"}, {"w", fmt::format("int{}", w.bits)}};
+    } else if (lut) {
+      m.params["w"] = fmt::format("int{}", std::max(1, w.bits));
+    } else {
+      const int mb = w.bits <= 2 ? 2 : w.bits <= 3 ? 3 : w.bits <= 4 ? 4 : 8;
+      m.params["w"] = fmt::format("int{}", mb);
+    }
+    if (a.kind == "minifloat" && a.bits == 16 && op.activation_format != "fp16" && op.activation_format != "float16")
+      m.note += (m.note.empty() ? "" : "; ") + fmt::format("{} activations converted to fp16", op.activation_format);
+    return m;
+  }
+  // fp8_mac, lmul_pe, rmmec: operands of up to 16 bits are converted on load to the PE's formats.
+  if (w.bits > 16 || a.bits > 16)
+    throw ConfigError(fmt::format("{}: operands must be formats of at most 16 bits, converted on load to the PE's formats "
+                                  "{}", pe.name, asks(w.bits > 16 ? op.weight_format : op.activation_format)));
+  if (g > 0) {
+    m.dequant_on_load = true;
+    m.note = fmt::format("{} weights (scale per {}) dequantized and converted to the PE's format on load", op.weight_format, g);
+  } else {
+    m.note = fmt::format("operands converted on load to the PE's formats ({})", params_text(m.params).empty() ? "defaults" : params_text(m.params));
+  }
+  return m;
+}
+
+GemmCycles gemm_cycles(const AcceleratorConfig& c, const PeChoice& pe, const GemmShape& g, int passes) {
+  GemmCycles r;
+  const int lanes = cycle::lanes(pe.name, bare(pe.params));
+  const auto model = cycle::make_pe_cycle(pe.name, pe.params);
+  const int stages = model->stages();
+  r.kw = ceil_div(g.k, uint64_t(lanes)) * uint64_t(passes);
+  // batch GEMMs back to back: each is ceil(M/R) row tiles, so they stack as padded rows.
+  const uint64_t m = g.batch == 1 ? g.m : g.batch * ceil_div(g.m, uint64_t(c.rows)) * uint64_t(c.rows);
+  r.tiles = ceil_div(m, uint64_t(c.rows)) * ceil_div(g.n, uint64_t(c.cols));
+  r.cycles = cycle::array_gemm_cycles(c.rows, c.cols, cycle::parse_dataflow(c.dataflow), stages, size_t(m), size_t(g.n),
+                                      size_t(r.kw));
+  r.utilization = double(g.batch * g.m * g.n * r.kw) / (double(c.rows) * c.cols * double(r.cycles));
+  return r;
+}
+
+// ---------------------------------------------------------------------------------------
+
+struct ArrayInfo {
+  cost::ArrayCost cost;
+  double array_area_um2 = 0, array_leak_uw = 0;  // without array_cost's own buffers
+  int lanes = 1;
+};
+
+struct Estimator::Caches {
+  std::map<std::string, ArrayInfo> arrays;                 // per PE label
+  std::map<std::string, cost::ActivityFactors> activity;   // per PE x sampled distributions
+  std::map<std::string, std::pair<double, std::string>> accuracy;  // per PE params x shape x formats x stats
+};
+
+Estimator::Estimator(AcceleratorConfig config, cost::ComponentLibrary lib)
+    : config_(std::move(config)), lib_(std::move(lib)), caches_(std::make_unique<Caches>()) {
+  validate(config_);
+}
+Estimator::~Estimator() = default;
+
+namespace {
+
+// Switching activity from the PE's cycle model fed with the op's sampled operands, quantized
+// by the PE as the hardware holds them (a row of A, a column of B, their group scales).
+cost::ActivityFactors sampled_activity(const PeChoice& pe, const Op& op, const std::string& base_dir) {
+  const auto bp = bare(pe.params);
+  const auto model = cycle::make_pe_cycle(pe.name, pe.params);
+  const auto pem = pe::make_pe(pe.name, bp);
+  const int lanes = cycle::lanes(pe.name, bp);
+  const size_t gw = std::max<size_t>(1, cycle::words_per_group(pe.name, bp));
+  const size_t dot_words = gw * ceil_div(256 / size_t(lanes), gw);
+  const size_t k = dot_words * size_t(lanes), rows = 4, cols = 4;
+  // Operands in the op's formats, then as this PE holds them.
+  const Sample s = sample_op(op, rows, cols, k, base_dir, false);
+  const auto bt = transpose(s.b, k, cols);
+  std::vector<pe::Operand> qa, qw;
+  for (size_t i = 0; i < rows; ++i) qa.push_back(pem->quantize_a(std::span(s.a).subspan(i * k, k)));
+  for (size_t j = 0; j < cols; ++j) qw.push_back(pem->quantize_w(std::span(bt).subspan(j * k, k)));
+  const auto ports = model->ports();
+  const int abits = ports.a_bits / lanes, wbits = ports.w_bits / lanes;
+  const auto fp16 = formats::ElementFormat::parse("float16");
+  model->record_activity(true);
+  cycle::PeIn in;
+  in.rst_n = false;
+  model->tick(in);
+  in.rst_n = true;
+  in.in_valid = true;
+  in.out_ready = true;
+  uint64_t group_toggles = 0, scale = 0, zero = 0;
+  const size_t cycles = 4096;
+  for (size_t t = 0; t < cycles; ++t) {
+    const size_t dot = t / dot_words, pos = t % dot_words;
+    const auto& a = qa[dot % rows];
+    const auto& w = qw[(dot / rows) % cols];
+    uint64_t wa = 0, ww = 0;
+    for (int l = 0; l < lanes; ++l) {
+      const size_t e = pos * size_t(lanes) + size_t(l);
+      wa |= (uint64_t(a.codes[e]) & cycle::mask(abits)) << (l * abits);
+      ww |= (uint64_t(w.codes[e]) & cycle::mask(wbits)) << (l * wbits);
+    }
+    if (pos % gw == 0) {
+      const size_t e = pos * size_t(lanes);
+      const uint64_t s0 = scale, z0 = zero;
+      if (ports.scale_bits) scale = fp16.encode(w.scale(e));
+      if (ports.zero_bits) zero = uint64_t(w.zero(e)) & cycle::mask(ports.zero_bits);
+      if (t > 0) group_toggles += uint64_t(std::popcount(s0 ^ scale) + std::popcount(z0 ^ zero));
+    }
+    in.in_first = pos == 0;
+    in.in_last = pos == dot_words - 1;
+    in.in_a = wa, in.in_w = ww, in.in_scale = scale, in.in_zero = zero;
+    model->tick(in);
+  }
+  cycle::Activity act = model->activity();
+  if (ports.scale_bits || ports.zero_bits) {
+    act.in_toggles -= std::min(act.in_toggles, group_toggles);
+    act.in_bits = ports.a_bits + ports.w_bits;
+  }
+  return cost::activity_factors(act, kActivityHow);
+}
+
+}  // namespace
+
+PeEstimate Estimator::estimate(const traces::Trace& trace, const PeChoice& pe, const Progress& progress,
+                               const std::string& base_dir) {
+  const AcceleratorConfig& c = config_;
+  const auto& node = lib_.technology().node(std::string_view(c.node));
+  PeEstimate r;
+  r.pe = pe;
+  r.config = c;
+  r.model = trace.model;
+  r.phase = trace.phase;
+  const auto bp = bare(pe.params);
+  for (const Op& op : trace.ops) map_op(pe, op);  // every op runs on this PE, or one error before any work
+
+  // The array (PEs + interconnect), priced once per PE; its own default buffers are replaced
+  // by the configured ones.
+  auto it = caches_->arrays.find(pe.label + "|" + params_text(pe.params));
+  if (it == caches_->arrays.end()) {
+    ArrayInfo ai;
+    cost::ArrayOptions ao;
+    ao.rows = c.rows, ao.cols = c.cols, ao.dataflow = c.dataflow;
+    ai.cost = cost::array_cost(lib_, pe.name, pe.params, node, ao);
+    ai.array_area_um2 = ai.cost.area_um2, ai.array_leak_uw = ai.cost.leakage_uw;
+    for (const auto& p : ai.cost.parts)
+      if (p.stage == "buffer") ai.array_area_um2 -= p.area_um2(), ai.array_leak_uw -= p.leakage_uw();
+    ai.lanes = cycle::lanes(pe.name, bp);
+    it = caches_->arrays.emplace(pe.label + "|" + params_text(pe.params), std::move(ai)).first;
+  }
+  const ArrayInfo& ai = it->second;
+
+  // Buffers: an SRAM of 64-bit words per buffer; energy per bit accessed, area, leakage.
+  struct Buf { double pj_per_bit, area_um2, leak_uw; };
+  auto buffer = [&](double kb) {
+    const cost::Cost s = lib_.component("sram", std::vector<double>{kb * 1024 * 8 / 64, 64}, node);
+    return Buf{s.energy_pj / 64, s.area_um2, s.leakage_uw};
+  };
+  const Buf ba = buffer(c.a_buffer_kb), bw = buffer(c.w_buffer_kb), bo = buffer(c.o_buffer_kb);
+  const cost::Cost fma = lib_.component("fp_fma", std::vector<double>{8, 7}, node);          // vector unit: BF16 FMA
+  const cost::Cost fmul16 = lib_.component("fp_multiplier", std::vector<double>{5, 10}, node);  // dequantizer
+  const double leak_uw = ai.array_leak_uw + ba.leak_uw + bw.leak_uw + bo.leak_uw;
+  const double R = c.rows, C = c.cols;
+  bool any_dequant = false;
+  double noise_weighted = 0, sqnr_macs = 0;
+  uint64_t gemm_cycles_total = 0, gemm_macs_total = 0;
+  bool activity_set = false;
+
+  for (size_t oi = 0; oi < trace.ops.size(); ++oi) {
+    const Op& op = trace.ops[oi];
+    OpEstimate e;
+    e.name = op.name;
+    e.kind = std::string(traces::to_string(op.kind));
+    e.macs = op.macs();
+    e.gemm = gemm_shape(op);
+    e.instances = uint64_t(op.repeat);
+    e.a_format = op.activation_format;
+    e.c_format = op.output_format;
+    e.accuracy_how = "-";
+    e.sqnr_db = std::numeric_limits<double>::quiet_NaN();
+    if (op.kind == OpKind::Elementwise) {
+      // Vector work: `ops` BF16 FMA-class operations per element on `lanes` lanes.
+      static const std::map<std::string, double> per_element = {
+          {"add", 1}, {"mul", 1}, {"rmsnorm", 4}, {"layernorm", 6}, {"softmax", 5}, {"silu_mul", 6},
+          {"gelu", 8}, {"rope", 3}, {"relu", 1}};
+      const auto f = per_element.find(op.function);
+      const double ops_per = f == per_element.end() ? 2 : f->second;
+      const double elems = double(op.c_elements());
+      const double inputs = double(op.a_elements());
+      e.cycles = uint64_t(std::ceil((inputs + elems * (ops_per - 1)) / c.lanes_for_vector()));
+      e.utilization = 0;
+      e.traffic.dram_a = op.a_bytes(), e.traffic.dram_c = op.c_bytes();
+      e.traffic.sram_a = 2 * op.a_bytes(), e.traffic.sram_c = 2 * op.c_bytes();
+      e.energy.compute = (inputs + elems * (ops_per - 1)) * fma.energy_pj;
+      e.w_format = "-";
+      e.note = fmt::format("vector unit: {} lanes, {} BF16 FMA-class ops per element ({})", c.lanes_for_vector(), ops_per,
+                           op.function.empty() ? "unnamed function" : op.function);
+    } else {
+      const OpMapping mp = map_op(pe, op);
+      e.w_format = op.b_format_label();
+      e.passes = mp.passes;
+      e.lanes = ai.lanes;
+      e.note = mp.note;
+      const GemmCycles gc = gemm_cycles(c, pe, e.gemm, mp.passes);
+      e.kw = gc.kw, e.tiles = gc.tiles;
+      e.cycles = gc.cycles * uint64_t(op.repeat);
+      e.utilization = gc.utilization;
+      gemm_cycles_total += e.cycles;
+      gemm_macs_total += e.macs;
+      // Traffic: A row blocks are reused over the column tiles if R rows of A fit the A
+      // buffer, B over the row tiles if all of B fits the W buffer; else re-read per tile.
+      const GemmShape& g = e.gemm;
+      const double abits = traces::bits_per_element(op.activation_format, 0);
+      const double bbits = traces::bits_per_element(op.weight_format, op.group);
+      const double a_block = std::min<double>(R, double(g.m)) * double(g.k) * abits / 8;
+      const double b_all = double(g.k) * double(g.n) * bbits / 8;
+      const double col_tiles = std::ceil(double(g.n) / C), row_tiles = std::ceil(double(g.m) / R);
+      e.traffic.a_rereads = a_block <= c.a_buffer_kb * 1024 ? 1 : int(col_tiles);
+      e.traffic.w_rereads = b_all <= c.w_buffer_kb * 1024 ? 1 : int(row_tiles);
+      const double inst = double(g.batch) * double(op.repeat);
+      e.traffic.dram_a = op.a_bytes() * e.traffic.a_rereads;
+      e.traffic.dram_w = op.b_bytes() * e.traffic.w_rereads;
+      e.traffic.dram_c = op.c_bytes();
+      e.traffic.sram_a = e.traffic.dram_a + double(g.m) * double(g.k) * abits / 8 * col_tiles * inst;
+      const double w_reads = double(g.k) * double(g.n) * row_tiles * inst;  // weight elements into the array
+      e.traffic.sram_w = e.traffic.dram_w + w_reads * bbits / 8;
+      e.traffic.sram_c = 2 * op.c_bytes();
+      // Compute: the array's dynamic energy per busy cycle at the measured activity.
+      const std::string akey = pe.label + "|" + describe(op.activation_stats, "a") + "|" + describe(op.weight_stats, "w") +
+                               "|" + op.activation_format + "|" + op.weight_format;
+      auto ait = caches_->activity.find(akey);
+      if (ait == caches_->activity.end()) {
+        cost::ActivityFactors af;
+        try {
+          af = sampled_activity(pe, op, base_dir);
+        } catch (const std::exception& ex) {
+          af = cost::activity_factors(cost::measure_activity(pe.name, pe.params, cost::OperandSpec{}),
+                                      fmt::format("random codes (sampled values not usable: {})", ex.what()));
+        }
+        ait = caches_->activity.emplace(akey, af).first;
+      }
+      if (!activity_set) r.activity = ait->second, activity_set = true;
+      const cost::ArrayEnergy ae = cost::evaluate(ai.cost, ait->second, c.clock_hz);
+      e.energy.compute = double(e.cycles) * (ae.pe_pj + ae.interconnect_pj + ae.table_pj);
+      if (mp.dequant_on_load) {
+        any_dequant = true;
+        e.energy.dequant = w_reads * 2 * fmul16.energy_pj;
+        e.energy.compute += e.energy.dequant;
+      }
+      // Accuracy on a sampled slice (M <= 4 rows, N <= 16 columns, the full K).
+      const std::string pe_for_acc = mp.proxy_pe.empty() ? pe.name : mp.proxy_pe;
+      const size_t sm = size_t(std::min<uint64_t>(g.m, 4)), sn = size_t(std::min<uint64_t>(g.n, 16));
+      const std::string qkey = fmt::format("{}|{}|{}x{}x{}|{}|{}|{}|{}|{}|{}", pe_for_acc, params_text(mp.params), sm, sn,
+                                           g.k, op.activation_format, op.weight_format, op.group,
+                                           describe(op.activation_stats, "a"), describe(op.weight_stats, "w"),
+                                           op.kind == OpKind::BatchedGemm);
+      auto qit = caches_->accuracy.find(qkey);
+      if (qit == caches_->accuracy.end()) {
+        double sqnr = std::numeric_limits<double>::quiet_NaN();
+        std::string how;
+        try {
+          const auto pem = pe::make_pe(pe_for_acc, mp.params);
+          const Sample s = sample_op(op, sm, sn, size_t(g.k), base_dir, true);
+          const auto res = sim::run_gemm(*pem, s.a, s.b, sm, sn, size_t(g.k));
+          double sig = 0, err = 0;
+          for (size_t i = 0; i < s.exact.size(); ++i) {
+            sig += s.exact[i] * s.exact[i];
+            const double d = double(res.c[i]) - s.exact[i];
+            err += std::isfinite(d) ? d * d : 1e300;
+          }
+          sqnr = err > 0 ? std::min(300.0, 10 * std::log10(sig / err)) : 300.0;
+          how = fmt::format("{} {}{}, {}x{}x{} sample", pe_for_acc, params_text(mp.params),
+                            mp.proxy_pe.empty() ? "" : " (proxy: bit-sliced passes are exact)", sm, sn, g.k);
+        } catch (const std::exception& ex) {
+          how = fmt::format("not measured: {}", ex.what());
+        }
+        qit = caches_->accuracy.emplace(qkey, std::make_pair(sqnr, how)).first;
+      }
+      e.sqnr_db = qit->second.first;
+      e.accuracy_how = qit->second.second;
+      if (std::isfinite(e.sqnr_db)) {
+        noise_weighted += double(e.macs) * std::pow(10.0, -e.sqnr_db / 10);
+        sqnr_macs += double(e.macs);
+      }
+    }
+    e.energy.buffers = 8 * (e.traffic.sram_a * ba.pj_per_bit + e.traffic.sram_w * bw.pj_per_bit + e.traffic.sram_c * bo.pj_per_bit);
+    e.energy.dram = 8 * e.traffic.dram() * c.dram_pj_per_bit;
+    e.compute_s = double(e.cycles) / c.clock_hz;
+    e.dram_s = e.traffic.dram() / (c.dram_gbps * 1e9);
+    e.time_s = std::max(e.compute_s, e.dram_s);
+    e.bound = e.compute_s >= e.dram_s ? "compute" : "memory";
+    e.energy.leakage = leak_uw * e.time_s * 1e6;  // uW x s = 1e-6 J = 1e6 pJ
+    r.macs += e.macs;
+    r.cycles += e.cycles;
+    r.time_s += e.time_s;
+    r.compute_s += e.compute_s;
+    r.dram_s += e.dram_s;
+    r.energy += e.energy;
+    r.ops.push_back(std::move(e));
+    if (progress) progress(double(oi + 1) / double(trace.ops.size()));
+  }
+  r.utilization = gemm_cycles_total ? double(gemm_macs_total) / (R * C * ai.lanes * double(gemm_cycles_total)) : 0;
+  r.sqnr_db = sqnr_macs > 0 && noise_weighted > 0 ? -10 * std::log10(noise_weighted / sqnr_macs)
+                                                  : std::numeric_limits<double>::quiet_NaN();
+  r.bound = r.dram_s > r.compute_s ? "memory" : "compute";
+  r.area_array_um2 = ai.array_area_um2;
+  r.area_buffers_um2 = ba.area_um2 + bw.area_um2 + bo.area_um2;
+  r.area_dequant_um2 = any_dequant ? 2 * C * fmul16.area_um2 : 0;
+  r.area_um2 = r.area_array_um2 + r.area_buffers_um2 + r.area_dequant_um2;
+  r.sources = {
+      fmt::format("cycles: closed form array_gemm_cycles (models/cycle/array_gemm.hpp), {}x{} {} array; tested equal to "
+                  "the cycle-level array simulation", c.rows, c.cols, c.dataflow),
+      fmt::format("compute energy and array area: cost model (cost/pe_cost, cost/array_cost; component library "
+                  "cost/library/components.yaml, Horowitz ISSCC 2014 at 45 nm) scaled to {} nm ({}), activity {}",
+                  node.name, node.source, r.activity.how),
+      fmt::format("buffers: component 'sram' (Horowitz ISSCC 2014 8 KB / 32 KB / 1 MB points, 64-bit words) at {} nm: "
+                  "A {} KB {:.3f} pJ/bit, W {} KB {:.3f} pJ/bit, O {} KB {:.3f} pJ/bit",
+                  node.name, c.a_buffer_kb, ba.pj_per_bit, c.w_buffer_kb, bw.pj_per_bit, c.o_buffer_kb, bo.pj_per_bit),
+      fmt::format("DRAM: {} pJ/bit, {} GB/s ({})", c.dram_pj_per_bit, c.dram_gbps, c.dram_source),
+      fmt::format("vector unit: component 'fp_fma' E8M7 at {} nm, {:.3f} pJ per op; dequantizer: 2 x 'fp_multiplier' "
+                  "E5M10 at {} nm, {:.3f} pJ each", node.name, fma.energy_pj, node.name, fmul16.energy_pj),
+      fmt::format("leakage: library leakage of the array and buffers at {} nm ({:.1f} uW) x runtime", node.name, leak_uw),
+      "SQNR: bit-accurate PE models (models/pe, sim/gemm run_gemm) on sampled values against the FP64 product of the "
+      "unquantized samples"};
+  return r;
+}
+
+std::vector<PeEstimate> Estimator::estimate_all(const traces::Trace& trace, const Progress& progress,
+                                                const std::string& base_dir) {
+  std::vector<PeEstimate> out;
+  const size_t n = config_.pes.size();
+  for (size_t i = 0; i < n; ++i) {
+    Progress p;
+    if (progress) p = [&, i](double f) { progress((double(i) + f) / double(n)); };
+    out.push_back(estimate(trace, config_.pes[i], p, base_dir));
+  }
+  return out;
+}
+
+}  // namespace arithsim::estimator

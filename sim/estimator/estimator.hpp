@@ -1,0 +1,133 @@
+// The trace-driven estimator (issue #6): maps every op of a workload trace onto an
+// accelerator (sim/estimator/accelerator_config.hpp) and estimates cycles, utilization,
+// on-chip and off-chip traffic, energy (compute with measured switching activity, buffers,
+// DRAM, leakage), a roofline verdict, and the output error (SQNR) of the PE's arithmetic on
+// sampled values. Formulas and assumptions: docs/estimator.md.
+//
+//   Estimator est(config);
+//   PeEstimate r = est.estimate(trace, config.pes[0]);
+//   r.total_energy_pj(), r.cycles, r.ops[i].bound ...
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cost/array_cost.hpp"
+#include "cost/component_library.hpp"
+#include "sim/estimator/accelerator_config.hpp"
+#include "traces/trace.hpp"
+
+namespace arithsim::estimator {
+
+// How an op's formats meet the PE: the PE parameters that run it (for the accuracy run),
+// bit-sliced passes, a dequantize step on load (the dequantize-then-multiply baseline),
+// and what was converted, in words.
+struct OpMapping {
+  pe::Params params;         // the bit-accurate PE's parameters for this op (no `stages`)
+  int passes = 1;            // weight bit-slices run one after another
+  bool dequant_on_load = false;  // group-scaled weights dequantized (FP16) and re-quantized before the PE
+  std::string proxy_pe;      // accuracy from another PE (sliced weights the PE model cannot hold), or empty
+  std::string note;          // "int8 weights bit-sliced into 2 passes of int4", casts, ...
+};
+
+// Decides how `op` runs on `pe`; throws ConfigError for a combination the PE cannot run,
+// naming what is allowed: "lut_tensor_core: weights must be int1..int4 ... (trace op 'x'
+// asks for e4m3)". Elementwise ops run on the vector unit (no PE mapping).
+OpMapping map_op(const PeChoice& pe, const traces::Op& op);
+
+// The GEMM an op is mapped to, per instance: conv2d is an implicit GEMM (M = N·P·Q,
+// N = K filters, K = C·R·S); a batched_gemm's `batch` instances stream back to back.
+struct GemmShape {
+  uint64_t m = 0, n = 0, k = 0, batch = 1;
+};
+GemmShape gemm_shape(const traces::Op& op);
+
+// Cycles of one op instance (all `batch` GEMMs back to back, `passes` weight slices) on an
+// R x C array: array_gemm_cycles of models/cycle/array_gemm.hpp, the same closed form the
+// cycle-level simulation is checked against.
+struct GemmCycles {
+  uint64_t kw = 0, tiles = 0, cycles = 0;
+  double utilization = 0;  // useful MAC words / (R * C * cycles)
+};
+GemmCycles gemm_cycles(const AcceleratorConfig& c, const PeChoice& pe, const GemmShape& g, int passes = 1);
+
+struct Energy {  // pJ
+  double compute = 0;    // PE array (PEs, interconnect, shared tables), vector unit, dequantizer
+  double dequant = 0;    // of which: the dequantize-on-load step (also in compute)
+  double buffers = 0;    // on-chip SRAM reads and writes
+  double dram = 0;       // off-chip traffic
+  double leakage = 0;    // array + buffers, over the op's runtime
+  double total() const { return compute + buffers + dram + leakage; }
+  Energy& operator+=(const Energy& o);
+};
+
+struct Traffic {  // bytes, all instances
+  double dram_a = 0, dram_w = 0, dram_c = 0;  // off-chip: activations, weights, outputs
+  double sram_a = 0, sram_w = 0, sram_c = 0;  // on-chip buffer accesses (fills + reads / writes + drains)
+  int a_rereads = 1, w_rereads = 1;           // DRAM reads of A / B (1: it fits its buffer)
+  double dram() const { return dram_a + dram_w + dram_c; }
+  double sram() const { return sram_a + sram_w + sram_c; }
+};
+
+struct OpEstimate {
+  std::string name, kind;
+  uint64_t instances = 1;  // repeat x (batch for elementwise)
+  uint64_t macs = 0;
+  GemmShape gemm;
+  int lanes = 1, passes = 1;
+  uint64_t kw = 0, tiles = 0;
+  uint64_t cycles = 0;      // compute cycles, all instances
+  double utilization = 0;   // closed-form array utilization of the op
+  std::string a_format, w_format, c_format;  // w_format: "int4/g128"
+  Traffic traffic;
+  double compute_s = 0, dram_s = 0, time_s = 0;
+  std::string bound;        // compute | memory
+  Energy energy;
+  double sqnr_db = 0;       // NaN: not measured (elementwise)
+  std::string accuracy_how; // e.g. "mixpe w=int4 group=128, 4x16x4096 sample"
+  std::string note;
+};
+
+struct PeEstimate {
+  PeChoice pe;
+  AcceleratorConfig config;
+  std::string model, phase;
+  std::vector<OpEstimate> ops;
+  uint64_t macs = 0, cycles = 0;
+  double time_s = 0, compute_s = 0, dram_s = 0;
+  double utilization = 0;  // MACs / (R*C*lanes * compute cycles)
+  Energy energy;
+  double area_um2 = 0, area_array_um2 = 0, area_buffers_um2 = 0, area_dequant_um2 = 0;
+  double sqnr_db = 0;      // MAC-weighted: -10 log10( sum macs_i 10^(-sqnr_i/10) / sum macs_i )
+  std::string bound;       // memory when the DRAM time exceeds the compute time over the trace
+  cost::ActivityFactors activity;  // measured on the first GEMM op's sampled values
+  std::vector<std::string> sources;  // where every number comes from, with the node
+};
+
+using Progress = std::function<void(double done)>;  // fraction 0..1
+
+class Estimator {
+ public:
+  explicit Estimator(AcceleratorConfig config, cost::ComponentLibrary lib = cost::ComponentLibrary::builtin());
+  ~Estimator();
+  const AcceleratorConfig& config() const { return config_; }
+  // `base_dir`: where value-statistics .npy paths of the trace are relative to.
+  PeEstimate estimate(const traces::Trace& trace, const PeChoice& pe, const Progress& progress = {},
+                      const std::string& base_dir = ".");
+  // Every PE of the config, in order.
+  std::vector<PeEstimate> estimate_all(const traces::Trace& trace, const Progress& progress = {},
+                                       const std::string& base_dir = ".");
+
+  struct Caches;  // estimator.cpp: array costs, activities, accuracies (per PE / shape / format)
+
+ private:
+  AcceleratorConfig config_;
+  cost::ComponentLibrary lib_;
+  std::unique_ptr<Caches> caches_;
+};
+
+}  // namespace arithsim::estimator

@@ -1,0 +1,347 @@
+#include "sim/estimator/report.hpp"
+
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <sys/wait.h>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace fs = std::filesystem;
+
+namespace arithsim::estimator {
+namespace {
+
+char g_temp_dir[4096] = {0};
+
+double mj(double pj) { return pj * 1e-9; }
+std::string num(double v, const char* f = "{:.2f}") { return std::isfinite(v) ? fmt::format(fmt::runtime(f), v) : "-"; }
+
+struct Row {
+  std::string pe;
+  std::string cycles, ms, e, ec, eb, ed, el, area, sqnr, util, bound;
+};
+
+Row row(const PeEstimate& p) {
+  return {p.pe.label,
+          fmt::format("{}", p.cycles),
+          num(p.time_s * 1e3, "{:.3f}"),
+          num(mj(p.energy.total()), "{:.3f}"),
+          num(mj(p.energy.compute), "{:.3f}"),
+          num(mj(p.energy.buffers), "{:.3f}"),
+          num(mj(p.energy.dram), "{:.3f}"),
+          num(mj(p.energy.leakage), "{:.3f}"),
+          num(p.area_um2 * 1e-6, "{:.3f}"),
+          num(p.sqnr_db, "{:.1f}"),
+          num(p.utilization * 100, "{:.1f}"),
+          p.bound};
+}
+
+const std::vector<std::string> kHeads = {"PE", "cycles", "latency ms", "energy mJ", "compute", "buffers", "DRAM",
+                                         "leakage", "area mm2", "SQNR dB", "util %", "bound"};
+
+std::vector<std::string> cells(const Row& r) {
+  return {r.pe, r.cycles, r.ms, r.e, r.ec, r.eb, r.ed, r.el, r.area, r.sqnr, r.util, r.bound};
+}
+
+std::string escape_latex(std::string s) {
+  std::string o;
+  for (char c : s) {
+    if (c == '_' || c == '%' || c == '&' || c == '#') o += '\\';
+    o += c;
+  }
+  return o;
+}
+
+void write_file(const fs::path& p, const std::string& s) {
+  std::ofstream f(p, std::ios::binary);
+  f << s;
+  if (!f.flush()) throw std::runtime_error(fmt::format("cannot write {}", p.string()));
+}
+
+bool have_gnuplot() { return std::system("command -v gnuplot >/dev/null 2>&1") == 0; }
+
+std::string sources_of(const PeEstimate& p) {
+  std::string s;
+  for (const auto& x : p.sources) s += "- " + x + "\n";
+  return s;
+}
+
+void write_plots(const fs::path& dir, const std::vector<PeEstimate>& r) {
+  fs::create_directories(dir);
+  // Data: one line per PE (energy, area, accuracy), one per op x PE (latency).
+  std::string energy = "# pe compute_mJ buffers_mJ dram_mJ leakage_mJ\n", area = "# pe array_mm2 buffers_mm2 dequant_mm2\n",
+              acc = "# pe energy_mJ sqnr_dB\n", lat = "op";
+  for (const auto& p : r) {
+    energy += fmt::format("{} {:.6g} {:.6g} {:.6g} {:.6g}\n", p.pe.label, mj(p.energy.compute), mj(p.energy.buffers),
+                          mj(p.energy.dram), mj(p.energy.leakage));
+    area += fmt::format("{} {:.6g} {:.6g} {:.6g}\n", p.pe.label, p.area_array_um2 * 1e-6, p.area_buffers_um2 * 1e-6,
+                        p.area_dequant_um2 * 1e-6);
+    acc += fmt::format("{} {:.6g} {:.6g}\n", p.pe.label, mj(p.energy.total()), std::isfinite(p.sqnr_db) ? p.sqnr_db : 0.0);
+    lat += " " + p.pe.label;
+  }
+  lat += "\n";
+  if (!r.empty())
+    for (size_t i = 0; i < r[0].ops.size(); ++i) {
+      lat += r[0].ops[i].name;
+      for (const auto& p : r) lat += fmt::format(" {:.6g}", p.ops[i].time_s * 1e3);
+      lat += "\n";
+    }
+  write_file(dir / "energy.dat", energy);
+  write_file(dir / "area.dat", area);
+  write_file(dir / "accuracy.dat", acc);
+  write_file(dir / "latency.dat", lat);
+  std::string gp = "# gnuplot script of the report's plots (run in this directory)\n";
+  for (const char* term : {"png", "svg"}) {
+    const std::string t = std::string(term) == "png" ? "set terminal pngcairo noenhanced size 960,600 font 'sans,10'"
+                                                     : "set terminal svg noenhanced size 960,600 font 'sans,10'";
+    const int npe = int(r.size());
+    gp += fmt::format(R"(
+{t}
+set output 'energy_breakdown.{e}'
+reset
+set title 'Energy per PE (compute / buffers / DRAM / leakage)'
+set ylabel 'energy (mJ)'
+set style data histograms
+set style histogram rowstacked
+set style fill solid 0.8 border -1
+set boxwidth 0.7
+set key outside right top
+set xtics rotate by -30
+set grid ytics
+plot 'energy.dat' using 2:xtic(1) title 'compute', '' using 3 title 'buffers', '' using 4 title 'DRAM', '' using 5 title 'leakage'
+set output 'area.{e}'
+set title 'Area per PE array (array / buffers / dequantizer)'
+set ylabel 'area (mm^2)'
+plot 'area.dat' using 2:xtic(1) title 'array', '' using 3 title 'buffers', '' using 4 title 'dequantizer'
+set output 'latency_per_layer.{e}'
+reset
+set title 'Latency per op (all repeats), per PE'
+set ylabel 'latency (ms)'
+set logscale y
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set key outside right top
+set xtics rotate by -45 font ',8'
+set grid ytics
+plot for [i=2:{last}] 'latency.dat' using i:xtic(1) title columnhead(i)
+set output 'accuracy_vs_energy.{e}'
+reset
+set title 'Accuracy vs energy (MAC-weighted SQNR of the GEMMs)'
+set xlabel 'energy (mJ)'
+set ylabel 'SQNR (dB)'
+set grid
+set key off
+set offsets graph 0.1, graph 0.1, graph 0.1, graph 0.1
+plot 'accuracy.dat' using 2:3 with points pt 7 ps 1.5, '' using 2:3:1 with labels offset 0,1
+unset output
+)",
+                      fmt::arg("t", t), fmt::arg("e", term), fmt::arg("last", npe + 1));
+  }
+  write_file(dir / "plots.gp", gp);
+  const std::string cmd = fmt::format("cd '{}' && gnuplot plots.gp >/dev/null 2>gnuplot.log", dir.string());
+  const int rc = std::system(cmd.c_str());
+  if (rc != 0) {
+    std::ifstream lf(dir / "gnuplot.log");
+    std::string line;
+    std::getline(lf, line);
+    throw std::runtime_error(fmt::format("gnuplot failed: {}", line));
+  }
+  fs::remove(dir / "gnuplot.log");
+}
+
+}  // namespace
+
+const char* report_temp_dir() { return g_temp_dir; }
+
+std::string comparison_table(const std::vector<PeEstimate>& r) {
+  std::vector<std::vector<std::string>> rows = {kHeads};
+  for (const auto& p : r) rows.push_back(cells(row(p)));
+  std::vector<size_t> w(kHeads.size(), 0);
+  for (const auto& rr : rows)
+    for (size_t i = 0; i < rr.size(); ++i) w[i] = std::max(w[i], rr[i].size());
+  std::string s;
+  for (const auto& rr : rows) {
+    for (size_t i = 0; i < rr.size(); ++i)
+      s += i == 0 ? fmt::format("{:<{}}", rr[i], w[i]) : fmt::format("  {:>{}}", rr[i], w[i]);
+    s += "\n";
+  }
+  return s;
+}
+
+std::string latex_table(const std::vector<PeEstimate>& r, const ReportInfo& info) {
+  std::string s = "% arithsim run: " + escape_latex(info.trace) + "; " + escape_latex(info.config) + "\n";
+  s += "\\begin{tabular}{lrrrrrrrrrrl}\n\\toprule\n";
+  s += "PE & cycles & latency (ms) & energy (mJ) & compute & buffers & DRAM & leakage & area (mm$^2$) & SQNR (dB) & "
+       "util. (\\%) & bound \\\\\n\\midrule\n";
+  for (const auto& p : r) {
+    const auto c = cells(row(p));
+    for (size_t i = 0; i < c.size(); ++i) s += (i ? " & " : "") + escape_latex(c[i]);
+    s += " \\\\\n";
+  }
+  return s + "\\bottomrule\n\\end{tabular}\n";
+}
+
+std::string markdown_report(const std::vector<PeEstimate>& r, const ReportInfo& info, bool with_plots) {
+  std::string s = "# arithsim run report\n\n";
+  s += fmt::format("- workload: {}\n- accelerator: {}\n", info.trace, info.config);
+  if (!r.empty()) {
+    const auto& c = r[0].config;
+    s += fmt::format("- array {}x{} {}, {} GHz, {} nm; buffers A {} KB / W {} KB / O {} KB; DRAM {} GB/s, {} pJ/bit\n",
+                     c.rows, c.cols, c.dataflow, c.clock_hz / 1e9, c.node, c.a_buffer_kb, c.w_buffer_kb, c.o_buffer_kb,
+                     c.dram_gbps, c.dram_pj_per_bit);
+  }
+  s += "\n## Comparison\n\n| " ;
+  for (size_t i = 0; i < kHeads.size(); ++i) s += kHeads[i] + " |" + (i + 1 < kHeads.size() ? " " : "");
+  s += "\n|---|";
+  for (size_t i = 1; i < kHeads.size(); ++i) s += i + 1 == kHeads.size() ? "---|" : "---:|";
+  s += "\n";
+  for (const auto& p : r) {
+    s += "|";
+    for (const auto& c : cells(row(p))) s += " " + c + " |";
+    s += "\n";
+  }
+  s += "\nEnergy columns are mJ. SQNR: MAC-weighted over the GEMM ops. util: array utilization of the GEMM "
+       "cycles (closed form). bound: memory when the DRAM time exceeds the compute time over the trace.\n";
+  if (with_plots)
+    s += "\n## Plots\n\n![energy](plots/energy_breakdown.svg)\n![area](plots/area.svg)\n"
+         "![latency](plots/latency_per_layer.svg)\n![accuracy vs energy](plots/accuracy_vs_energy.svg)\n";
+  else
+    s += "\n(No plots: gnuplot is not installed.)\n";
+  for (const auto& p : r) {
+    s += fmt::format("\n## {} ({})\n\nParameters: ", p.pe.label, p.pe.name);
+    bool first = true;
+    for (const auto& [k, v] : p.pe.params) s += fmt::format("{}{}={}", first ? "" : ", ", k, v), first = false;
+    s += fmt::format("{}. Area {:.3f} mm² (array {:.3f}, buffers {:.3f}, dequantizer {:.3f}). Activity: input {:.3f}, "
+                     "accumulator {:.3f} ({}).\n\n",
+                     first ? "defaults" : "", p.area_um2 * 1e-6, p.area_array_um2 * 1e-6, p.area_buffers_um2 * 1e-6,
+                     p.area_dequant_um2 * 1e-6, p.activity.input, p.activity.acc, p.activity.how);
+    s += "| op | kind | M×N×K ×batch ×repeat | cycles | util % | ms | bound | DRAM MB | compute µJ | buffers µJ | DRAM µJ "
+         "| leakage µJ | SQNR dB | note |\n|---|---|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---|\n";
+    for (const auto& o : p.ops)
+      s += fmt::format("| {} | {} | {}×{}×{} ×{} ×{} | {} | {} | {:.4f} | {} | {:.3f} | {:.2f} | {:.2f} | {:.2f} | {:.2f} | "
+                       "{} | {} |\n",
+                       o.name, o.kind, o.gemm.m, o.gemm.n, o.gemm.k, o.gemm.batch, o.instances, o.cycles,
+                       o.kind == "elementwise" ? "-" : num(o.utilization * 100, "{:.1f}"), o.time_s * 1e3, o.bound,
+                       o.traffic.dram() * 1e-6, o.energy.compute * 1e-6, o.energy.buffers * 1e-6, o.energy.dram * 1e-6,
+                       o.energy.leakage * 1e-6, num(o.sqnr_db, "{:.1f}"), o.note);
+    s += "\nSources (node " + p.config.node + " nm):\n\n" + sources_of(p);
+  }
+  return s;
+}
+
+std::string results_csv(const std::vector<PeEstimate>& r) {
+  std::string s = "pe,op,kind,m,n,k,batch,repeat,macs,cycles,utilization,time_s,bound,dram_bytes,sram_bytes,"
+                  "energy_compute_pj,energy_dequant_pj,energy_buffers_pj,energy_dram_pj,energy_leakage_pj,energy_total_pj,"
+                  "sqnr_db,area_um2,node\n";
+  for (const auto& p : r) {
+    for (const auto& o : p.ops)
+      s += fmt::format("{},{},{},{},{},{},{},{},{},{},{:.6g},{:.6g},{},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{},,{}\n",
+                       p.pe.label, o.name, o.kind, o.gemm.m, o.gemm.n, o.gemm.k, o.gemm.batch, o.instances, o.macs,
+                       o.cycles, o.utilization, o.time_s, o.bound, o.traffic.dram(), o.traffic.sram(), o.energy.compute,
+                       o.energy.dequant, o.energy.buffers, o.energy.dram, o.energy.leakage, o.energy.total(),
+                       num(o.sqnr_db, "{:.4g}"), p.config.node);
+    s += fmt::format("{},TOTAL,,,,,,,{},{},{:.6g},{:.6g},{},,,{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{},{:.6g},{}\n",
+                     p.pe.label, p.macs, p.cycles, p.utilization, p.time_s, p.bound, p.energy.compute, p.energy.dequant,
+                     p.energy.buffers, p.energy.dram, p.energy.leakage, p.energy.total(), num(p.sqnr_db, "{:.4g}"),
+                     p.area_um2, p.config.node);
+  }
+  return s;
+}
+
+std::string results_json(const std::vector<PeEstimate>& r, const ReportInfo& info) {
+  using J = nlohmann::ordered_json;
+  auto fin = [](double v) -> J { return std::isfinite(v) ? J(v) : J(nullptr); };
+  J j;
+  j["arithsim_report"] = 1;
+  j["workload"] = info.trace;
+  j["config"] = info.config;
+  j["pes"] = J::array();
+  for (const auto& p : r) {
+    J e;
+    e["pe"] = p.pe.label;
+    e["name"] = p.pe.name;
+    e["params"] = p.pe.params;
+    const auto& c = p.config;
+    e["accelerator"] = {{"rows", c.rows}, {"cols", c.cols}, {"dataflow", c.dataflow}, {"clock_hz", c.clock_hz},
+                        {"node_nm", c.node}, {"buffers_kb", {c.a_buffer_kb, c.w_buffer_kb, c.o_buffer_kb}},
+                        {"dram_gbps", c.dram_gbps}, {"dram_pj_per_bit", c.dram_pj_per_bit}};
+    e["macs"] = p.macs;
+    e["cycles"] = p.cycles;
+    e["latency_s"] = p.time_s;
+    e["compute_s"] = p.compute_s;
+    e["dram_s"] = p.dram_s;
+    e["utilization"] = p.utilization;
+    e["bound"] = p.bound;
+    e["energy_pj"] = {{"compute", p.energy.compute}, {"dequant", p.energy.dequant}, {"buffers", p.energy.buffers},
+                      {"dram", p.energy.dram}, {"leakage", p.energy.leakage}, {"total", p.energy.total()}};
+    e["area_um2"] = {{"array", p.area_array_um2}, {"buffers", p.area_buffers_um2}, {"dequantizer", p.area_dequant_um2},
+                     {"total", p.area_um2}};
+    e["sqnr_db"] = fin(p.sqnr_db);
+    e["activity"] = {{"input", p.activity.input}, {"acc", p.activity.acc}, {"how", p.activity.how}};
+    e["sources"] = p.sources;
+    e["ops"] = J::array();
+    for (const auto& o : p.ops) {
+      e["ops"].push_back({{"name", o.name}, {"kind", o.kind}, {"m", o.gemm.m}, {"n", o.gemm.n}, {"k", o.gemm.k},
+                          {"batch", o.gemm.batch}, {"repeat", o.instances}, {"macs", o.macs}, {"lanes", o.lanes},
+                          {"passes", o.passes}, {"kw", o.kw}, {"tiles", o.tiles}, {"cycles", o.cycles},
+                          {"utilization", o.utilization}, {"formats", {o.a_format, o.w_format, o.c_format}},
+                          {"traffic_bytes",
+                           {{"dram_a", o.traffic.dram_a}, {"dram_w", o.traffic.dram_w}, {"dram_c", o.traffic.dram_c},
+                            {"sram_a", o.traffic.sram_a}, {"sram_w", o.traffic.sram_w}, {"sram_c", o.traffic.sram_c},
+                            {"a_rereads", o.traffic.a_rereads}, {"w_rereads", o.traffic.w_rereads}}},
+                          {"compute_s", o.compute_s}, {"dram_s", o.dram_s}, {"time_s", o.time_s}, {"bound", o.bound},
+                          {"energy_pj",
+                           {{"compute", o.energy.compute}, {"dequant", o.energy.dequant}, {"buffers", o.energy.buffers},
+                            {"dram", o.energy.dram}, {"leakage", o.energy.leakage}, {"total", o.energy.total()}}},
+                          {"sqnr_db", fin(o.sqnr_db)}, {"accuracy", o.accuracy_how}, {"note", o.note}});
+    }
+    j["pes"].push_back(e);
+  }
+  return j.dump(2) + "\n";
+}
+
+void write_report(const std::string& dir_s, const std::vector<PeEstimate>& r, const ReportInfo& info) {
+  const fs::path dir = fs::absolute(fs::path(dir_s)).lexically_normal();
+  const fs::path target = dir.filename().empty() ? dir.parent_path() : dir;
+  const fs::path parent = target.parent_path();
+  std::error_code ec;
+  fs::create_directories(parent, ec);
+  std::string tmpl = (parent / fmt::format(".{}.tmp-XXXXXX", target.filename().string())).string();
+  if (!mkdtemp(tmpl.data())) throw std::runtime_error(fmt::format("cannot create a directory in {}: {}", parent.string(), std::strerror(errno)));
+  const fs::path tmp = tmpl;
+  std::snprintf(g_temp_dir, sizeof g_temp_dir, "%s", tmp.c_str());
+  try {
+    const bool plots = have_gnuplot();
+    if (plots) write_plots(tmp / "plots", r);
+    write_file(tmp / "report.md", markdown_report(r, info, plots));
+    write_file(tmp / "results.csv", results_csv(r));
+    write_file(tmp / "results.json", results_json(r, info));
+    if (info.latex) write_file(tmp / "table.tex", latex_table(r, info));
+    fs::permissions(tmp, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec | fs::perms::others_read |
+                             fs::perms::others_exec);
+    if (fs::exists(target)) {
+      const fs::path old = parent / fmt::format(".{}.old-{}", target.filename().string(), getpid());
+      fs::rename(target, old);
+      fs::rename(tmp, target);
+      fs::remove_all(old, ec);
+    } else {
+      fs::rename(tmp, target);
+    }
+  } catch (const std::exception& e) {
+    fs::remove_all(tmp, ec);
+    g_temp_dir[0] = 0;
+    throw std::runtime_error(fmt::format("cannot write the report {}: {}", target.string(), e.what()));
+  }
+  g_temp_dir[0] = 0;
+}
+
+}  // namespace arithsim::estimator

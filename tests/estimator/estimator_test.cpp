@@ -1,0 +1,266 @@
+// The estimator (issue #6): its cycle counts against the cycle-level array simulation, its
+// energy accounting, byte-identical reports, config and mapping errors, roofline verdicts.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include "models/cycle/array_gemm.hpp"
+#include "models/cycle/registry.hpp"
+#include "sim/estimator/accelerator_config.hpp"
+#include "sim/estimator/default_job.hpp"
+#include "sim/estimator/estimator.hpp"
+#include "sim/estimator/report.hpp"
+#include "traces/generators.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace arithsim;
+using estimator::AcceleratorConfig;
+using estimator::PeChoice;
+
+std::string read_all(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+}
+
+const std::vector<PeChoice> kPes = {
+    {"int_mac", {}, "int_mac"},
+    {"int_mac", {{"stages", "3"}}, "int_mac_s3"},
+    {"fp8_mac", {}, "fp8_mac"},
+    {"mixpe", {{"w", "int4"}, {"group", "32"}}, "mixpe"},
+    {"lut_tensor_core", {{"w", "int2"}, {"group", "32"}}, "lut_tensor_core"},
+    {"rmmec", {{"mode", "posit8_0"}}, "rmmec"},
+    {"lmul_pe", {}, "lmul_pe"},
+};
+
+// The estimator's cycles equal the cycle-level array simulation's, every PE, both dataflows,
+// edge tiles, several shapes, batched GEMMs stacked back to back.
+TEST(EstimatorCycles, EqualCycleLevelSimulation) {
+  for (const char* df : {"os", "dot"})
+    for (const auto& pe : kPes) {
+      AcceleratorConfig c;
+      c.rows = 4, c.cols = 3, c.dataflow = df;
+      c.pes = {pe};
+      pe::Params bp = pe.params;
+      const int lanes = cycle::lanes(pe.name, bp);
+      const size_t gw = std::max<size_t>(1, cycle::words_per_group(pe.name, bp));
+      for (auto [m, n, groups, batch] : std::vector<std::array<size_t, 4>>{{1, 1, 1, 1}, {5, 7, 2, 1}, {4, 3, 1, 1},
+                                                                           {9, 2, 3, 1}, {3, 5, 1, 3}}) {
+        SCOPED_TRACE(fmt::format("{} {} m={} n={} groups={} batch={}", pe.label, df, m, n, groups, batch));
+        const size_t kw = gw * groups;
+        estimator::GemmShape g{m, n, kw * size_t(lanes), batch};
+        const auto est = estimator::gemm_cycles(c, pe, g);
+        // The simulation: batch GEMMs stacked as row tiles padded to R rows.
+        const size_t sm = batch == 1 ? m : batch * ((m + 3) / 4) * 4;
+        auto array = cycle::make_pe_array(pe.name, pe.params, c.rows, c.cols, cycle::parse_dataflow(df));
+        const auto prob = cycle::random_array_problem(array->ports(), sm, n, kw, 7);
+        const auto sim = cycle::run_array_gemm(*array, prob);
+        EXPECT_EQ(est.cycles, sim.cycles);
+        EXPECT_EQ(est.tiles, sim.tiles);
+        if (batch == 1) {
+          EXPECT_NEAR(est.utilization, sim.utilization, 1e-12);
+        }
+      }
+    }
+}
+
+traces::Trace small_trace() {
+  traces::GenOptions o;
+  o.phase = "decode";
+  o.kv = 256;
+  o.w = "int4";
+  o.a = "int8";
+  o.group = 128;
+  auto t = traces::generate("llama2-7b", o);
+  return t;
+}
+
+TEST(EstimatorEnergy, SumsToTheTotal) {
+  auto c = estimator::default_config();
+  estimator::Estimator est(c);
+  const auto trace = small_trace();
+  for (const auto& pe : c.pes) {
+    SCOPED_TRACE(pe.label);
+    const auto r = est.estimate(trace, pe);
+    estimator::Energy sum;
+    double time = 0;
+    uint64_t cycles = 0, macs = 0;
+    for (const auto& o : r.ops) {
+      sum += o.energy;
+      time += o.time_s;
+      cycles += o.cycles;
+      macs += o.macs;
+      EXPECT_NEAR(o.energy.total(), o.energy.compute + o.energy.buffers + o.energy.dram + o.energy.leakage,
+                  1e-9 * o.energy.total());
+      EXPECT_LE(o.energy.dequant, o.energy.compute);
+      EXPECT_GE(o.energy.compute, 0);
+      EXPECT_GT(o.energy.dram, 0) << o.name;
+      EXPECT_DOUBLE_EQ(o.time_s, std::max(o.compute_s, o.dram_s));
+    }
+    EXPECT_NEAR(sum.total(), r.energy.total(), 1e-9 * r.energy.total());
+    EXPECT_NEAR(sum.compute, r.energy.compute, 1e-9 * r.energy.compute);
+    EXPECT_NEAR(sum.buffers, r.energy.buffers, 1e-9 * r.energy.buffers);
+    EXPECT_NEAR(sum.dram, r.energy.dram, 1e-9 * r.energy.dram);
+    EXPECT_NEAR(sum.leakage, r.energy.leakage, 1e-9 * r.energy.leakage);
+    EXPECT_NEAR(time, r.time_s, 1e-12);
+    EXPECT_EQ(cycles, r.cycles);
+    EXPECT_EQ(macs, trace.macs());
+    EXPECT_GT(r.area_um2, 0);
+    EXPECT_TRUE(std::isfinite(r.sqnr_db)) << r.pe.label;
+    EXPECT_GT(r.sqnr_db, 5);
+  }
+}
+
+TEST(EstimatorRoofline, DecodeIsMemoryBoundPrefillComputeBound) {
+  AcceleratorConfig c = estimator::default_config();
+  c.pes = {{"int_mac", {}, "int_mac"}};
+  c.dram_gbps = 8;  // a GEMV on one array row of 32 (os) is memory-bound below ~32 GB/s
+  estimator::Estimator est(c);
+  traces::Trace t;
+  t.model = "x", t.phase = "forward";
+  traces::Op gemv;
+  gemv.name = "gemv";
+  gemv.kind = traces::OpKind::Gemm;
+  gemv.m = 1;
+  gemv.n = 4096;
+  gemv.k = 4096;
+  gemv.weight_format = "int8", gemv.activation_format = "int8", gemv.output_format = "bf16";
+  traces::Op gemm = gemv;
+  gemm.name = "gemm", gemm.m = 2048;
+  t.ops = {gemv, gemm};
+  const auto r = est.estimate(t, c.pes[0]);
+  EXPECT_EQ(r.ops[0].bound, "memory");
+  // At the default 64 GB/s the GEMV (one array row of 32 busy, os) is compute-bound.
+  c.dram_gbps = 64;
+  estimator::Estimator est64(c);
+  const auto r64 = est64.estimate(t, c.pes[0]);
+  EXPECT_EQ(r64.ops[0].bound, "compute");
+  EXPECT_EQ(r64.ops[1].bound, "compute");
+  // A 4096x4096 int8 B does not fit a 512 KB weight buffer: re-read once per row tile.
+  EXPECT_EQ(r.ops[1].traffic.w_rereads, 2048 / 32);
+  EXPECT_EQ(r.ops[0].traffic.w_rereads, 1);
+}
+
+TEST(EstimatorReport, SameInputsGiveByteIdenticalReports) {
+  auto c = estimator::default_config();
+  c.pes.resize(2);
+  const auto trace = small_trace();
+  const fs::path base = fs::path(testing::TempDir()) / ("est_report_" + std::to_string(getpid()));
+  fs::remove_all(base);
+  for (const char* d : {"a", "b"}) {
+    estimator::Estimator est(c);  // fresh caches each time
+    const auto r = est.estimate_all(trace);
+    estimator::write_report((base / d).string(), r, {"small", "default", true});
+  }
+  size_t files = 0;
+  for (const auto& e : fs::recursive_directory_iterator(base / "a")) {
+    if (!e.is_regular_file()) continue;
+    ++files;
+    const auto rel = fs::relative(e.path(), base / "a");
+    EXPECT_EQ(read_all(e.path()), read_all(base / "b" / rel)) << rel;
+  }
+  EXPECT_GE(files, 4u);
+  // Replacing an existing report leaves only the new one.
+  estimator::Estimator est(c);
+  estimator::write_report((base / "a").string(), est.estimate_all(trace), {"small", "default", false});
+  EXPECT_FALSE(fs::exists(base / "a" / "table.tex"));
+  size_t entries = 0;
+  for (const auto& e : fs::directory_iterator(base)) ++entries, (void)e;
+  EXPECT_EQ(entries, 2u);  // a, b: no temporary or old directories
+  fs::remove_all(base);
+}
+
+std::string config_error(const std::string& yaml) {
+  try {
+    estimator::parse_config(yaml, "acc.yaml");
+  } catch (const estimator::ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(EstimatorConfig, DefaultsAndParsing) {
+  const auto c = estimator::parse_config("", "acc.yaml");
+  EXPECT_EQ(c.rows, 32);
+  EXPECT_EQ(c.dataflow, "os");
+  EXPECT_EQ(c.node, "28");
+  EXPECT_DOUBLE_EQ(c.dram_pj_per_bit, estimator::kDefaultDramPjPerBit);
+  const auto d = estimator::parse_config(
+      "version: 1\narray: {rows: 16, cols: 8, dataflow: dot}\npes: [int_mac, {name: mixpe, params: {w: int2, group: 64}, "
+      "label: mix2}]\nclock_ghz: 0.5\nnode: \"7\"\nbuffers_kb: {weights: 1024}\ndram: {bandwidth_gbps: 100, pj_per_bit: 4, "
+      "source: HBM2}\n",
+      "acc.yaml");
+  EXPECT_EQ(d.rows, 16);
+  EXPECT_EQ(d.cols, 8);
+  EXPECT_EQ(d.pes.size(), 2u);
+  EXPECT_EQ(d.pes[1].label, "mix2");
+  EXPECT_EQ(d.pes[1].params.at("group"), "64");
+  EXPECT_DOUBLE_EQ(d.clock_hz, 0.5e9);
+  EXPECT_DOUBLE_EQ(d.w_buffer_kb, 1024);
+  EXPECT_EQ(d.dram_source, "user (acc.yaml): HBM2");
+  // The YAML written back reads back the same.
+  auto back = estimator::parse_config(estimator::to_yaml(d), "acc.yaml");
+  EXPECT_EQ(back.dram_source, "user (acc.yaml): user (acc.yaml): HBM2");  // provenance kept
+  back.dram_source = d.dram_source;
+  EXPECT_EQ(back, d);
+}
+
+TEST(EstimatorConfig, MalformedConfigsGiveOneLineErrors) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"array: {rows: 0}", "acc.yaml: field 'array.rows' must be in [1, 4096] (got 0)"},
+      {"array: {rows: 2.5}", "acc.yaml: field 'array.rows' must be an integer (got 2.5)"},
+      {"array: {dataflow: ws}", "acc.yaml: field 'array.dataflow' must be os or dot (got 'ws')"},
+      {"arrray: {}", "acc.yaml: unknown field 'arrray'"},
+      {"node: 3", "acc.yaml: field 'node': unknown node '3'"},
+      {"pe: {name: tpu}", "acc.yaml: pe 'tpu': no cycle-level model for PE 'tpu'"},
+      {"pe: {name: mixpe, params: {w: int5}}", "acc.yaml: pe 'mixpe': "},
+      {"version: 2", "acc.yaml: unsupported version 2"},
+      {"dram: {pj_per_bit: x}", "acc.yaml: field 'dram.pj_per_bit' must be a number"},
+      {"array: {rows: [1", "acc.yaml: line 1: YAML syntax error"},
+  };
+  for (const auto& [yaml, want] : cases) {
+    const std::string e = config_error(yaml);
+    EXPECT_EQ(e.rfind(want, 0), 0u) << yaml << " -> " << e;
+    EXPECT_EQ(e.find('\n'), std::string::npos) << e;
+  }
+}
+
+TEST(EstimatorMapping, InvalidCombinationsSayWhatIsAllowed) {
+  traces::Op op;
+  op.name = "x";
+  op.kind = traces::OpKind::Gemm;
+  op.m = 1;
+  op.n = 64;
+  op.k = 128;
+  op.weight_format = "e4m3", op.activation_format = "int8", op.output_format = "bf16";
+  auto err = [&](const PeChoice& pe) {
+    try {
+      estimator::map_op(pe, op);
+    } catch (const estimator::ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_EQ(err({"lut_tensor_core", {}, "lut_tensor_core"}),
+            "lut_tensor_core: weights must be int1..int4 (int5..int8 are bit-sliced into 4-bit passes) (trace op 'x' "
+            "asks for e4m3)");
+  EXPECT_EQ(err({"int_mac", {}, "int_mac"}), "int_mac: weights must be integer formats int2..int16 (trace op 'x' asks for e4m3)");
+  EXPECT_EQ(err({"mixpe", {}, "mixpe"}), "mixpe: weights must be int2..int8 (trace op 'x' asks for e4m3)");
+  EXPECT_EQ(err({"fp8_mac", {}, "fp8_mac"}), "");  // converted on load
+  op.weight_format = "int8";
+  const auto m = estimator::map_op({"lut_tensor_core", {{"w", "int4"}}, "lut"}, op);
+  EXPECT_EQ(m.passes, 2);
+  EXPECT_EQ(m.proxy_pe, "int_mac");
+  op.weight_format = "int4", op.group = 128;
+  const auto b = estimator::map_op({"int_mac", {}, "int_mac"}, op);
+  EXPECT_TRUE(b.dequant_on_load);
+  EXPECT_EQ(b.passes, 1);
+}
+
+}  // namespace
