@@ -1203,4 +1203,29 @@ TEST_F(Cli, RunErrors) {
   EXPECT_FALSE(fs::exists(work("o")));
 }
 
+TEST_F(Cli, TraceGenShowRoundTripAndErrors) {
+  const auto out = work("l7.yaml");
+  Result r = run({"trace", "gen", "llama2-7b", "--phase", "decode", "--batch", "1", "--kv", "1024", "--out", out.string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_TRUE(fs::exists(out));
+  r = run({"trace", "show", out.string(), "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "\"model\"")) << r.out;
+  EXPECT_TRUE(contains(r.out, "llama2-7b")) << r.out;
+  r = run({"trace", "list"});
+  EXPECT_EQ(r.code, 0);
+  for (const char* m : {"llama2-70b", "bitnet-b1.58-3b", "resnet50", "xr-gaze"}) EXPECT_TRUE(contains(r.out, m)) << m;
+  r = run({"trace", "gen", "nope"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "unknown model 'nope'")) << r.err;
+  write_all(work("bad.yaml"), "version: 1\nmodel: x\nops:\n  - name: a\n    kind: gemm\n    m: 1\n    n: -4\n");
+  r = run({"trace", "show", work("bad.yaml").string()});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(lines_of(r.err).size(), 1u) << r.err;
+  EXPECT_TRUE(contains(r.err, "bad.yaml")) << r.err;
+  r = run({"trace", "show", work("missing.yaml").string()});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.err, "missing.yaml")) << r.err;
+}
+
 }  // namespace
