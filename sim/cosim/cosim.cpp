@@ -7,21 +7,11 @@ namespace arithsim::cosim {
 const std::vector<CosimTarget>& cosim_targets() {
   static const std::vector<CosimTarget> t = {
       {"int_mac", "a=int8 w=int8 with acc_bits=32 stages=1|3, or acc_bits=16 saturate=true", run_int_mac_cosim},
-#ifdef ARITHSIM_COSIM_fp8_mac
       {"fp8_mac", fp8_mac_rtl_configs(), run_fp8_mac_cosim},
-#endif
-#ifdef ARITHSIM_COSIM_lmul_pe
       {"lmul_pe", lmul_pe_rtl_configs(), run_lmul_pe_cosim},
-#endif
-#ifdef ARITHSIM_COSIM_mixpe
       {"mixpe", mixpe_rtl_configs(), run_mixpe_cosim},
-#endif
-#ifdef ARITHSIM_COSIM_lut_tensor_core
       {"lut_tensor_core", lut_tensor_core_rtl_configs(), run_lut_tensor_core_cosim},
-#endif
-#ifdef ARITHSIM_COSIM_rmmec
       {"rmmec", rmmec_rtl_configs(), run_rmmec_cosim},
-#endif
   };
   return t;
 }
