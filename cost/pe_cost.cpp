@@ -115,21 +115,43 @@ void fp8_mac_parts(Builder& b, PeCost& c) {
   const auto p = cycle::fp8_mac_cycle_params(c.params);
   c.stages = p.stages;
   const Fp a = fp_of("fp8_mac", "a", p.a), w = fp_of("fp8_mac", "w", p.w), acc = fp_of("fp8_mac", "acc", p.acc);
-  b.add("decode", "a exponent-zero detect (hidden bit)", "comparator", {double(a.e)}, Segment::Front, Toggle::Input);
-  b.add("decode", "w exponent-zero detect (hidden bit)", "comparator", {double(w.e)}, Segment::Front, Toggle::Input)
+  const int L = p.lanes();  // products per cycle: 1, or tree_inputs in mode=tree
+  c.macs_per_cycle = L;
+  b.add("decode", "a exponent-zero detect (hidden bit)", "comparator", {double(a.e)}, Segment::Front, Toggle::Input, L);
+  b.add("decode", "w exponent-zero detect (hidden bit)", "comparator", {double(w.e)}, Segment::Front, Toggle::Input, L)
       .parallel = true;
   const int pe_bits = std::max(a.e, w.e) + 2, pm = (a.m + 1) + (w.m + 1);
-  b.add("multiply", "exponent add", "int_adder", {double(pe_bits)}, Segment::Front, Toggle::Input);
+  b.add("multiply", "exponent add", "int_adder", {double(pe_bits)}, Segment::Front, Toggle::Input, L);
   b.add("multiply", "significand multiplier", "int_multiplier", {double(a.m + 1), double(w.m + 1)}, Segment::Front,
-        Toggle::Input)
+        Toggle::Input, L)
       .parallel = true;
   if (p.per_product) {
     b.add("round", "product normalize", "mux", {double(pm), 2}, Segment::Front, Toggle::Input);
     b.add("round", "product rounding incrementer", "int_adder", {double(std::min(pm, acc.m + 1))}, Segment::Front,
           Toggle::Input);
   }
-  b.reg("pipeline", "product register", 1 + pe_bits + pm, Segment::Pipeline, Toggle::Input, p.stages);
-  b.composite("fp_adder", {double(acc.e), double(acc.m)}, Segment::Loop, Toggle::Acc);
+  b.reg("pipeline", "product register", L * (1 + pe_bits + pm), Segment::Pipeline, Toggle::Input, p.stages);
+  if (!p.tree) {
+    b.composite("fp_adder", {double(acc.e), double(acc.m)}, Segment::Loop, Toggle::Acc);
+  } else {
+    // The multi-operand adder tree (units::AdderTree, rtl/common/fp_adder_tree.sv): the L
+    // exact products and the accumulator aligned to the largest exponent within align_bits,
+    // summed as integers, normalized and rounded once. Alignment and the tree are their own
+    // stages (arXiv 2510.25602 finds them, not the multiplier, dominating FP dot products);
+    // priced from the primitive components: no published point calibrates a multi-input FP
+    // adder.
+    const int terms = L + 1, depth = std::max(1, clog2(terms));
+    const double xe = std::max(pe_bits, acc.e) + 1, A = p.align_bits, sum_w = A + clog2(terms);
+    b.add("align", "max-exponent comparator tree", "comparator", {xe}, Segment::Loop, Toggle::Acc, L).depth = depth;
+    b.add("align", "max-exponent select", "mux", {xe, 2}, Segment::Loop, Toggle::Acc, L).depth = depth;
+    b.add("align", "exponent difference per term", "int_adder", {xe}, Segment::Loop, Toggle::Acc, terms);
+    b.add("align", "alignment shifter per term", "barrel_shifter", {A, A}, Segment::Loop, Toggle::Acc, terms);
+    b.add("accumulate", "integer adder tree", "int_adder", {sum_w}, Segment::Loop, Toggle::Acc, L).depth = depth;
+    b.add("normalize", "leading-zero count", "lzc", {sum_w}, Segment::Loop, Toggle::Acc);
+    b.add("normalize", "normalize shifter", "barrel_shifter", {sum_w, sum_w}, Segment::Loop, Toggle::Acc);
+    b.add("normalize", "exponent adjust", "int_adder", {xe}, Segment::Loop, Toggle::Acc);
+    b.add("round", "rounding incrementer", "int_adder", {double(acc.m + 1)}, Segment::Loop, Toggle::Acc);
+  }
   b.reg("accumulate", "accumulator register", acc.bits(), Segment::Loop, Toggle::Acc);
   b.reg("result", "result register", acc.bits(), Segment::Output, Toggle::Acc).rate = 1 / c.dot_cycles;
 }
