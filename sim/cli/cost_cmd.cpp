@@ -1,4 +1,5 @@
-// arithsim cost PE [--param k=v ...] [--node 28] [--freq 1GHz] [--activity random|zeros|sparse:P]
+// arithsim cost PE [--param k=v ...] [--node 28] [--freq 1GHz]
+//                  [--activity random|zeros|sparse:P|FILE | --workload NAME|TRACE] [--activity-out FILE]
 //                  [--array RxC --dataflow os|dot] [--format text|csv|json] [--library FILE]
 //                  [--accelergy-out FILE] [--accelergy-in FILE]
 // arithsim cost --library [FILE]      print the component library in use
@@ -9,11 +10,17 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
+
 #include "cost/accelergy.hpp"
+#include "cost/activity_file.hpp"
 #include "cost/array_cost.hpp"
 #include "cost/pe_cost.hpp"
 #include "models/tensor/npy.hpp"
 #include "sim/cli/common.hpp"
+#include "sim/estimator/default_job.hpp"
+#include "sim/estimator/estimator.hpp"
+#include "traces/generators.hpp"
 
 namespace arithsim::cli {
 namespace {
@@ -22,7 +29,9 @@ struct CostArgs {
   std::string pe;
   std::vector<std::string> params;
   double node = 45;
-  std::string freq, activity = "random", array, dataflow = "os", format = "text", accelergy_out, accelergy_in;
+  std::string freq, activity = "random", workload, activity_out, array, dataflow = "os", format = "text", accelergy_out,
+      accelergy_in;
+  bool activity_given = false;
   std::vector<std::string> library;  // --library [FILE]: user files; given without a value: print the library
   bool library_flag = false;
   uint64_t seed = 1;
@@ -112,13 +121,51 @@ void run(CostArgs& a) {
   } catch (const cost::LibraryError& e) {
     throw UsageError(e.what(), "--node");
   }
+  // Where the activity comes from: an operand distribution (random | zeros | sparse:P), an
+  // activity file, or a workload's sampled values.
+  if (a.activity_given && !a.workload.empty())
+    throw UsageError("give --activity or --workload, not both", "--workload");
   cost::OperandSpec spec;
-  try {
-    spec = cost::parse_operand_spec(a.activity);
-  } catch (const std::invalid_argument& e) {
-    throw UsageError(e.what(), "--activity");
+  std::optional<cost::ActivityFile> file;
+  const bool distribution = a.activity == "random" || a.activity == "zeros" || a.activity.rfind("sparse:", 0) == 0;
+  if (distribution) {
+    try {
+      spec = cost::parse_operand_spec(a.activity);
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(e.what(), "--activity");
+    }
+    spec.seed = a.seed;
+  } else if (a.workload.empty()) {
+    try {
+      file = cost::load_activity(a.activity);
+    } catch (const cost::LibraryError& e) {
+      throw RuntimeError(e.what(), "");
+    }
+    if (!file->pe.empty() && file->pe != a.pe)
+      throw RuntimeError(fmt::format("measured on PE '{}', not '{}'", file->pe, a.pe), a.activity);
   }
-  spec.seed = a.seed;
+  traces::Trace workload;
+  std::string workload_dir = ".";
+  if (!a.workload.empty()) {
+    const auto& gens = traces::generators();
+    const bool is_generator = std::any_of(gens.begin(), gens.end(), [&](const auto& g) { return g.name == a.workload; });
+    try {
+      if (a.workload == "default") workload = estimator::default_trace();
+      else if (is_generator) workload = traces::generate(a.workload);
+      else if (std::filesystem::exists(a.workload)) {
+        workload = traces::load_trace(a.workload);
+        workload_dir = std::filesystem::path(a.workload).parent_path().string();
+        if (workload_dir.empty()) workload_dir = ".";
+      } else {
+        throw UsageError(fmt::format("'{}' is neither a trace generator (arithsim trace list), 'default' nor a trace "
+                                     "file",
+                                     a.workload),
+                         "--workload");
+      }
+    } catch (const traces::TraceError& e) {
+      throw RuntimeError(e.what(), "");
+    }
+  }
   cost::PeCost c;
   cost::ArrayCost arr;
   const bool is_array = !a.array.empty();
@@ -135,14 +182,34 @@ void run(CostArgs& a) {
     } else {
       c = cost::pe_cost(lib, a.pe, params, *node);
     }
-    spec.dot_length = c.options.dot_length;
-    act = cost::activity_factors(cost::measure_activity(a.pe, params, spec), "measured (" + cost::to_string(spec) + ")");
+    if (file) {
+      act = file->factors;
+    } else if (!a.workload.empty()) {
+      try {
+        act = estimator::workload_activity({a.pe, params, a.pe}, workload, workload_dir);
+      } catch (const std::invalid_argument& e) {
+        throw RuntimeError(e.what(), a.workload);
+      }
+    } else {
+      spec.dot_length = c.options.dot_length;
+      act = cost::activity_factors(cost::measure_activity(a.pe, params, spec),
+                                   "measured (" + cost::to_string(spec) + ")");
+    }
   } catch (const UsageError&) {
+    throw;
+  } catch (const RuntimeError&) {
     throw;
   } catch (const cost::LibraryError& e) {
     throw RuntimeError(e.what(), "--library");
   } catch (const std::invalid_argument& e) {  // pe::PeError, bad parameters
     throw UsageError(e.what(), "PE/--param");
+  }
+  if (!a.activity_out.empty()) {
+    try {
+      tensor::write_file_atomic(a.activity_out, cost::activity_yaml({a.pe, act}));
+    } catch (const std::exception& ex) {
+      throw RuntimeError(ex.what(), a.activity_out);
+    }
   }
   const double freq = a.freq.empty() ? c.fmax_hz() : parse_freq(a.freq);
   const cost::PeEnergy e = cost::evaluate(c, act, freq);
@@ -276,8 +343,14 @@ void add_cost_command(CLI::App& app) {
   s->add_option("--param", a.params, "PE parameter key=value (repeatable; also stages=N)");
   s->add_option("--node", a.node, "technology node in nm (45, 32, 28, 22, 20, 16, 14, 10, 7)")->capture_default_str();
   s->add_option("--freq", a.freq, "clock frequency for power and leakage energy (e.g. 1GHz); default: the max frequency");
-  s->add_option("--activity", a.activity, "operand data for the measured activity: random | zeros | sparse:P")
-      ->capture_default_str();
+  auto* act = s->add_option("--activity", a.activity,
+                            "switching activity: measured on operands random | zeros | sparse:P, or read from an "
+                            "activity FILE (docs/cost.md)")
+                  ->capture_default_str();
+  s->add_option("--workload", a.workload,
+                "measure the activity on a workload's sampled values: a trace generator (arithsim trace list), "
+                "'default' (the run command's job) or a trace file");
+  s->add_option("--activity-out", a.activity_out, "write the activity used as an activity file (YAML)");
   s->add_option("--seed", a.seed, "seed of the operand data")->capture_default_str();
   s->add_option("--array", a.array, "an R x C array of the PE (e.g. 16x16)");
   s->add_option("--dataflow", a.dataflow, "array dataflow: os | dot")->capture_default_str();
@@ -288,8 +361,9 @@ void add_cost_command(CLI::App& app) {
   lib->expected(0, 8);
   s->add_option("--accelergy-out", a.accelergy_out, "write the costs as Accelergy-style ERT/ART YAML");
   s->add_option("--accelergy-in", a.accelergy_in, "read an Accelergy ERT/ART YAML as a user component library");
-  s->callback([lib] {
+  s->callback([lib, act] {
     a.library_flag = lib->count() > 0;
+    a.activity_given = act->count() > 0;
     run(a);
   });
 }

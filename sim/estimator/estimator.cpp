@@ -370,6 +370,28 @@ cost::ActivityFactors sampled_activity(const PeChoice& pe, const Op& op, const s
 
 }  // namespace
 
+cost::ActivityFactors workload_activity(const PeChoice& pe, const traces::Trace& trace, const std::string& base_dir) {
+  std::map<std::string, cost::ActivityFactors> seen;  // per distinct operand statistics and formats
+  double macs = 0, input = 0, acc = 0;
+  for (const Op& op : trace.ops) {
+    if (op.kind == OpKind::Elementwise) continue;
+    const std::string key = describe(op.activation_stats, "a") + "|" + describe(op.weight_stats, "w") + "|" +
+                            op.activation_format + "|" + op.weight_format;
+    auto it = seen.find(key);
+    if (it == seen.end()) it = seen.emplace(key, sampled_activity(pe, op, base_dir)).first;
+    const double w = op.effective_macs();
+    macs += w;
+    input += w * it->second.input;
+    acc += w * it->second.acc;
+  }
+  if (seen.empty()) throw std::invalid_argument("the trace has no GEMM or conv op to measure activity on");
+  if (!(macs > 0)) macs = 1, input = seen.begin()->second.input, acc = seen.begin()->second.acc;
+  return {input / macs, acc / macs,
+          fmt::format("measured: the PE's cycle model on the sampled values of {} {} ({} distinct operand "
+                      "statistics, MAC-weighted)",
+                      trace.model, trace.phase, seen.size())};
+}
+
 PeEstimate Estimator::estimate(const traces::Trace& trace, const PeChoice& pe, const Progress& progress,
                                const std::string& base_dir) {
   const AcceleratorConfig& c = config_;

@@ -130,4 +130,11 @@ class Estimator {
   std::unique_ptr<Caches> caches_;
 };
 
+// The switching activity of `pe` on a workload: its cycle model fed with every GEMM/conv
+// op's sampled operands (the estimator's per-op measurement), averaged weighted by the ops'
+// effective MACs. Elementwise ops (vector unit) are left out. std::invalid_argument when the
+// trace has no GEMM/conv op.
+cost::ActivityFactors workload_activity(const PeChoice& pe, const traces::Trace& trace,
+                                        const std::string& base_dir = ".");
+
 }  // namespace arithsim::estimator

@@ -1228,4 +1228,95 @@ TEST_F(Cli, TraceGenShowRoundTripAndErrors) {
   EXPECT_TRUE(contains(r.err, "missing.yaml")) << r.err;
 }
 
+// ---------------------------------------------------------------------------------------
+// cost: formats, activity sources (distribution, file, workload), errors
+// ---------------------------------------------------------------------------------------
+
+#if ARITHSIM_TEST_HAVE_JSON
+TEST_F(Cli, CostJsonPartsSumAndEveryNumberHasASource) {
+  const Result r = run({"cost", "fp8_mac", "--node", "28", "--freq", "1GHz", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  double area = 0, energy = 0;
+  for (const auto& p : j["parts"]) {
+    area += p["area_um2"].get<double>();
+    energy += p["energy_pj"].get<double>();
+    EXPECT_FALSE(p["source"].get<std::string>().empty()) << p.dump();
+  }
+  EXPECT_NEAR(area, j["area_um2"].get<double>(), 1e-9 * area);
+  EXPECT_NEAR(energy, j["dynamic_pj_per_cycle"].get<double>(), 1e-9 * energy);
+  EXPECT_EQ(j["node_nm"].get<double>(), 28);
+  EXPECT_EQ(j["freq_hz"].get<double>(), 1e9);
+  // the CSV lists the same parts, each with its source
+  const Result c = run({"cost", "fp8_mac", "--node", "28", "--format", "csv"});
+  ASSERT_EQ(c.code, 0) << c.err;
+  EXPECT_EQ(lines_of(c.out).size(), j["parts"].size() + 2);  // header + parts + total
+}
+
+// Dynamic energy is linear in the two activity factors (E = e_in a_in + e_acc a_acc + clock):
+// checked through activity files, which set the factors exactly.
+TEST_F(Cli, CostActivityFileIsLinearAndChecked) {
+  auto energy = [&](double in, double acc) {
+    const auto f = work("act.yaml");
+    write_all(f, "version: 1\npe: mixpe\ninput: " + dec17(in) + "\nacc: " + dec17(acc) + "\nsource: test\n");
+    const Result r = run({"cost", "mixpe", "--activity", f.string(), "--format", "json"});
+    EXPECT_EQ(r.code, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_TRUE(contains(j["activity"]["data"].get<std::string>(), "test"));
+    return j["dynamic_pj_per_cycle"].get<double>();
+  };
+  const double e00 = energy(0, 0), e10 = energy(1, 0), e01 = energy(0, 1), e11 = energy(1, 1);
+  EXPECT_GT(e00, 0);  // the clock share of the registers
+  EXPECT_LT(e00, e10);
+  EXPECT_LT(e00, e01);
+  EXPECT_NEAR(e10 + e01 - e00, e11, 1e-9 * e11);
+  EXPECT_NEAR(energy(0.25, 0.5), e00 + 0.25 * (e10 - e00) + 0.5 * (e01 - e00), 1e-9 * e11);
+}
+
+TEST_F(Cli, CostWorkloadActivityRoundTripsThroughAFile) {
+  const auto f = work("w.yaml");
+  const Result w = run({"cost", "int_mac", "--workload", "default", "--activity-out", f.string(), "--format", "json"});
+  ASSERT_EQ(w.code, 0) << w.err;
+  ASSERT_TRUE(fs::exists(f));
+  const auto jw = nlohmann::json::parse(w.out);
+  EXPECT_TRUE(contains(jw["activity"]["data"].get<std::string>(), "llama2-7b decode")) << jw["activity"].dump();
+  const Result r = run({"cost", "int_mac", "--activity", f.string(), "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto jr = nlohmann::json::parse(r.out);
+  EXPECT_EQ(jr["activity"]["input"].get<double>(), jw["activity"]["input"].get<double>());
+  EXPECT_EQ(jr["activity"]["acc"].get<double>(), jw["activity"]["acc"].get<double>());
+  EXPECT_EQ(jr["dynamic_pj_per_cycle"].get<double>(), jw["dynamic_pj_per_cycle"].get<double>());
+  // a workload of real values toggles fewer bits than uniformly random codes
+  const Result rnd = run({"cost", "int_mac", "--format", "json"});
+  ASSERT_EQ(rnd.code, 0) << rnd.err;
+  EXPECT_LT(jw["dynamic_pj_per_cycle"].get<double>(), nlohmann::json::parse(rnd.out)["dynamic_pj_per_cycle"].get<double>());
+  // a generator name and a trace file work the same way
+  EXPECT_EQ(run({"cost", "rmmec", "--workload", "xr-gaze"}).code, 0);
+  const auto t = work("t.yaml");
+  ASSERT_EQ(run({"trace", "gen", "deit-s", "--out", t.string()}).code, 0);
+  EXPECT_EQ(run({"cost", "lut_tensor_core", "--workload", t.string()}).code, 0);
+}
+#endif
+
+TEST_F(Cli, CostErrors) {
+  write_all(work("bad.yaml"), "input: 1.5\nacc: 0.1\n");
+  expect_error(run({"cost", "int_mac", "--activity", work("bad.yaml").string()}), 1, {"bad.yaml", "'input'", "0..1"},
+               false);
+  write_all(work("typo.yaml"), "input: 0.1\naccu: 0.1\n");
+  expect_error(run({"cost", "int_mac", "--activity", work("typo.yaml").string()}), 1, {"unknown field 'accu'"}, false);
+  write_all(work("other.yaml"), "pe: fp8_mac\ninput: 0.1\nacc: 0.1\n");
+  expect_error(run({"cost", "int_mac", "--activity", work("other.yaml").string()}), 1, {"fp8_mac", "int_mac"});
+  expect_error(run({"cost", "int_mac", "--activity", work("missing.yaml").string()}), 1, {"cannot read"}, false);
+  expect_error(run({"cost", "int_mac", "--activity", "sparse:2"}), 2, {"sparse"});
+  expect_error(run({"cost", "int_mac", "--workload", "gpt5"}), 2, {"gpt5", "trace generator"});
+  expect_error(run({"cost", "int_mac", "--workload", "default", "--activity", "zeros"}), 2, {"not both"});
+  expect_error(run({"cost", "tpu"}), 2, {"tpu"});
+  expect_error(run({"cost", "int_mac", "--node", "3"}), 2, {"3"});
+  expect_error(run({"cost", "int_mac", "--freq", "fast"}), 2, {"frequency"});
+  expect_error(run({"cost", "int_mac", "--format", "xml"}), 2, {"xml"});
+  // no output file on error
+  expect_error(run({"cost", "int_mac", "--workload", "gpt5", "--activity-out", work("o.yaml").string()}), 2);
+  EXPECT_FALSE(fs::exists(work("o.yaml")));
+}
+
 }  // namespace

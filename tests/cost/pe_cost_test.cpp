@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "cost/accelergy.hpp"
+#include "cost/activity_file.hpp"
 #include "cost/array_cost.hpp"
 #include "cost/pe_cost.hpp"
 
@@ -214,6 +215,39 @@ TEST(PeCost, BadPeAndParameters) {
 }
 
 // ---- rank correlation and calibration against yosys ------------------------------------
+
+// Activity files (cost/activity_file.hpp): round trip, JSON accepted, one-line errors.
+TEST(ActivityFile, RoundTripAndErrors) {
+  const ActivityFile a{"mixpe", {0.123456789012345, 0.0625, "measured on my RTL: \"layer 3\""}};
+  const ActivityFile b = parse_activity(activity_yaml(a), "a.yaml");
+  EXPECT_EQ(b.pe, "mixpe");
+  EXPECT_EQ(b.factors.input, a.factors.input);  // 17 digits: exact
+  EXPECT_EQ(b.factors.acc, a.factors.acc);
+  EXPECT_NE(b.factors.how.find("layer 3"), std::string::npos) << b.factors.how;
+  const ActivityFile j = parse_activity(R"({"input": 0.5, "acc": 0})", "j.json");
+  EXPECT_TRUE(j.pe.empty());
+  EXPECT_EQ(j.factors.input, 0.5);
+  EXPECT_EQ(j.factors.acc, 0);
+  EXPECT_EQ(j.factors.how, "file j.json");
+  auto error = [](const std::string& text) {
+    try {
+      parse_activity(text, "f.yaml");
+    } catch (const LibraryError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(error("input: 0.1\n"), "f.yaml: field 'acc' is missing");
+  EXPECT_EQ(error("input: x\nacc: 0.1\n"), "f.yaml: field 'input' is not a number");
+  EXPECT_EQ(error("input: -0.1\nacc: 0.1\n"),
+            "f.yaml: field 'input' is -0.1: want a fraction of bits toggling per cycle, 0..1");
+  EXPECT_EQ(error("input: 0.1\nacc: 0.1\nversion: 2\n"),
+            "f.yaml: unsupported activity file version 2 (this arithsim reads 1)");
+  EXPECT_EQ(error("input: 0.1\nacc: 0.1\ntoggles: 3\n"), "f.yaml: unknown field 'toggles'");
+  EXPECT_EQ(error("- 0.1\n"), "f.yaml: expected a mapping at the top level");
+  EXPECT_NE(error("input: [0.1\n").find("f.yaml: line"), std::string::npos);
+  EXPECT_THROW(load_activity("/nonexistent/activity.yaml"), LibraryError);
+}
 
 TEST(RankCorrelation, Logic) {
   EXPECT_DOUBLE_EQ(spearman_rank_correlation({1, 2, 3, 4}, {10, 20, 30, 40}), 1);

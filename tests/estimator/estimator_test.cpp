@@ -117,6 +117,46 @@ TEST(EstimatorEnergy, SumsToTheTotal) {
   }
 }
 
+// workload_activity (arithsim cost --workload): the MAC-weighted mean of the per-op
+// activities the estimator measures; elementwise ops do not count.
+TEST(EstimatorActivity, WorkloadActivityIsTheMacWeightedMeanOfTheOps) {
+  const PeChoice pe{"int_mac", {}, "int_mac"};
+  auto op = [](std::string name, int64_t m, double std_a) {
+    traces::Op o;
+    o.name = std::move(name);
+    o.kind = traces::OpKind::Gemm;
+    o.m = m, o.n = 64, o.k = 256;
+    o.weight_format = "int8", o.activation_format = "int8", o.output_format = "bf16";
+    o.activation_stats = traces::ValueStats{"normal", {{"mean", 0.0}, {"std", std_a}}, ""};
+    return o;
+  };
+  traces::Trace one, two;
+  one.model = two.model = "t";
+  one.phase = two.phase = "forward";
+  one.ops = {op("a", 8, 1.0)};
+  const auto a1 = estimator::workload_activity(pe, one);
+  // the estimator's own measurement of that op
+  AcceleratorConfig c;
+  c.pes = {pe};
+  estimator::Estimator est(c);
+  const auto r = est.estimate(one, pe);
+  EXPECT_EQ(a1.input, r.activity.input);
+  EXPECT_EQ(a1.acc, r.activity.acc);
+  // a second op with other statistics and 3x the MACs, plus an elementwise op
+  traces::Op ew = op("act", 8, 1.0);
+  ew.kind = traces::OpKind::Elementwise;
+  two.ops = {op("a", 8, 1.0), op("b", 24, 1e-3), ew};
+  traces::Trace only_b = one;
+  only_b.ops = {op("b", 24, 1e-3)};
+  const auto ab = estimator::workload_activity(pe, two), b = estimator::workload_activity(pe, only_b);
+  EXPECT_NE(a1.input, b.input);
+  EXPECT_NEAR(ab.input, (1 * a1.input + 3 * b.input) / 4, 1e-12);
+  EXPECT_NEAR(ab.acc, (1 * a1.acc + 3 * b.acc) / 4, 1e-12);
+  traces::Trace none = one;
+  none.ops = {ew};
+  EXPECT_THROW(estimator::workload_activity(pe, none), std::invalid_argument);
+}
+
 TEST(EstimatorRoofline, DecodeIsMemoryBoundPrefillComputeBound) {
   AcceleratorConfig c = estimator::default_config();
   c.pes = {{"int_mac", {}, "int_mac"}};
