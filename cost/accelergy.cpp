@@ -99,11 +99,13 @@ YAML::Node pe_table(const PeCost& c, const ActivityFactors& measured, YAML::Node
     m["arguments"] = YAML::Node();
     m["arguments"]["input_activity"] = measured.input;
     m["arguments"]["acc_activity"] = measured.acc;
+    if (measured.pipe) m["arguments"]["pipeline_activity"] = *measured.pipe;
+    if (measured.out) m["arguments"]["output_activity"] = *measured.out;
     m["arguments"]["data"] = measured.how;
     t["actions"].push_back(m);
   }
-  t["actions"].push_back(action("mac_gated", evaluate(c, ActivityFactors{0, 0, "zero"}, f).dynamic_pj / c.macs_per_cycle));
-  t["actions"].push_back(action("idle", evaluate(c, ActivityFactors{0, 0, "zero"}, f).leakage_pj));
+  t["actions"].push_back(action("mac_gated", evaluate(c, ActivityFactors{0, 0, "zero", 0.0, 0.0}, f).dynamic_pj / c.macs_per_cycle));
+  t["actions"].push_back(action("idle", evaluate(c, ActivityFactors{0, 0, "zero", 0.0, 0.0}, f).leakage_pj));
   YAML::Node r;
   r["name"] = name;
   r["attributes"] = YAML::Clone(a);

@@ -6,7 +6,9 @@
 //   version: 1
 //   pe: fp8_mac        # optional: the PE it was measured on (checked when given)
 //   input: 0.31        # mean fraction of operand bits toggling per PE cycle, 0..1
-//   acc: 0.17          # the same at the accumulator / output side, 0..1
+//   pipeline: 0.28     # optional: the pipeline registers (default: input)
+//   acc: 0.17          # the same at the accumulator, 0..1
+//   output: 0.45       # optional: the result register, per dot product (default: acc)
 //   source: "..."      # optional: where the numbers come from (shown in every report)
 //
 // docs/cost.md "Activity files".

@@ -49,17 +49,7 @@ ArrayCost array_cost(const ComponentLibrary& lib, const std::string& pe, const p
     std::vector<PePart> kept, shared;
     for (const PePart& p : c.pe.parts) (p.stage == "precompute" ? shared : kept).push_back(p);
     c.pe.parts = kept;
-    // re-total the PE without its table precompute
-    PeCost& q = c.pe;
-    q.area_um2 = q.leakage_uw = q.energy_ref_pj = q.e_input = q.e_acc = q.e_clock = 0;
-    for (const PePart& p : q.parts) {
-      q.area_um2 += p.area_um2();
-      q.leakage_uw += p.leakage_uw();
-      const double e = p.energy_ref_pj();
-      q.energy_ref_pj += e;
-      if (p.clocked) q.e_clock += e * q.options.clock_share;
-      (p.toggle == Toggle::Input ? q.e_input : q.e_acc) += p.clocked ? e * (1 - q.options.clock_share) : e;
-    }
+    retotal(c.pe);  // the PE without its table precompute
     double entries = 0, ew = 0;
     for (PePart& p : shared) {
       if (p.component == "int_adder" && p.part.rfind("table entry", 0) == 0) {

@@ -104,11 +104,11 @@ void int_mac_parts(Builder& b, PeCost& c) {
   c.stages = p.stages;
   b.add("multiply", "integer multiplier", "int_multiplier", {double(p.a_bits), double(p.w_bits)}, Segment::Front,
         Toggle::Input);
-  b.reg("pipeline", "product register", p.a_bits + p.w_bits, Segment::Pipeline, Toggle::Input, p.stages);
+  b.reg("pipeline", "product register", p.a_bits + p.w_bits, Segment::Pipeline, Toggle::Pipe, p.stages);
   b.add("accumulate", "accumulator adder", "int_adder", {double(p.acc_bits)}, Segment::Loop, Toggle::Acc);
   if (p.saturate) b.add("accumulate", "saturation select", "mux", {double(p.acc_bits), 2}, Segment::Loop, Toggle::Acc);
   b.reg("accumulate", "accumulator register", p.acc_bits, Segment::Loop, Toggle::Acc);
-  b.reg("result", "result register", p.acc_bits, Segment::Output, Toggle::Acc).rate = 1 / c.dot_cycles;
+  b.reg("result", "result register", p.acc_bits, Segment::Output, Toggle::Out).rate = 1 / c.dot_cycles;
 }
 
 void fp8_mac_parts(Builder& b, PeCost& c) {
@@ -130,7 +130,7 @@ void fp8_mac_parts(Builder& b, PeCost& c) {
     b.add("round", "product rounding incrementer", "int_adder", {double(std::min(pm, acc.m + 1))}, Segment::Front,
           Toggle::Input);
   }
-  b.reg("pipeline", "product register", L * (1 + pe_bits + pm), Segment::Pipeline, Toggle::Input, p.stages);
+  b.reg("pipeline", "product register", L * (1 + pe_bits + pm), Segment::Pipeline, Toggle::Pipe, p.stages);
   if (!p.tree) {
     b.composite("fp_adder", {double(acc.e), double(acc.m)}, Segment::Loop, Toggle::Acc);
   } else {
@@ -153,7 +153,7 @@ void fp8_mac_parts(Builder& b, PeCost& c) {
     b.add("round", "rounding incrementer", "int_adder", {double(acc.m + 1)}, Segment::Loop, Toggle::Acc);
   }
   b.reg("accumulate", "accumulator register", acc.bits(), Segment::Loop, Toggle::Acc);
-  b.reg("result", "result register", acc.bits(), Segment::Output, Toggle::Acc).rate = 1 / c.dot_cycles;
+  b.reg("result", "result register", acc.bits(), Segment::Output, Toggle::Out).rate = 1 / c.dot_cycles;
 }
 
 void lmul_pe_parts(Builder& b, PeCost& c) {
@@ -164,10 +164,10 @@ void lmul_pe_parts(Builder& b, PeCost& c) {
   // L-Mul: exponent and mantissa fields added as one integer, the 2^-l(m) offset folded in
   b.add("multiply", "L-Mul field adder (exponent + mantissa + offset)", "int_adder", {double(f.e + f.m + 1)},
         Segment::Front, Toggle::Input);
-  b.reg("pipeline", "product register", 1 + (f.e + 2) + (f.m + 2), Segment::Pipeline, Toggle::Input, p.stages);
+  b.reg("pipeline", "product register", 1 + (f.e + 2) + (f.m + 2), Segment::Pipeline, Toggle::Pipe, p.stages);
   b.composite("fp_adder", {double(acc.e), double(acc.m)}, Segment::Loop, Toggle::Acc);
   b.reg("accumulate", "accumulator register", acc.bits(), Segment::Loop, Toggle::Acc);
-  b.reg("result", "result register", acc.bits(), Segment::Output, Toggle::Acc).rate = 1 / c.dot_cycles;
+  b.reg("result", "result register", acc.bits(), Segment::Output, Toggle::Out).rate = 1 / c.dot_cycles;
 }
 
 // The group dequantization shared by MixPE and LUT Tensor Core (pe::dequantize_group):
@@ -205,7 +205,7 @@ void mixpe_parts(Builder& b, PeCost& c) {
             B - 1)
           .depth = clog2(B);
     b.reg("pipeline", "term register (product, activation, scale, zero)", (8 + B) + 8 + 16 + zbits,
-          Segment::Pipeline, Toggle::Input, p.stages);
+          Segment::Pipeline, Toggle::Pipe, p.stages);
     const double psum_w = 8 + B + lg, asum_w = 8 + lg;
     b.add("accumulate", "psum adder", "int_adder", {psum_w}, Segment::Loop, Toggle::Acc);
     if (p.zero_point) b.add("accumulate", "asum adder", "int_adder", {asum_w}, Segment::Loop, Toggle::Acc).parallel = true;
@@ -216,7 +216,7 @@ void mixpe_parts(Builder& b, PeCost& c) {
   } else {
     b.add("decode", "FP16 exponent-zero detect", "comparator", {5}, Segment::Front, Toggle::Input);
     b.reg("pipeline", "term register (activation, weight, scale, zero)", 16 + B + 16 + zbits, Segment::Pipeline,
-          Toggle::Input, p.stages);
+          Toggle::Pipe, p.stages);
     // the shift&add planes and the activation sum as FP additions in the accumulator format
     b.composite("fp_adder", {double(acc.e), double(acc.m)}, Segment::Loop, Toggle::Acc, 1, B + 1);
     b.add("accumulate", "group counter", "int_adder", {double(lg + 1)}, Segment::Loop, Toggle::Acc).parallel = true;
@@ -228,7 +228,7 @@ void mixpe_parts(Builder& b, PeCost& c) {
     b.composite("fp_adder", {double(acc.e), double(acc.m)}, Segment::Loop, Toggle::Acc, rate);
   }
   b.reg("accumulate", "accumulator register", acc.bits(), Segment::Loop, Toggle::Acc).rate = rate;
-  b.reg("result", "result register", acc.bits(), Segment::Output, Toggle::Acc).rate = 1 / c.dot_cycles;
+  b.reg("result", "result register", acc.bits(), Segment::Output, Toggle::Out).rate = 1 / c.dot_cycles;
 }
 
 void lut_tensor_core_parts(Builder& b, PeCost& c) {
@@ -255,7 +255,7 @@ void lut_tensor_core_parts(Builder& b, PeCost& c) {
       b.add("shift", "plane shift-add", "int_adder", {ew + B}, Segment::Front, Toggle::Input, B - 1).depth = clog2(B);
     const double planes_w = ew + B + lgc, asum_w = 8 + lk + lgc;
     b.reg("pipeline", "term register (planes, asum, scale, zero)", (ew + B) + (8 + lk) + 16 + B, Segment::Pipeline,
-          Toggle::Input, p.stages);
+          Toggle::Pipe, p.stages);
     b.add("accumulate", "plane-sum adder", "int_adder", {planes_w}, Segment::Loop, Toggle::Acc);
     b.add("accumulate", "asum adder", "int_adder", {asum_w}, Segment::Loop, Toggle::Acc).parallel = true;
     b.add("accumulate", "group counter", "int_adder", {double(lgc + 1)}, Segment::Loop, Toggle::Acc).parallel = true;
@@ -269,7 +269,7 @@ void lut_tensor_core_parts(Builder& b, PeCost& c) {
     b.add("lookup", "table read mux per weight plane", "mux", {double(t.bits()), entries}, Segment::Front,
           Toggle::Input, B);
     b.reg("pipeline", "term register (activations, lookups, scale, zero)", k * 16 + B * t.bits() + 16 + B,
-          Segment::Pipeline, Toggle::Input, p.stages);
+          Segment::Pipeline, Toggle::Pipe, p.stages);
     b.composite("fp_adder", {double(acc.e), double(acc.m)}, Segment::Loop, Toggle::Acc, 1, B + k);
     b.add("accumulate", "group counter", "int_adder", {double(lgc + 1)}, Segment::Loop, Toggle::Acc).parallel = true;
     b.reg("accumulate", "plane/asum/counter registers", (B + 1) * acc.bits() + lgc + 1, Segment::Loop, Toggle::Acc);
@@ -277,7 +277,7 @@ void lut_tensor_core_parts(Builder& b, PeCost& c) {
     b.composite("fp_adder", {double(acc.e), double(acc.m)}, Segment::Loop, Toggle::Acc, rate);
   }
   b.reg("accumulate", "accumulator register", acc.bits(), Segment::Loop, Toggle::Acc).rate = rate;
-  b.reg("result", "result register", acc.bits(), Segment::Output, Toggle::Acc).rate = 1 / c.dot_cycles;
+  b.reg("result", "result register", acc.bits(), Segment::Output, Toggle::Out).rate = 1 / c.dot_cycles;
 }
 
 void rmmec_parts(Builder& b, PeCost& c) {
@@ -307,7 +307,7 @@ void rmmec_parts(Builder& b, PeCost& c) {
         Toggle::Input, L)
       .parallel = true;
   b.reg("pipeline", "lane product registers + NaR", L * (1 + sb + 1 + 2 * (f + 1)) + 1, Segment::Pipeline,
-        Toggle::Input, p.stages);
+        Toggle::Pipe, p.stages);
   b.add("align", "product-to-quire shifter", "barrel_shifter", {Q, Q}, Segment::Loop, Toggle::Acc, L);
   if (p.acc == "quire") {
     b.add("quire", "quire adder (tree over the lanes)", "int_adder", {Q}, Segment::Loop, Toggle::Acc, L).depth =
@@ -332,7 +332,7 @@ void rmmec_parts(Builder& b, PeCost& c) {
   b.add("round", "leading-zero count", "lzc", {src_w}, Segment::Output, Toggle::Acc).rate = rr;
   b.add("round", "normalize shifter", "barrel_shifter", {src_w, src_w}, Segment::Output, Toggle::Acc).rate = rr;
   b.add("round", "rounding incrementer", "int_adder", {double(out_m + 1)}, Segment::Output, Toggle::Acc).rate = rr;
-  b.reg("encode", "result register", out.bits(), Segment::Output, Toggle::Acc).rate = rr;
+  b.reg("encode", "result register", out.bits(), Segment::Output, Toggle::Out).rate = rr;
 }
 
 }  // namespace
@@ -356,17 +356,7 @@ PeCost pe_cost(const ComponentLibrary& lib, const std::string& pe, const pe::Par
   else if (pe == "rmmec") rmmec_parts(b, c);
   else throw pe::PeError(fmt::format("no cost model for PE '{}'", pe));
 
-  // totals and the fast-path split
-  const double cs = options.clock_share;
-  for (const PePart& p : c.parts) {
-    c.area_um2 += p.area_um2();
-    c.leakage_uw += p.leakage_uw();
-    const double e = p.energy_ref_pj();
-    c.energy_ref_pj += e;
-    const double data = p.clocked ? e * (1 - cs) : e;
-    if (p.clocked) c.e_clock += e * cs;
-    (p.toggle == Toggle::Input ? c.e_input : c.e_acc) += data;
-  }
+  retotal(c);
   // delays: per stage, parts in series unless marked parallel; stages in series per segment
   for (const StageSummary& s : stage_breakdown(c, ActivityFactors{})) {
     if (s.segment == Segment::Front) c.front_delay_ps += s.delay_ps;
@@ -380,9 +370,41 @@ PeCost pe_cost(const ComponentLibrary& lib, const std::string& pe, const pe::Par
   return c;
 }
 
+void retotal(PeCost& c) {
+  c.area_um2 = c.leakage_uw = c.energy_ref_pj = 0;
+  c.e_input = c.e_pipe = c.e_acc = c.e_out = c.e_clock = 0;
+  const double cs = c.options.clock_share;
+  for (const PePart& p : c.parts) {
+    c.area_um2 += p.area_um2();
+    c.leakage_uw += p.leakage_uw();
+    const double e = p.energy_ref_pj();
+    c.energy_ref_pj += e;
+    const double data = p.clocked ? e * (1 - cs) : e;
+    if (p.clocked) c.e_clock += e * cs;
+    switch (p.toggle) {
+      case Toggle::Input: c.e_input += data; break;
+      case Toggle::Pipe: c.e_pipe += data; break;
+      case Toggle::Acc: c.e_acc += data; break;
+      case Toggle::Out: c.e_out += data; break;
+    }
+  }
+}
+
+namespace {
+double factor(Toggle t, const ActivityFactors& a) {
+  switch (t) {
+    case Toggle::Input: return a.input;
+    case Toggle::Pipe: return a.pipe_or_input();
+    case Toggle::Acc: return a.acc;
+    case Toggle::Out: return a.out_or_acc();
+  }
+  return a.input;
+}
+}  // namespace
+
 double part_energy_pj(const PeCost& c, const PePart& p, const ActivityFactors& a) {
   const double ref = c.options.reference_activity;
-  const double act = (p.toggle == Toggle::Input ? a.input : a.acc) / ref;
+  const double act = factor(p.toggle, a) / ref;
   const double e = p.energy_ref_pj();
   if (!p.clocked) return e * act;
   return e * (c.options.clock_share + (1 - c.options.clock_share) * act);
@@ -392,7 +414,8 @@ PeEnergy evaluate(const PeCost& c, const ActivityFactors& a, double freq_hz) {
   PeEnergy r;
   const double ref = c.options.reference_activity;
   r.freq_hz = freq_hz > 0 ? freq_hz : c.fmax_hz();
-  r.dynamic_pj = c.e_input * (a.input / ref) + c.e_acc * (a.acc / ref) + c.e_clock;
+  r.dynamic_pj = (c.e_input * a.input + c.e_pipe * a.pipe_or_input() + c.e_acc * a.acc + c.e_out * a.out_or_acc()) / ref +
+                 c.e_clock;
   r.leakage_pj = c.leakage_uw * 1e-6 / r.freq_hz * 1e12;
   r.total_pj = r.dynamic_pj + r.leakage_pj;
   r.pj_per_mac = r.total_pj / c.macs_per_cycle;
@@ -560,7 +583,10 @@ cycle::Activity measure_activity(const std::string& pe, const pe::Params& params
 }
 
 ActivityFactors activity_factors(const cycle::Activity& a, const std::string& how) {
-  return {a.input_activity(), a.acc_activity(), how};
+  ActivityFactors f{a.input_activity(), a.acc_activity(), how, std::nullopt, std::nullopt};
+  if (!std::isnan(a.pipe_activity())) f.pipe = a.pipe_activity();
+  if (!std::isnan(a.out_activity())) f.out = a.out_activity();
+  return f;
 }
 
 namespace {

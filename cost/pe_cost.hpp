@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,9 +29,10 @@ namespace arithsim::cost {
 enum class Segment { Front, Pipeline, Loop, Output };
 const char* segment_name(Segment s);
 
-// Which measured switching activity scales a part's dynamic energy: the operand words
-// (front, pipeline registers) or the accumulator (loop, output).
-enum class Toggle { Input, Acc };
+// Which measured switching activity scales a part's dynamic energy: the operand words (the
+// front's logic), the pipeline registers, the accumulator (loop logic and registers, the
+// output's rounding) or the result register.
+enum class Toggle { Input, Pipe, Acc, Out };
 
 struct PePart {
   std::string stage;      // house stage name: decode, multiply, align, accumulate, ...
@@ -68,11 +70,15 @@ struct PeCostOptions {
   double dot_length = 256;
 };
 
-// Activity factors (mean fraction of bits toggling per operation) at the operands and at the
-// accumulator; the reference values reproduce the library's energies.
+// Activity factors (mean fraction of bits toggling per operation) at the operands, the
+// accumulator, and optionally the pipeline and result registers (unset: the operands' and
+// the accumulator's); the reference values reproduce the library's energies.
 struct ActivityFactors {
   double input = 0.5, acc = 0.5;
   std::string how = "reference";  // what they come from
+  std::optional<double> pipe, out;
+  double pipe_or_input() const { return pipe.value_or(input); }
+  double out_or_acc() const { return out.value_or(acc); }
 };
 
 struct StageSummary {
@@ -96,8 +102,8 @@ struct PeCost {
   double front_delay_ps = 0, loop_delay_ps = 0, register_delay_ps = 0, clock_ps = 0;
   std::string critical;       // "front" or "loop"
   // The energy per cycle split by what scales it (precomputed for evaluate()):
-  // E = e_input * a_in/ref + e_acc * a_acc/ref + e_clock.
-  double e_input = 0, e_acc = 0, e_clock = 0;
+  // E = e_input * a_in/ref + e_pipe * a_pipe/ref + e_acc * a_acc/ref + e_out * a_out/ref + e_clock.
+  double e_input = 0, e_pipe = 0, e_acc = 0, e_out = 0, e_clock = 0;
 
   double fmax_hz() const { return clock_ps > 0 ? 1e12 / clock_ps : 0; }
 };
@@ -118,6 +124,10 @@ struct PeEnergy {
   double pj_per_mac = 0;   // total per multiply-accumulate
   double power_mw = 0;     // at freq_hz, the PE busy every cycle
 };
+
+// Recomputes the totals (area, leakage, reference energy) and the fast-path energy split from
+// c.parts, after parts were added or removed (array_cost moves LUT precompute out of the PE).
+void retotal(PeCost& c);
 
 // The analytical fast path: O(1) from the precomputed split.
 PeEnergy evaluate(const PeCost& c, const ActivityFactors& a, double freq_hz);

@@ -161,6 +161,12 @@ struct Fp8MacDatapath {
     }
     return t;
   }
+  // per lane: sign, kind, product exponent (max(Ea, Ew) + 2 bits), exact significand product
+  void term_register(const Term& t, RegisterBits& r) const {
+    const auto a = a_.codec<formats::MinifloatCodec>(), w = w_.codec<formats::MinifloatCodec>();
+    const int eb = std::max(a->spec().e, w->spec().e) + 2, sb = (a->spec().m + 1) + (w->spec().m + 1);
+    for (int i = 0; i < p_.lanes(); ++i) r.put(t[size_t(i)], eb, sb);
+  }
   void accumulate(Acc& acc, const Term& t, bool first) const {
     if (!p_.tree) {
       fp_accumulate(acc_, acc, t[0], first);  // align, add, normalize/round

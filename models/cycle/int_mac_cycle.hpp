@@ -34,6 +34,7 @@ struct IntMacDatapath {
   explicit IntMacDatapath(const IntMacParams& p) : p_(p), ports_{p.a_bits, p.w_bits, 0, 0, p.acc_bits} { p.validate(); }
   const PePorts& ports() const { return ports_; }
   Term front(const PeIn& in) const { return sext(in.in_a, p_.a_bits) * sext(in.in_w, p_.w_bits); }  // multiply
+  void term_register(Term prod, RegisterBits& r) const { r.put(uint64_t(prod), p_.a_bits + p_.w_bits); }
   void accumulate(Acc& acc, Term prod, bool first) const {
     if (first) acc.reset(0);
     acc.add(prod);

@@ -66,6 +66,11 @@ struct LMulPeDatapath {
     const auto& codec = *f_.codec<formats::MinifloatCodec>();
     return units::lmul(codec, uint32_t(in.in_a & mask(f_.bits())), uint32_t(in.in_w & mask(f_.bits())), p_.variant);
   }
+  // sign, kind, exponent (E + 2 bits), significand (M + 2 bits: the L-Mul sum may carry)
+  void term_register(const Term& t, RegisterBits& r) const {
+    const auto& s = f_.codec<formats::MinifloatCodec>()->spec();
+    r.put(t, s.e + 2, s.m + 2);
+  }
   void accumulate(Acc& acc, const Term& t, bool first) const { fp_accumulate(acc_, acc, t, first); }
   uint64_t result(const Acc& acc) const { return acc; }
   Acc zero() const { return 0; }

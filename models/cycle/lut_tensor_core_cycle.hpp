@@ -174,6 +174,22 @@ struct LutTensorCoreDatapath {
     return t;
   }
 
+  // INT8: the shifted plane sum (8 + log2 k + 1 + B bits), the activation sum, scale, zero
+  // point; FP16: the k decoded activations and the B looked-up entries (sign, kind,
+  // exponent, significand), scale, zero point.
+  void term_register(const Term& t, RegisterBits& r) const {
+    const int lk = std::bit_width(unsigned(p_.k - 1));
+    if (p_.fp16_a) {
+      const auto& ts = table_->codec<formats::MinifloatCodec>()->spec();
+      for (int i = 0; i < p_.k; ++i) r.put(t.x[size_t(i)], 7, 11);
+      for (int b = 0; b < p_.w_bits; ++b) r.put(t.lookups[size_t(b)], ts.e + 2, ts.m + 1);
+    } else {
+      r.put(uint64_t(t.planes), 8 + lk + 1 + p_.w_bits);
+      r.put(uint64_t(t.asum), 8 + lk);
+    }
+    r.put(t.scale, 16);
+    r.put(uint64_t(t.zero), p_.w_bits);
+  }
   void accumulate(Acc& s, const Term& t, bool first) const {
     if (first) s = zero();
     if (p_.fp16_a) {

@@ -120,6 +120,20 @@ struct MixPeDatapath {
     return t;
   }
 
+  // INT8: product (8 + B bits), activation, scale, zero point; FP16: the decoded activation
+  // (sign, kind, 7-bit exponent, 11-bit significand), the weight code, scale, zero point.
+  void term_register(const Term& t, RegisterBits& r) const {
+    if (p_.fp16_a) {
+      r.put(t.x, 7, 11);
+      r.put(t.w, p_.w_bits);
+    } else {
+      r.put(uint64_t(t.prod), 8 + p_.w_bits);
+      r.put(uint64_t(t.a), 8);
+    }
+    r.put(t.scale, 16);
+    if (p_.zero_point) r.put(uint64_t(t.zero), p_.w_bits);
+  }
+
   void accumulate(Acc& s, const Term& t, bool first) const {
     if (first) s = zero();
     if (p_.fp16_a) {

@@ -22,10 +22,14 @@
 //     void accumulate(Acc&, const Term&, bool first) const;  // first: restart from zero
 //     uint64_t result(const Acc&) const;            // the output stage (round/encode)
 //     Acc zero() const;                              // reset value of Acc
+//     void term_register(const Term&, RegisterBits&) const;  // the pipeline register's
+//                                                    // fields at their hardware widths
 //   };
 #pragma once
 
+#include <array>
 #include <bit>
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
@@ -35,12 +39,38 @@
 
 #include <fmt/format.h>
 
+#include "models/formats/unrounded.hpp"
+
 namespace arithsim::cycle {
 
 // Helpers for datapaths: lane i of a packed word, sign extension.
 inline uint64_t lane(uint64_t word, int i, int bits) { return (word >> (i * bits)) & ((uint64_t(1) << bits) - 1); }
 inline int64_t sext(uint64_t v, int bits) { return int64_t(v << (64 - bits)) >> (64 - bits); }
 inline uint64_t mask(int bits) { return bits >= 64 ? ~uint64_t(0) : (uint64_t(1) << bits) - 1; }
+
+// A pipeline register's contents as fields at their hardware widths, for counting the bits
+// that toggle between consecutive elements (the C++ Term holds wider integers than the
+// register: a negative int64 product would toggle 64 sign bits, the register a+w).
+struct RegisterBits {
+  static constexpr int kMaxFields = 48;
+  std::array<uint64_t, kMaxFields> field{};
+  int n = 0, bits = 0;
+  void put(uint64_t v, int width) {
+    field[size_t(n++)] = v & mask(width);
+    bits += width;
+  }
+  // An exact product / decoded value as the register holds it: sign, kind (zero/inf/NaN,
+  // 2 bits), exponent (exp_bits, two's complement) and the top sig_bits of the significand.
+  void put(const formats::Unrounded& u, int exp_bits, int sig_bits) {
+    put((uint64_t(u.neg) | uint64_t(u.kind) << 1 | (uint64_t(int64_t(u.exp)) & mask(exp_bits)) << 3), 3 + exp_bits);
+    put(sig_bits >= 64 ? u.sig : u.sig >> (64 - sig_bits), sig_bits);
+  }
+  friend int toggles(const RegisterBits& x, const RegisterBits& y) {
+    int t = 0;
+    for (int i = 0; i < x.n; ++i) t += std::popcount(x.field[size_t(i)] ^ y.field[size_t(i)]);
+    return t;
+  }
+};
 
 struct PeIn {  // sampled at the rising edge
   bool rst_n = true, in_valid = false, in_first = false, in_last = false, out_ready = true;
@@ -58,19 +88,30 @@ struct PePorts {
 };
 
 // Switching activity measured by a cycle model, for the cost model's activity-driven energy:
-// Hamming distances of consecutive values (bits that toggle) at the front stage's inputs
-// (the operand registers feeding decode/multiply) and at the accumulate stage's register
-// (its result code after every accumulation). Zero or repeated data toggles nothing.
+// Hamming distances of consecutive values (bits that toggle) at each register of the stage
+// chain: the front stage's inputs (the operand registers feeding decode/multiply), the
+// pipeline register (the front's output, at its hardware width), the accumulate stage's
+// register (its result code after every accumulation) and the result register (one code per
+// dot product). Zero or repeated data toggles nothing.
 struct Activity {
   uint64_t cycles = 0;       // edges out of reset
   uint64_t elements = 0;     // elements accepted (front-stage operations)
   uint64_t accumulates = 0;  // accumulate-stage operations
+  uint64_t results = 0;      // dot products completed (result register loads)
   uint64_t in_toggles = 0;   // bits of in_a, in_w (and in_scale, in_zero) that toggled between accepted elements
+  uint64_t pipe_toggles = 0; // bits of the (first) pipeline register that toggled between accepted elements
   uint64_t acc_toggles = 0;  // bits of the accumulate stage's result code that toggled per accumulation
-  int in_bits = 0, acc_bits = 0;
-  // Mean fraction of bits toggling per operation (0..1).
+  uint64_t out_toggles = 0;  // bits of the result register that toggled between results
+  int in_bits = 0, pipe_bits = 0, acc_bits = 0, out_bits = 0;
+  // Mean fraction of bits toggling per operation (0..1); NaN where nothing was measured
+  // (fewer than two operations, or a datapath without a pipeline-register view).
+  static double fraction(uint64_t toggles, uint64_t ops, int bits) {
+    return ops > 1 && bits > 0 ? double(toggles) / (double(ops - 1) * bits) : std::nan("");
+  }
   double input_activity() const { return elements > 1 ? double(in_toggles) / (double(elements - 1) * in_bits) : 0.0; }
   double acc_activity() const { return accumulates > 1 ? double(acc_toggles) / (double(accumulates - 1) * acc_bits) : 0.0; }
+  double pipe_activity() const { return fraction(pipe_toggles, elements, pipe_bits); }
+  double out_activity() const { return fraction(out_toggles, results, out_bits); }
 };
 
 // The runtime view of any PE's cycle model (arrays, SystemC wrappers, the CLI).
@@ -105,7 +146,7 @@ class StreamingPe : public PeCycleModel {
     act_ = Activity{};
     const PePorts& p = dp_.ports();
     act_.in_bits = p.a_bits + p.w_bits + p.scale_bits + p.zero_bits;
-    act_.acc_bits = p.out_bits;
+    act_.acc_bits = act_.out_bits = p.out_bits;
   }
   const Activity& activity() const override { return act_; }
   const PePorts& ports() const override { return dp_.ports(); }
@@ -134,6 +175,7 @@ class StreamingPe : public PeCycleModel {
       if (last.last) {
         out_valid_ = true;
         out_acc_ = dp_.result(acc_);
+        if (record_) count_result();
       } else if (out_valid_) {
         out_valid_ = false;  // taken this edge (out_ready is high here)
       }
@@ -145,8 +187,8 @@ class StreamingPe : public PeCycleModel {
     Slot& s = pipe_[head_];
     s.valid = in.in_valid;
     if (in.in_valid) {  // the registers load only on a valid element, as in the RTL
-      if (record_) count_input(in);
       s.term = dp_.front(in);
+      if (record_) count_input(in, s.term);
       s.first = in.in_first;
       s.last = in.in_last;
     }
@@ -157,7 +199,12 @@ class StreamingPe : public PeCycleModel {
     bool valid = false, first = false, last = false;
     typename Datapath::Term term{};
   };
-  void count_input(const PeIn& in) {
+  void count_input(const PeIn& in, const typename Datapath::Term& term) {
+    RegisterBits reg;
+    dp_.term_register(term, reg);
+    act_.pipe_bits = reg.bits;
+    if (act_.elements > 0) act_.pipe_toggles += uint64_t(toggles(reg, prev_term_));
+    prev_term_ = reg;
     const PePorts& p = dp_.ports();
     if (act_.elements > 0)
       act_.in_toggles += std::popcount((in.in_a ^ prev_in_.in_a) & mask(p.a_bits)) +
@@ -166,6 +213,11 @@ class StreamingPe : public PeCycleModel {
                          std::popcount((in.in_zero ^ prev_in_.in_zero) & mask(p.zero_bits));
     prev_in_ = in;
     ++act_.elements;
+  }
+  void count_result() {
+    if (act_.results > 0) act_.out_toggles += std::popcount((out_acc_ ^ prev_out_) & mask(act_.out_bits));
+    prev_out_ = out_acc_;
+    ++act_.results;
   }
   void count_accumulate() {
     const uint64_t code = dp_.result(acc_);
@@ -178,7 +230,8 @@ class StreamingPe : public PeCycleModel {
   bool record_ = false;
   Activity act_;
   PeIn prev_in_;
-  uint64_t prev_acc_ = 0;
+  RegisterBits prev_term_;
+  uint64_t prev_acc_ = 0, prev_out_ = 0;
   std::vector<Slot> pipe_;  // ring: pipe_[head_] is the newest register
   size_t head_ = 0;
   typename Datapath::Acc acc_;

@@ -144,6 +144,15 @@ struct RmmecDatapath {
     }
     return t;
   }
+  // NaR flag and per lane: sign, kind, product scale, the exact significand product
+  // (2 (f + 1) bits, f = the mode's most fraction bits).
+  void term_register(const Term& t, RegisterBits& r) const {
+    const int n = p_.mode_bits(), es = p_.mode == "posit8_0" ? 0 : 1;
+    const int f = p_.mode == "fp4" ? 1 : std::max(0, n - 3 - es);
+    const int eb = std::bit_width(unsigned(2 * (f_.emax() + 2))) + 1;
+    r.put(t.nar, 1);
+    for (int i = 0; i < lanes_; ++i) r.put(t.prod[size_t(i)], eb, 2 * (f + 1));
+  }
   void accumulate(Acc& acc, const Term& t, bool first) const {  // align -> accumulate
     if (first) acc = zero();
     acc.nar = acc.nar || t.nar;

@@ -233,8 +233,8 @@ void run(CostArgs& a) {
     j["node_nm"] = c.node.feature_nm;
     j["vdd_v"] = c.node.vdd_v;
     j["freq_hz"] = e.freq_hz;
-    j["activity"] = {{"input", act.input}, {"acc", act.acc}, {"data", act.how},
-                     {"reference", c.options.reference_activity}};
+    j["activity"] = {{"input", act.input}, {"pipeline", act.pipe_or_input()}, {"acc", act.acc},
+                     {"output", act.out_or_acc()}, {"data", act.how}, {"reference", c.options.reference_activity}};
     j["area_um2"] = c.area_um2;
     j["energy_pj_per_cycle"] = e.total_pj;
     j["dynamic_pj_per_cycle"] = e.dynamic_pj;
@@ -289,9 +289,9 @@ void run(CostArgs& a) {
   // text
   fmt::print("PE: {}{}\nnode: {} nm, {:.2f} V ({})\n", a.pe, params_s.empty() ? "" : " (" + params_s + ")",
              c.node.feature_nm, c.node.vdd_v, c.node.source);
-  fmt::print("activity: input {:.3f}, accumulator {:.3f} bits toggling per operation, {} (reference {} = the "
-             "library's energies)\n",
-             act.input, act.acc, act.how, c.options.reference_activity);
+  fmt::print("activity: input {:.3f}, pipeline {:.3f}, accumulator {:.3f}, result {:.3f} bits toggling per "
+             "operation, {} (reference {} = the library's energies)\n",
+             act.input, act.pipe_or_input(), act.acc, act.out_or_acc(), act.how, c.options.reference_activity);
   fmt::print("area: {:.1f} um^2\n", c.area_um2);
   fmt::print("clock: {:.0f} ps ({}: front {:.0f} ps / {} stage(s), loop {:.0f} ps, register {:.0f} ps) -> max "
              "frequency {:.3g} GHz\n",

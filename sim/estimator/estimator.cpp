@@ -372,7 +372,7 @@ cost::ActivityFactors sampled_activity(const PeChoice& pe, const Op& op, const s
 
 cost::ActivityFactors workload_activity(const PeChoice& pe, const traces::Trace& trace, const std::string& base_dir) {
   std::map<std::string, cost::ActivityFactors> seen;  // per distinct operand statistics and formats
-  double macs = 0, input = 0, acc = 0;
+  double macs = 0, input = 0, acc = 0, pipe = 0, out = 0;
   for (const Op& op : trace.ops) {
     if (op.kind == OpKind::Elementwise) continue;
     const std::string key = describe(op.activation_stats, "a") + "|" + describe(op.weight_stats, "w") + "|" +
@@ -383,13 +383,19 @@ cost::ActivityFactors workload_activity(const PeChoice& pe, const traces::Trace&
     macs += w;
     input += w * it->second.input;
     acc += w * it->second.acc;
+    pipe += w * it->second.pipe_or_input();
+    out += w * it->second.out_or_acc();
   }
   if (seen.empty()) throw std::invalid_argument("the trace has no GEMM or conv op to measure activity on");
-  if (!(macs > 0)) macs = 1, input = seen.begin()->second.input, acc = seen.begin()->second.acc;
+  if (!(macs > 0)) {
+    const auto& f = seen.begin()->second;
+    macs = 1, input = f.input, acc = f.acc, pipe = f.pipe_or_input(), out = f.out_or_acc();
+  }
   return {input / macs, acc / macs,
           fmt::format("measured: the PE's cycle model on the sampled values of {} {} ({} distinct operand "
                       "statistics, MAC-weighted)",
-                      trace.model, trace.phase, seen.size())};
+                      trace.model, trace.phase, seen.size()),
+          pipe / macs, out / macs};
 }
 
 PeEstimate Estimator::estimate(const traces::Trace& trace, const PeChoice& pe, const Progress& progress,

@@ -13,6 +13,10 @@
 #include "cost/activity_file.hpp"
 #include "cost/array_cost.hpp"
 #include "cost/pe_cost.hpp"
+#include "models/cycle/registry.hpp"
+
+#include <bit>
+#include <random>
 
 namespace {
 
@@ -29,7 +33,7 @@ PeCost cost(const std::string& pe, const Params& p = {}, double nm = 45) { retur
 double rel(double a, double b) { return std::abs(a - b) / std::max(std::abs(b), 1e-300); }
 
 TEST(PeCost, EveryPeHasStagesWithSourcesAndSums) {
-  const ActivityFactors measured{0.31, 0.17, "test"};
+  const ActivityFactors measured{0.31, 0.17, "test", 0.29, 0.41};
   for (const auto& pe : costed_pes()) {
     SCOPED_TRACE(pe);
     const PeCost c = cost(pe);
@@ -136,6 +140,72 @@ TEST(PeCost, ZeroDataCostsLess) {
   }
 }
 
+// The cycle model's per-register toggles, int_mac: the pipeline register holds the a+w-bit
+// product, the result register the 32-bit dot product; both recomputed here from the operand
+// stream (direct products and sums, not the cycle model's stages).
+TEST(Activity, PipelineAndResultRegistersOfIntMac) {
+  auto m = arithsim::cycle::make_pe_cycle("int_mac", {{"stages", "2"}});
+  m->record_activity(true);
+  arithsim::cycle::PeIn in;
+  in.rst_n = false;
+  m->tick(in);
+  in.rst_n = true;
+  std::mt19937_64 rng(7);
+  const int K = 5, dots = 40;
+  uint64_t pipe = 0, out = 0, prev_p = 0, prev_r = 0;
+  int elements = 0;
+  for (int d = 0; d < dots; ++d) {
+    int64_t sum = 0;
+    for (int k = 0; k < K; ++k) {
+      const int64_t a = int64_t(rng() % 256) - 128, w = d % 7 == 3 ? 0 : int64_t(rng() % 256) - 128;
+      const uint64_t p = uint64_t(a * w) & 0xffff;
+      if (elements++ > 0) pipe += uint64_t(std::popcount(p ^ prev_p));
+      prev_p = p;
+      sum += a * w;
+      in.in_valid = true;
+      in.in_first = k == 0, in.in_last = k == K - 1;
+      in.in_a = uint64_t(a) & 0xff, in.in_w = uint64_t(w) & 0xff;
+      m->tick(in);
+    }
+    const uint64_t r = uint64_t(sum) & 0xffffffff;
+    if (d > 0) out += uint64_t(std::popcount(r ^ prev_r));
+    prev_r = r;
+  }
+  in.in_valid = false;
+  for (int t = 0; t < 4; ++t) m->tick(in);  // drain
+  const auto& act = m->activity();
+  EXPECT_EQ(act.pipe_bits, 16);
+  EXPECT_EQ(act.pipe_toggles, pipe);
+  EXPECT_EQ(act.results, uint64_t(dots));
+  EXPECT_EQ(act.out_toggles, out);
+  EXPECT_DOUBLE_EQ(act.pipe_activity(), double(pipe) / (double(K * dots - 1) * 16));
+  EXPECT_DOUBLE_EQ(act.out_activity(), double(out) / (double(dots - 1) * 32));
+}
+
+// Every PE measures its pipeline and result registers; zero data toggles neither, and the
+// pipeline activity scales exactly the pipeline registers' energy.
+TEST(Activity, EveryPeMeasuresEveryRegister) {
+  for (const auto& pe : costed_pes()) {
+    SCOPED_TRACE(pe);
+    const auto r = activity_factors(measure_activity(pe, {}, parse_operand_spec("random")));
+    const auto z = activity_factors(measure_activity(pe, {}, parse_operand_spec("zeros")));
+    ASSERT_TRUE(r.pipe && r.out);
+    EXPECT_GT(*r.pipe, 0.02);
+    EXPECT_LE(*r.pipe, 1);
+    EXPECT_GT(*r.out, 0);
+    EXPECT_EQ(*z.pipe, 0);
+    EXPECT_EQ(*z.out, 0);
+    const PeCost c = cost(pe, {{"stages", "3"}});
+    ActivityFactors a = r, b = r;
+    a.pipe = 0.1, b.pipe = 0.3;
+    double pipe_regs = 0;  // their data share at activity 0.2 (= 0.3 - 0.1)
+    for (const PePart& p : c.parts)
+      if (p.segment == Segment::Pipeline) pipe_regs += p.energy_ref_pj() * (1 - c.options.clock_share) * 0.2 / 0.5;
+    EXPECT_GT(pipe_regs, 0);
+    EXPECT_NEAR(evaluate(c, b, 1e9).dynamic_pj - evaluate(c, a, 1e9).dynamic_pj, pipe_regs, 1e-12);
+  }
+}
+
 TEST(PeCost, OperandSpecs) {
   EXPECT_EQ(parse_operand_spec("sparse:0.25").zero_fraction, 0.25);
   EXPECT_EQ(to_string(parse_operand_spec("sparse:0.25")), "sparse:0.25");
@@ -218,12 +288,15 @@ TEST(PeCost, BadPeAndParameters) {
 
 // Activity files (cost/activity_file.hpp): round trip, JSON accepted, one-line errors.
 TEST(ActivityFile, RoundTripAndErrors) {
-  const ActivityFile a{"mixpe", {0.123456789012345, 0.0625, "measured on my RTL: \"layer 3\""}};
+  const ActivityFile a{"mixpe", {0.123456789012345, 0.0625, "measured on my RTL: \"layer 3\"", 0.25, std::nullopt}};
   const ActivityFile b = parse_activity(activity_yaml(a), "a.yaml");
   EXPECT_EQ(b.pe, "mixpe");
   EXPECT_EQ(b.factors.input, a.factors.input);  // 17 digits: exact
   EXPECT_EQ(b.factors.acc, a.factors.acc);
   EXPECT_NE(b.factors.how.find("layer 3"), std::string::npos) << b.factors.how;
+  EXPECT_EQ(b.factors.pipe, 0.25);
+  EXPECT_FALSE(b.factors.out);  // not stated: the accumulator's
+  EXPECT_EQ(b.factors.out_or_acc(), 0.0625);
   const ActivityFile j = parse_activity(R"({"input": 0.5, "acc": 0})", "j.json");
   EXPECT_TRUE(j.pe.empty());
   EXPECT_EQ(j.factors.input, 0.5);
@@ -326,7 +399,7 @@ TEST(Accelergy, RoundTrip) {
   for (const auto& pe : costed_pes()) {
     SCOPED_TRACE(pe);
     const PeCost c = cost(pe, {}, 28);
-    const std::string y = export_accelergy(c, ActivityFactors{0.3, 0.2, "measured"});
+    const std::string y = export_accelergy(c, ActivityFactors{0.3, 0.2, "measured", std::nullopt, std::nullopt});
     EXPECT_NE(y.find("ERT:"), std::string::npos);
     EXPECT_NE(y.find("ART:"), std::string::npos);
     EXPECT_NE(y.find("mac_random"), std::string::npos);
