@@ -124,24 +124,13 @@ SC_MODULE(Feeder) {
 
 struct ScTop {
   sc_clock clk{"clk", 10, SC_NS};
-  sc_signal<bool> rst_n, in_valid, in_first, in_last;
-  sc_vector<sc_signal<uint64_t>> a{"a", R}, w{"w", C}, scale{"scale", C}, zero{"zero", C};
-  sc_vector<sc_signal<bool>> ov{"ov", R * C};
-  sc_vector<sc_signal<uint64_t>> oa{"oa", R * C};
+  sc::ArraySignals sig{R, C};
   sc::ArraySc dut{"array", cycle::make_pe_array("int_mac", {}, R, C, cycle::Dataflow::OutputStationary)};
   Feeder feeder{"feeder"};
   ScTop() {
     dut.clk(clk), feeder.clk(clk);
-    dut.rst_n(rst_n), feeder.rst_n(rst_n);
-    dut.in_valid(in_valid), feeder.in_valid(in_valid);
-    dut.in_first(in_first), feeder.in_first(in_first);
-    dut.in_last(in_last), feeder.in_last(in_last);
-    dut.in_a(a), feeder.in_a(a);
-    dut.in_w(w), feeder.in_w(w);
-    dut.in_scale(scale);
-    dut.in_zero(zero);
-    dut.out_valid(ov);
-    dut.out_acc(oa);
+    sig.bind(dut);
+    sig.bind(feeder);
   }
 };
 
@@ -150,7 +139,7 @@ void BM_systemc_wrapper(benchmark::State& st) {
   int64_t cycles = 0;
   for (auto _ : st) {
     sc_start(EDGES * 10, SC_NS);
-    benchmark::DoNotOptimize(top->oa[0].read());
+    benchmark::DoNotOptimize(top->sig.out_acc[0].read());
     cycles += EDGES;
   }
   st.SetItemsProcessed(cycles);

@@ -220,10 +220,11 @@ std::string markdown_report(const std::vector<PeEstimate>& r, const ReportInfo& 
     s += fmt::format("\n## {} ({})\n\nParameters: ", p.pe.label, p.pe.name);
     bool first = true;
     for (const auto& [k, v] : p.pe.params) s += fmt::format("{}{}={}", first ? "" : ", ", k, v), first = false;
-    s += fmt::format("{}. Area {:.3f} mm² (array {:.3f}, buffers {:.3f}, dequantizer {:.3f}). Activity: input {:.3f}, "
-                     "accumulator {:.3f} ({}).\n\n",
+    s += fmt::format("{}. Area {:.3f} mm² (array {:.3f}, buffers {:.3f}, dequantizer {:.3f}). Activity (fraction of "
+                     "bits toggling): operands {:.3f}, pipeline {:.3f}, accumulator {:.3f}, result {:.3f} ({}).\n\n",
                      first ? "defaults" : "", p.area_um2 * 1e-6, p.area_array_um2 * 1e-6, p.area_buffers_um2 * 1e-6,
-                     p.area_dequant_um2 * 1e-6, p.activity.input, p.activity.acc, p.activity.how);
+                     p.area_dequant_um2 * 1e-6, p.activity.input, p.activity.pipe_or_input(), p.activity.acc,
+                     p.activity.out_or_acc(), p.activity.how);
     s += "| op | kind | M×N×K ×batch ×repeat | cycles | util % | ms | bound | DRAM MB | compute µJ | buffers µJ | DRAM µJ "
          "| leakage µJ | SQNR dB | note |\n|---|---|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---|\n";
     for (const auto& o : p.ops)
@@ -286,7 +287,8 @@ std::string results_json(const std::vector<PeEstimate>& r, const ReportInfo& inf
     e["area_um2"] = {{"array", p.area_array_um2}, {"buffers", p.area_buffers_um2}, {"dequantizer", p.area_dequant_um2},
                      {"total", p.area_um2}};
     e["sqnr_db"] = fin(p.sqnr_db);
-    e["activity"] = {{"input", p.activity.input}, {"acc", p.activity.acc}, {"how", p.activity.how}};
+    e["activity"] = {{"input", p.activity.input}, {"pipeline", p.activity.pipe_or_input()}, {"acc", p.activity.acc},
+                     {"output", p.activity.out_or_acc()}, {"how", p.activity.how}};
     e["sources"] = p.sources;
     e["ops"] = J::array();
     for (const auto& o : p.ops) {

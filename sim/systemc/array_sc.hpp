@@ -60,4 +60,31 @@ class ArraySc : public sc_module {
   cycle::ArrayIn in_;
 };
 
+// The signals of an R x C ArraySc's ports, bound to the array and to a testbench / feeder
+// module with the same port names (those it has: a feeder may drive only the operands).
+struct ArraySignals {
+  sc_signal<bool> rst_n, in_valid, in_first, in_last;
+  sc_vector<sc_signal<uint64_t>> a, w, scale, zero;
+  sc_vector<sc_signal<bool>> out_valid;
+  sc_vector<sc_signal<uint64_t>> out_acc;
+
+  ArraySignals(int rows, int cols)
+      : a("a", size_t(rows)), w("w", size_t(cols)), scale("scale", size_t(cols)), zero("zero", size_t(cols)),
+        out_valid("out_valid", size_t(rows * cols)), out_acc("out_acc", size_t(rows * cols)) {}
+
+  template <class M>
+  void bind(M& m) {
+    m.rst_n(rst_n);
+    m.in_valid(in_valid);
+    m.in_first(in_first);
+    m.in_last(in_last);
+    m.in_a(a);
+    m.in_w(w);
+    if constexpr (requires { m.in_scale; }) m.in_scale(scale);
+    if constexpr (requires { m.in_zero; }) m.in_zero(zero);
+    if constexpr (requires { m.out_valid; }) m.out_valid(out_valid);
+    if constexpr (requires { m.out_acc; }) m.out_acc(out_acc);
+  }
+};
+
 }  // namespace arithsim::sc

@@ -73,25 +73,13 @@ int sc_main(int argc, char* argv[]) {
 
   cycle::ArrayGemmStream stream(problem, rows, cols, plain->latency(), opts);
   sc_clock clk("clk", 10, SC_NS);
-  sc_signal<bool> rst_n, in_valid, in_first, in_last;
-  sc_vector<sc_signal<uint64_t>> a("a", size_t(rows)), w("w", size_t(cols)), scale("scale", size_t(cols)),
-      zero("zero", size_t(cols));
-  sc_vector<sc_signal<bool>> ov("ov", size_t(rows * cols));
-  sc_vector<sc_signal<uint64_t>> oa("oa", size_t(rows * cols));
+  sc::ArraySignals sig(rows, cols);
   sc::ArraySc dut("array", cycle::make_pe_array(pe, params, rows, cols, df));
   GemmBench tb("tb", stream, rows, cols);
   dut.clk(clk);
   tb.clk(clk);
-  dut.rst_n(rst_n), tb.rst_n(rst_n);
-  dut.in_valid(in_valid), tb.in_valid(in_valid);
-  dut.in_first(in_first), tb.in_first(in_first);
-  dut.in_last(in_last), tb.in_last(in_last);
-  dut.in_a(a), tb.in_a(a);
-  dut.in_w(w), tb.in_w(w);
-  dut.in_scale(scale), tb.in_scale(scale);
-  dut.in_zero(zero), tb.in_zero(zero);
-  dut.out_valid(ov), tb.out_valid(ov);
-  dut.out_acc(oa), tb.out_acc(oa);
+  sig.bind(dut);
+  sig.bind(tb);
   sc_start();
   const auto got = stream.result();
   const bool same = tb.finished && got.out == want.out && got.cycles == want.cycles && got.stall_edges == want.stall_edges;
