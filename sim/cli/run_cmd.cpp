@@ -27,14 +27,9 @@ struct RunArgs {
   bool latex = false, json = false, no_report = false;
 };
 
-extern "C" void on_interrupt(int sig) {
-  const char* tmp = estimator::report_temp_dir();
-  if (tmp && tmp[0]) {
-    std::error_code ec;
-    std::filesystem::remove_all(tmp, ec);
-  }
-  _exit(128 + sig);
-}
+// Interrupted: exit at once (the report writer holds the signal while a report directory is
+// being assembled, so nothing partial is left behind). Async-signal-safe.
+extern "C" void on_interrupt(int sig) { _exit(128 + sig); }
 
 // A progress bar on stderr when it is a terminal and the run has taken more than a second.
 class ProgressBar {

@@ -14,12 +14,33 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <pthread.h>
+#include <signal.h>
+
 namespace fs = std::filesystem;
 
 namespace arithsim::estimator {
 namespace {
 
-char g_temp_dir[4096] = {0};
+// Holds the signals that end a process (interrupt, terminate, hang-up) while a report
+// directory is assembled and renamed into place, so that an interrupted run leaves the old
+// report or the complete new one, never a partial one or a stray temporary directory; a held
+// signal is delivered when the guard ends.
+class HoldTerminationSignals {
+ public:
+  HoldTerminationSignals() {
+    sigset_t s;
+    sigemptyset(&s);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&s, sig);
+    pthread_sigmask(SIG_BLOCK, &s, &old_);
+  }
+  ~HoldTerminationSignals() { pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
+  HoldTerminationSignals(const HoldTerminationSignals&) = delete;
+  HoldTerminationSignals& operator=(const HoldTerminationSignals&) = delete;
+
+ private:
+  sigset_t old_;
+};
 
 double mj(double pj) { return pj * 1e-9; }
 std::string num(double v, const char* f = "{:.2f}") { return std::isfinite(v) ? fmt::format(fmt::runtime(f), v) : "-"; }
@@ -159,8 +180,6 @@ unset output
 }
 
 }  // namespace
-
-const char* report_temp_dir() { return g_temp_dir; }
 
 std::string comparison_table(const std::vector<PeEstimate>& r) {
   std::vector<std::vector<std::string>> rows = {kHeads};
@@ -317,10 +336,10 @@ void write_report(const std::string& dir_s, const std::vector<PeEstimate>& r, co
   const fs::path parent = target.parent_path();
   std::error_code ec;
   fs::create_directories(parent, ec);
+  const HoldTerminationSignals hold;
   std::string tmpl = (parent / fmt::format(".{}.tmp-XXXXXX", target.filename().string())).string();
   if (!mkdtemp(tmpl.data())) throw std::runtime_error(fmt::format("cannot create a directory in {}: {}", parent.string(), std::strerror(errno)));
   const fs::path tmp = tmpl;
-  std::snprintf(g_temp_dir, sizeof g_temp_dir, "%s", tmp.c_str());
   try {
     const bool plots = have_gnuplot();
     if (plots) write_plots(tmp / "plots", r);
@@ -340,10 +359,8 @@ void write_report(const std::string& dir_s, const std::vector<PeEstimate>& r, co
     }
   } catch (const std::exception& e) {
     fs::remove_all(tmp, ec);
-    g_temp_dir[0] = 0;
     throw std::runtime_error(fmt::format("cannot write the report {}: {}", target.string(), e.what()));
   }
-  g_temp_dir[0] = 0;
 }
 
 }  // namespace arithsim::estimator

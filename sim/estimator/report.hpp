@@ -28,11 +28,10 @@ std::string results_json(const std::vector<PeEstimate>& r, const ReportInfo& inf
 // area, latency_per_layer, accuracy_vs_energy as .png and .svg, with their data and the
 // gnuplot script) into a temporary directory beside `dir`, then renames it to `dir`; an
 // existing `dir` is replaced only once the new report is complete. Throws std::runtime_error.
-// Plots are skipped (and the report says so) when gnuplot is not installed.
+// Plots are skipped (and the report says so) when gnuplot is not installed. SIGINT, SIGTERM
+// and SIGHUP are held while the directory is assembled and renamed (delivered after it), so
+// an interrupted run never leaves a partial report or a temporary directory behind.
 void write_report(const std::string& dir, const std::vector<PeEstimate>& r, const ReportInfo& info);
 
-// The temporary directory being written (empty when none), for a signal handler that
-// removes it on interruption.
-const char* report_temp_dir();
 
 }  // namespace arithsim::estimator

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -1160,6 +1161,38 @@ TEST_F(Cli, RunWritesReportFilesAtomically) {
   EXPECT_EQ(work_listing(), std::set<std::string>{"report"});  // no temporary directory left
   EXPECT_TRUE(contains(r.out, "\\toprule")) << r.out;
   EXPECT_TRUE(contains(read_all(out / "report.md"), "28 nm")) << "every estimate names its node";
+}
+
+// Interrupted (SIGINT) in the middle of a run: exit 130, the previous report untouched, no
+// partial report and no temporary directory left.
+TEST_F(Cli, RunInterruptedLeavesNoPartialReport) {
+  const fs::path trace = work("l70.yaml"), out = work("report");
+  ASSERT_EQ(run({"trace", "gen", "llama2-70b", "--phase", "prefill", "--seq", "2048", "--out", trace.string()}).code, 0);
+  fs::create_directories(out);
+  write_all(out / "old.txt", "previous report");
+  std::vector<std::string> storage = {ARITHSIM_BIN, "run", "--trace", trace.string(), "--out", out.string()};
+  std::vector<char*> argv;
+  for (auto& x : storage) argv.push_back(x.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+  pid_t pid = 0;
+  ASSERT_EQ(posix_spawn(&pid, ARITHSIM_BIN, &fa, nullptr, argv.data(), environ), 0);
+  posix_spawn_file_actions_destroy(&fa);
+  usleep(300 * 1000);  // the six-PE estimate of a 70B prefill takes seconds
+  kill(pid, SIGINT);
+  int st = 0;
+  while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+  }
+  ASSERT_TRUE(WIFEXITED(st));
+  EXPECT_EQ(WEXITSTATUS(st), 128 + SIGINT);
+  EXPECT_EQ(work_listing(), (std::set<std::string>{"l70.yaml", "report"}));  // no temporary directory
+  std::set<std::string> left;
+  for (const auto& e : fs::directory_iterator(out)) left.insert(e.path().filename().string());
+  EXPECT_EQ(left, std::set<std::string>{"old.txt"});
+  EXPECT_EQ(read_all(out / "old.txt"), "previous report");
 }
 
 TEST_F(Cli, RunJsonIsParseableAndReportsAreByteIdentical) {
