@@ -13,26 +13,29 @@
 //   accumulate  planes, asum (integer registers) and the group counter (restarted by
 //               in_first); at the group's last cycle d = (planes + (2^B-1)*asum)/2 - z*asum
 //               -> dequantize (rtl/common/group_acc.sv over group_dequant.sv:
-//               acc = round(acc + round(d * s_g)))
-//   result      out_acc = the fp32 accumulator code (the registers and the handshake:
+//               acc = round(acc + round(d * s_g)), in the accumulator format ACC_E/ACC_M)
+//   result      out_acc = the accumulator code (the registers and the handshake:
 //               rtl/common/pe_result.sv)
 // Handshake: valid/ready on the input and output; a held output stalls the whole pipe.
 // FP16 activations (A_FP16 = 1, A_BITS = 16): precompute adds the K decoded activations
 // (+-a_i, one rounding per add, rtl/common/fp_acc_add.sv) into entries of the table format
-// (fp16, or fp32 with TABLE_FP32); lookup passes W_BITS entry codes (the negation of a
+// (TABLE_E/TABLE_M, fp16 by default); lookup passes W_BITS entry codes (the negation of a
 // symmetrized lookup flips the sign bit) down the pipeline with the activation codes;
-// accumulate holds the per-plane sums P_b and asum as fp32 codes (FloatAccumulators: asum +=
+// accumulate holds the per-plane sums P_b and asum as accumulator codes (FloatAccumulators: asum +=
 // a_0, ..., a_{K-1}; P_b += lookup_b); at the group's last cycle total = sum_b 2^b P_b +
 // asum * ((2^B-1) - 2z) (one rounding per add, the product exact) and v = total/2 is
-// dequantized (rtl/common/fp_group_acc.sv). The accumulator format is fp32 in both paths.
+// dequantized (rtl/common/fp_group_acc.sv).
 module lut_tensor_core #(
     parameter int A_BITS = 8,
     parameter int A_FP16 = 0,
-    parameter int TABLE_FP32 = 0,
+    parameter int TABLE_E = 5,  // FP16 activations: the table format (IEEE-style, fp16 default)
+    parameter int TABLE_M = 10,
     parameter int W_BITS = 2,
     parameter int K = 4,
     parameter int GROUP = 128,
     parameter int SYMMETRIZE = 1,
+    parameter int ACC_E = 8,   // accumulator (and group sum) format: IEEE-style, fp32 default
+    parameter int ACC_M = 23,
     parameter int STAGES = 1
 ) (
     input  logic                clk,
@@ -47,8 +50,10 @@ module lut_tensor_core #(
     input  logic [W_BITS-1:0]   in_zero,
     output logic                out_valid,
     input  logic                out_ready,
-    output logic [31:0]         out_acc
+    output logic [ACC_E+ACC_M:0] out_acc
 );
+  localparam int AW = 1 + ACC_E + ACC_M;  // accumulator code
+  localparam int AS = ACC_M + 1;          // its significand
   localparam int CYCLES = GROUP / K;                    // cycles per weight group
   localparam int CW = $clog2(CYCLES + 1);
   localparam int NT = (SYMMETRIZE != 0) ? (1 << (K - 1)) : (1 << K);  // stored entries
@@ -66,7 +71,7 @@ module lut_tensor_core #(
     localparam int PS_BITS = PL_BITS + GB;                // planes over a group
     localparam int AS_BITS = AK_BITS + GB;                // asum over a group
     localparam int D_BITS = A_BITS + W_BITS + $clog2(GROUP) + 3;
-    localparam int ST_BITS = PS_BITS + AS_BITS + CW + 32;  // accumulate: {planes, asum, count, acc}
+    localparam int ST_BITS = PS_BITS + AS_BITS + CW + AW;  // accumulate: {planes, asum, count, acc}
     localparam int T_BITS = PL_BITS + AK_BITS + 16 + W_BITS;
 
     // precompute: the table of the K activations (packed: entry idx in [idx*TE_BITS +: TE_BITS])
@@ -118,11 +123,11 @@ module lut_tensor_core #(
     wire [15:0]               m_scale  = m_term[16+W_BITS-1 -: 16];
     wire [W_BITS-1:0]         m_zero   = m_term[W_BITS-1:0];
 
-    // accumulate: planes, asum, the group counter, the fp32 accumulator
+    // accumulate: planes, asum, the group counter, the accumulator
     logic [ST_BITS-1:0]        state, state_next;
     logic signed [PS_BITS-1:0] planes_sum;
     logic signed [AS_BITS-1:0] asum_sum;
-    logic [31:0]               acc_next;
+    logic [AW-1:0]             acc_next;
     // 2 * sum_i a_i q_i = planes + (2^B - 1) * asum (even), qsum = that / 2
     wire signed [D_BITS:0]     qsum2 = (D_BITS+1)'(planes_sum)
                                      + (D_BITS+1)'($signed({1'b0, {W_BITS{1'b1}}})) * (D_BITS+1)'(asum_sum);
@@ -130,20 +135,20 @@ module lut_tensor_core #(
     wire signed [D_BITS:0]     qsum = qsum2 >>> 1;  // exact: qsum2 is even
     /* verilator lint_on UNUSEDSIGNAL */
     group_acc #(.P_BITS(PL_BITS), .PS_BITS(PS_BITS), .A_BITS(AK_BITS), .AS_BITS(AS_BITS), .Z_BITS(W_BITS),
-                .D_BITS(D_BITS), .CYCLES(CYCLES)) accumulate (
+                .D_BITS(D_BITS), .CYCLES(CYCLES), .ACC_E(ACC_E), .ACC_M(ACC_M)) accumulate (
         .first(m_first), .t_prod(m_planes), .t_a(m_asum), .scale(m_scale), .zero(m_zero), .state,
         .psum_sum(planes_sum), .asum_sum, .qsum(qsum[D_BITS-1:0]), .state_next, .acc_next);
 
     // accumulate registers, result register, handshake
-    pe_result #(.STATE_BITS(ST_BITS), .OUT_BITS(32)) result_reg (
+    pe_result #(.STATE_BITS(ST_BITS), .OUT_BITS(AW)) result_reg (
         .clk, .rst_n, .stall, .in_ready, .q_valid(m_valid), .q_last(m_last), .state_next, .result(acc_next),
         .state, .out_valid, .out_ready, .out_acc);
   end else begin : g_fp16
-    localparam int TE = (TABLE_FP32 != 0) ? 8 : 5;      // table format: TE exponent bits,
-    localparam int TM = (TABLE_FP32 != 0) ? 23 : 10;    // TM mantissa bits
+    localparam int TE = TABLE_E;  // table format: TE exponent bits,
+    localparam int TM = TABLE_M;  // TM mantissa bits
     localparam int TB = TE + TM + 1;
     localparam int T_BITS = K * 16 + W_BITS * TB + 16 + W_BITS;
-    localparam int ST_BITS = W_BITS * 32 + 32 + CW + 32;  // accumulate: {P_b..., asum, count, acc}
+    localparam int ST_BITS = W_BITS * AW + AW + CW + AW;  // accumulate: {P_b..., asum, count, acc}
 
     // precompute: decode the K activations, T[idx] = (+-a_0) + ... + (+-a_{K-1}) in the table format
     logic [K-1:0]        x_nan, x_inf, x_zero, x_neg;
@@ -197,23 +202,23 @@ module lut_tensor_core #(
 
     // accumulate: asum += a_0, ..., a_{K-1}; P_b += lookup_b (one rounding per add)
     logic [ST_BITS-1:0] state, state_next;
-    wire [CW-1:0] count = state[32 +: CW];
-    wire [31:0]   acc = state[31:0];
-    logic [(K+1)*32-1:0] as_ch /* verilator split_var */;
-    assign as_ch[31:0] = m_first ? 32'h0 : state[CW+32 +: 32];
+    wire [CW-1:0] count = state[AW +: CW];
+    wire [AW-1:0] acc = state[AW-1:0];
+    logic [(K+1)*AW-1:0] as_ch /* verilator split_var */;
+    assign as_ch[AW-1:0] = m_first ? AW'(0) : state[CW+AW +: AW];
     for (genvar i = 0; i < K; i = i + 1) begin : g_asum
       logic        a_nan, a_inf, a_zero, a_neg;
       logic [10:0] a_sig;
       logic signed [15:0] a_exp;
       fp_decode #(.E(5), .M(10), .XW(16)) decode_a (
           .code(m_a[i*16 +: 16]), .nan(a_nan), .inf(a_inf), .zero(a_zero), .neg(a_neg), .sig(a_sig), .exp(a_exp));
-      fp_acc_add #(.E(8), .M(23), .SW(11), .XW(16)) add_asum (
-          .acc(as_ch[i*32 +: 32]), .t_nan(a_nan), .t_inf(a_inf), .t_zero(a_zero), .t_neg(a_neg), .t_sig(a_sig),
-          .t_exp(a_exp), .sum(as_ch[(i+1)*32 +: 32]));
+      fp_acc_add #(.E(ACC_E), .M(ACC_M), .SW(11), .XW(16)) add_asum (
+          .acc(as_ch[i*AW +: AW]), .t_nan(a_nan), .t_inf(a_inf), .t_zero(a_zero), .t_neg(a_neg), .t_sig(a_sig),
+          .t_exp(a_exp), .sum(as_ch[(i+1)*AW +: AW]));
     end
-    logic [W_BITS*32-1:0]   plane_sum;
-    logic [(W_BITS+1)*32-1:0] total /* verilator split_var */;  // sum_b 2^b P_b over planes 0..b-1
-    assign total[31:0] = '0;
+    logic [W_BITS*AW-1:0]   plane_sum;
+    logic [(W_BITS+1)*AW-1:0] total /* verilator split_var */;  // sum_b 2^b P_b over planes 0..b-1
+    assign total[AW-1:0] = '0;
     for (genvar b = 0; b < W_BITS; b = b + 1) begin : g_plane
       logic        l_nan, l_inf, l_zero, l_neg;
       logic [TM:0] l_sig;
@@ -221,41 +226,41 @@ module lut_tensor_core #(
       fp_decode #(.E(TE), .M(TM), .XW(16)) decode_l (
           .code(m_looked[b*TB +: TB]), .nan(l_nan), .inf(l_inf), .zero(l_zero), .neg(l_neg), .sig(l_sig),
           .exp(l_exp));
-      fp_acc_add #(.E(8), .M(23), .SW(TM + 1), .XW(16)) add_plane (
-          .acc(m_first ? 32'h0 : state[CW+64+b*32 +: 32]), .t_nan(l_nan), .t_inf(l_inf), .t_zero(l_zero),
-          .t_neg(l_neg), .t_sig(l_sig), .t_exp(l_exp), .sum(plane_sum[b*32 +: 32]));
+      fp_acc_add #(.E(ACC_E), .M(ACC_M), .SW(TM + 1), .XW(16)) add_plane (
+          .acc(m_first ? AW'(0) : state[CW+2*AW+b*AW +: AW]), .t_nan(l_nan), .t_inf(l_inf), .t_zero(l_zero),
+          .t_neg(l_neg), .t_sig(l_sig), .t_exp(l_exp), .sum(plane_sum[b*AW +: AW]));
       // the group's end: total += 2^b P_b (shift)
       logic        p_nan, p_inf, p_zero, p_neg;
-      logic [23:0] p_sig;
+      logic [AS-1:0] p_sig;
       logic signed [15:0] p_exp;
-      fp_decode #(.E(8), .M(23), .XW(16)) decode_p (
-          .code(plane_sum[b*32 +: 32]), .nan(p_nan), .inf(p_inf), .zero(p_zero), .neg(p_neg), .sig(p_sig), .exp(p_exp));
-      fp_acc_add #(.E(8), .M(23), .SW(24), .XW(16)) add_total (
-          .acc(total[b*32 +: 32]), .t_nan(p_nan), .t_inf(p_inf), .t_zero(p_zero), .t_neg(p_neg), .t_sig(p_sig),
-          .t_exp(p_exp + 16'(b)), .sum(total[(b+1)*32 +: 32]));
+      fp_decode #(.E(ACC_E), .M(ACC_M), .XW(16)) decode_p (
+          .code(plane_sum[b*AW +: AW]), .nan(p_nan), .inf(p_inf), .zero(p_zero), .neg(p_neg), .sig(p_sig), .exp(p_exp));
+      fp_acc_add #(.E(ACC_E), .M(ACC_M), .SW(AS), .XW(16)) add_total (
+          .acc(total[b*AW +: AW]), .t_nan(p_nan), .t_inf(p_inf), .t_zero(p_zero), .t_neg(p_neg), .t_sig(p_sig),
+          .t_exp(p_exp + 16'(b)), .sum(total[(b+1)*AW +: AW]));
     end
     // total += asum * ((2^B - 1) - 2z), the product exact; v = total / 2
     logic        s_nan, s_inf, s_zero, s_neg;
-    logic [23:0] s_sig;
+    logic [AS-1:0] s_sig;
     logic signed [15:0] s_exp;
-    fp_decode #(.E(8), .M(23), .XW(16)) decode_asum (
-        .code(as_ch[K*32 +: 32]), .nan(s_nan), .inf(s_inf), .zero(s_zero), .neg(s_neg), .sig(s_sig), .exp(s_exp));
+    fp_decode #(.E(ACC_E), .M(ACC_M), .XW(16)) decode_asum (
+        .code(as_ch[K*AW +: AW]), .nan(s_nan), .inf(s_inf), .zero(s_zero), .neg(s_neg), .sig(s_sig), .exp(s_exp));
     wire signed [W_BITS+1:0] cz = (W_BITS+2)'({W_BITS{1'b1}}) - (W_BITS+2)'({m_zero, 1'b0});
     wire                     cz_neg = cz[W_BITS+1];
     wire [W_BITS+1:0]        cz_mag = cz_neg ? -cz : cz;
-    logic [31:0] v;
-    fp_acc_add #(.E(8), .M(23), .SW(26 + W_BITS), .XW(16)) add_za (
-        .acc(total[W_BITS*32 +: 32]), .t_nan(s_nan), .t_inf(s_inf), .t_zero(s_zero), .t_neg(s_neg ^ cz_neg),
-        .t_sig((26 + W_BITS)'(s_sig) * (26 + W_BITS)'(cz_mag)), .t_exp(s_exp), .sum(v));
+    logic [AW-1:0] v;
+    fp_acc_add #(.E(ACC_E), .M(ACC_M), .SW(AS + 2 + W_BITS), .XW(16)) add_za (
+        .acc(total[W_BITS*AW +: AW]), .t_nan(s_nan), .t_inf(s_inf), .t_zero(s_zero), .t_neg(s_neg ^ cz_neg),
+        .t_sig((AS + 2 + W_BITS)'(s_sig) * (AS + 2 + W_BITS)'(cz_mag)), .t_exp(s_exp), .sum(v));
     logic          group_end;
     logic [CW-1:0] count_next;
-    logic [31:0]   acc_next;
-    fp_group_acc #(.CYCLES(CYCLES), .VSHIFT(-1)) dequantize (
+    logic [AW-1:0] acc_next;
+    fp_group_acc #(.CYCLES(CYCLES), .VSHIFT(-1), .E(ACC_E), .M(ACC_M)) dequantize (
         .first(m_first), .count, .acc, .v, .scale(m_scale), .group_end, .count_next, .acc_next);
-    assign state_next = {group_end ? '0 : plane_sum, group_end ? 32'h0 : as_ch[K*32 +: 32], count_next, acc_next};
+    assign state_next = {group_end ? '0 : plane_sum, group_end ? AW'(0) : as_ch[K*AW +: AW], count_next, acc_next};
 
     // accumulate registers, result register, handshake
-    pe_result #(.STATE_BITS(ST_BITS), .OUT_BITS(32)) result_reg (
+    pe_result #(.STATE_BITS(ST_BITS), .OUT_BITS(AW)) result_reg (
         .clk, .rst_n, .stall, .in_ready, .q_valid(m_valid), .q_last(m_last), .state_next, .result(acc_next),
         .state, .out_valid, .out_ready, .out_acc);
   end

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <exception>
+#include <map>
 #include <stdexcept>
 #include <string>
 
@@ -62,12 +63,59 @@ inline bool read_fp16_activations(const pe::ParamReader& r) {
   return a.name() == "float16";
 }
 
-// The RTL of the group-quantized PEs (INT8 or FP16 activations) implements an fp32
-// accumulator only (the cycle models do more): std::invalid_argument otherwise.
-inline void check_fp32_acc_rtl(const std::string& pe, const std::string& acc) {
-  if (formats::ElementFormat::parse(acc).name() != "float32")
-    throw std::invalid_argument(fmt::format("{}: the RTL implements acc=fp32 only, got {}", pe, acc));
+// RTL encoding of a minifloat's special-value convention (parameter *_CONV of the FP RTL).
+inline int minifloat_rtl_conv(formats::FloatConvention c) {
+  switch (c) {
+    case formats::FloatConvention::IEEE: return 0;
+    case formats::FloatConvention::FN: return 1;
+    case formats::FloatConvention::Finite: return 2;
+    default: return -1;  // fnuz / ue: no RTL decode
+  }
 }
+
+// The minifloat spec of a format name, or an error naming the PE and the parameter.
+inline formats::MinifloatSpec minifloat_spec(const std::string& pe, const std::string& key, const std::string& name) {
+  formats::ElementFormat f = [&] {
+    try {
+      return formats::ElementFormat::parse(name);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(fmt::format("{}: bad value '{}' for {}: {}", pe, name, key, e.what()));
+    }
+  }();
+  const auto* s = std::get_if<formats::MinifloatSpec>(&f.spec());
+  if (!s) throw std::invalid_argument(fmt::format("{}: {}={} is not a minifloat", pe, key, name));
+  return *s;
+}
+
+// A format the shared FP RTL blocks (fp_decode, fp_round, fp_acc_add) implement: IEEE-style
+// (inf/NaN at the all-ones exponent), the default bias, >= 2 mantissa bits: fp32, fp16, bf16...
+inline bool fp_rtl_format(const formats::MinifloatSpec& s) {
+  return s.conv == formats::FloatConvention::IEEE && s.bias == formats::MinifloatSpec::default_bias(s.e) && s.m >= 2;
+}
+
+// An accumulator format the shared fp_acc_add block implements (fp8_mac, lmul_pe: the cycle
+// models implement no other).
+inline void check_fp_acc_format(const std::string& pe, const std::string& name) {
+  if (!fp_rtl_format(minifloat_spec(pe, "acc", name)))
+    throw std::invalid_argument(
+        fmt::format("{}: acc={} has no cycle model/RTL: the accumulator must be an IEEE-style format with the default "
+                    "bias (fp32, fp16, bf16)", pe, name));
+}
+
+// The RTL parameters {<prefix>_E, <prefix>_M} of a floating-point format the RTL implements
+// (the group-quantized PEs' accumulator and table: their cycle models take any float of <= 32
+// bits), or std::invalid_argument naming the PE, the parameter and what is implemented.
+inline std::map<std::string, std::string> fp_rtl_parameters(const std::string& pe, const std::string& key,
+                                                            const std::string& name, const std::string& prefix) {
+  const auto s = minifloat_spec(pe, key, name);
+  if (!fp_rtl_format(s))
+    throw std::invalid_argument(fmt::format(
+        "{}: the RTL implements {} formats that are IEEE-style with the default bias (fp32, fp16, bf16), got {}={}",
+        pe, key, key, name));
+  return {{prefix + "_E", std::to_string(s.e)}, {prefix + "_M", std::to_string(s.m)}};
+}
+
+
 
 // p validated, its std::invalid_argument turned into the pe::PeError of a parameter error.
 template <class P>

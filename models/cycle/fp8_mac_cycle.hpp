@@ -33,39 +33,6 @@
 
 namespace arithsim::cycle {
 
-// RTL encoding of a minifloat's special-value convention (parameter *_CONV of the FP RTL).
-inline int minifloat_rtl_conv(formats::FloatConvention c) {
-  switch (c) {
-    case formats::FloatConvention::IEEE: return 0;
-    case formats::FloatConvention::FN: return 1;
-    case formats::FloatConvention::Finite: return 2;
-    default: return -1;  // fnuz / ue: no RTL decode
-  }
-}
-
-// The minifloat spec of a format name, or an error naming the PE and the parameter.
-inline formats::MinifloatSpec minifloat_spec(const std::string& pe, const std::string& key, const std::string& name) {
-  formats::ElementFormat f = [&] {
-    try {
-      return formats::ElementFormat::parse(name);
-    } catch (const std::invalid_argument& e) {
-      throw std::invalid_argument(fmt::format("{}: bad value '{}' for {}: {}", pe, name, key, e.what()));
-    }
-  }();
-  const auto* s = std::get_if<formats::MinifloatSpec>(&f.spec());
-  if (!s) throw std::invalid_argument(fmt::format("{}: {}={} is not a minifloat", pe, key, name));
-  return *s;
-}
-
-// An accumulator format the shared fp_acc_add block implements: IEEE-style, default bias.
-inline void check_fp_acc_format(const std::string& pe, const std::string& name) {
-  const auto s = minifloat_spec(pe, "acc", name);
-  if (s.conv != formats::FloatConvention::IEEE || s.bias != formats::MinifloatSpec::default_bias(s.e) || s.m < 2)
-    throw std::invalid_argument(
-        fmt::format("{}: acc={} has no cycle model/RTL: the accumulator must be an IEEE-style format with the default "
-                    "bias (fp32, fp16, bf16)", pe, name));
-}
-
 // The accumulate stage of rtl/common/fp_acc_add.sv (fp8_mac, lmul_pe): align, add,
 // normalize/round (units::FloatAccumulator::add: one RNE rounding) into the accumulator
 // register `acc`, a code of format `f`; first: restart from zero.

@@ -1,4 +1,4 @@
-// Cycle-level LUT Tensor Core unit, the twin of rtl/lut_tensor_core.sv (acc=fp32): k activations
+// Cycle-level LUT Tensor Core unit, the twin of rtl/lut_tensor_core.sv: k activations
 // per cycle (in_a: k INT8 or FP16 codes packed, lane i in bits [i*A, (i+1)*A), A = 8 or 16),
 // their k B-bit weight codes (in_w, lane i in bits [i*B, (i+1)*B)), in_scale / in_zero the
 // FP16 scale code and zero point of the weight group (constant within a group).
@@ -81,23 +81,20 @@ inline LutTensorCoreCycleParams lut_tensor_core_cycle_params(const pe::Params& p
   return validated_as_pe_params(p);
 }
 
-// RTL parameters of rtl/lut_tensor_core.sv (INT8 activations, or FP16 with table=fp16 or fp32;
-// fp32 accumulator only).
+// RTL parameters of rtl/lut_tensor_core.sv (INT8 or FP16 activations; IEEE-style table and
+// accumulator formats).
 inline std::map<std::string, std::string> lut_tensor_core_rtl_parameters(const LutTensorCoreCycleParams& p) {
   p.validate();
-  check_fp32_acc_rtl("lut_tensor_core", p.acc);
-  const std::string table = formats::ElementFormat::parse(p.table).name();
-  if (p.fp16_a && table != "float16" && table != "float32")
-    throw std::invalid_argument(
-        fmt::format("lut_tensor_core: the RTL implements table=fp16 or fp32 only, got {}", p.table));
-  return {{"A_BITS", p.fp16_a ? "16" : "8"},
+  auto r = fp_rtl_parameters("lut_tensor_core", "acc", p.acc, "ACC");
+  if (p.fp16_a) r.merge(fp_rtl_parameters("lut_tensor_core", "table", p.table, "TABLE"));
+  r.merge(std::map<std::string, std::string>{{"A_BITS", p.fp16_a ? "16" : "8"},
           {"A_FP16", p.fp16_a ? "1" : "0"},
-          {"TABLE_FP32", p.fp16_a && table == "float32" ? "1" : "0"},
           {"W_BITS", std::to_string(p.w_bits)},
           {"K", std::to_string(p.k)},
           {"GROUP", std::to_string(p.group)},
           {"SYMMETRIZE", p.symmetrize ? "1" : "0"},
-          {"STAGES", std::to_string(p.stages)}};
+          {"STAGES", std::to_string(p.stages)}});
+  return r;
 }
 
 struct LutTensorCoreDatapath {

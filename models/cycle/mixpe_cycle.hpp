@@ -1,4 +1,4 @@
-// Cycle-level MixPE, the twin of rtl/mixpe.sv (acc=fp32): one element per cycle (in_a an INT8
+// Cycle-level MixPE, the twin of rtl/mixpe.sv: one element per cycle (in_a an INT8
 // or FP16 activation code, in_w a B-bit weight code, in_scale / in_zero the FP16 scale code and zero
 // point of the element's weight group, constant within a group).
 // Stages (names of models/pe/mixpe.cpp and docs/pe/mixpe.md):
@@ -66,16 +66,17 @@ inline MixPeCycleParams mixpe_cycle_params(const pe::Params& params) {
   return validated_as_pe_params(p);
 }
 
-// RTL parameters of rtl/mixpe.sv (INT8 or FP16 activations, fp32 accumulator only).
+// RTL parameters of rtl/mixpe.sv (INT8 or FP16 activations; IEEE-style accumulators).
 inline std::map<std::string, std::string> mixpe_rtl_parameters(const MixPeCycleParams& p) {
   p.validate();
-  check_fp32_acc_rtl("mixpe", p.acc);
-  return {{"A_BITS", p.fp16_a ? "16" : "8"},
+  auto r = fp_rtl_parameters("mixpe", "acc", p.acc, "ACC");
+  r.merge(std::map<std::string, std::string>{{"A_BITS", p.fp16_a ? "16" : "8"},
           {"A_FP16", p.fp16_a ? "1" : "0"},
           {"W_BITS", std::to_string(p.w_bits)},
           {"ZERO_POINT", p.zero_point ? "1" : "0"},
           {"GROUP", std::to_string(p.group)},
-          {"STAGES", std::to_string(p.stages)}};
+          {"STAGES", std::to_string(p.stages)}});
+  return r;
 }
 
 struct MixPeDatapath {

@@ -111,13 +111,6 @@ inline pe::Operand group_weight_operand(const formats::ElementFormat& w, const f
   return o;
 }
 
-// The RTL of the group-quantized PEs (MixPE, LUT Tensor Core) implements an fp32 accumulator
-// only (INT8 or FP16 activations).
-inline void require_fp32_acc_rtl(const std::string& pe, const std::string& acc, const std::string& built) {
-  if (formats::ElementFormat::parse(acc).name() != "float32")
-    throw pe::PeError(fmt::format("cosim {}: no RTL built for acc={} (built: {})", pe, acc, built));
-}
-
 // in_scale and in_zero of the group-quantized PEs: a random scale code (one in 16 a corner)
 // and zero point (one in 4 a corner) drawn at each weight group's first element, held within
 // the group. Copies share the group in flight.

@@ -27,7 +27,10 @@ TEST(LutTensorCoreCosim, RtlEqualsCycleModelEveryCycle) {
       {"lut_tensor_core a=fp16 table=fp16", {{"a", "fp16"}}, 24, 3, 5},
       {"lut_tensor_core a=fp16 table=fp32 w=int4 group=32 symmetrize=false stages=2",
        {{"a", "fp16"}, {"table", "fp32"}, {"w", "int4"}, {"group", "32"}, {"symmetrize", "false"}, {"stages", "2"}},
-       25, 0, 2}};
+       25, 0, 2},
+      {"lut_tensor_core acc=fp16 group=32", {{"acc", "fp16"}, {"group", "32"}}, 26, 2, 5},
+      {"lut_tensor_core a=fp16 table=bf16 acc=bf16 group=32",
+       {{"a", "fp16"}, {"table", "bf16"}, {"acc", "bf16"}, {"group", "32"}}, 27, 3, 4}};
   for (const auto& set : sets)
     ASSERT_NO_FATAL_FAILURE(cosim_test::expect_cosim_passes(cosim::run_lut_tensor_core_cosim, set, 100000, 500));
 }
@@ -47,9 +50,9 @@ TEST(LutTensorCoreCosim, ParameterSetsWithoutRtlAreRejected) {
   expect_rejected({{"a", "fp16"}, {"table", "bf16"}}, "no RTL built for a=fp16 table=bf16 w=int2");
   expect_rejected({{"a", "fp16"}, {"k", "2"}}, "no RTL built for a=fp16 table=fp16 w=int2 k=2");
   expect_rejected({{"w", "int3"}}, "no RTL built for a=int8 w=int3 k=4 group=128");
-  expect_rejected({{"k", "2"}}, "built: acc=fp32 k=4 with a=int8");
+  expect_rejected({{"k", "2"}}, "built: k=4 with a=int8");
   expect_rejected({{"symmetrize", "false"}}, "no RTL built");
-  expect_rejected({{"acc", "bf16"}}, "no RTL built for acc=bf16");
+  expect_rejected({{"acc", "bf16"}}, "no RTL built for a=int8 w=int2 k=4 group=128 symmetrize=true acc=bf16");
   expect_rejected({{"w", "int8"}}, "lut_tensor_core: w=int8 is not int1..int4");
   expect_rejected({{"group", "30"}}, "lut_tensor_core: group size 30 is not a multiple of k=4");
   expect_rejected({{"stages", "9"}}, "lut_tensor_core: stages must be 1..8");
@@ -71,14 +74,20 @@ TEST(LutTensorCoreCosim, CycleModelRejectsBadParameters) {
   p.table = "int8";
   EXPECT_THROW(cycle::LutTensorCoreCycle{p}, std::invalid_argument);
   p = {};
-  p.acc = "bf16";
+  p.acc = "e4m3";  // a cycle model, no RTL (fn convention)
+  EXPECT_NO_THROW(cycle::LutTensorCoreCycle{p});
   EXPECT_THROW(cycle::lut_tensor_core_rtl_parameters(p), std::invalid_argument);
+  p.acc = "bf16";
+  EXPECT_EQ(cycle::lut_tensor_core_rtl_parameters(p).at("ACC_M"), "7");
   p = {};
   p.fp16_a = true;
-  p.table = "bf16";
+  p.table = "e5m2";
+  EXPECT_EQ(cycle::lut_tensor_core_rtl_parameters(p).at("TABLE_E"), "5");
+  p.table = "e4m3";
   EXPECT_THROW(cycle::lut_tensor_core_rtl_parameters(p), std::invalid_argument);
   p.table = "fp32";
-  EXPECT_EQ(cycle::lut_tensor_core_rtl_parameters(p).at("TABLE_FP32"), "1");
+  EXPECT_EQ(cycle::lut_tensor_core_rtl_parameters(p).at("TABLE_E"), "8");
+  EXPECT_EQ(cycle::lut_tensor_core_rtl_parameters(p).at("TABLE_M"), "23");
   EXPECT_EQ(cycle::lut_tensor_core_rtl_parameters(p).at("A_BITS"), "16");
   const auto w1 = cycle::lut_tensor_core_cycle_params({{"w", "int1"}});
   EXPECT_EQ(cycle::lut_tensor_core_rtl_parameters(w1).at("W_BITS"), "1");

@@ -2,7 +2,7 @@
 // of sim/cosim (>= 10^5 cycles per built parameter set, every port every cycle, random and
 // corner operands and group scales, back-pressure, input bubbles, resets mid-stream, every
 // dot product checked against the bit-accurate MixPE model); the cycle model alone against the
-// PE model where no RTL exists (other accumulator formats, other FP16 sets); fault detection
+// PE model where no RTL is built (other parameter sets, non-IEEE accumulators); fault detection
 // and parameter errors.
 #include <gtest/gtest.h>
 
@@ -25,7 +25,9 @@ TEST(MixPeCosim, RtlEqualsCycleModelEveryCycle) {
       {"mixpe w=int8 zero_point=false group=64", {{"w", "int8"}, {"zero_point", "false"}, {"group", "64"}}, 13, 5, 4},
       {"mixpe a=fp16", {{"a", "fp16"}}, 14, 3, 5},
       {"mixpe a=fp16 w=int8 zero_point=false group=32 stages=2",
-       {{"a", "fp16"}, {"w", "int8"}, {"zero_point", "false"}, {"group", "32"}, {"stages", "2"}}, 15, 0, 2}};
+       {{"a", "fp16"}, {"w", "int8"}, {"zero_point", "false"}, {"group", "32"}, {"stages", "2"}}, 15, 0, 2},
+      {"mixpe acc=fp16 group=32", {{"acc", "fp16"}, {"group", "32"}}, 16, 2, 5},
+      {"mixpe a=fp16 acc=bf16 group=32", {{"a", "fp16"}, {"acc", "bf16"}, {"group", "32"}}, 17, 3, 4}};
   for (const auto& set : sets)
     ASSERT_NO_FATAL_FAILURE(cosim_test::expect_cosim_passes(cosim::run_mixpe_cosim, set, 100000, 100));
 }
@@ -43,11 +45,11 @@ TEST(MixPeCosim, FaultIsDetected) {
 TEST(MixPeCosim, ParameterSetsWithoutRtlAreRejected) {
   const auto expect_rejected = cosim_test::rejecter(cosim::run_mixpe_cosim);
   expect_rejected({{"a", "fp16"}, {"group", "64"}}, "no RTL built for a=fp16 w=int4 group=64");
-  expect_rejected({{"a", "fp16"}, {"acc", "fp16"}}, "no RTL built for acc=fp16");
+  expect_rejected({{"a", "fp16"}, {"acc", "fp16"}}, "no RTL built for a=fp16 w=int4 group=128 zero_point=true acc=fp16");
   expect_rejected({{"w", "int3"}}, "no RTL built for a=int8 w=int3 group=128");
-  expect_rejected({{"group", "64"}}, "built: acc=fp32 with a=int8");
+  expect_rejected({{"group", "64"}}, "built: a=int8 w=int4 group=128");
   expect_rejected({{"stages", "3"}}, "no RTL built");
-  expect_rejected({{"acc", "bf16"}}, "no RTL built for acc=bf16");
+  expect_rejected({{"acc", "bf16"}}, "no RTL built for a=int8 w=int4 group=128 zero_point=true acc=bf16");
   expect_rejected({{"w", "int5"}}, "mixpe: w=int5 is not int2, int3, int4 or int8");
   expect_rejected({{"stages", "0"}}, "mixpe: stages must be 1..8");
   expect_rejected({{"stages", "x"}}, "mixpe: bad value 'x' for stages");
@@ -65,8 +67,12 @@ TEST(MixPeCosim, CycleModelRejectsBadParameters) {
   p.acc = "int8";
   EXPECT_THROW(cycle::MixPeCycle{p}, std::invalid_argument);
   p = {};
-  p.acc = "bf16";
+  p.acc = "e4m3";  // a cycle model, no RTL (fn convention)
+  EXPECT_NO_THROW(cycle::MixPeCycle{p});
   EXPECT_THROW(cycle::mixpe_rtl_parameters(p), std::invalid_argument);
+  p.acc = "bf16";
+  EXPECT_EQ(cycle::mixpe_rtl_parameters(p).at("ACC_E"), "8");
+  EXPECT_EQ(cycle::mixpe_rtl_parameters(p).at("ACC_M"), "7");
   p = {};
   p.fp16_a = true;
   EXPECT_EQ(cycle::mixpe_rtl_parameters(p).at("A_FP16"), "1");
