@@ -2,25 +2,31 @@
 // (docs/pe/rmmec.md). One accepted element is one SIMD cycle of LANES products: lane i of
 // in_a / in_w in bits [i*BITS, (i+1)*BITS).
 // MODE: 0 fp4 (E2M1), 1 posit4_1, 2 posit8_0, 3 posit16_1. ACC_FP32: 0 quire, 1 fp32.
-// OUT_POSIT: 0 fp32 output (32 bits), 1 the mode's own posit format (BITS bits; posit MODE only).
+// Output format: OUT_POSIT 0: an IEEE-style float of OUT_E exponent and OUT_M mantissa bits
+// (8/23: fp32, the default; 5/10 fp16; 8/7 bf16); 1: posit(OUT_N, OUT_ES) (OUT_N = 0 / OUT_ES
+// < 0: the mode's own posit bits / es).
 // Stages (same names as models/pe/rmmec.cpp and the cycle model):
 //   decode (posit_decode per lane, or the E2M1 fields) -> exponent processing (scale add) ->
 //   mantissa multiply (one SIGW x SIGW block per lane)                       [front]
 //   -> STAGES pipeline registers (rtl/common/pe_pipe.sv)
 //   -> align (each product onto the quire grid, LSB minpos^2) -> accumulate (quire register,
 //      or the lanes' exact sum rounded into the FP32 register by fp_acc_add)
-//   -> round (fp_round of the quire to fp32, or with OUT_POSIT posit_round to the mode's
-//      posit) -> encode (result register out_acc; the registers and the handshake:
-//      rtl/common/pe_result.sv).
-// A NaR operand makes the dot product's result the canonical fp32 NaN (the PE's nar()), or
-// NaR with OUT_POSIT.
+//   -> round (fp_round of the quire, or of the FP32 register, to the output float; with
+//      OUT_POSIT posit_round to the output posit) -> encode (result register out_acc; the
+//      registers and the handshake: rtl/common/pe_result.sv).
+// A NaR operand makes the dot product's result the output float's canonical NaN (the PE's
+// nar()), or NaR with OUT_POSIT.
 // Handshake as every PE (rtl/common/pe_result.sv): a held output stalls the whole pipe.
 module rmmec #(
     parameter int MODE = 2,
     parameter int LANES = 2,
     parameter int ACC_FP32 = 0,
     parameter int STAGES = 1,
-    parameter int OUT_POSIT = 0
+    parameter int OUT_POSIT = 0,
+    parameter int OUT_E = 8,
+    parameter int OUT_M = 23,
+    parameter int OUT_N = 0,
+    parameter int OUT_ES = -1
 ) (
     input  logic                    clk,
     input  logic                    rst_n,
@@ -32,7 +38,8 @@ module rmmec #(
     input  logic [LANES*(MODE == 3 ? 16 : MODE == 2 ? 8 : 4)-1:0] in_w,
     output logic                    out_valid,
     input  logic                    out_ready,
-    output logic [(OUT_POSIT != 0 ? (MODE == 3 ? 16 : MODE == 2 ? 8 : 4) : 32)-1:0] out_acc
+    output logic [(OUT_POSIT != 0 ? (OUT_N != 0 ? OUT_N : MODE == 3 ? 16 : MODE == 2 ? 8 : 4)
+                   : 1 + OUT_E + OUT_M)-1:0] out_acc
 );
   // Mode geometry
   localparam int BITS = MODE == 3 ? 16 : MODE == 2 ? 8 : 4;
@@ -56,7 +63,9 @@ module rmmec #(
   localparam int PXW = XW + 1;                          // product exponent width
   localparam int CW = QMSB - QLSB + $clog2(LANES + 1) + 1;  // one cycle's lane sum (fp32 mode)
   localparam int ST_BITS = 1 + (ACC_FP32 != 0 ? 32 : QW);   // accumulate: {nar, quire or fp32 acc}
-  localparam int OW = OUT_POSIT != 0 ? BITS : 32;           // output code width
+  localparam int PN = OUT_N != 0 ? OUT_N : BITS;             // output posit: bits
+  localparam int PES = OUT_ES >= 0 ? OUT_ES : ES;            //   and es
+  localparam int OW = OUT_POSIT != 0 ? PN : 1 + OUT_E + OUT_M;  // output code width
 
   logic stall;
 
@@ -139,13 +148,13 @@ module rmmec #(
       wire signed [QW-1:0] quire_next = (m_first ? '0 : quire) + lane_sum;
       wire [QW-1:0] q_mag = quire_next[QW-1] ? QW'(-quire_next) : QW'(quire_next);
       if (OUT_POSIT != 0) begin : g_posit_out
-        // round: the quire once to the mode's posit (NaR -> NaR)
-        posit_round #(.N(BITS), .ES(ES), .SW(QW), .XW(16)) round (
+        // round: the quire once to the output posit (NaR -> NaR)
+        posit_round #(.N(PN), .ES(PES), .SW(QW), .XW(16)) round (
             .t_nan(nar_next), .t_zero(1'b0), .t_neg(quire_next[QW-1]),
             .t_sig(q_mag), .t_exp(16'(QLSB)), .t_sticky(1'b0), .code(result));
-      end else begin : g_fp32_out
-        // round: the quire once to fp32
-        fp_round #(.E(8), .M(23), .SW(QW), .XW(16)) round (
+      end else begin : g_float_out
+        // round: the quire once to the output float
+        fp_round #(.E(OUT_E), .M(OUT_M), .SW(QW), .XW(16)) round (
             .t_nan(nar_next), .t_inf(1'b0), .t_zero(1'b0), .t_neg(!nar_next && quire_next[QW-1]),
             .t_sig(q_mag), .t_exp(16'(QLSB)), .t_sticky(1'b0), .code(result));
       end
@@ -160,15 +169,24 @@ module rmmec #(
           .acc(m_first ? 32'h0 : acc32), .t_nan(1'b0), .t_inf(1'b0), .t_zero(csum == '0), .t_neg(csum[CW-1]),
           .t_sig(c_mag), .t_exp(16'(QLSB)), .sum(acc32_next));
       if (OUT_POSIT != 0) begin : g_posit_out
-        // round: the fp32 register's value once to the mode's posit (inf/NaN, NaR -> NaR)
+        // round: the fp32 register's value once to the output posit (inf/NaN, NaR -> NaR)
         wire [7:0] be = acc32_next[30:23];
         wire [7:0] be_n = be == 8'h00 ? 8'h01 : be;  // subnormals: exponent of the normals' lsb
-        posit_round #(.N(BITS), .ES(ES), .SW(24), .XW(16)) round (
+        posit_round #(.N(PN), .ES(PES), .SW(24), .XW(16)) round (
             .t_nan(nar_next || be == 8'hff), .t_zero(1'b0), .t_neg(acc32_next[31]),
             .t_sig({be != 8'h00, acc32_next[22:0]}), .t_exp(16'(be_n) - 16'(150)),
             .t_sticky(1'b0), .code(result));
-      end else begin : g_fp32_out
+      end else if (OUT_E == 8 && OUT_M == 23) begin : g_fp32_out
         assign result = nar_next ? 32'h7fc0_0000 : acc32_next;  // float32 encode(NaN)
+      end else begin : g_float_out
+        // round: the fp32 register's value once to the output float (NaR -> NaN)
+        wire [7:0] be = acc32_next[30:23];
+        wire [7:0] be_n = be == 8'h00 ? 8'h01 : be;
+        wire       b_special = be == 8'hff;
+        fp_round #(.E(OUT_E), .M(OUT_M), .SW(24), .XW(16)) round (
+            .t_nan(nar_next || (b_special && acc32_next[22:0] != '0)), .t_inf(b_special && acc32_next[22:0] == '0),
+            .t_zero(1'b0), .t_neg(!nar_next && acc32_next[31]), .t_sig({be != 8'h00, acc32_next[22:0]}),
+            .t_exp(16'(be_n) - 16'(150)), .t_sticky(1'b0), .code(result));
       end
       assign state_next = {nar_next, acc32_next};
       /* verilator lint_off UNUSEDSIGNAL */

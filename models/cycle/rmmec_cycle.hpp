@@ -25,6 +25,7 @@
 
 #include <fmt/format.h>
 
+#include "models/cycle/cycle_params.hpp"
 #include "models/cycle/pe_cycle.hpp"
 #include "models/formats/format.hpp"
 #include "models/formats/quire.hpp"
@@ -90,19 +91,28 @@ inline RmmecCycleParams rmmec_cycle_params(const pe::Params& params) {
 }
 
 // RTL parameters of rtl/rmmec.sv for this configuration (yosys synthesis).
+// The output: any posit (posit_round) or IEEE-style float (fp_round).
 inline std::map<std::string, std::string> rmmec_rtl_parameters(const RmmecCycleParams& p) {
   p.validate();
-  const auto out = formats::ElementFormat::parse(p.out).spec();
-  const bool out_posit = p.mode != "fp4" && out == formats::ElementFormat::parse(p.mode).spec();
-  if (!out_posit && out != formats::ElementFormat::parse("fp32").spec())
-    throw std::invalid_argument(
-        fmt::format("rmmec: the RTL implements out=fp32 or out=<the mode's posit format> only, got out={}", p.out));
+  const auto out = formats::ElementFormat::parse(p.out);
+  std::map<std::string, std::string> r;
+  if (const auto* ps = std::get_if<formats::PositSpec>(&out.spec())) {
+    r = {{"OUT_POSIT", "1"}, {"OUT_N", std::to_string(ps->n)}, {"OUT_ES", std::to_string(ps->es)}};
+  } else {
+    const auto* fs = std::get_if<formats::MinifloatSpec>(&out.spec());
+    if (fs == nullptr || !fp_rtl_format(*fs))
+      throw std::invalid_argument(fmt::format(
+          "rmmec: the RTL implements posit outputs and IEEE-style float outputs with the default bias (fp32, fp16, "
+          "bf16), got out={}",
+          p.out));
+    r = {{"OUT_POSIT", "0"}, {"OUT_E", std::to_string(fs->e)}, {"OUT_M", std::to_string(fs->m)}};
+  }
   const int mode = p.mode == "fp4" ? 0 : p.mode == "posit4_1" ? 1 : p.mode == "posit8_0" ? 2 : 3;
-  return {{"MODE", std::to_string(mode)},
-          {"LANES", std::to_string(p.lanes_used())},
-          {"ACC_FP32", p.acc == "fp32" ? "1" : "0"},
-          {"STAGES", std::to_string(p.stages)},
-          {"OUT_POSIT", out_posit ? "1" : "0"}};
+  r.merge(std::map<std::string, std::string>{{"MODE", std::to_string(mode)},
+                                             {"LANES", std::to_string(p.lanes_used())},
+                                             {"ACC_FP32", p.acc == "fp32" ? "1" : "0"},
+                                             {"STAGES", std::to_string(p.stages)}});
+  return r;
 }
 
 struct RmmecDatapath {

@@ -6,11 +6,15 @@
 
 #include "Vrmmec.h"
 #include "Vrmmec_fp4.h"
+#include "Vrmmec_fp4_outbf16.h"
 #include "Vrmmec_p16.h"
 #include "Vrmmec_p16_outp16.h"
+#include "Vrmmec_p16_outp8.h"
 #include "Vrmmec_p4.h"
+#include "Vrmmec_p8_outfp16.h"
 #include "Vrmmec_p8_outp8.h"
 #include "Vrmmec_p8f32.h"
+#include "Vrmmec_p8f32_outfp16.h"
 #include "Vrmmec_p8f32_outp8.h"
 #include "models/cycle/rmmec_cycle.hpp"
 #include "sim/cosim/binding_util.hpp"
@@ -24,19 +28,23 @@ struct BuiltSet {
   const char* mode;
   const char* acc;
   int stages;
-  bool out_posit;  // out = the mode's posit format (OUT_POSIT=1), else fp32
+  const char* out;  // the output format
   RunFn run;
 };
 
 const BuiltSet kBuilt[] = {
-    {"posit8_0", "quire", 1, false, run_pe_cosim<Vrmmec>},
-    {"posit16_1", "quire", 2, false, run_pe_cosim<Vrmmec_p16>},
-    {"posit4_1", "quire", 1, false, run_pe_cosim<Vrmmec_p4>},
-    {"fp4", "quire", 1, false, run_pe_cosim<Vrmmec_fp4>},
-    {"posit8_0", "fp32", 1, false, run_pe_cosim<Vrmmec_p8f32>},
-    {"posit8_0", "quire", 1, true, run_pe_cosim<Vrmmec_p8_outp8>},
-    {"posit16_1", "quire", 2, true, run_pe_cosim<Vrmmec_p16_outp16>},
-    {"posit8_0", "fp32", 1, true, run_pe_cosim<Vrmmec_p8f32_outp8>},
+    {"posit8_0", "quire", 1, "fp32", run_pe_cosim<Vrmmec>},
+    {"posit16_1", "quire", 2, "fp32", run_pe_cosim<Vrmmec_p16>},
+    {"posit4_1", "quire", 1, "fp32", run_pe_cosim<Vrmmec_p4>},
+    {"fp4", "quire", 1, "fp32", run_pe_cosim<Vrmmec_fp4>},
+    {"posit8_0", "fp32", 1, "fp32", run_pe_cosim<Vrmmec_p8f32>},
+    {"posit8_0", "quire", 1, "posit8_0", run_pe_cosim<Vrmmec_p8_outp8>},
+    {"posit16_1", "quire", 2, "posit16_1", run_pe_cosim<Vrmmec_p16_outp16>},
+    {"posit8_0", "fp32", 1, "posit8_0", run_pe_cosim<Vrmmec_p8f32_outp8>},
+    {"posit8_0", "quire", 1, "fp16", run_pe_cosim<Vrmmec_p8_outfp16>},
+    {"posit16_1", "quire", 2, "posit8_0", run_pe_cosim<Vrmmec_p16_outp8>},
+    {"fp4", "quire", 1, "bf16", run_pe_cosim<Vrmmec_fp4_outbf16>},
+    {"posit8_0", "fp32", 1, "fp16", run_pe_cosim<Vrmmec_p8f32_outfp16>},
 };
 
 }  // namespace
@@ -44,8 +52,7 @@ const BuiltSet kBuilt[] = {
 std::string rmmec_rtl_configs() {
   return describe_sets(kBuilt, "; ",
                        [](const BuiltSet& b) {
-                         return fmt::format("mode={} acc={} out={} stages={}", b.mode, b.acc, b.out_posit ? b.mode : "fp32",
-                                            b.stages);
+                         return fmt::format("mode={} acc={} out={} stages={}", b.mode, b.acc, b.out, b.stages);
                        }) +
          " (default lanes)";
 }
@@ -59,21 +66,16 @@ CosimReport run_rmmec_cosim(const pe::Params& params, const CosimOptions& o) {
     throw pe::PeError(e.what());
   }
   const auto out = formats::ElementFormat::parse(p.out);
-  const bool out_posit = p.mode != "fp4" && same_format(p.out, p.mode);
-  if (!out_posit && !same_format(p.out, "fp32"))
-    throw pe::PeError(fmt::format(
-        "cosim rmmec: no RTL built for out={} (the RTL rounds to fp32 or to the mode's posit format; built: {})", p.out,
-        rmmec_rtl_configs()));
   cycle::RmmecCycleParams mode_default = p;
   mode_default.lanes = 0;
   if (p.lanes != 0 && p.lanes != mode_default.lanes_used())
     throw pe::PeError(fmt::format("cosim rmmec: no RTL built for lanes={} (built: {})", p.lanes, rmmec_rtl_configs()));
   const BuiltSet* set = find_set(kBuilt, [&](const BuiltSet& b) {
-    return p.mode == b.mode && p.acc == b.acc && p.stages == b.stages && out_posit == b.out_posit;
+    return p.mode == b.mode && p.acc == b.acc && p.stages == b.stages && same_format(p.out, b.out);
   });
   if (set == nullptr)
     throw pe::PeError(fmt::format("cosim rmmec: no RTL built for mode={} acc={} out={} stages={} (built: {})", p.mode,
-                                  p.acc, out_posit ? p.mode : "fp32", p.stages, rmmec_rtl_configs()));
+                                  p.acc, p.out, p.stages, rmmec_rtl_configs()));
 
   const auto f = std::make_shared<const formats::ElementFormat>(formats::ElementFormat::parse(p.element_format()));
   const int bits = f->bits(), lanes = p.lanes_used();

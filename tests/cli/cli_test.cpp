@@ -1139,9 +1139,13 @@ TEST_F(Cli, SynthScriptAndErrors) {
   r = run({"synth", "int_mac", "--array", "2x2", "--dataflow", "ws"});
   EXPECT_EQ(r.code, 2);
   EXPECT_TRUE(contains(r.err, "dataflow 'ws'")) << r.err;
-  r = run({"synth", "rmmec", "--param", "out=posit16_1"});
+  r = run({"synth", "mixpe", "--param", "acc=bf16", "--script"});  // any IEEE-style accumulator
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "chparam -set ACC_M 7 mixpe")) << r.out;
+  r = run({"synth", "rmmec", "--param", "out=fp4"});  // E2M1: no RTL rounder
   EXPECT_EQ(r.code, 2);
   EXPECT_EQ(lines_of(r.err).size(), 1u) << r.err;
+  EXPECT_TRUE(contains(r.err, "out=fp4")) << r.err;
 }
 
 // ---------------------------------------------------------------------------------------

@@ -148,6 +148,10 @@ const Case kCases[] = {
     {"posit8_0_out_posit8_0", {{"out", "posit8_0"}}, 6, 3},  // the quire rounded to posit(8,0)
     {"posit16_1_stages2_out_posit16_1", {{"mode", "posit16_1"}, {"stages", "2"}, {"out", "posit16_1"}}, 8, 0},
     {"posit8_0_acc_fp32_out_posit8_0", {{"acc", "fp32"}, {"out", "posit(8,0)"}}, 9, 5},
+    {"posit8_0_out_fp16", {{"out", "fp16"}}, 10, 3},  // the quire rounded to fp16
+    {"posit16_1_stages2_out_posit8_0", {{"mode", "posit16_1"}, {"stages", "2"}, {"out", "posit8_0"}}, 11, 4},
+    {"fp4_out_bf16", {{"mode", "fp4"}, {"out", "bf16"}}, 12, 2},
+    {"posit8_0_acc_fp32_out_fp16", {{"acc", "fp32"}, {"out", "fp16"}}, 13, 5},  // fp32 register rounded to fp16
 };
 std::string case_name(const testing::TestParamInfo<Case>& i) { return i.param.name; }
 INSTANTIATE_TEST_SUITE_P(BuiltSets, RmmecCosim, testing::ValuesIn(kCases), case_name);
@@ -158,11 +162,11 @@ TEST(RmmecCosimFault, MismatchIsDetectedAndWritesAWaveform) {
 
 TEST(RmmecCosimParams, SetsWithoutRtlAreRejectedNamingTheBuiltSets) {
   const auto expect_rejected = cosim_test::rejecter(cosim::run_rmmec_cosim);
-  expect_rejected({{"out", "posit16_1"}}, "no RTL built for out=posit16_1");
+  expect_rejected({{"out", "posit16_1"}}, "no RTL built for mode=posit8_0 acc=quire out=posit16_1 stages=1");
   expect_rejected({{"out", "posit16_1"}}, "built: mode=posit8_0 acc=quire out=fp32 stages=1");
   expect_rejected({{"out", "posit16_1"}}, "mode=posit16_1 acc=quire out=posit16_1 stages=2");
-  expect_rejected({{"out", "bf16"}}, "no RTL built for out=bf16");
-  expect_rejected({{"mode", "fp4"}, {"out", "fp4"}}, "no RTL built for out=fp4");
+  expect_rejected({{"out", "bf16"}}, "no RTL built for mode=posit8_0 acc=quire out=bf16");
+  expect_rejected({{"mode", "fp4"}, {"out", "fp4"}}, "no RTL built for mode=fp4 acc=quire out=fp4");
   expect_rejected({{"lanes", "4"}}, "no RTL built for lanes=4");
   expect_rejected({{"mode", "posit16_1"}}, "no RTL built for mode=posit16_1 acc=quire out=fp32 stages=1");
   expect_rejected({{"mode", "posit16_1"}, {"out", "posit16_1"}}, "no RTL built for mode=posit16_1 acc=quire out=posit16_1 stages=1");
@@ -203,9 +207,18 @@ TEST(RmmecCycleParams, RtlParametersOfTheBuiltSets) {
   EXPECT_EQ(p.at("OUT_POSIT"), "1");
   EXPECT_EQ(cycle::rmmec_rtl_parameters(cycle::rmmec_cycle_params({{"mode", "posit4_1"}, {"out", "posit4_1"}})).at("OUT_POSIT"),
             "1");
-  EXPECT_THROW(cycle::rmmec_rtl_parameters(cycle::rmmec_cycle_params({{"out", "posit16_1"}})), std::invalid_argument);
+  const auto o16 = cycle::rmmec_rtl_parameters(cycle::rmmec_cycle_params({{"out", "posit16_1"}}));
+  EXPECT_EQ(o16.at("OUT_POSIT"), "1");
+  EXPECT_EQ(o16.at("OUT_N"), "16");
+  EXPECT_EQ(o16.at("OUT_ES"), "1");
+  const auto bf = cycle::rmmec_rtl_parameters(cycle::rmmec_cycle_params({{"out", "bf16"}}));
+  EXPECT_EQ(bf.at("OUT_POSIT"), "0");
+  EXPECT_EQ(bf.at("OUT_E"), "8");
+  EXPECT_EQ(bf.at("OUT_M"), "7");
+  // FP4 (E2M1, no inf/NaN) and integers have no RTL rounder
   EXPECT_THROW(cycle::rmmec_rtl_parameters(cycle::rmmec_cycle_params({{"mode", "fp4"}, {"out", "fp4"}})),
                std::invalid_argument);
+  EXPECT_THROW(cycle::rmmec_rtl_parameters(cycle::rmmec_cycle_params({{"out", "int8"}})), std::invalid_argument);
 }
 
 }  // namespace

@@ -54,7 +54,7 @@ TEST(Synth, ArrayOfPes) {
 
 TEST(Synth, ErrorsNameTheProblem) {
   EXPECT_THROW(synth::synthesize("no_such_pe", {}, ARITHSIM_RTL_DIR), pe::PeError);
-  EXPECT_THROW(synth::synthesize("mixpe", {{"acc", "bf16"}}, ARITHSIM_RTL_DIR), pe::PeError);  // no RTL
+  EXPECT_THROW(synth::synthesize("mixpe", {{"acc", "e4m3"}}, ARITHSIM_RTL_DIR), pe::PeError);  // no RTL
   EXPECT_THROW(synth::synthesize("int_mac", {{"acc_bits", "x"}}, ARITHSIM_RTL_DIR), pe::PeError);
   EXPECT_THROW(synth::synthesize("int_mac", {}, "/nonexistent"), std::runtime_error);
 }
