@@ -128,7 +128,9 @@ struct Fp8MacDatapath {
     }
     return t;
   }
-  // per lane: sign, kind, product exponent (max(Ea, Ew) + 2 bits), exact significand product
+  // per lane: sign, kind, product exponent (max(Ea, Ew) + 2 bits), exact significand product,
+  // normalized; the RTL holds the same product unnormalized (12-bit lsb exponent), so its
+  // toggles are approximated, not replicated.
   void term_register(const Term& t, RegisterBits& r) const {
     const auto a = a_.codec<formats::MinifloatCodec>(), w = w_.codec<formats::MinifloatCodec>();
     const int eb = std::max(a->spec().e, w->spec().e) + 2, sb = (a->spec().m + 1) + (w->spec().m + 1);

@@ -66,7 +66,8 @@ struct LMulPeDatapath {
     const auto& codec = *f_.codec<formats::MinifloatCodec>();
     return units::lmul(codec, uint32_t(in.in_a & mask(f_.bits())), uint32_t(in.in_w & mask(f_.bits())), p_.variant);
   }
-  // sign, kind, exponent (E + 2 bits), significand (M + 2 bits: the L-Mul sum may carry)
+  // sign, kind, exponent (E + 2 bits), significand (M + 2 bits: the L-Mul sum may carry),
+  // normalized; the RTL register's lsb-exponent form is approximated, not replicated.
   void term_register(const Term& t, RegisterBits& r) const {
     const auto& s = f_.codec<formats::MinifloatCodec>()->spec();
     r.put(t, s.e + 2, s.m + 2);

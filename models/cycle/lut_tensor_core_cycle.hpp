@@ -103,6 +103,8 @@ struct LutTensorCoreDatapath {
     int64_t asum = 0;                             // INT8: sum of the k activations
     std::array<formats::Unrounded, 8> x{};        // FP16: the decoded activations
     std::array<formats::Unrounded, 4> lookups{};  // FP16: the looked-up entry per plane
+    uint64_t a_codes = 0;                         // FP16: the k activation codes (pipeline register)
+    std::array<uint32_t, 4> lookup_codes{};       // FP16: the looked-up entry codes (pipeline register)
     uint32_t scale = 0;
     int32_t zero = 0;
   };
@@ -152,6 +154,8 @@ struct LutTensorCoreDatapath {
       return t;
     }
     std::array<formats::Unrounded, 256> table{};  // precompute, one rounding per add
+    std::array<uint32_t, 256> codes{};
+    t.a_codes = in.in_a & mask(p_.k * 16);
     for (int i = 0; i < p_.k; ++i) t.x[size_t(i)] = a_->decode_exact(uint32_t(lane(in.in_a, i, abits))).unrounded();
     for (size_t idx = 0; idx < entries; ++idx) {
       units::FloatAccumulator s(*table_);
@@ -160,29 +164,32 @@ struct LutTensorCoreDatapath {
         if (!((idx >> i) & 1)) x.neg = !x.neg;
         s.add(x);
       }
-      table[idx] = table_->decode_exact(s.code()).unrounded();
+      codes[idx] = s.code();
+      table[idx] = table_->decode_exact(codes[idx]).unrounded();
     }
     for (int b = 0; b < p_.w_bits; ++b) {
       const size_t idx = index(b);
-      auto e = (!p_.symmetrize || idx < half) ? table[idx] : table[(~idx) & (full - 1)];
-      if (p_.symmetrize && idx >= half) e.neg = !e.neg;
+      const bool negated = p_.symmetrize && idx >= half;
+      const size_t at = negated ? (~idx) & (full - 1) : idx;
+      auto e = table[at];
+      if (negated) e.neg = !e.neg;
       t.lookups[size_t(b)] = e;
+      t.lookup_codes[size_t(b)] = negated ? codes[at] ^ (uint32_t(1) << (table_->bits() - 1)) : codes[at];  // sign flip
     }
     return t;
   }
 
-  // INT8: the shifted plane sum (8 + log2 k + 1 + B bits), the activation sum, scale, zero
-  // point; FP16: the k decoded activations and the B looked-up entries (sign, kind,
-  // exponent, significand), scale, zero point.
+  // The RTL's pipeline register (rtl/lut_tensor_core.sv d_term): INT8 {planes_k (8 + log2 k
+  // + 1 + B + 1 bits), asum_k (8 + log2 k + 1), scale, zero}; FP16 {the k activation codes,
+  // the B looked-up entry codes, scale, zero}.
   void term_register(const Term& t, RegisterBits& r) const {
-    const int lk = std::bit_width(unsigned(p_.k - 1));
+    const int kb = std::bit_width(unsigned(p_.k - 1)) + 1;
     if (p_.fp16_a) {
-      const auto& ts = table_->codec<formats::MinifloatCodec>()->spec();
-      for (int i = 0; i < p_.k; ++i) r.put(t.x[size_t(i)], 7, 11);
-      for (int b = 0; b < p_.w_bits; ++b) r.put(t.lookups[size_t(b)], ts.e + 2, ts.m + 1);
+      r.put(t.a_codes, p_.k * 16);
+      for (int b = 0; b < p_.w_bits; ++b) r.put(t.lookup_codes[size_t(b)], table_->bits());
     } else {
-      r.put(uint64_t(t.planes), 8 + lk + 1 + p_.w_bits);
-      r.put(uint64_t(t.asum), 8 + lk);
+      r.put(uint64_t(t.planes), 8 + kb + p_.w_bits + 1);
+      r.put(uint64_t(t.asum), 8 + kb);
     }
     r.put(t.scale, 16);
     r.put(uint64_t(t.zero), p_.w_bits);

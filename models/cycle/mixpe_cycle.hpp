@@ -84,6 +84,7 @@ struct MixPeDatapath {
     int64_t prod = 0;         // shift&add: a * q exactly (INT8 activations)
     int64_t a = 0;            // the activation, for the zero-point sum (INT8)
     formats::Unrounded x{};   // the decoded activation (FP16)
+    uint32_t a_code = 0;      // its code (FP16: what the pipeline register holds)
     uint32_t w = 0;           // the weight code (FP16: the adds happen in accumulate)
     uint32_t scale = 0;       // FP16 code of the group scale
     int32_t zero = 0;         // the group's zero point
@@ -109,7 +110,8 @@ struct MixPeDatapath {
     t.scale = uint32_t(in.in_scale & 0xffff);
     t.zero = p_.zero_point ? int32_t(in.in_zero & mask(p_.w_bits)) : 0;
     if (p_.fp16_a) {
-      t.x = a_->decode_exact(uint32_t(in.in_a & 0xffff)).unrounded();
+      t.a_code = uint32_t(in.in_a & 0xffff);
+      t.x = a_->decode_exact(t.a_code).unrounded();
       return t;
     }
     t.a = sext(in.in_a, 8);
@@ -121,18 +123,18 @@ struct MixPeDatapath {
     return t;
   }
 
-  // INT8: product (8 + B bits), activation, scale, zero point; FP16: the decoded activation
-  // (sign, kind, 7-bit exponent, 11-bit significand), the weight code, scale, zero point.
+  // The RTL's pipeline register (rtl/mixpe.sv d_term): INT8 {product (8 + B + 1 bits),
+  // activation, scale, zero point}; FP16 {activation code, weight code, scale, zero point}.
   void term_register(const Term& t, RegisterBits& r) const {
     if (p_.fp16_a) {
-      r.put(t.x, 7, 11);
+      r.put(t.a_code, 16);
       r.put(t.w, p_.w_bits);
     } else {
-      r.put(uint64_t(t.prod), 8 + p_.w_bits);
+      r.put(uint64_t(t.prod), 8 + p_.w_bits + 1);
       r.put(uint64_t(t.a), 8);
     }
     r.put(t.scale, 16);
-    if (p_.zero_point) r.put(uint64_t(t.zero), p_.w_bits);
+    r.put(uint64_t(t.zero), p_.w_bits);  // zero_point=false: held at 0
   }
 
   void accumulate(Acc& s, const Term& t, bool first) const {

@@ -155,7 +155,8 @@ struct RmmecDatapath {
     return t;
   }
   // NaR flag and per lane: sign, kind, product scale, the exact significand product
-  // (2 (f + 1) bits, f = the mode's most fraction bits).
+  // (2 (f + 1) bits, f = the mode's most fraction bits), normalized; the RTL holds sign,
+  // product significand and a shift amount: its toggles are approximated, not replicated.
   void term_register(const Term& t, RegisterBits& r) const {
     const int n = p_.mode_bits(), es = p_.mode == "posit8_0" ? 0 : 1;
     const int f = p_.mode == "fp4" ? 1 : std::max(0, n - 3 - es);

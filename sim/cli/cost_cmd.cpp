@@ -136,6 +136,9 @@ void run(CostArgs& a) {
     }
     spec.seed = a.seed;
   } else if (a.workload.empty()) {
+    if (!std::filesystem::exists(a.activity))
+      throw UsageError(fmt::format("'{}' is neither random, zeros, sparse:P nor an activity file", a.activity),
+                       "--activity");
     try {
       file = cost::load_activity(a.activity);
     } catch (const cost::LibraryError& e) {
@@ -204,6 +207,11 @@ void run(CostArgs& a) {
   } catch (const std::invalid_argument& e) {  // pe::PeError, bad parameters
     throw UsageError(e.what(), "PE/--param");
   }
+  const double freq = a.freq.empty() ? c.fmax_hz() : parse_freq(a.freq);
+  const cost::PeEnergy e = cost::evaluate(c, act, freq);
+  const auto stages = cost::stage_breakdown(c, act);
+
+  // Every input is valid: the output files, each written atomically.
   if (!a.activity_out.empty()) {
     try {
       tensor::write_file_atomic(a.activity_out, cost::activity_yaml({a.pe, act}));
@@ -211,9 +219,6 @@ void run(CostArgs& a) {
       throw RuntimeError(ex.what(), a.activity_out);
     }
   }
-  const double freq = a.freq.empty() ? c.fmax_hz() : parse_freq(a.freq);
-  const cost::PeEnergy e = cost::evaluate(c, act, freq);
-  const auto stages = cost::stage_breakdown(c, act);
 
   if (!a.accelergy_out.empty()) {
     const std::string y = is_array ? cost::export_accelergy(arr, act) : cost::export_accelergy(c, act);

@@ -27,9 +27,11 @@ struct RunArgs {
   bool latex = false, json = false, no_report = false;
 };
 
-// Interrupted: exit at once (the report writer holds the signal while a report directory is
-// being assembled, so nothing partial is left behind). Async-signal-safe.
-extern "C" void on_interrupt(int sig) { _exit(128 + sig); }
+// Interrupted: remove the report being written, if any, and exit (async-signal-safe).
+extern "C" void on_interrupt(int sig) {
+  estimator::remove_partial_report();
+  _exit(128 + sig);
+}
 
 // A progress bar on stderr when it is a terminal and the run has taken more than a second.
 class ProgressBar {
@@ -142,8 +144,7 @@ void add_run_command(CLI::App& app) {
   r->add_flag("--json", a->json, "print results.json to stdout instead of the table");
   r->add_flag("--no-report", a->no_report, "print only; write no report directory");
   r->callback([a] {
-    std::signal(SIGINT, on_interrupt);
-    std::signal(SIGTERM, on_interrupt);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP}) std::signal(sig, on_interrupt);
     run(*a);
   });
 }

@@ -368,6 +368,17 @@ cost::ActivityFactors sampled_activity(const PeChoice& pe, const Op& op, const s
   return cost::activity_factors(act, kActivityHow);
 }
 
+// The op's sampled activity, or where its values cannot be sampled (an unreadable .npy, a
+// format the PE cannot hold) that of random codes, saying why.
+cost::ActivityFactors op_activity(const PeChoice& pe, const Op& op, const std::string& base_dir) {
+  try {
+    return sampled_activity(pe, op, base_dir);
+  } catch (const std::exception& ex) {
+    return cost::activity_factors(cost::measure_activity(pe.name, pe.params, cost::OperandSpec{}),
+                                  fmt::format("random codes (sampled values not usable: {})", ex.what()));
+  }
+}
+
 }  // namespace
 
 cost::ActivityFactors workload_activity(const PeChoice& pe, const traces::Trace& trace, const std::string& base_dir) {
@@ -378,7 +389,7 @@ cost::ActivityFactors workload_activity(const PeChoice& pe, const traces::Trace&
     const std::string key = describe(op.activation_stats, "a") + "|" + describe(op.weight_stats, "w") + "|" +
                             op.activation_format + "|" + op.weight_format;
     auto it = seen.find(key);
-    if (it == seen.end()) it = seen.emplace(key, sampled_activity(pe, op, base_dir)).first;
+    if (it == seen.end()) it = seen.emplace(key, op_activity(pe, op, base_dir)).first;
     const double w = op.effective_macs();
     macs += w;
     input += w * it->second.input;
@@ -505,16 +516,7 @@ PeEstimate Estimator::estimate(const traces::Trace& trace, const PeChoice& pe, c
       const std::string akey = pe.label + "|" + describe(op.activation_stats, "a") + "|" + describe(op.weight_stats, "w") +
                                "|" + op.activation_format + "|" + op.weight_format;
       auto ait = caches_->activity.find(akey);
-      if (ait == caches_->activity.end()) {
-        cost::ActivityFactors af;
-        try {
-          af = sampled_activity(pe, op, base_dir);
-        } catch (const std::exception& ex) {
-          af = cost::activity_factors(cost::measure_activity(pe.name, pe.params, cost::OperandSpec{}),
-                                      fmt::format("random codes (sampled values not usable: {})", ex.what()));
-        }
-        ait = caches_->activity.emplace(akey, af).first;
-      }
+      if (ait == caches_->activity.end()) ait = caches_->activity.emplace(akey, op_activity(pe, op, base_dir)).first;
       if (!activity_set) r.activity = ait->second, activity_set = true;
       const cost::ArrayEnergy ae = cost::evaluate(ai.cost, ait->second, c.clock_hz);
       e.energy.compute = double(e.cycles) * (ae.pe_pj + ae.interconnect_pj + ae.table_pj);

@@ -16,16 +16,38 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <spawn.h>
+
+extern char** environ;
 
 namespace fs = std::filesystem;
 
 namespace arithsim::estimator {
 namespace {
 
-// Holds the signals that end a process (interrupt, terminate, hang-up) while a report
-// directory is assembled and renamed into place, so that an interrupted run leaves the old
-// report or the complete new one, never a partial one or a stray temporary directory; a held
-// signal is delivered when the guard ends.
+// What a report being assembled has created so far, registered before each is created, so
+// that a signal handler can remove it with async-signal-safe calls only (remove_partial_report):
+// files and directories of the temporary report directory, and a running gnuplot.
+struct PartialReport {
+  static constexpr int kMax = 32;
+  char path[kMax][4096];
+  bool dir[kMax];
+  volatile sig_atomic_t n = 0;
+  volatile pid_t child = 0;
+};
+PartialReport g_partial;
+
+void track(const fs::path& p, bool is_dir) {
+  const int i = g_partial.n;
+  if (i >= PartialReport::kMax) throw std::logic_error("report: more files than the partial-report table holds");
+  std::snprintf(g_partial.path[i], sizeof g_partial.path[i], "%s", p.c_str());
+  g_partial.dir[i] = is_dir;
+  g_partial.n = i + 1;
+}
+
+// Holds the signals that end a process (interrupt, terminate, hang-up) over a step that must
+// not be cut in two (creating and registering the temporary directory; renaming the new
+// report into place); a held signal is delivered when the guard ends.
 class HoldTerminationSignals {
  public:
   HoldTerminationSignals() {
@@ -82,6 +104,7 @@ std::string escape_latex(std::string s) {
 }
 
 void write_file(const fs::path& p, const std::string& s) {
+  track(p, false);
   std::ofstream f(p, std::ios::binary);
   f << s;
   if (!f.flush()) throw std::runtime_error(fmt::format("cannot write {}", p.string()));
@@ -96,6 +119,7 @@ std::string sources_of(const PeEstimate& p) {
 }
 
 void write_plots(const fs::path& dir, const std::vector<PeEstimate>& r) {
+  track(dir, true);
   fs::create_directories(dir);
   // Data: one line per PE (energy, area, accuracy), one per op x PE (latency).
   std::string energy = "# pe compute_mJ buffers_mJ dram_mJ leakage_mJ\n", area = "# pe array_mm2 buffers_mm2 dequant_mm2\n",
@@ -168,8 +192,21 @@ unset output
                       fmt::arg("t", t), fmt::arg("e", term), fmt::arg("last", npe + 1));
   }
   write_file(dir / "plots.gp", gp);
-  const std::string cmd = fmt::format("cd '{}' && gnuplot plots.gp >/dev/null 2>gnuplot.log", dir.string());
-  const int rc = std::system(cmd.c_str());
+  for (const char* f : {"energy_breakdown", "area", "latency_per_layer", "accuracy_vs_energy"})
+    for (const char* e : {".png", ".svg"}) track(dir / (std::string(f) + e), false);
+  track(dir / "gnuplot.log", false);
+  // gnuplot as a child whose pid a signal handler can stop (sh execs it: the same process)
+  const std::string cmd = fmt::format("cd '{}' && exec gnuplot plots.gp >/dev/null 2>gnuplot.log", dir.string());
+  const char* argv[] = {"/bin/sh", "-c", cmd.c_str(), nullptr};
+  pid_t pid = 0;
+  if (posix_spawn(&pid, "/bin/sh", nullptr, nullptr, const_cast<char* const*>(argv), environ) != 0)
+    throw std::runtime_error("cannot start gnuplot");
+  g_partial.child = pid;
+  int st = 0;
+  while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+  }
+  g_partial.child = 0;
+  const int rc = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
   if (rc != 0) {
     std::ifstream lf(dir / "gnuplot.log");
     std::string line;
@@ -180,6 +217,17 @@ unset output
 }
 
 }  // namespace
+
+void remove_partial_report() {
+  if (g_partial.child > 0) {
+    kill(g_partial.child, SIGKILL);
+    waitpid(g_partial.child, nullptr, 0);
+  }
+  for (int i = g_partial.n - 1; i >= 0; --i) {  // files before their directories
+    if (g_partial.dir[i]) rmdir(g_partial.path[i]);
+    else unlink(g_partial.path[i]);
+  }
+}
 
 std::string comparison_table(const std::vector<PeEstimate>& r) {
   std::vector<std::vector<std::string>> rows = {kHeads};
@@ -336,9 +384,14 @@ void write_report(const std::string& dir_s, const std::vector<PeEstimate>& r, co
   const fs::path parent = target.parent_path();
   std::error_code ec;
   fs::create_directories(parent, ec);
-  const HoldTerminationSignals hold;
   std::string tmpl = (parent / fmt::format(".{}.tmp-XXXXXX", target.filename().string())).string();
-  if (!mkdtemp(tmpl.data())) throw std::runtime_error(fmt::format("cannot create a directory in {}: {}", parent.string(), std::strerror(errno)));
+  g_partial.n = 0;
+  {
+    const HoldTerminationSignals hold;  // the directory exists only once it is registered
+    if (!mkdtemp(tmpl.data()))
+      throw std::runtime_error(fmt::format("cannot create a directory in {}: {}", parent.string(), std::strerror(errno)));
+    track(tmpl, true);
+  }
   const fs::path tmp = tmpl;
   try {
     const bool plots = have_gnuplot();
@@ -349,15 +402,19 @@ void write_report(const std::string& dir_s, const std::vector<PeEstimate>& r, co
     if (info.latex) write_file(tmp / "table.tex", latex_table(r, info));
     fs::permissions(tmp, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec | fs::perms::others_read |
                              fs::perms::others_exec);
+    const HoldTerminationSignals hold;  // the old report is replaced whole or not at all
     if (fs::exists(target)) {
       const fs::path old = parent / fmt::format(".{}.old-{}", target.filename().string(), getpid());
       fs::rename(target, old);
       fs::rename(tmp, target);
+      g_partial.n = 0;
       fs::remove_all(old, ec);
     } else {
       fs::rename(tmp, target);
+      g_partial.n = 0;
     }
   } catch (const std::exception& e) {
+    g_partial.n = 0;
     fs::remove_all(tmp, ec);
     throw std::runtime_error(fmt::format("cannot write the report {}: {}", target.string(), e.what()));
   }

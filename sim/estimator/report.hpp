@@ -28,10 +28,16 @@ std::string results_json(const std::vector<PeEstimate>& r, const ReportInfo& inf
 // area, latency_per_layer, accuracy_vs_energy as .png and .svg, with their data and the
 // gnuplot script) into a temporary directory beside `dir`, then renames it to `dir`; an
 // existing `dir` is replaced only once the new report is complete. Throws std::runtime_error.
-// Plots are skipped (and the report says so) when gnuplot is not installed. SIGINT, SIGTERM
-// and SIGHUP are held while the directory is assembled and renamed (delivered after it), so
-// an interrupted run never leaves a partial report or a temporary directory behind.
+// Plots are skipped (and the report says so) when gnuplot is not installed. The old report is
+// replaced under held SIGINT/SIGTERM/SIGHUP (renamed aside, the new one renamed in): never half.
+// Not reentrant (one report at a time: the partial-report table below is global).
 void write_report(const std::string& dir, const std::vector<PeEstimate>& r, const ReportInfo& info);
+
+// For a signal handler (async-signal-safe: kill, waitpid, unlink, rmdir only): stops a running
+// gnuplot and removes what write_report has created of the report being assembled, so an
+// interrupted run leaves the previous report or none, never a partial one or a temporary
+// directory. `arithsim run` calls it from its SIGINT/SIGTERM/SIGHUP handler.
+void remove_partial_report();
 
 
 }  // namespace arithsim::estimator

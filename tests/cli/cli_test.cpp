@@ -1343,7 +1343,9 @@ TEST_F(Cli, CostErrors) {
   expect_error(run({"cost", "int_mac", "--activity", work("typo.yaml").string()}), 1, {"unknown field 'accu'"}, false);
   write_all(work("other.yaml"), "pe: fp8_mac\ninput: 0.1\nacc: 0.1\n");
   expect_error(run({"cost", "int_mac", "--activity", work("other.yaml").string()}), 1, {"fp8_mac", "int_mac"});
-  expect_error(run({"cost", "int_mac", "--activity", work("missing.yaml").string()}), 1, {"cannot read"}, false);
+  expect_error(run({"cost", "int_mac", "--activity", work("missing.yaml").string()}), 2,
+               {"missing.yaml", "neither random, zeros, sparse:P nor an activity file"});
+  expect_error(run({"cost", "int_mac", "--activity", "sparce:0.5"}), 2, {"sparce:0.5"});  // a typo, not a file
   expect_error(run({"cost", "int_mac", "--activity", "sparse:2"}), 2, {"sparse"});
   expect_error(run({"cost", "int_mac", "--workload", "gpt5"}), 2, {"gpt5", "trace generator"});
   expect_error(run({"cost", "int_mac", "--workload", "default", "--activity", "zeros"}), 2, {"not both"});
@@ -1351,9 +1353,13 @@ TEST_F(Cli, CostErrors) {
   expect_error(run({"cost", "int_mac", "--node", "3"}), 2, {"3"});
   expect_error(run({"cost", "int_mac", "--freq", "fast"}), 2, {"frequency"});
   expect_error(run({"cost", "int_mac", "--format", "xml"}), 2, {"xml"});
-  // no output file on error
+  // no output file on error, whichever input is wrong
   expect_error(run({"cost", "int_mac", "--workload", "gpt5", "--activity-out", work("o.yaml").string()}), 2);
+  expect_error(run({"cost", "int_mac", "--freq", "fast", "--activity-out", work("o.yaml").string(), "--accelergy-out",
+                    work("a.yaml").string()}),
+               2);
   EXPECT_FALSE(fs::exists(work("o.yaml")));
+  EXPECT_FALSE(fs::exists(work("a.yaml")));
 }
 
 }  // namespace

@@ -2,7 +2,11 @@
 // energy accounting, byte-identical reports, config and mapping errors, roofline verdicts.
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <csignal>
+#include <set>
 
 #include <cmath>
 #include <filesystem>
@@ -185,6 +189,78 @@ TEST(EstimatorRoofline, DecodeIsMemoryBoundPrefillComputeBound) {
   // A 4096x4096 int8 B does not fit a 512 KB weight buffer: re-read once per row tile.
   EXPECT_EQ(r.ops[1].traffic.w_rereads, 2048 / 32);
   EXPECT_EQ(r.ops[0].traffic.w_rereads, 1);
+}
+
+// A report interrupted (SIGTERM) at any moment of its writing -- files, gnuplot, the rename --
+// leaves the previous report whole or the new one complete, and no temporary directory: a
+// child process writes the report with the handler `arithsim run` installs; the parent
+// kills it after 0, 15, 30, ... ms.
+extern "C" void remove_and_exit(int sig) {
+  estimator::remove_partial_report();
+  _exit(128 + sig);
+}
+
+TEST(EstimatorReport, InterruptedAnywhereLeavesOldOrNewReportOnly) {
+  auto c = estimator::default_config();
+  c.pes.resize(2);
+  estimator::Estimator est(c);
+  const auto r = est.estimate_all(small_trace());
+  const fs::path base = fs::path(testing::TempDir()) / ("est_interrupt_" + std::to_string(getpid()));
+  fs::remove_all(base);
+  fs::create_directories(base / "report");
+  auto listing = [](const fs::path& d) {
+    std::set<std::string> s;
+    for (const auto& e : fs::recursive_directory_iterator(d)) s.insert(fs::relative(e.path(), d).string());
+    return s;
+  };
+  // the complete new report, written once without interruption
+  estimator::write_report((base / "complete").string(), r, {"small", "default", true});
+  const auto complete = listing(base / "complete");
+  fs::remove_all(base / "complete");
+  int old_seen = 0, new_seen = 0;
+  for (int i = 0; i < 30; ++i) {
+    fs::remove_all(base / "report");
+    fs::create_directories(base / "report");
+    std::ofstream(base / "report" / "old.txt") << "previous";
+    // the child installs the handler before the signal can reach it: held across the fork
+    sigset_t term, old;
+    sigemptyset(&term);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&term, sig);
+    sigprocmask(SIG_BLOCK, &term, &old);
+    const pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      for (int sig : {SIGINT, SIGTERM, SIGHUP}) std::signal(sig, remove_and_exit);
+      sigprocmask(SIG_SETMASK, &old, nullptr);
+      try {
+        estimator::write_report((base / "report").string(), r, {"small", "default", true});
+      } catch (...) {
+        _exit(3);
+      }
+      _exit(0);
+    }
+    sigprocmask(SIG_SETMASK, &old, nullptr);
+    usleep(useconds_t(i) * 15000);
+    kill(pid, SIGTERM);
+    int st = 0;
+    waitpid(pid, &st, 0);
+    ASSERT_TRUE(WIFEXITED(st)) << i;
+    const int code = WEXITSTATUS(st);
+    ASSERT_TRUE(code == 0 || code == 128 + SIGTERM) << "run " << i << " exit " << code;
+    // only the report directory in base: no temporary or old-report directory left behind
+    std::set<std::string> top;
+    for (const auto& e : fs::directory_iterator(base)) top.insert(e.path().filename().string());
+    EXPECT_EQ(top, std::set<std::string>{"report"}) << "run " << i;
+    const auto now = listing(base / "report");
+    if (now == std::set<std::string>{"old.txt"}) ++old_seen;
+    else if (now == complete) ++new_seen;
+    else ADD_FAILURE() << "run " << i << ": a partial report (" << now.size() << " entries)";
+  }
+  // both outcomes happen over the range of delays (the report takes longer than 0 ms and
+  // less than 450 ms to write)
+  EXPECT_GT(old_seen, 0);
+  EXPECT_GT(new_seen, 0);
+  fs::remove_all(base);
 }
 
 TEST(EstimatorReport, SameInputsGiveByteIdenticalReports) {
