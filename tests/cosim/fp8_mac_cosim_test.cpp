@@ -137,7 +137,7 @@ void check_acc_add(const Shape& s, size_t n_random, bool exhaustive) {
   units::FloatAccumulator ref(f);
   V m;
   std::mt19937_64 g(23);
-  const uint32_t all = (uint32_t(1) << (1 + s.e + s.m)) - 1;
+  const uint32_t all = uint32_t((uint64_t(1) << (1 + s.e + s.m)) - 1);  // 64-bit: fp32 has 32 bits
   auto check = [&](uint32_t acc, const Term& t) {
     drive_term(m, t);
     m.acc = acc;
