@@ -7,8 +7,10 @@
 //     of B to every PE of column j, in the same edge.
 // Every cell is the PE's own module (rtl/<PE>.sv) with out_ready tied high: results leave the
 // PE's result register (out_valid[i*C+j], out_acc) the edge after they are latched. The cells
-// get STAGES and the port widths; their other parameters keep the PE module's defaults (its
-// default configuration, e.g. fp8_mac E4M3 x E4M3 -> FP32, rmmec Posit(8,0) x 2 lanes).
+// get STAGES and their PE's parameters, passed through with a prefix per PE (INT_, FP8_, LMUL_,
+// MIX_, LUT_, RM_ + the PE module's parameter name; defaults: the PE module's defaults). The
+// array's port widths (A_BITS, W_BITS, ZERO_BITS, OUT_BITS) must be the cells' word widths
+// (models/cycle/registry.hpp array_rtl_parameters computes both).
 module pe_array #(
     parameter PE = "int_mac",  // untyped: yosys 0.23 has no `string` parameters
     parameter int R = 4,
@@ -19,7 +21,29 @@ module pe_array #(
     parameter int SCALE_BITS = 16,
     parameter int ZERO_BITS = 8,
     parameter int OUT_BITS = 32,
-    parameter int STAGES = 1
+    parameter int STAGES = 1,
+    // The cells' parameters (those of the other PEs are unused)
+    /* verilator lint_off UNUSEDPARAM */
+    // int_mac
+    parameter int INT_A_BITS = 8, INT_W_BITS = 8, INT_ACC_BITS = 32, INT_SATURATE = 0,
+    // fp8_mac
+    parameter int FP8_A_E = 4, FP8_A_M = 3, FP8_A_BIAS = 7, FP8_A_CONV = 1,
+    parameter int FP8_W_E = 4, FP8_W_M = 3, FP8_W_BIAS = 7, FP8_W_CONV = 1,
+    parameter int FP8_ACC_E = 8, FP8_ACC_M = 23, FP8_PER_PRODUCT = 0, FP8_TREE_INPUTS = 0,
+    parameter int FP8_ALIGN_BITS = 27, FP8_ROUND_SHIFTED = 0,
+    // lmul_pe
+    parameter int LMUL_E = 8, LMUL_M = 7, LMUL_BIAS = 127, LMUL_CONV = 0, LMUL_VARIANT = 0,
+    parameter int LMUL_ACC_E = 8, LMUL_ACC_M = 23,
+    // mixpe
+    parameter int MIX_A_BITS = 8, MIX_A_FP16 = 0, MIX_W_BITS = 4, MIX_ZERO_POINT = 1, MIX_GROUP = 128,
+    parameter int MIX_ACC_E = 8, MIX_ACC_M = 23,
+    // lut_tensor_core
+    parameter int LUT_A_BITS = 8, LUT_A_FP16 = 0, LUT_TABLE_E = 5, LUT_TABLE_M = 10, LUT_W_BITS = 2, LUT_K = 4,
+    parameter int LUT_GROUP = 128, LUT_SYMMETRIZE = 1, LUT_ACC_E = 8, LUT_ACC_M = 23,
+    // rmmec
+    parameter int RM_MODE = 2, RM_LANES = 2, RM_ACC_FP32 = 0, RM_OUT_POSIT = 0, RM_OUT_E = 8, RM_OUT_M = 23,
+    parameter int RM_OUT_N = 0, RM_OUT_ES = -1
+    /* verilator lint_on UNUSEDPARAM */
 ) (
     input  logic                    clk,
     input  logic                    rst_n,
@@ -128,32 +152,43 @@ module pe_array #(
       /* verilator lint_on UNUSEDSIGNAL */
       assign b = b_at[i][j];
       if (PE == "int_mac") begin : g_int_mac
-        int_mac #(.A_BITS(A_BITS), .W_BITS(W_BITS), .ACC_BITS(OUT_BITS), .STAGES(STAGES)) u (
+        int_mac #(.A_BITS(INT_A_BITS), .W_BITS(INT_W_BITS), .ACC_BITS(INT_ACC_BITS), .SATURATE(INT_SATURATE),
+                  .STAGES(STAGES)) u (
             .clk, .rst_n, .in_valid(f_at[i][j][2]), .in_ready, .in_first(f_at[i][j][1]), .in_last(f_at[i][j][0]),
             .in_a(a_at[i][j]), .in_w(b[W_BITS-1:0]), .out_valid(out_valid[i*C+j]), .out_ready(1'b1),
             .out_acc(out_acc[(i*C+j)*OUT_BITS +: OUT_BITS]));
       end else if (PE == "fp8_mac") begin : g_fp8_mac
-        fp8_mac #(.STAGES(STAGES)) u (
+        fp8_mac #(.A_E(FP8_A_E), .A_M(FP8_A_M), .A_BIAS(FP8_A_BIAS), .A_CONV(FP8_A_CONV), .W_E(FP8_W_E),
+                  .W_M(FP8_W_M), .W_BIAS(FP8_W_BIAS), .W_CONV(FP8_W_CONV), .ACC_E(FP8_ACC_E), .ACC_M(FP8_ACC_M),
+                  .PER_PRODUCT(FP8_PER_PRODUCT), .TREE_INPUTS(FP8_TREE_INPUTS), .ALIGN_BITS(FP8_ALIGN_BITS),
+                  .ROUND_SHIFTED(FP8_ROUND_SHIFTED), .STAGES(STAGES)) u (
             .clk, .rst_n, .in_valid(f_at[i][j][2]), .in_ready, .in_first(f_at[i][j][1]), .in_last(f_at[i][j][0]),
             .in_a(a_at[i][j]), .in_w(b[W_BITS-1:0]), .out_valid(out_valid[i*C+j]), .out_ready(1'b1),
             .out_acc(out_acc[(i*C+j)*OUT_BITS +: OUT_BITS]));
       end else if (PE == "lmul_pe") begin : g_lmul_pe
-        lmul_pe #(.STAGES(STAGES)) u (
+        lmul_pe #(.E(LMUL_E), .M(LMUL_M), .BIAS(LMUL_BIAS), .CONV(LMUL_CONV), .VARIANT(LMUL_VARIANT),
+                  .ACC_E(LMUL_ACC_E), .ACC_M(LMUL_ACC_M), .STAGES(STAGES)) u (
             .clk, .rst_n, .in_valid(f_at[i][j][2]), .in_ready, .in_first(f_at[i][j][1]), .in_last(f_at[i][j][0]),
             .in_a(a_at[i][j]), .in_w(b[W_BITS-1:0]), .out_valid(out_valid[i*C+j]), .out_ready(1'b1),
             .out_acc(out_acc[(i*C+j)*OUT_BITS +: OUT_BITS]));
       end else if (PE == "mixpe") begin : g_mixpe
-        mixpe #(.STAGES(STAGES)) u (
+        mixpe #(.A_BITS(MIX_A_BITS), .A_FP16(MIX_A_FP16), .W_BITS(MIX_W_BITS), .ZERO_POINT(MIX_ZERO_POINT),
+                .GROUP(MIX_GROUP), .ACC_E(MIX_ACC_E), .ACC_M(MIX_ACC_M), .STAGES(STAGES)) u (
             .clk, .rst_n, .in_valid(f_at[i][j][2]), .in_ready, .in_first(f_at[i][j][1]), .in_last(f_at[i][j][0]),
-            .in_a(a_at[i][j]), .in_w(b[W_BITS-1:0]), .in_scale(b[W_BITS +: 16]), .in_zero(b[W_BITS+SCALE_BITS +: W_BITS]),
+            .in_a(a_at[i][j]), .in_w(b[W_BITS-1:0]), .in_scale(b[W_BITS +: 16]),
+            .in_zero(b[W_BITS+SCALE_BITS +: MIX_W_BITS]),
             .out_valid(out_valid[i*C+j]), .out_ready(1'b1), .out_acc(out_acc[(i*C+j)*OUT_BITS +: OUT_BITS]));
       end else if (PE == "lut_tensor_core") begin : g_lut_tensor_core
-        lut_tensor_core #(.STAGES(STAGES)) u (
+        lut_tensor_core #(.A_BITS(LUT_A_BITS), .A_FP16(LUT_A_FP16), .TABLE_E(LUT_TABLE_E), .TABLE_M(LUT_TABLE_M),
+                          .W_BITS(LUT_W_BITS), .K(LUT_K), .GROUP(LUT_GROUP), .SYMMETRIZE(LUT_SYMMETRIZE),
+                          .ACC_E(LUT_ACC_E), .ACC_M(LUT_ACC_M), .STAGES(STAGES)) u (
             .clk, .rst_n, .in_valid(f_at[i][j][2]), .in_ready, .in_first(f_at[i][j][1]), .in_last(f_at[i][j][0]),
-            .in_a(a_at[i][j]), .in_w(b[W_BITS-1:0]), .in_scale(b[W_BITS +: 16]), .in_zero(b[W_BITS+SCALE_BITS +: 2]),
+            .in_a(a_at[i][j]), .in_w(b[W_BITS-1:0]), .in_scale(b[W_BITS +: 16]),
+            .in_zero(b[W_BITS+SCALE_BITS +: LUT_W_BITS]),
             .out_valid(out_valid[i*C+j]), .out_ready(1'b1), .out_acc(out_acc[(i*C+j)*OUT_BITS +: OUT_BITS]));
       end else if (PE == "rmmec") begin : g_rmmec
-        rmmec #(.STAGES(STAGES)) u (
+        rmmec #(.MODE(RM_MODE), .LANES(RM_LANES), .ACC_FP32(RM_ACC_FP32), .OUT_POSIT(RM_OUT_POSIT), .OUT_E(RM_OUT_E),
+                .OUT_M(RM_OUT_M), .OUT_N(RM_OUT_N), .OUT_ES(RM_OUT_ES), .STAGES(STAGES)) u (
             .clk, .rst_n, .in_valid(f_at[i][j][2]), .in_ready, .in_first(f_at[i][j][1]), .in_last(f_at[i][j][0]),
             .in_a(a_at[i][j]), .in_w(b[W_BITS-1:0]), .out_valid(out_valid[i*C+j]), .out_ready(1'b1),
             .out_acc(out_acc[(i*C+j)*OUT_BITS +: OUT_BITS]));

@@ -156,6 +156,30 @@ std::map<std::string, std::string> rtl_parameters(const std::string& pe, const p
   return as_pe_error([&] { return find(pe).rtl(params); });
 }
 
+std::map<std::string, std::string> array_rtl_parameters(const std::string& pe, const pe::Params& params, int rows,
+                                                        int cols, Dataflow dataflow) {
+  static const std::map<std::string, std::string> prefix = {{"int_mac", "INT"}, {"fp8_mac", "FP8"},
+                                                            {"lmul_pe", "LMUL"}, {"mixpe", "MIX"},
+                                                            {"lut_tensor_core", "LUT"}, {"rmmec", "RM"}};
+  const auto rtl = rtl_parameters(pe, params);  // throws for an unknown PE or a set without RTL
+  if (rows < 1 || rows > 64 || cols < 1 || cols > 64)
+    throw pe::PeError(fmt::format("{}: an RTL array must be 1..64 x 1..64, got {}x{}", pe, rows, cols));
+  const auto model = make_pe_cycle(pe, params);
+  const PePorts& ports = model->ports();
+  std::map<std::string, std::string> r = {{"PE", fmt::format("\"{}\"", pe)},
+                                          {"R", std::to_string(rows)},
+                                          {"C", std::to_string(cols)},
+                                          {"DATAFLOW", dataflow == Dataflow::DotTile ? "1" : "0"},
+                                          {"A_BITS", std::to_string(ports.a_bits)},
+                                          {"W_BITS", std::to_string(ports.w_bits)},
+                                          {"ZERO_BITS", std::to_string(std::max(1, ports.zero_bits))},
+                                          {"OUT_BITS", std::to_string(ports.out_bits)},
+                                          {"STAGES", std::to_string(model->stages())}};
+  for (const auto& [k, v] : rtl)
+    if (k != "STAGES") r[prefix.at(pe) + "_" + k] = v;
+  return r;
+}
+
 int lanes(const std::string& pe, const pe::Params& params) {
   return as_pe_error([&] { return find(pe).lanes(params); });
 }

@@ -21,6 +21,11 @@ std::unique_ptr<PeArrayModel> make_pe_array(const std::string& pe, const pe::Par
                                             Dataflow dataflow);
 // The parameters of rtl/<pe>.sv implementing that configuration (yosys synthesis, arrays).
 std::map<std::string, std::string> rtl_parameters(const std::string& pe, const pe::Params& params);
+// The parameters of rtl/pe_array.sv for an R x C array (1..64 each) of that configuration:
+// PE (quoted), R, C, DATAFLOW, the word widths, STAGES, and the PE's RTL parameters with its
+// prefix (INT_, FP8_, LMUL_, MIX_, LUT_, RM_).
+std::map<std::string, std::string> array_rtl_parameters(const std::string& pe, const pe::Params& params, int rows,
+                                                        int cols, Dataflow dataflow);
 // Elements (lanes) per operand word of that configuration: in_a/in_w carry this many codes.
 int lanes(const std::string& pe, const pe::Params& params);
 // Dot-product lengths (in words) must be multiples of this (the weight group, in words).

@@ -29,32 +29,10 @@ std::map<std::string, std::string> rtl_parameters(const std::string& pe, const p
 
 namespace {
 
-// The cells of rtl/pe_array.sv get STAGES and the port widths only: the other RTL parameters
-// must be the PE module's defaults.
+// rtl/pe_array.sv of the PE's configuration (its parameters passed through to every cell).
 std::map<std::string, std::string> array_parameters(const std::string& pe, const pe::Params& params,
                                                     const ArraySynth& array) {
-  auto rtl = cycle::rtl_parameters(pe, params);
-  pe::Params defaults;
-  if (auto it = params.find("stages"); it != params.end()) defaults["stages"] = it->second;
-  auto def = cycle::rtl_parameters(pe, defaults);
-  for (const auto& [k, v] : rtl)
-    if (k != "STAGES" && def.at(k) != v)
-      throw pe::PeError(fmt::format("synth: an array's {} cells use the PE's default configuration; {}={} differs "
-                                    "(synthesize the PE alone for other parameters)", pe, k, v));
-  if (array.rows < 1 || array.rows > 64 || array.cols < 1 || array.cols > 64)
-    throw pe::PeError(fmt::format("synth: array must be 1..64 x 1..64, got {}x{}", array.rows, array.cols));
-  const auto df = cycle::parse_dataflow(array.dataflow);
-  const auto model = cycle::make_pe_cycle(pe, params);
-  const auto& ports = model->ports();
-  return {{"PE", fmt::format("\"{}\"", pe)},
-          {"R", std::to_string(array.rows)},
-          {"C", std::to_string(array.cols)},
-          {"DATAFLOW", df == cycle::Dataflow::DotTile ? "1" : "0"},
-          {"A_BITS", std::to_string(ports.a_bits)},
-          {"W_BITS", std::to_string(ports.w_bits)},
-          {"ZERO_BITS", std::to_string(std::max(1, ports.zero_bits))},
-          {"OUT_BITS", std::to_string(ports.out_bits)},
-          {"STAGES", std::to_string(model->stages())}};
+  return cycle::array_rtl_parameters(pe, params, array.rows, array.cols, cycle::parse_dataflow(array.dataflow));
 }
 
 }  // namespace

@@ -12,8 +12,10 @@
 #include "Vpe_array_fp8_os.h"
 #include "Vpe_array_lut_dot.h"
 #include "Vpe_array_mixpe_os.h"
+#include "Vpe_array_mixpe_w2_os.h"
 #include "Vpe_array_os.h"
 #include "Vpe_array_rmmec_dot.h"
+#include "Vpe_array_rmmec_p16_dot.h"
 #include "models/cycle/array_gemm.hpp"
 #include "models/cycle/registry.hpp"
 #include "models/units/accumulator.hpp"
@@ -71,12 +73,12 @@ TEST(ArrayCosim, DotProductTile4x4GemmEveryEdge) {
   gemm_cosim<Vpe_array_dot>(cycle::Dataflow::DotTile, 2, 3);
 }
 
-// Arrays of other PEs (their default configurations) on random operand codes: the RTL array
-// equals the cycle-level array every edge, with the exact cycle count.
+// Arrays of other PEs on random operand codes: the RTL array equals the cycle-level array
+// every edge, with the exact cycle count.
 template <class V>
-void any_pe_gemm_cosim(const std::string& pe, cycle::Dataflow df) {
+void any_pe_gemm_cosim(const std::string& pe, cycle::Dataflow df, pe::Params params = {}) {
   constexpr int R = 4, C = 4;
-  const pe::Params params = {{"stages", "2"}};
+  params["stages"] = "2";
   const auto model = cycle::make_pe_array(pe, params, R, C, df);
   cosim::RtlArray<V> rtl(R, C, df, 2, model->ports());
   cosim::Lockstep both(*model, rtl);
@@ -96,6 +98,39 @@ TEST(ArrayCosim, LutTensorCoreDotProductTile4x4) {
   any_pe_gemm_cosim<Vpe_array_lut_dot>("lut_tensor_core", cycle::Dataflow::DotTile);
 }
 TEST(ArrayCosim, RmmecDotProductTile4x4) { any_pe_gemm_cosim<Vpe_array_rmmec_dot>("rmmec", cycle::Dataflow::DotTile); }
+
+// Non-default PE configurations: the cells take the PE's parameters. The Verilated arrays were
+// built from hand-written ARGS (tests/CMakeLists.txt); array_rtl_parameters must give the same.
+const pe::Params kMixW2 = {{"w", "int2"}, {"group", "32"}, {"acc", "fp16"}, {"stages", "2"}};
+const pe::Params kRmmecP16 = {{"mode", "posit16_1"}, {"out", "posit8_0"}, {"stages", "2"}};
+
+TEST(ArrayCosim, NonDefaultConfigurationsMatchTheirRtlParameters) {
+  using M = std::map<std::string, std::string>;
+  const M mix = {{"PE", "\"mixpe\""}, {"R", "4"}, {"C", "4"}, {"DATAFLOW", "0"}, {"A_BITS", "8"}, {"W_BITS", "2"},
+                 {"ZERO_BITS", "2"}, {"OUT_BITS", "16"}, {"STAGES", "2"}, {"MIX_W_BITS", "2"}, {"MIX_GROUP", "32"},
+                 {"MIX_ACC_E", "5"}, {"MIX_ACC_M", "10"}};
+  const M rm = {{"PE", "\"rmmec\""}, {"R", "4"}, {"C", "4"}, {"DATAFLOW", "1"}, {"A_BITS", "16"}, {"W_BITS", "16"},
+                {"ZERO_BITS", "1"}, {"OUT_BITS", "8"}, {"STAGES", "2"}, {"RM_MODE", "3"}, {"RM_LANES", "1"}, {"RM_OUT_POSIT", "1"},
+                {"RM_OUT_N", "8"}, {"RM_OUT_ES", "0"}};
+  // every parameter given to Verilator matches; the others are pe_array's defaults
+  auto check = [](const M& built, const M& got, const M& defaults) {
+    for (const auto& [k, v] : got) {
+      const auto b = built.find(k);
+      EXPECT_EQ(b != built.end() ? b->second : defaults.at(k), v) << k;
+    }
+  };
+  const M mix_defaults = {{"ZERO_BITS", "8"},   {"MIX_A_BITS", "8"}, {"MIX_A_FP16", "0"}, {"MIX_ZERO_POINT", "1"}};
+  const M rm_defaults = {{"RM_ACC_FP32", "0"}};
+  check(mix, cycle::array_rtl_parameters("mixpe", kMixW2, 4, 4, cycle::Dataflow::OutputStationary), mix_defaults);
+  check(rm, cycle::array_rtl_parameters("rmmec", kRmmecP16, 4, 4, cycle::Dataflow::DotTile), rm_defaults);
+}
+
+TEST(ArrayCosim, MixPeW2Fp16AccOutputStationary4x4) {
+  any_pe_gemm_cosim<Vpe_array_mixpe_w2_os>("mixpe", cycle::Dataflow::OutputStationary, kMixW2);
+}
+TEST(ArrayCosim, RmmecPosit16ToPosit8DotProductTile4x4) {
+  any_pe_gemm_cosim<Vpe_array_rmmec_p16_dot>("rmmec", cycle::Dataflow::DotTile, kRmmecP16);
+}
 
 // An independent composition: R x C StreamingPe cells, explicit skew and hop registers.
 class CellArray final : public cycle::PeArrayModel {

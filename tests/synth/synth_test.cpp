@@ -49,7 +49,12 @@ TEST(Synth, ArrayOfPes) {
   EXPECT_LE(dot.flops, 4 * one.flops);
   EXPECT_GE(dot.flops, 4 * (one.flops - 3));
   EXPECT_GT(arr.flops, dot.flops);  // + input skew and hop registers
-  EXPECT_THROW(synth::synthesize("int_mac", {{"acc_bits", "24"}}, ARITHSIM_RTL_DIR, {2, 2, "os"}), pe::PeError);
+  // The cells take the PE's parameters: 24-bit accumulators, 4 x (8 + 8) fewer flops.
+  const auto acc24 = synth::synthesize("int_mac", {{"acc_bits", "24"}}, ARITHSIM_RTL_DIR, {2, 2, "os"});
+  EXPECT_EQ(acc24.rtl_params.at("INT_ACC_BITS"), "24");
+  EXPECT_EQ(acc24.rtl_params.at("OUT_BITS"), "24");
+  EXPECT_EQ(acc24.flops, arr.flops - 4 * 16);
+  EXPECT_THROW(synth::synthesize("int_mac", {}, ARITHSIM_RTL_DIR, {65, 2, "os"}), pe::PeError);
 }
 
 TEST(Synth, ErrorsNameTheProblem) {
