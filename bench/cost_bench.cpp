@@ -107,7 +107,7 @@ void BM_pe_cost_evaluate(benchmark::State& st) {
   size_t i = 0;
   for (auto _ : st) {
     const double a = 0.05 + 0.01 * double(i & 31), f = 0.5e9 + 1e7 * double(i & 63);
-    benchmark::DoNotOptimize(arithsim::cost::evaluate(cs[i % cs.size()], {a, a * 0.7, "bench"}, f));
+    benchmark::DoNotOptimize(arithsim::cost::evaluate(cs[i % cs.size()], {a, a * 0.7, "bench", a * 0.9, a * 0.8}, f));
     ++i;
   }
   st.SetItemsProcessed(int64_t(st.iterations()));
@@ -120,7 +120,7 @@ void BM_pe_cost_stage_breakdown(benchmark::State& st) {
   size_t i = 0;
   for (auto _ : st) {
     const double a = 0.05 + 0.01 * double(i & 31);
-    benchmark::DoNotOptimize(arithsim::cost::stage_breakdown(cs[i % cs.size()], {a, a * 0.7, "bench"}));
+    benchmark::DoNotOptimize(arithsim::cost::stage_breakdown(cs[i % cs.size()], {a, a * 0.7, "bench", a * 0.9, a * 0.8}));
     ++i;
   }
   st.SetItemsProcessed(int64_t(st.iterations()));
