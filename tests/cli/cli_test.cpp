@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <csignal>
 #include <cstdint>
@@ -165,6 +166,13 @@ class Cli : public testing::Test {
   fs::path dir_;
   int counter_ = 0;
 };
+
+// A path quoted for /bin/sh.
+std::string fmt_cmd(const std::string& path) {
+  std::string q = "'";
+  for (char c : path) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
 
 std::string show(const std::vector<std::string>& args) {
   std::string s = "arithsim";
@@ -1197,6 +1205,39 @@ TEST_F(Cli, RunInterruptedLeavesNoPartialReport) {
   for (const auto& e : fs::directory_iterator(out)) left.insert(e.path().filename().string());
   EXPECT_EQ(left, std::set<std::string>{"old.txt"});
   EXPECT_EQ(read_all(out / "old.txt"), "previous report");
+}
+
+// On a terminal (a pseudo-terminal from util-linux `script`), a run longer than a second draws
+// a progress bar on stderr; with stderr a file it draws nothing.
+TEST_F(Cli, RunProgressBarOnATerminalOnly) {
+  if (!fs::exists("/usr/bin/script")) GTEST_SKIP() << "no /usr/bin/script (util-linux) for a pseudo-terminal";
+  const fs::path trace = work("l70.yaml"), tty = work("tty.out");
+  ASSERT_EQ(run({"trace", "gen", "llama2-70b", "--phase", "prefill", "--seq", "8192", "--out", trace.string()}).code, 0);
+  const auto start = std::chrono::steady_clock::now();
+  const Result r = run({"run", "--trace", trace.string(), "--no-report"});  // stderr: a file
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  if (secs < 1.3) GTEST_SKIP() << "the run took " << secs << " s here: too short for the bar (drawn after 1 s)";
+  const std::string cmd = fmt_cmd(ARITHSIM_BIN) + " run --trace " + fmt_cmd(trace.string()) + " --no-report >/dev/null";
+  std::vector<std::string> storage = {"/usr/bin/script", "-qec", cmd, tty.string()};
+  std::vector<char*> argv;
+  for (auto& x : storage) argv.push_back(x.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+  pid_t pid = 0;
+  ASSERT_EQ(posix_spawn(&pid, "/usr/bin/script", &fa, nullptr, argv.data(), environ), 0);
+  posix_spawn_file_actions_destroy(&fa);
+  int st = 0;
+  while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+  }
+  ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  const std::string out = read_all(tty);
+  EXPECT_TRUE(contains(out, "[#")) << out.substr(0, 300);
+  EXPECT_TRUE(contains(out, "%")) << out.substr(0, 300);
 }
 
 TEST_F(Cli, RunJsonIsParseableAndReportsAreByteIdentical) {
