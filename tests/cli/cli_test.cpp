@@ -174,6 +174,30 @@ std::string fmt_cmd(const std::string& path) {
   return q + "'";
 }
 
+// Starts argv[0] (a path) with stdin from /dev/null and stdout, stderr to /dev/null; its pid.
+pid_t spawn_quiet(std::vector<std::string> args) {
+  std::vector<char*> argv;
+  for (auto& x : args) argv.push_back(x.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+  pid_t pid = 0;
+  const int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  return rc == 0 ? pid : -1;
+}
+
+// Waits for pid; its wait status.
+int wait_for(pid_t pid) {
+  int st = 0;
+  while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+  }
+  return st;
+}
+
 std::string show(const std::vector<std::string>& args) {
   std::string s = "arithsim";
   for (const auto& a : args) s += " " + a;
@@ -1182,22 +1206,11 @@ TEST_F(Cli, RunInterruptedLeavesNoPartialReport) {
   ASSERT_EQ(run({"trace", "gen", "llama2-70b", "--phase", "prefill", "--seq", "2048", "--out", trace.string()}).code, 0);
   fs::create_directories(out);
   write_all(out / "old.txt", "previous report");
-  std::vector<std::string> storage = {ARITHSIM_BIN, "run", "--trace", trace.string(), "--out", out.string()};
-  std::vector<char*> argv;
-  for (auto& x : storage) argv.push_back(x.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-  pid_t pid = 0;
-  ASSERT_EQ(posix_spawn(&pid, ARITHSIM_BIN, &fa, nullptr, argv.data(), environ), 0);
-  posix_spawn_file_actions_destroy(&fa);
+  const pid_t pid = spawn_quiet({ARITHSIM_BIN, "run", "--trace", trace.string(), "--out", out.string()});
+  ASSERT_GT(pid, 0);
   usleep(300 * 1000);  // the six-PE estimate of a 70B prefill takes seconds
   kill(pid, SIGINT);
-  int st = 0;
-  while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
-  }
+  const int st = wait_for(pid);
   ASSERT_TRUE(WIFEXITED(st));
   EXPECT_EQ(WEXITSTATUS(st), 128 + SIGINT);
   EXPECT_EQ(work_listing(), (std::set<std::string>{"l70.yaml", "report"}));  // no temporary directory
@@ -1220,20 +1233,9 @@ TEST_F(Cli, RunProgressBarOnATerminalOnly) {
   EXPECT_EQ(r.err, "");
   if (secs < 1.3) GTEST_SKIP() << "the run took " << secs << " s here: too short for the bar (drawn after 1 s)";
   const std::string cmd = fmt_cmd(ARITHSIM_BIN) + " run --trace " + fmt_cmd(trace.string()) + " --no-report >/dev/null";
-  std::vector<std::string> storage = {"/usr/bin/script", "-qec", cmd, tty.string()};
-  std::vector<char*> argv;
-  for (auto& x : storage) argv.push_back(x.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-  pid_t pid = 0;
-  ASSERT_EQ(posix_spawn(&pid, "/usr/bin/script", &fa, nullptr, argv.data(), environ), 0);
-  posix_spawn_file_actions_destroy(&fa);
-  int st = 0;
-  while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
-  }
+  const pid_t pid = spawn_quiet({"/usr/bin/script", "-qec", cmd, tty.string()});
+  ASSERT_GT(pid, 0);
+  const int st = wait_for(pid);
   ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
   const std::string out = read_all(tty);
   EXPECT_TRUE(contains(out, "[#")) << out.substr(0, 300);
