@@ -6,6 +6,7 @@
 #include <limits>
 #include <random>
 #include <stdexcept>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -523,9 +524,41 @@ LaneFormats lane_formats(const std::string& pe, const pe::Params& params) {
 
 }  // namespace
 
+cycle::Activity measure_stream(cycle::PeCycleModel& model, size_t cycles, size_t dot_words, size_t group_words,
+                               const std::function<CodePair(size_t)>& group,
+                               const std::function<CodePair(size_t)>& element) {
+  model.record_activity(true);
+  const cycle::PePorts ports = model.ports();
+  cycle::PeIn in;
+  in.rst_n = false;
+  model.tick(in);
+  in.rst_n = true;
+  in.in_valid = true;
+  in.out_ready = true;
+  uint64_t group_toggles = 0;  // scale/zero bits toggling between accepted elements
+  for (size_t t = 0; t < cycles; ++t) {
+    const size_t pos = t % dot_words;
+    if (pos % group_words == 0) {  // a new weight group
+      const auto [scale, zero] = group(t);
+      if (t > 0) group_toggles += uint64_t(std::popcount(in.in_scale ^ scale) + std::popcount(in.in_zero ^ zero));
+      in.in_scale = scale;
+      in.in_zero = zero;
+    }
+    std::tie(in.in_a, in.in_w) = element(t);
+    in.in_first = pos == 0;
+    in.in_last = pos == dot_words - 1;
+    model.tick(in);
+  }
+  cycle::Activity act = model.activity();
+  if (ports.scale_bits || ports.zero_bits) {
+    act.in_toggles -= std::min(act.in_toggles, group_toggles);
+    act.in_bits = ports.a_bits + ports.w_bits;
+  }
+  return act;
+}
+
 cycle::Activity measure_activity(const std::string& pe, const pe::Params& params, const OperandSpec& spec) {
   auto model = cycle::make_pe_cycle(pe, params);
-  model->record_activity(true);
   const cycle::PePorts ports = model->ports();
   const int lanes = cycle::lanes(pe, params);
   const size_t gw = std::max<size_t>(1, cycle::words_per_group(pe, params));
@@ -548,38 +581,20 @@ cycle::Activity measure_activity(const std::string& pe, const pe::Params& params
     for (int i = 0; i < lanes; ++i) v |= draw(codes, bits) << (i * bits);
     return v;
   };
-  cycle::PeIn in;
-  in.rst_n = false;
-  model->tick(in);
-  in.rst_n = true;
-  in.in_valid = true;
-  in.out_ready = true;
   uint64_t scale = 0x3c00, zero = 0;  // FP16 1.0, zero point 0 (zeros)
-  uint64_t group_toggles = 0;         // scale/zero bits toggling between accepted elements
-  for (size_t t = 0; t < spec.cycles; ++t) {
-    const size_t pos = t % dot_words;
-    if (pos % gw == 0 && spec.kind != OperandSpec::Kind::Zeros) {  // a new weight group
-      const uint64_t s0 = scale, z0 = zero;
-      if (ports.scale_bits) scale = scale_codes[rng() % scale_codes.size()];
-      if (ports.zero_bits) zero = rng() & cycle::mask(ports.zero_bits);
-      if (t > 0) group_toggles += uint64_t(std::popcount(s0 ^ scale) + std::popcount(z0 ^ zero));
-    }
-    in.in_first = pos == 0;
-    in.in_last = pos == dot_words - 1;
-    in.in_a = word(a_codes, abits);
-    in.in_w = word(w_codes, wbits);
-    in.in_scale = scale;
-    in.in_zero = zero;
-    model->tick(in);
-  }
-  // The operand activity: the group scale / zero point are constant within a group and feed
-  // only the dequantize stage, so their (few) toggles are taken out of the front's activity.
-  cycle::Activity act = model->activity();
-  if (ports.scale_bits || ports.zero_bits) {
-    act.in_toggles -= std::min(act.in_toggles, group_toggles);
-    act.in_bits = ports.a_bits + ports.w_bits;
-  }
-  return act;
+  return measure_stream(
+      *model, spec.cycles, dot_words, gw,
+      [&](size_t) {
+        if (spec.kind != OperandSpec::Kind::Zeros) {
+          if (ports.scale_bits) scale = scale_codes[rng() % scale_codes.size()];
+          if (ports.zero_bits) zero = rng() & cycle::mask(ports.zero_bits);
+        }
+        return CodePair{scale, zero};
+      },
+      [&](size_t) {
+        const uint64_t a = word(a_codes, abits);
+        return CodePair{a, word(w_codes, wbits)};
+      });
 }
 
 ActivityFactors activity_factors(const cycle::Activity& a, const std::string& how) {

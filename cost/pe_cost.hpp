@@ -12,8 +12,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cost/component_library.hpp"
@@ -151,6 +153,18 @@ std::string to_string(const OperandSpec& s);
 
 // Runs the PE's cycle model on operands from `spec` and returns its measured activity.
 cycle::Activity measure_activity(const std::string& pe, const pe::Params& params, const OperandSpec& spec);
+
+// Streams `cycles` elements into `model` (reset first, activity recording on) and returns its
+// activity: dot products of `dot_words` words (in_first / in_last), weight groups of
+// `group_words` words. At each group's first element group(t) gives the {in_scale, in_zero}
+// codes (called first), then element(t) the {in_a, in_w} words of element t. The group scale /
+// zero point are constant within a group and feed only the dequantize stage, so their (few)
+// toggles are taken out of the operand activity. What measure_activity and the estimator's
+// sampled activity share.
+using CodePair = std::pair<uint64_t, uint64_t>;
+cycle::Activity measure_stream(cycle::PeCycleModel& model, size_t cycles, size_t dot_words, size_t group_words,
+                               const std::function<CodePair(size_t)>& group,
+                               const std::function<CodePair(size_t)>& element);
 ActivityFactors activity_factors(const cycle::Activity& a, const std::string& how = "measured");
 
 // Spearman's rank correlation of two equally long samples (ties get their mean rank; the

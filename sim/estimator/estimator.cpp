@@ -329,42 +329,28 @@ cost::ActivityFactors sampled_activity(const PeChoice& pe, const Op& op, const s
   const auto ports = model->ports();
   const int abits = ports.a_bits / lanes, wbits = ports.w_bits / lanes;
   const auto fp16 = formats::ElementFormat::parse("float16");
-  model->record_activity(true);
-  cycle::PeIn in;
-  in.rst_n = false;
-  model->tick(in);
-  in.rst_n = true;
-  in.in_valid = true;
-  in.out_ready = true;
-  uint64_t group_toggles = 0, scale = 0, zero = 0;
-  const size_t cycles = 4096;
-  for (size_t t = 0; t < cycles; ++t) {
-    const size_t dot = t / dot_words, pos = t % dot_words;
-    const auto& a = qa[dot % rows];
-    const auto& w = qw[(dot / rows) % cols];
-    uint64_t wa = 0, ww = 0;
-    for (int l = 0; l < lanes; ++l) {
-      const size_t e = pos * size_t(lanes) + size_t(l);
-      wa |= (uint64_t(a.codes[e]) & cycle::mask(abits)) << (l * abits);
-      ww |= (uint64_t(w.codes[e]) & cycle::mask(wbits)) << (l * wbits);
-    }
-    if (pos % gw == 0) {
-      const size_t e = pos * size_t(lanes);
-      const uint64_t s0 = scale, z0 = zero;
-      if (ports.scale_bits) scale = fp16.encode(w.scale(e));
-      if (ports.zero_bits) zero = uint64_t(w.zero(e)) & cycle::mask(ports.zero_bits);
-      if (t > 0) group_toggles += uint64_t(std::popcount(s0 ^ scale) + std::popcount(z0 ^ zero));
-    }
-    in.in_first = pos == 0;
-    in.in_last = pos == dot_words - 1;
-    in.in_a = wa, in.in_w = ww, in.in_scale = scale, in.in_zero = zero;
-    model->tick(in);
-  }
-  cycle::Activity act = model->activity();
-  if (ports.scale_bits || ports.zero_bits) {
-    act.in_toggles -= std::min(act.in_toggles, group_toggles);
-    act.in_bits = ports.a_bits + ports.w_bits;
-  }
+  auto operands = [&](size_t t) -> std::pair<const pe::Operand&, const pe::Operand&> {
+    const size_t dot = t / dot_words;
+    return {qa[dot % rows], qw[(dot / rows) % cols]};
+  };
+  const cycle::Activity act = cost::measure_stream(
+      *model, 4096, dot_words, gw,
+      [&](size_t t) {  // the group's scale and zero point, as the weight operand holds them
+        const auto& w = operands(t).second;
+        const size_t e = (t % dot_words) * size_t(lanes);
+        return cost::CodePair{ports.scale_bits ? fp16.encode(w.scale(e)) : 0,
+                              ports.zero_bits ? uint64_t(w.zero(e)) & cycle::mask(ports.zero_bits) : 0};
+      },
+      [&](size_t t) {  // a row of A and a column of B, lanes packed
+        const auto [a, w] = operands(t);
+        uint64_t wa = 0, ww = 0;
+        for (int l = 0; l < lanes; ++l) {
+          const size_t e = (t % dot_words) * size_t(lanes) + size_t(l);
+          wa |= (uint64_t(a.codes[e]) & cycle::mask(abits)) << (l * abits);
+          ww |= (uint64_t(w.codes[e]) & cycle::mask(wbits)) << (l * wbits);
+        }
+        return cost::CodePair{wa, ww};
+      });
   return cost::activity_factors(act, kActivityHow);
 }
 
