@@ -26,20 +26,10 @@ ArrayCost array_cost(const ComponentLibrary& lib, const std::string& pe, const p
   const double a_bits = ports.a_bits, b_bits = ports.w_bits + ports.scale_bits + ports.zero_bits;
   auto add = [&](std::string stage, std::string part, std::string comp, std::vector<double> widths, double count,
                  double rate, Toggle tog) -> PePart& {
-    PePart p;
-    p.stage = std::move(stage);
-    p.part = std::move(part);
-    p.component = std::move(comp);
-    p.widths = std::move(widths);
-    p.count = count;
+    PePart& p = c.parts.emplace_back(priced_part(lib, node, std::move(stage), std::move(part), std::move(comp),
+                                                 std::move(widths), Segment::Pipeline, tog, count));
     p.rate = rate;
-    p.toggle = tog;
-    p.segment = Segment::Pipeline;
-    p.clocked = p.component == "register";
-    p.unit = lib.component(p.component, p.widths, node);
-    p.params = lib.params(p.component);
-    c.parts.push_back(std::move(p));
-    return c.parts.back();
+    return p;
   };
 
   // LUT Tensor Core in a dot tile: the table is built once per row and broadcast to the row's

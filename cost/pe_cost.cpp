@@ -31,6 +31,22 @@ const char* segment_name(Segment s) {
   return "?";
 }
 
+PePart priced_part(const ComponentLibrary& lib, const Node& node, std::string stage, std::string part,
+                   std::string component, std::vector<double> widths, Segment seg, Toggle tog, double count) {
+  PePart p;
+  p.stage = std::move(stage);
+  p.part = std::move(part);
+  p.component = std::move(component);
+  p.widths = std::move(widths);
+  p.segment = seg;
+  p.toggle = tog;
+  p.count = count;
+  p.clocked = p.component == "register";
+  p.unit = lib.component(p.component, p.widths, node);
+  p.params = lib.params(p.component);
+  return p;
+}
+
 std::vector<std::string> costed_pes() {
   return {"int_mac", "fp8_mac", "lmul_pe", "mixpe", "lut_tensor_core", "rmmec"};
 }
@@ -47,19 +63,8 @@ struct Builder {
 
   PePart& add(std::string stage, std::string part, std::string component, std::vector<double> widths,
               Segment seg, Toggle tog, double count = 1) {
-    PePart p;
-    p.stage = std::move(stage);
-    p.part = std::move(part);
-    p.component = std::move(component);
-    p.widths = std::move(widths);
-    p.segment = seg;
-    p.toggle = tog;
-    p.count = count;
-    p.clocked = p.component == "register";
-    p.unit = lib.component(p.component, p.widths, node);
-    p.params = lib.params(p.component);
-    parts.push_back(std::move(p));
-    return parts.back();
+    return parts.emplace_back(priced_part(lib, node, std::move(stage), std::move(part), std::move(component),
+                                          std::move(widths), seg, tog, count));
   }
   // A register of w bits (pipeline, accumulator, result): clocked, no logic delay.
   PePart& reg(std::string stage, std::string part, double w, Segment seg, Toggle tog, double count = 1) {

@@ -110,6 +110,11 @@ struct PeCost {
   double fmax_hz() const { return clock_ps > 0 ? 1e12 / clock_ps : 0; }
 };
 
+// One part priced from the library at `node` (its unit cost, parameter names; a "register"
+// is clocked). What the PE and the array costs build their part lists from.
+PePart priced_part(const ComponentLibrary& lib, const Node& node, std::string stage, std::string part,
+                   std::string component, std::vector<double> widths, Segment seg, Toggle tog, double count = 1);
+
 // PEs with a cost model (the cycle models' PEs).
 std::vector<std::string> costed_pes();
 
