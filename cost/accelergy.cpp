@@ -31,6 +31,15 @@ void technology_attributes(YAML::Node& a, const Node& node) {
   a["vdd_v"] = node.vdd_v;
 }
 
+// The area reference table's entry of `name` (its attributes copied from the ERT entry's).
+void push_area(YAML::Node& art, const std::string& name, const YAML::Node& attributes, double area_um2) {
+  YAML::Node r;
+  r["name"] = name;
+  r["attributes"] = YAML::Clone(attributes);
+  r["area"] = area_um2;
+  art.push_back(r);
+}
+
 YAML::Node action(const std::string& name, double energy) {
   YAML::Node n;
   n["name"] = name;
@@ -72,11 +81,7 @@ void add_components(YAML::Node& ert, YAML::Node& art, const std::string& prefix,
     t["attributes"] = a;
     t["actions"].push_back(action("op", e.unit.energy_pj));
     ert.push_back(t);
-    YAML::Node r;
-    r["name"] = name;
-    r["attributes"] = YAML::Clone(a);
-    r["area"] = e.unit.area_um2;
-    art.push_back(r);
+    push_area(art, name, a, e.unit.area_um2);
   }
 }
 
@@ -106,11 +111,7 @@ YAML::Node pe_table(const PeCost& c, const ActivityFactors& measured, YAML::Node
   }
   t["actions"].push_back(action("mac_gated", evaluate(c, ActivityFactors{0, 0, "zero", 0.0, 0.0}, f).dynamic_pj / c.macs_per_cycle));
   t["actions"].push_back(action("idle", evaluate(c, ActivityFactors{0, 0, "zero", 0.0, 0.0}, f).leakage_pj));
-  YAML::Node r;
-  r["name"] = name;
-  r["attributes"] = YAML::Clone(a);
-  r["area"] = c.area_um2;
-  art.push_back(r);
+  push_area(art, name, a, c.area_um2);
   return t;
 }
 
@@ -197,11 +198,7 @@ std::string export_accelergy(const ArrayCost& c, const ActivityFactors& measured
   if (measured.how != "reference")
     t["actions"].push_back(action("mac_measured", evaluate(c, measured, f).total_pj / c.macs_per_cycle));
   ert.push_back(t);
-  YAML::Node r;
-  r["name"] = prefix;
-  r["attributes"] = YAML::Clone(a);
-  r["area"] = c.area_um2;
-  art.push_back(r);
+  push_area(art, prefix, a, c.area_um2);
   for (const PePart& p : c.parts) {
     YAML::Node pa;
     pa["component"] = p.component;
@@ -216,11 +213,7 @@ std::string export_accelergy(const ArrayCost& c, const ActivityFactors& measured
     pt["attributes"] = pa;
     pt["actions"].push_back(action(p.component == "sram" ? "read" : "op", p.unit.energy_pj));
     ert.push_back(pt);
-    YAML::Node pr;
-    pr["name"] = name;
-    pr["attributes"] = YAML::Clone(pa);
-    pr["area"] = p.unit.area_um2;
-    art.push_back(pr);
+    push_area(art, name, pa, p.unit.area_um2);
   }
   YAML::Emitter e;
   e.SetDoublePrecision(12);
