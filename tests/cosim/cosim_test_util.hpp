@@ -1,6 +1,7 @@
 // What the PE co-simulation tests (tests/cosim/<pe>_cosim_test.cpp) share: a built parameter
 // set run for >= 10^5 cycles, the injected-fault check, the rejected-parameter check, the
-// cycle model's parameter errors, and waiting for a cycle model's result.
+// cycle model's parameter errors, and waiting for a cycle model's result; the exact terms the
+// rounding blocks' tests drive.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -13,10 +14,24 @@
 #include <string>
 
 #include "models/cycle/pe_cycle.hpp"
+#include "models/formats/unrounded.hpp"
 #include "models/pe/pe.hpp"
 #include "sim/cosim/pe_cosim.hpp"
 
 namespace arithsim::cosim_test {
+
+// An exact term as the RTL rounding blocks (fp_round, fp_acc_add, posit_round) take it:
+// (-1)^neg * sig * 2^exp (+ sticky: nonzero bits below sig's lsb), or a special.
+struct ExactTerm {
+  formats::Unrounded::Kind kind = formats::Unrounded::Kind::Finite;
+  bool neg = false, sticky = false;
+  uint64_t sig = 0;
+  int exp = 0;
+  formats::Unrounded unrounded() const {
+    if (kind != formats::Unrounded::Kind::Finite) return {kind, neg, false, 0, 0};
+    return formats::Unrounded::from_int(neg, sig, exp, sticky);
+  }
+};
 
 // A binding's entry point: cosim::run_<pe>_cosim.
 using RunFn = cosim::CosimReport (*)(const pe::Params&, const cosim::CosimOptions&);

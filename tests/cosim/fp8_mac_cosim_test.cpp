@@ -26,17 +26,7 @@ namespace {
 
 using formats::Unrounded;
 
-// An exact term as the blocks take it: (-1)^neg * sig * 2^exp (+ sticky), or a special.
-struct Term {
-  Unrounded::Kind kind = Unrounded::Kind::Finite;
-  bool neg = false, sticky = false;
-  uint64_t sig = 0;
-  int exp = 0;
-  Unrounded unrounded() const {
-    if (kind != Unrounded::Kind::Finite) return {kind, neg, false, 0, 0};
-    return Unrounded::from_int(neg, sig, exp, sticky);
-  }
-};
+using Term = cosim_test::ExactTerm;  // as the FP blocks take it
 
 struct Shape {
   const char* name;

@@ -30,17 +30,7 @@ using formats::Unrounded;
 
 // ---- posit_round (SW=64, XW=16) against ElementFormat::encode ----
 
-// An exact term as posit_round takes it: (-1)^neg * sig * 2^exp (+ sticky), or a special.
-struct Term {
-  Unrounded::Kind kind = Unrounded::Kind::Finite;
-  bool neg = false, sticky = false;
-  uint64_t sig = 0;
-  int exp = 0;
-  Unrounded unrounded() const {
-    if (kind != Unrounded::Kind::Finite) return {kind, neg, false, 0, 0};
-    return Unrounded::from_int(neg, sig, exp, sticky);
-  }
-};
+using Term = cosim_test::ExactTerm;  // as posit_round takes it
 
 // Random term: random leading zeros, often short significands (exact values and ties), the
 // msb mostly within [-maxs - 8, maxs + 8] (clamps to minpos/maxpos on both sides), sometimes
