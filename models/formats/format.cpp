@@ -36,7 +36,7 @@ int to_int(std::string_view s, std::string_view what, std::string_view text) {
 
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
-// Generic spellings: eXmY[:bias=B][:ieee|fn|finite|fnuz|ue], [u]intN[:frac=F][:wrap][:sym],
+// Generic spellings: eXmY[:bias=B][:ieee|fn|finite|fnuz|ue][:clamp], [u]intN[:frac=F][:wrap][:sym],
 // bipolarN, positN_ES / posit(N,ES).
 ElementSpec parse_generic(std::string_view text) {
   const auto parts = split(text, ':');
@@ -57,10 +57,13 @@ ElementSpec parse_generic(std::string_view text) {
       else if (p == "finite") s.conv = FC::Finite;
       else if (p == "fnuz") s.conv = FC::FNUZ;
       else if (p == "ue") s.conv = FC::UE;
+      else if (p == "clamp") s.ue_clamp = true;
       else throw std::invalid_argument(fmt::format("unknown option '{}' in format '{}'", p, text));
     }
     if (s.conv == FC::IEEE && s.m == 0)
       throw std::invalid_argument(fmt::format("format '{}': ieee needs a mantissa bit; add :fn, :finite, :fnuz or :ue", text));
+    if (s.ue_clamp && s.conv != FC::UE)
+      throw std::invalid_argument(fmt::format("format '{}': clamp applies only to the ue convention (e8m0:ue:clamp)", text));
     return s;
   }
   if (starts_with(head, "int") || starts_with(head, "uint")) {

@@ -29,6 +29,8 @@ void MinifloatSpec::validate() const {
     throw std::invalid_argument("ue (unsigned exponent-only) convention needs 0 mantissa bits");
   if (conv == FloatConvention::FN && e + m < 1)
     throw std::invalid_argument("fn convention needs at least 1 magnitude bit");
+  if (ue_clamp && conv != FloatConvention::UE)
+    throw std::invalid_argument("clamp applies only to the ue convention (e8m0:ue:clamp)");
 }
 
 void MinifloatSpec::check(const RoundingOptions& o) const {
@@ -40,7 +42,7 @@ void MinifloatSpec::check(const RoundingOptions& o) const {
 }
 
 std::string MinifloatSpec::to_string() const {
-  return fmt::format("e{}m{}:bias={}:{}", e, m, bias, formats::to_string(conv));
+  return fmt::format("e{}m{}:bias={}:{}{}", e, m, bias, formats::to_string(conv), ue_clamp ? ":clamp" : "");
 }
 
 MinifloatCodec::MinifloatCodec(const MinifloatSpec& spec) : s_(spec) {
@@ -48,7 +50,9 @@ MinifloatCodec::MinifloatCodec(const MinifloatSpec& spec) : s_(spec) {
   const int magbits = s_.e + s_.m;
   sign_bit_ = s_.has_sign() ? (1u << magbits) : 0u;
   const uint32_t all_ones = (1u << magbits) - 1;
-  emin_field_ = s_.conv == FloatConvention::UE ? 0 : 1;
+  // ml_dtypes UE rounds below 2^(1-bias) as if code 0 were a subnormal zero (field 0), so
+  // only the clamped variant starts its normal range at field 0.
+  emin_field_ = s_.conv == FloatConvention::UE && s_.ue_clamp ? 0 : 1;
   emin_ = emin_field_ - s_.bias;
   inf_mag_ = ((1u << s_.e) - 1) << s_.m;
   switch (s_.conv) {

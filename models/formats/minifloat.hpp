@@ -20,11 +20,18 @@ enum class FloatConvention {
   UE,       // unsigned, exponent-only (M = 0), no zero, NaN at all-ones (float8_e8m0fnu)
 };
 
+// How a UE format (E8M0) encodes: by default as ml_dtypes 0.6 converts to float8_e8m0fnu
+// (its generic ConvertImpl: 0 and negatives are NaN, values below 2^(1-bias) round on the
+// grid {0, 2^(1-bias)} as if code 0 were a subnormal zero, and then code 0 stands for
+// 2^-bias); `clamp` rounds to the nearest power of two by value and maps 0 and everything
+// below 2^-bias to code 0 in every mode (arithsim's behaviour before ml_dtypes was matched).
+
 struct MinifloatSpec {
   int e = 4;
   int m = 3;
   int bias = 7;
   FloatConvention conv = FloatConvention::FN;
+  bool ue_clamp = false;  // UE only: the `clamp` variant (see above); false: ml_dtypes
 
   static int default_bias(int e) { return (1 << (e - 1)) - 1; }
   // Throws std::invalid_argument naming the problem (1<=E<=8, 0<=M<=23, convention needs).
@@ -37,7 +44,7 @@ struct MinifloatSpec {
   bool has_nan() const { return conv != FloatConvention::Finite; }
   bool has_neg_zero() const { return conv == FloatConvention::IEEE || conv == FloatConvention::FN ||
                                      conv == FloatConvention::Finite; }
-  std::string to_string() const;  // canonical generic spelling, e.g. "e4m3:bias=7:fn"
+  std::string to_string() const;  // canonical generic spelling, e.g. "e4m3:bias=7:fn", "e8m0:bias=127:ue:clamp"
   bool operator==(const MinifloatSpec&) const = default;
 };
 
@@ -80,20 +87,21 @@ class MinifloatCodec {
           return o.saturate_inf ? sgn | max_mag_ : native_overflow(u.neg);
         return s_.has_inf() ? sgn | inf_mag_ : overflow_code(u.neg, o);
       case Unrounded::Kind::Zero:
-        if (conv_ue()) return u.neg ? nan_mag_ : 0u;
+        if (conv_ue()) return s_.ue_clamp ? (u.neg ? nan_mag_ : 0u) : ue_unrepresentable(o);
         return s_.conv == FloatConvention::FNUZ ? 0u : sgn;
       case Unrounded::Kind::Finite:
         break;
     }
-    if (conv_ue() && u.neg) return nan_mag_;
+    if (conv_ue() && u.neg) return s_.ue_clamp ? nan_mag_ : ue_unrepresentable(o);
     int64_t mag;
     Split sp;
     if (u.exp >= emin_) {
       sp = split_at(u.sig, 63 - s_.m, u.sticky);
-      // Biased exponent field of emin is 1 (0 for UE, which has no subnormals).
+      // Biased exponent field of emin is 1 (0 for clamped UE, which has no subnormals).
       mag = (int64_t(u.exp - emin_ + emin_field_ - 1) << s_.m) + int64_t(sp.kept);
     } else {
-      if (conv_ue()) return 0u;  // below 2^-bias: the smallest code, there is no zero
+      if (emin_field_ == 0) return 0u;  // clamped UE below 2^-bias: the smallest code
+      // Subnormal. For ml_dtypes UE (m = 0) this rounds on {0, 2^emin}; code 0 is 2^-bias.
       sp = split_at(u.sig, 63 - s_.m + (emin_ - u.exp), u.sticky);
       mag = int64_t(sp.kept);
     }
@@ -111,6 +119,11 @@ class MinifloatCodec {
 
  private:
   bool conv_ue() const { return s_.conv == FloatConvention::UE; }
+  // ml_dtypes UE: zero and negative inputs have no code; NaN, or the smallest code 0x00
+  // under saturation (ml_dtypes' kSaturate gives denorm_min() = lowest() = code 0).
+  uint32_t ue_unrepresentable(const RoundingOptions& o) const {
+    return o.overflow == Overflow::Saturate ? 0u : nan_mag_;
+  }
   // What an overflowing (or infinite, when the format has no inf) value becomes.
   uint32_t overflow_code(bool neg, const RoundingOptions& o) const;
   // The format's own overflow result: inf, its NaN, or max where it has neither.
@@ -118,7 +131,7 @@ class MinifloatCodec {
 
   MinifloatSpec s_;
   int emin_;        // unbiased exponent of the smallest normal
-  int emin_field_;  // its exponent field (1, or 0 for UE)
+  int emin_field_;  // its exponent field (1, or 0 for clamped UE)
   uint32_t sign_bit_, max_mag_, inf_mag_, nan_mag_;
   std::vector<double> table_;
   std::vector<float> table_f32_;

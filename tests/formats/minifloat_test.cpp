@@ -3,8 +3,11 @@
 // float32 patterns, in every rounding mode and overflow policy.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -27,7 +30,7 @@ std::vector<std::string> minifloat_names() {
   for (const auto& p : formats::presets())
     if (auto* m = std::get_if<MinifloatSpec>(&p.spec); m && m->bits() <= 16) names.push_back(p.name);
   for (const char* g : {"e3m2:bias=1:ieee", "e5m4:fn", "e2m5:fnuz", "e6m3:bias=40:finite", "e4m0:fn", "e1m2:finite",
-                        "e3m1:fnuz", "e5m10:bias=3:ieee"})
+                        "e3m1:fnuz", "e5m10:bias=3:ieee", "e8m0:ue:clamp"})
     names.push_back(g);
   return names;
 }
@@ -172,6 +175,7 @@ TEST(MinifloatDefaults, MatchMlDtypesAndPyTorch) {
   EXPECT_EQ(e8m0.encode(3.0), 0x81u);  // ties go up: 3 -> 4
   EXPECT_EQ(e8m0.encode(2.0), 0x80u);
   EXPECT_EQ(e8m0.encode(std::nan("")), 0xffu);
+  EXPECT_EQ(e8m0.encode(0.0), 0xffu);  // no zero: NaN (see E8m0MlDtypes below)
   EXPECT_TRUE(std::isnan(e8m0.decode(0xff)));
   EXPECT_EQ(e8m0.decode(0), std::ldexp(1.0, -127));
   const auto fnuz = ElementFormat::parse("float8_e4m3fnuz");
@@ -317,6 +321,211 @@ TEST(BulkEncode, PositFastPathEqualsScalar) {
     f.encode(std::span<const float>(in), std::span<uint16_t>(out));
     for (size_t i = 0; i < in.size(); ++i) ASSERT_EQ(out[i], f.encode(in[i])) << name << " " << std::hexfloat << in[i];
   }
+}
+
+}  // namespace
+}  // namespace arithsim
+
+namespace arithsim {
+namespace {
+
+// ---------------------------------------------------------------------------------------
+// float8_e8m0fnu against ml_dtypes 0.6.
+//
+// Source read: jax-ml/ml_dtypes, ml_dtypes/include/float8.h, the generic
+// `ConvertImpl<From, To, kSaturate, kTruncate>::run` (what `float8_e8m0fnu(x)` and
+// `ConvertFrom<kSaturate, kTruncate>(x)` call for float and double x), with
+// `Traits<float8_e8m0fnu>::kHasZero = false`, `is_signed = false`, and
+// `numeric_limits<float8_e8m0fnu>`: max() = 0xFE, min() = lowest() = denorm_min() = 0x00,
+// infinity() = quiet_NaN() = 0xFF, max_exponent = 128. The steps of `run`:
+//   1. inf or NaN (either sign) -> +-infinity() / +-quiet_NaN(), all 0xFF (negation of an
+//      E8M0 is NaN);
+//   2. +-0 -> kSaturate ? denorm_min() (0x00) : quiet_NaN() (0xFF); then a negative input
+//      -> kSaturate ? lowest() (0x00) : quiet_NaN();
+//   3. normalize: (unbiased exponent e, mantissa with the implicit bit at kFromMantissaBits),
+//      subnormal inputs shifted up by their leading zeros;
+//   4. base = e + 127 - 1;
+//   5. shift = min(kFromMantissaBits + max(0, -base), kFromMantissaBits + 2), then
+//      RoundBitsToNearestEven(mantissa, shift) (bias = bit[shift] + 2^(shift-1) - 1) and >>;
+//   6. result = aligned + max(0, base); if base >= 128 + 127 or result > 0xFE: kSaturate ?
+//      0xFE : infinity() (0xFF).
+// The same generic routine exists in the repository's older float8.h (separate subnormal
+// branches); both give the results pinned below for 0, subnormals, negatives and specials.
+// Ties go up because bit[shift] is the implicit bit: ml_dtypes 0.6 converts 3.0 to 0x81,
+// the behaviour that jax-ml/ml_dtypes PR #398 (opened after 0.6.0) describes and proposes
+// to change.
+//
+// This is a transcription of those steps for IEEE binary32/binary64 bit patterns, written
+// here independently of arithsim's encoder (which rounds from Unrounded).
+uint32_t ml_dtypes_e8m0(uint64_t bits, int mant_bits, int exp_bits, bool saturate) {
+  const int total = 1 + exp_bits + mant_bits;
+  const int from_bias = (1 << (exp_bits - 1)) - 1;
+  const bool sign = (bits >> (total - 1)) & 1;
+  const uint64_t abs_bits = bits & ((uint64_t(1) << (total - 1)) - 1);
+  const uint64_t mant_mask = (uint64_t(1) << mant_bits) - 1;
+  const uint64_t bexp = abs_bits >> mant_bits, frac = abs_bits & mant_mask;
+  if (bexp == (uint64_t(1) << exp_bits) - 1) return 0xFF;  // 1. inf / NaN
+  if (abs_bits == 0) return saturate ? 0x00 : 0xFF;        // 2. zero
+  if (sign) return saturate ? 0x00 : 0xFF;                 //    negative
+  int e;                                                   // 3.
+  uint64_t nm;
+  if (bexp != 0) {
+    e = int(bexp) - from_bias;
+    nm = (uint64_t(1) << mant_bits) | frac;
+  } else {
+    int msb = 63;
+    while (!((frac >> msb) & 1)) --msb;
+    const int shift = mant_bits - msb;
+    nm = frac << shift;
+    e = 1 - from_bias - shift;
+  }
+  const int base = e + 127 - 1;                                        // 4.
+  const int shift = std::min(mant_bits + std::max(0, -base), mant_bits + 2);  // 5.
+  nm += ((nm >> shift) & 1) + (uint64_t(1) << (shift - 1)) - 1;
+  const uint64_t aligned = nm >> shift;
+  const uint64_t result = aligned + uint64_t(std::max(0, base));        // 6.
+  if (base >= 128 + 127 || result > 0xFE) return saturate ? 0xFE : 0xFF;
+  return uint32_t(result);
+}
+uint32_t ml_dtypes_e8m0(float x, bool saturate = false) {
+  return ml_dtypes_e8m0(std::bit_cast<uint32_t>(x), 23, 8, saturate);
+}
+uint32_t ml_dtypes_e8m0(double x, bool saturate = false) {
+  return ml_dtypes_e8m0(std::bit_cast<uint64_t>(x), 52, 11, saturate);
+}
+
+float f32(uint32_t bits) { return std::bit_cast<float>(bits); }
+
+// Results of ml_dtypes 0.6 worked out from the steps above, written as constants.
+TEST(E8m0MlDtypes, PinnedValues) {
+  const auto e8 = ElementFormat::parse("float8_e8m0fnu");
+  RoundingOptions sat;
+  sat.overflow = Overflow::Saturate;
+  const float kNaN = std::numeric_limits<float>::quiet_NaN(), kInf = std::numeric_limits<float>::infinity();
+  struct Case {
+    float x;
+    uint32_t code, saturated;  // ConvertFrom<false, false>, ConvertFrom<true, false>
+    const char* what;
+  };
+  const Case cases[] = {
+      {0.0f, 0xff, 0x00, "+0: no zero"},
+      {-0.0f, 0xff, 0x00, "-0"},
+      {f32(0x00000001), 0x00, 0x00, "smallest subnormal 2^-149"},
+      {f32(0x00000002), 0x00, 0x00, "2^-148"},
+      {f32(0x00100000), 0x00, 0x00, "2^-129"},
+      {f32(0x00200000), 0x00, 0x00, "2^-128"},
+      {f32(0x00300000), 0x00, 0x00, "1.5 * 2^-128"},
+      {f32(0x003fffff), 0x00, 0x00, "2^-127 - 2^-149"},
+      {f32(0x00400000), 0x00, 0x00, "2^-127: the tie between 0 and 2^-126, to even"},
+      {f32(0x00400001), 0x01, 0x01, "2^-127 + 2^-149"},
+      {f32(0x00500000), 0x01, 0x01, "1.25 * 2^-127 (nearer 2^-127 by value, still 0x01)"},
+      {f32(0x005fffff), 0x01, 0x01, "just below 1.5 * 2^-127"},
+      {f32(0x00600000), 0x01, 0x01, "1.5 * 2^-127"},
+      {f32(0x007fffff), 0x01, 0x01, "largest subnormal"},
+      {f32(0x00800000), 0x01, 0x01, "2^-126, smallest normal"},
+      {f32(0x00bfffff), 0x01, 0x01, "just below 1.5 * 2^-126"},
+      {f32(0x00c00000), 0x02, 0x02, "1.5 * 2^-126: tie, up"},
+      {0.75f, 0x7f, 0x7f, "tie 0.5|1, up"},
+      {1.0f, 0x7f, 0x7f, "1"},
+      {1.5f, 0x80, 0x80, "tie 1|2, up"},
+      {std::nextafterf(1.5f, 0.0f), 0x7f, 0x7f, "below the tie"},
+      {2.0f, 0x80, 0x80, "2"},
+      {3.0f, 0x81, 0x81, "tie 2|4, up (not to the even code 0x80)"},
+      {std::nextafterf(3.0f, 0.0f), 0x80, 0x80, "below the tie"},
+      {6.0f, 0x82, 0x82, "tie 4|8, up"},
+      {std::ldexp(1.0f, 127), 0xfe, 0xfe, "2^127, max"},
+      {std::nextafterf(std::ldexp(1.5f, 127), 0.0f), 0xfe, 0xfe, "below 1.5 * 2^127"},
+      {std::ldexp(1.5f, 127), 0xff, 0xfe, "1.5 * 2^127: the tie rounds past max"},
+      {std::numeric_limits<float>::max(), 0xff, 0xfe, "FLT_MAX"},
+      {kInf, 0xff, 0xff, "+inf: NaN even when saturating (ml_dtypes)"},
+      {-kInf, 0xff, 0xff, "-inf"},
+      {kNaN, 0xff, 0xff, "NaN"},
+      {-kNaN, 0xff, 0xff, "-NaN"},
+      {-1.0f, 0xff, 0x00, "negative: NaN, lowest() when saturating"},
+      {-f32(0x00000001), 0xff, 0x00, "negative subnormal"},
+      {-std::numeric_limits<float>::max(), 0xff, 0x00, "-FLT_MAX"},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(ml_dtypes_e8m0(c.x), c.code) << c.what;  // the transcription agrees with the reading
+    EXPECT_EQ(ml_dtypes_e8m0(c.x, true), c.saturated) << c.what;
+    EXPECT_EQ(e8.encode(c.x), c.code) << c.what << " (float " << std::hexfloat << c.x << ")";
+    EXPECT_EQ(e8.encode(double(c.x)), c.code) << c.what << " (double)";
+    if (!std::isinf(c.x)) {  // arithsim's saturate_inf (OCP) rule turns +inf into max instead
+      EXPECT_EQ(e8.encode(c.x, sat), c.saturated) << c.what << " (saturate)";
+    }
+  }
+  EXPECT_EQ(e8.encode(kInf, sat), 0xfeu);  // arithsim: OCP saturate_inf
+  RoundingOptions sat_nan = sat;
+  sat_nan.saturate_inf = false;
+  EXPECT_EQ(e8.encode(kInf, sat_nan), 0xffu);  // ml_dtypes' kSaturate
+  // Doubles go through the same routine with 52 mantissa bits (no rounding via float).
+  EXPECT_EQ(e8.encode(0x1p-127 + 0x1p-170), 0x01u);
+  EXPECT_EQ(e8.encode(0x1p-127 - 0x1p-170), 0x00u);
+  EXPECT_EQ(e8.encode(0x1p+128), 0xffu);  // ml_dtypes float8_test.cc ConvertFromWithTruncation: kLarge -> inf
+  EXPECT_EQ(e8.encode(1e-300), 0x00u);
+  EXPECT_EQ(e8.encode(-1e-300), 0xffu);
+  EXPECT_EQ(e8.encode(std::numeric_limits<double>::denorm_min()), 0x00u);
+}
+
+// The clamped variant keeps arithsim's earlier rule (nearest power of two by value; 0 and
+// everything below 2^-127 is code 0 in every mode).
+TEST(E8m0MlDtypes, ClampVariantIsASpec) {
+  const auto c = ElementFormat::parse("e8m0:ue:clamp");
+  EXPECT_EQ(std::get<MinifloatSpec>(c.spec()).to_string(), "e8m0:bias=127:ue:clamp");
+  EXPECT_EQ(c.encode(0.0), 0x00u);
+  EXPECT_EQ(c.encode(-0.0), 0xffu);
+  EXPECT_EQ(c.encode(0x1.4p-127), 0x00u);  // nearer 2^-127
+  EXPECT_EQ(c.encode(0x1.8p-127), 0x01u);  // the value midpoint, ties up
+  EXPECT_EQ(c.encode(0x1p-140), 0x00u);
+  RoundingOptions up;
+  up.mode = Rounding::Up;
+  EXPECT_EQ(c.encode(0x1p-140, up), 0x00u);
+  EXPECT_EQ(c.encode(3.0), 0x81u);
+  for (const char* bad : {"e8m0:clamp", "e4m3:fn:clamp", "e8m0:clamp:ieee"})
+    EXPECT_THROW(ElementFormat::parse(bad), std::invalid_argument) << bad;
+}
+
+// 10^6 float32 patterns (uniform over all patterns, subnormals, the band around 2^-127 and
+// 2^-126, normals, exact ties) and doubles, against the transcription, default and saturating.
+TEST(E8m0MlDtypes, RandomPatternsMatchTranscription) {
+  const auto e8 = ElementFormat::parse("float8_e8m0fnu");
+  RoundingOptions sat;
+  sat.overflow = Overflow::Saturate;
+  sat.saturate_inf = false;  // ml_dtypes' kSaturate keeps inf as NaN
+  std::mt19937_64 g(2025);
+  std::vector<float> in;
+  for (int i = 0; i < 1'000'000; ++i) {
+    const uint32_t r = uint32_t(g());
+    uint32_t b = r;
+    switch (i % 5) {
+      case 0: break;                                               // any pattern
+      case 1: b = r & 0x807fffffu; break;                          // subnormals (and +-0)
+      case 2: b = (r & 0x801fffffu) | 0x00200000u | ((r >> 9) & 0x00600000u); break;  // 2^-128 .. 2^-126
+      case 3: b = (r & 0x807fffffu) | (uint32_t(g() % 256) << 23); break;  // any exponent
+      case 4: b = (r & 0x80000000u) | (uint32_t(g() % 255) << 23) | 0x00400000u | (r & (g() % 2)); break;  // ties
+    }
+    in.push_back(f32(b));
+  }
+  size_t bad = 0;
+  std::vector<uint8_t> bulk(in.size());
+  e8.encode(std::span<const float>(in), std::span<uint8_t>(bulk));
+  for (size_t i = 0; i < in.size(); ++i) {
+    const float x = in[i];
+    const uint32_t want = ml_dtypes_e8m0(x), want_sat = ml_dtypes_e8m0(x, true);
+    if ((e8.encode(x) != want || e8.encode(double(x)) != want || bulk[i] != want || e8.encode(x, sat) != want_sat) &&
+        ++bad <= 5)
+      ADD_FAILURE() << std::hexfloat << x << ": got 0x" << std::hex << e8.encode(x) << " (bulk 0x" << int(bulk[i])
+                    << ", saturating 0x" << e8.encode(x, sat) << "), ml_dtypes 0x" << want << " (0x" << want_sat << ")";
+  }
+  for (int i = 0; i < 200'000; ++i) {
+    uint64_t b = g();
+    if (i % 2) b = (b & 0x800fffffffffffffull) | (uint64_t(1023 - 140 + g() % 280) << 52);  // 2^-140 .. 2^140
+    const double x = std::bit_cast<double>(b);
+    const uint32_t want = ml_dtypes_e8m0(x), want_sat = ml_dtypes_e8m0(x, true);
+    if ((e8.encode(x) != want || e8.encode(x, sat) != want_sat) && ++bad <= 10)
+      ADD_FAILURE() << "double " << std::hexfloat << x << ": got 0x" << std::hex << e8.encode(x) << ", ml_dtypes 0x" << want;
+  }
+  EXPECT_EQ(bad, 0u);
 }
 
 }  // namespace

@@ -22,7 +22,7 @@ inline ref::Minifloat to_ref(const formats::MinifloatSpec& s) {
     case C::FN: c = ref::Conv::FN; break;
     case C::Finite: c = ref::Conv::FN_NONAN; break;
     case C::FNUZ: c = ref::Conv::FNUZ; break;
-    case C::UE: c = ref::Conv::E8M0; break;
+    case C::UE: c = s.ue_clamp ? ref::Conv::E8M0_CLAMP : ref::Conv::E8M0; break;
   }
   return {s.e, s.m, s.bias, c};
 }

@@ -28,7 +28,8 @@
 
 namespace arithsim::ref {
 
-enum class Conv { IEEE, FN, FN_NONAN, FNUZ, E8M0 };
+// E8M0: float8_e8m0fnu as ml_dtypes 0.6 converts to it; E8M0_CLAMP: arithsim's `e8m0:ue:clamp`.
+enum class Conv { IEEE, FN, FN_NONAN, FNUZ, E8M0, E8M0_CLAMP };
 struct Minifloat {
   int e;
   int m;
@@ -48,6 +49,7 @@ inline constexpr Minifloat float8_e4m3b11fnuz{4, 3, 11, Conv::FNUZ};
 inline constexpr Minifloat float8_e3m4{3, 4, 3, Conv::IEEE};
 inline constexpr Minifloat float8_e4m3{4, 3, 7, Conv::IEEE};
 inline constexpr Minifloat float8_e8m0fnu{8, 0, 127, Conv::E8M0};
+inline constexpr Minifloat e8m0_clamp{8, 0, 127, Conv::E8M0_CLAMP};
 inline constexpr Minifloat float6_e2m3fn{2, 3, 1, Conv::FN_NONAN};
 inline constexpr Minifloat float6_e3m2fn{3, 2, 3, Conv::FN_NONAN};
 inline constexpr Minifloat float4_e2m1fn{2, 1, 1, Conv::FN_NONAN};
@@ -65,8 +67,10 @@ inline double qnan(bool neg) {
   return neg ? -q : q;
 }
 
+inline bool is_e8m0(const Minifloat& f) { return f.conv == Conv::E8M0 || f.conv == Conv::E8M0_CLAMP; }
+
 inline void validate(const Minifloat& f) {
-  if (f.conv == Conv::E8M0) {
+  if (is_e8m0(f)) {
     if (f.e != 8 || f.m != 0 || f.bias != 127) fail("E8M0 must be {8,0,127}");
     return;
   }
@@ -82,13 +86,13 @@ inline uint32_t exp_field_max(const Minifloat& f) { return (1u << f.e) - 1u; }
 
 inline int bits(const Minifloat& f) {
   detail::validate(f);
-  return f.conv == Conv::E8M0 ? 8 : 1 + f.e + f.m;
+  return detail::is_e8m0(f) ? 8 : 1 + f.e + f.m;
 }
 
 inline bool is_nan_code(const Minifloat& f, uint32_t code) {
   const int n = bits(f);
   if (n < 32 && code >> n) detail::fail("code out of range");
-  if (f.conv == Conv::E8M0) return code == 0xFF;
+  if (detail::is_e8m0(f)) return code == 0xFF;
   const uint32_t mag = code & detail::mag_mask(f);
   switch (f.conv) {
     case Conv::IEEE:
@@ -110,7 +114,7 @@ inline bool is_nan_code(const Minifloat& f, uint32_t code) {
 inline double decode(const Minifloat& f, uint32_t code) {
   const int n = bits(f);
   if (n < 32 && code >> n) detail::fail("code out of range");
-  if (f.conv == Conv::E8M0) {
+  if (detail::is_e8m0(f)) {
     if (code == 0xFF) return detail::qnan(false);
     return std::ldexp(1.0, static_cast<int>(code) - 127);  // no zero, no subnormal
   }
@@ -213,6 +217,7 @@ inline uint32_t nan_code(const Minifloat& f, bool neg) {
     case Conv::FNUZ:
       return sign_bit(f);
     case Conv::E8M0:
+    case Conv::E8M0_CLAMP:
       return 0xFF;
   }
   return 0;
@@ -241,6 +246,7 @@ inline uint32_t overflow_code(const Minifloat& f, const MfTable& t, bool neg, Ov
     case Conv::FNUZ:
       return sign_bit(f);
     case Conv::E8M0:
+    case Conv::E8M0_CLAMP:
       return 0xFF;
   }
   return sat;
@@ -256,13 +262,42 @@ inline bool even_significand(const Minifloat& f, uint32_t code) {
 }
 
 // E8M0: unsigned powers of two 2^-127 .. 2^127, code 0xFF = NaN.
-inline uint32_t encode_e8m0(double x, Mode mode, Ovf ovf) {
-  if (std::isnan(x) || std::signbit(x)) return 0xFF;
+//
+// E8M0 (ml_dtypes 0.6, float8_e8m0fnu; see tests/formats/minifloat_test.cpp for the source
+// reading): 0, -0 and negative inputs have no code (NaN, or code 0x00 under SATURATE); a
+// positive x below 2^-126 is rounded on the two points {0, 2^-126} (the code is the
+// binary32 exponent field rounded by its fraction, and a subnormal's field is 0) and the
+// result 0 is code 0x00, which stands for 2^-127; above, x is rounded to a power of two
+// with the midpoint 1.5 * 2^k, ties up.
+// E8M0_CLAMP: rounded by value to the powers of two, and 0 and everything below 2^-127 are
+// code 0x00 in every mode (-0 and negatives are NaN in every policy).
+inline uint32_t encode_e8m0(double x, Mode mode, Ovf ovf, bool clamp) {
+  if (std::isnan(x)) return 0xFF;
   // Documented arithsim rules: a mode that rounds the magnitude down never overflows
-  // (IEEE 754 7.4), and saturation turns inf into max.
+  // (IEEE 754 7.4), and saturation turns +inf into max; -inf is NaN.
   const bool toward_zero = mode == Mode::RTZ || mode == Mode::DOWN;
-  if (std::isinf(x)) return (ovf == Ovf::SATURATE || toward_zero) ? 0xFE : 0xFF;
-  if (x == 0.0) return 0x00;
+  if (std::isinf(x)) return !std::signbit(x) && (ovf == Ovf::SATURATE || toward_zero) ? 0xFE : 0xFF;
+  if (clamp) {
+    if (std::signbit(x)) return 0xFF;
+    if (x == 0.0) return 0x00;
+  } else if (x == 0.0 || std::signbit(x)) {
+    return ovf == Ovf::SATURATE ? 0x00 : 0xFF;
+  }
+  const double tiny = std::ldexp(1.0, -126);
+  if (!clamp && x < tiny) {
+    // Nearest of 0 and 2^-126 (t = x / 2^-126 in (0, 1), exact); the tie t = 1/2 goes to
+    // the even one, 0.
+    const double t = x / tiny;
+    bool up = false;
+    switch (mode) {
+      case Mode::RNE: up = t > 0.5; break;
+      case Mode::AWAY: up = t >= 0.5; break;
+      case Mode::UP: up = true; break;
+      case Mode::RTZ:
+      case Mode::DOWN: up = false; break;
+    }
+    return up ? 0x01 : 0x00;
+  }
   int ex;
   std::frexp(x, &ex);  // 2^(ex-1) <= x < 2^ex, exact
   int k = ex - 1;      // floor(log2 x)
@@ -280,7 +315,7 @@ inline uint32_t encode_e8m0(double x, Mode mode, Ovf ovf) {
         break;
     }
   }
-  if (k < -127) return 0x00;  // nothing smaller than 2^-127
+  if (k < -127) return 0x00;  // clamp: nothing smaller than 2^-127
   if (k > 127) return (ovf == Ovf::SATURATE || toward_zero) ? 0xFE : 0xFF;
   return static_cast<uint32_t>(k + 127);
 }
@@ -289,9 +324,9 @@ inline uint32_t encode_e8m0(double x, Mode mode, Ovf ovf) {
 
 // Nearest-value search over the sorted table of finite values.
 inline uint32_t encode(const Minifloat& f, double x, Mode mode = Mode::RNE, Ovf ovf = Ovf::DEFAULT) {
-  if (f.conv == Conv::E8M0) {
+  if (detail::is_e8m0(f)) {
     detail::validate(f);
-    return detail::encode_e8m0(x, mode, ovf);
+    return detail::encode_e8m0(x, mode, ovf, f.conv == Conv::E8M0_CLAMP);
   }
   const detail::MfTable& t = detail::table_for(f);
   const bool neg = std::signbit(x);
