@@ -8,6 +8,7 @@
 #include "sim/estimator/default_job.hpp"
 #include "sim/estimator/estimator.hpp"
 #include "traces/generators.hpp"
+#include "traces/trace.hpp"
 
 namespace {
 
@@ -54,11 +55,43 @@ void BM_trace_generation(benchmark::State& st) {
 }
 BENCHMARK(BM_trace_generation);
 
+// Reading a 10,000-op trace whose ops all name bf16 (a format whose codec builds a 65,536-entry
+// table): parsing must cost per op, not per op x table (issue #16: it took 15 s when every op
+// rebuilt the table). Target: >= 2 parses/s (< 0.5 s); baseline: the trace's YAML text copied.
+std::string bf16_trace_text() {
+  std::string t = "version: 1\nmodel: big\nphase: forward\nops:\n";
+  for (int i = 0; i < 10000; ++i)
+    t += "  - {name: op" + std::to_string(i) +
+         ", kind: gemm, m: 4, n: 64, k: 64, weight_format: bf16, activation_format: bf16, output_format: bf16}\n";
+  return t;
+}
+
+void BM_parse_trace_10k_bf16_ops(benchmark::State& st) {
+  const std::string text = bf16_trace_text();
+  for (auto _ : st) {
+    auto t = traces::parse_trace(text, "big.yaml");
+    benchmark::DoNotOptimize(t);
+  }
+  st.SetItemsProcessed(st.iterations());
+}
+BENCHMARK(BM_parse_trace_10k_bf16_ops)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+
+void BM_copy_trace_text(benchmark::State& st) {
+  const std::string text = bf16_trace_text();
+  for (auto _ : st) {
+    std::string c = text;
+    benchmark::DoNotOptimize(c);
+  }
+  st.SetItemsProcessed(st.iterations());
+}
+BENCHMARK(BM_copy_trace_text);
+
 }  // namespace
 
 int main(int argc, char** argv) {
   // Targets as jobs/s: default job >= 0.5/s (< 2 s), 70B prefill on one PE >= 0.2/s (< 5 s).
   return arithsim::bench::run_with_report(argc, argv,
                                           {{"BM_default_job_six_pes/min_time:3.000", "BM_trace_generation", 0.5, 0},
-                                           {"BM_llama2_70b_prefill_mixpe/min_time:3.000", "BM_trace_generation", 0.2, 0}});
+                                           {"BM_llama2_70b_prefill_mixpe/min_time:3.000", "BM_trace_generation", 0.2, 0},
+                                           {"BM_parse_trace_10k_bf16_ops/min_time:2.000", "BM_copy_trace_text", 2.0, 0}});
 }

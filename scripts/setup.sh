@@ -1,15 +1,23 @@
 #!/usr/bin/env bash
-# Installs every Debian package arithsim needs (build, tests, RTL flow, benchmarks).
-# Idempotent and quiet when everything is already there. Run as root on Debian 12.
+# Installs the Debian packages arithsim needs. Idempotent and quiet when everything is there.
+# Run as root on Debian 12.
+#   setup.sh main   what `arithsim run` needs (compiler, CMake, libraries, gnuplot for plots)
+#   setup.sh        everything: also Verilator, SystemC, yosys, the test and benchmark
+#                   libraries, clang (fuzzing), ccache
 set -euo pipefail
-pkgs=(
-  g++ cmake ninja-build pkg-config git
-  libsystemc-dev verilator yosys
-  libboost1.81-dev libboost-program-options1.81-dev
+main_pkgs=(
+  g++ cmake ninja-build pkg-config git ccache
   libfmt-dev libcli11-dev nlohmann-json3-dev libyaml-cpp-dev
-  googletest libgtest-dev libgmock-dev libbenchmark-dev
   gnuplot-nox
 )
+full_pkgs=(
+  libsystemc-dev verilator yosys
+  libboost1.81-dev libboost-program-options1.81-dev
+  googletest libgtest-dev libgmock-dev libbenchmark-dev
+  clang-14 libclang-rt-14-dev
+)
+pkgs=("${main_pkgs[@]}")
+[ "${1:-}" = main ] || pkgs+=("${full_pkgs[@]}")
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <set>
 #include <sstream>
 
@@ -14,6 +15,8 @@
 
 #include "models/formats/block.hpp"
 #include "models/formats/format.hpp"
+#include "models/io/escape.hpp"
+#include "models/io/yaml_document.hpp"
 #include "models/tensor/npy.hpp"
 
 namespace arithsim::traces {
@@ -40,13 +43,35 @@ std::optional<OpKind> parse_kind(std::string_view s) {
 
 namespace {
 
-// An element format name wins over block syntax (as `arithsim quantize` decides).
-std::optional<formats::ElementFormat> element_format(const std::string& f) {
-  try {
-    return formats::ElementFormat::parse(f);
-  } catch (const std::invalid_argument&) {
-    return std::nullopt;
+// An element format name wins over block syntax (as `arithsim quantize` decides). Parsed once
+// per name and process: some formats build tables on parse (bf16: 65,536 entries), and a
+// trace names the same few formats on every op.
+const std::optional<formats::ElementFormat>& element_format(const std::string& f) {
+  static std::mutex m;
+  static std::map<std::string, std::optional<formats::ElementFormat>, std::less<>> cache;
+  const std::lock_guard<std::mutex> lock(m);
+  auto it = cache.find(f);
+  if (it == cache.end()) {
+    std::optional<formats::ElementFormat> e;
+    try {
+      e = formats::ElementFormat::parse(f);
+    } catch (const std::invalid_argument&) {
+    }
+    it = cache.emplace(f, std::move(e)).first;
   }
+  return it->second;  // std::map nodes are stable
+}
+
+// Storage bits per element, memoized per (format, group): summaries and the estimator ask for
+// every op several times.
+std::optional<double> cached_bits(const std::string& format, int64_t group, bool store, double value = 0) {
+  static std::mutex m;
+  static std::map<std::pair<std::string, int64_t>, double> cache;
+  const std::lock_guard<std::mutex> lock(m);
+  const auto key = std::make_pair(format, group);
+  if (store) return cache[key] = value;
+  const auto it = cache.find(key);
+  return it == cache.end() ? std::nullopt : std::optional<double>(it->second);
 }
 
 }  // namespace
@@ -55,21 +80,23 @@ void check_format(const std::string& format) {
   if (format.empty()) throw std::invalid_argument("empty format name");
   if (element_format(format)) return;
   if (formats::looks_like_block(format)) {
-    formats::parse_block(format);  // throws with its own message
+    bits_per_element(format);  // parses it (throws with its own message) and remembers it
     return;
   }
   throw std::invalid_argument("unknown format '" + format + "'");
 }
 
 double bits_per_element(const std::string& format, int64_t group) {
-  if (auto e = element_format(format)) return e->bits() + (group > 0 ? 16.0 / double(group) : 0.0);
+  if (const auto& e = element_format(format)) return e->bits() + (group > 0 ? 16.0 / double(group) : 0.0);
+  if (const auto b = cached_bits(format, group, false)) return *b;
   if (!formats::looks_like_block(format)) throw std::invalid_argument("unknown format '" + format + "'");
   formats::BlockSpec spec = formats::parse_block(format);
+  if (group > kMaxGroup) throw std::invalid_argument("group " + std::to_string(group) + " is larger than " + std::to_string(kMaxGroup));
   if (group > 0) spec.block = int(group);
   const formats::BlockCodec codec(spec);
   double per_block = codec.scale_format().bits();
   if (spec.zero_point) per_block += spec.element_bits();
-  return spec.element_bits() + per_block / spec.block;
+  return *cached_bits(format, group, true, spec.element_bits() + per_block / spec.block);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -180,7 +207,7 @@ class Reader {
   Reader(std::string file, std::string base_dir) : file_(std::move(file)), base_(std::move(base_dir)) {}
 
   [[noreturn]] void fail(const std::string& where, const std::string& what) const {
-    throw TraceError(file_ + (where.empty() ? "" : ": " + where) + ": " + what);
+    throw TraceError(io::one_line(file_ + (where.empty() ? "" : ": " + where) + ": " + what));
   }
 
   void check_fields(const YAML::Node& map, const std::set<std::string>& allowed, const std::string& where) const {
@@ -201,8 +228,10 @@ class Reader {
     if (b != e && *b == '+') ++b;
     const auto r = std::from_chars(b, e, v);
     // 2^40 bounds every dimension so that products of a few of them stay exact in 64 bits.
-    if (s.empty() || r.ec != std::errc() || r.ptr != e || v < min || v > (int64_t(1) << 40))
-      fail(where, "field '" + f + "' must be " + what);
+    const bool digits = !s.empty() && r.ptr == e && (r.ec == std::errc() || r.ec == std::errc::result_out_of_range);
+    if (digits && (r.ec != std::errc() || v > (int64_t(1) << 40)))
+      fail(where, "field '" + f + "' is " + io::escape(s) + ", above the limit 2^40 (1099511627776)");
+    if (s.empty() || r.ec != std::errc() || r.ptr != e || v < min) fail(where, "field '" + f + "' must be " + what);
     return v;
   }
   int64_t req_int(const YAML::Node& map, const std::string& f, const std::string& where) const {
@@ -248,7 +277,9 @@ class Reader {
     return v;
   }
   std::optional<int64_t> opt_group(const YAML::Node& map, const std::string& where) const {
-    return opt_int(map, "group", where, 0, "a non-negative integer");
+    const auto g = opt_int(map, "group", where, 0, "a non-negative integer");
+    if (g && *g > kMaxGroup) fail(where, fmt::format("field 'group' must be at most {} (got {})", kMaxGroup, *g));
+    return g;
   }
 
   std::optional<ValueStats> stats(const YAML::Node& map, const std::string& f, const std::string& where) const {
@@ -261,8 +292,9 @@ class Reader {
       check_fields(n, {"npy"}, w);
       s.npy = req_text(n, "npy", w);
       const std::filesystem::path given(s.npy);
-      if (!std::filesystem::is_regular_file(given.is_absolute() ? given : std::filesystem::path(base_) / given))
-        fail(w, "field 'npy': file '" + s.npy + "' not found");
+      const auto path = given.is_absolute() ? given : std::filesystem::path(base_) / given;
+      if (!std::filesystem::is_regular_file(path)) fail(w, "field 'npy': file '" + io::escape(s.npy) + "' not found");
+      check_sample(path.string(), w);
       return s;
     }
     if (!n["distribution"]) fail(w, "missing field 'distribution' (or 'npy')");
@@ -278,15 +310,39 @@ class Reader {
       s.params[p] = *v;
     }
     check_fields(n, allowed, w);
+    const auto& q = s.params;
+    auto positive = [&](const char* p) {
+      if (!(q.at(p) > 0)) fail(w, fmt::format("field '{}' of distribution {} must be positive (got {})", p, s.distribution, q.at(p)));
+    };
+    if (s.distribution == "normal") positive("std");
+    if (s.distribution == "laplace" || s.distribution == "student_t") positive("scale");
+    if (s.distribution == "student_t") positive("df");
+    if (s.distribution == "uniform" && !(q.at("low") < q.at("high")))
+      fail(w, fmt::format("field 'low' must be below 'high' (got {} and {})", q.at("low"), q.at("high")));
     return s;
+  }
+
+  // A value sample must be a readable, non-empty .npy of finite numbers (read once per file).
+  void check_sample(const std::string& path, const std::string& where) const {
+    if (checked_samples_.count(path)) return;
+    std::vector<double> v;
+    try {
+      v = tensor::read_npy(path).to_double();
+    } catch (const std::exception& e) {
+      fail(where, "field 'npy': " + io::escape(e.what(), 200));
+    }
+    if (v.empty()) fail(where, "field 'npy': '" + io::escape(path) + "' holds no values");
+    for (size_t i = 0; i < v.size(); ++i)
+      if (!std::isfinite(v[i])) fail(where, fmt::format("field 'npy': '{}' holds a non-finite value at index {}", io::escape(path), i));
+    checked_samples_.insert(path);
   }
 
   Trace read(std::string_view text) const {
     YAML::Node root;
     try {
-      root = YAML::Load(std::string(text));
-    } catch (const YAML::Exception& e) {
-      fail("line " + std::to_string(e.mark.line + 1), "YAML syntax error: " + e.msg);
+      root = io::load_yaml(text, file_);
+    } catch (const io::YamlError& e) {
+      throw TraceError(e.what());
     }
     if (!root || root.IsNull()) fail("", "empty trace");
     if (!root.IsMap()) fail("", "expected a mapping at the top level");
@@ -429,6 +485,7 @@ class Reader {
 
  private:
   std::string file_, base_;
+  mutable std::set<std::string> checked_samples_;
 };
 
 }  // namespace
@@ -438,13 +495,14 @@ Trace parse_trace(std::string_view text, const std::string& file, const std::str
 }
 
 Trace load_trace(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw TraceError(path + ": cannot open the file");
-  std::stringstream ss;
-  ss << f.rdbuf();
-  if (f.bad()) throw TraceError(path + ": read error");
+  std::string text;
+  try {
+    text = io::read_text_file(path);
+  } catch (const io::YamlError& e) {
+    throw TraceError(e.what());
+  }
   const auto dir = std::filesystem::path(path).parent_path();
-  return parse_trace(ss.str(), path, dir.empty() ? "." : dir.string());
+  return parse_trace(text, path, dir.empty() ? "." : dir.string());
 }
 
 // ---------------------------------------------------------------------------------------

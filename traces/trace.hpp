@@ -18,6 +18,9 @@
 namespace arithsim::traces {
 
 inline constexpr int kTraceVersion = 1;
+// Largest weight group / block size a trace may give (a group is a run of K elements sharing
+// one scale; 2^24 is far beyond any real K and keeps block sizes exact in int).
+inline constexpr int64_t kMaxGroup = int64_t(1) << 24;
 
 // A malformed or unreadable trace; what() is the whole one-line message.
 struct TraceError : std::runtime_error {

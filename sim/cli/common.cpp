@@ -1,12 +1,19 @@
 #include "sim/cli/common.hpp"
 
+#include <charconv>
+
+#include <fmt/format.h>
+
+#include "models/io/escape.hpp"
+#include "models/io/output_paths.hpp"
+
 namespace arithsim::cli {
 
 void RoundingArgs::add_to(CLI::App& app, bool with_daz) {
   app.add_option("--rounding", rounding, "rne | rtz | up | down | away | stochastic")->capture_default_str();
   app.add_option("--overflow", overflow, "default | saturate | inf | nan")->capture_default_str();
-  app.add_option("--seed", seed, "seed of the stochastic-rounding random bits")->capture_default_str();
-  app.add_option("--sr-bits", sr_bits, "random bits used by stochastic rounding (1..63)")->capture_default_str();
+  add_integer<uint64_t>(app, "--seed", seed, "seed of the stochastic-rounding random bits", 0);
+  add_integer(app, "--sr-bits", sr_bits, "random bits used by stochastic rounding (1..63)", 1, 63);
   app.add_flag("--ftz", ftz, "flush results that would be subnormal to zero");
   if (with_daz) app.add_flag("--daz", daz, "decode subnormal codes as zero");
 }
@@ -28,14 +35,92 @@ formats::RoundingOptions RoundingArgs::options() {
   return o;
 }
 
+namespace {
+
+[[noreturn]] void bad_integer(std::string_view text, std::string_view option, const std::string& range) {
+  throw UsageError(fmt::format("'{}' is not an integer in {}", io::escape(text), range), std::string(option));
+}
+
+// Digits (after an optional sign) as a magnitude; nullopt when not all digits or over 2^64-1.
+std::optional<uint64_t> magnitude(std::string_view digits) {
+  if (digits.empty() || digits.size() > 40) return std::nullopt;
+  uint64_t v = 0;
+  const auto r = std::from_chars(digits.data(), digits.data() + digits.size(), v);
+  if (r.ec != std::errc() || r.ptr != digits.data() + digits.size()) return std::nullopt;
+  return v;
+}
+
+}  // namespace
+
+uint64_t parse_unsigned(std::string_view text, std::string_view option, uint64_t min, uint64_t max) {
+  const std::string range = fmt::format("{}..{}", min, max);
+  std::string_view d = text;
+  if (!d.empty() && d[0] == '+') d.remove_prefix(1);
+  if (!d.empty() && d[0] == '-') bad_integer(text, option, range + " (negative values are not allowed)");
+  const auto v = magnitude(d);
+  if (!v || *v < min || *v > max) bad_integer(text, option, range);
+  return *v;
+}
+
+int64_t parse_int(std::string_view text, std::string_view option, int64_t min, int64_t max) {
+  const std::string range = fmt::format("{}..{}", min, max);
+  std::string_view d = text;
+  const bool neg = !d.empty() && d[0] == '-';
+  if (!d.empty() && (d[0] == '+' || d[0] == '-')) d.remove_prefix(1);
+  const auto m = magnitude(d);
+  if (!m) bad_integer(text, option, range);
+  const uint64_t limit = neg ? uint64_t(std::numeric_limits<int64_t>::max()) + 1 : uint64_t(std::numeric_limits<int64_t>::max());
+  if (*m > limit) bad_integer(text, option, range);
+  const int64_t v = neg ? int64_t(0 - *m) : int64_t(*m);
+  if (v < min || v > max) bad_integer(text, option, range);
+  return v;
+}
+
+std::pair<int, int> parse_array_shape(std::string_view text, std::string_view option, int max_side) {
+  const auto x = text.find('x');
+  if (x == std::string_view::npos)
+    throw UsageError(fmt::format("'{}' is not RxC (e.g. 16x16)", io::escape(text)), std::string(option));
+  const std::string o(option);
+  const int r = int(parse_unsigned(text.substr(0, x), o + " rows", 1, uint64_t(max_side)));
+  const int c = int(parse_unsigned(text.substr(x + 1), o + " columns", 1, uint64_t(max_side)));
+  return {r, c};
+}
+
 std::map<std::string, std::string> parse_key_values(const std::vector<std::string>& kv, const std::string& option) {
   std::map<std::string, std::string> out;
   for (const auto& s : kv) {
     const auto eq = s.find('=');
-    if (eq == std::string::npos || eq == 0) throw UsageError("parameter '" + s + "' is not key=value", option);
+    if (eq == std::string::npos || eq == 0) throw UsageError("parameter '" + io::escape(s) + "' is not key=value", option);
     out[s.substr(0, eq)] = s.substr(eq + 1);
   }
   return out;
+}
+
+int run_cli(CLI::App& app, int argc, char** argv) {
+  auto report = [](const char* what, int code) {
+    fmt::print(stderr, "arithsim: error: {}\n", io::one_line(what));
+    return code;
+  };
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    return report(e.what(), 2);
+  } catch (const UsageError& e) {
+    return report(e.what(), 2);
+  } catch (const io::OutputRefused& e) {  // an output path arithsim may not replace
+    return report(e.what(), 2);
+  } catch (const std::bad_alloc&) {
+    return report("out of memory (the inputs ask for more than this machine can allocate)", 1);
+  } catch (const std::exception& e) {
+    return report(e.what(), 1);
+  }
+  return 0;
 }
 
 }  // namespace arithsim::cli

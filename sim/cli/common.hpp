@@ -1,9 +1,13 @@
 // Shared pieces of the CLI: the error convention and option helpers.
 #pragma once
 
+#include <cstdint>
+#include <limits>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include <CLI/CLI.hpp>
 
@@ -33,6 +37,33 @@ struct RoundingArgs {
   formats::RoundingOptions options();  // throws UsageError for unknown names
 };
 
+// Integer option values, strictly: decimal digits (an optional leading '+'; '-' only where
+// `min` < 0), nothing else, no wrap-around and no saturation. A value outside [min, max] or
+// not a number is a UsageError naming the option, the input and the range.
+uint64_t parse_unsigned(std::string_view text, std::string_view option, uint64_t min, uint64_t max);
+int64_t parse_int(std::string_view text, std::string_view option, int64_t min, int64_t max);
+
+// --name for an integer variable, parsed by parse_unsigned / parse_int within [min, max].
+template <class T>
+CLI::Option* add_integer(CLI::App& app, const std::string& name, T& ref, const std::string& help, T min,
+                         T max = std::numeric_limits<T>::max()) {
+  const std::string opt = name;
+  auto* o = app.add_option_function<std::string>(
+      name,
+      [&ref, opt, min, max](const std::string& s) {
+        if constexpr (std::is_signed_v<T>)
+          ref = T(parse_int(s, opt, int64_t(min), int64_t(max)));
+        else
+          ref = T(parse_unsigned(s, opt, uint64_t(min), uint64_t(max)));
+      },
+      help);
+  o->default_str(std::to_string(ref));
+  return o;
+}
+
+// "RxC" array shapes (--array): each side 1..max_side; anything else is a UsageError.
+std::pair<int, int> parse_array_shape(std::string_view text, std::string_view option, int max_side = 1024);
+
 // "key=value" options (repeatable --param) into a map; a malformed one is a usage error.
 std::map<std::string, std::string> parse_key_values(const std::vector<std::string>& kv, const std::string& option);
 
@@ -41,7 +72,14 @@ void add_quantize_command(CLI::App& app);
 void add_run_command(CLI::App& app);
 void add_pe_commands(CLI::App& app);  // pe list, gemm
 void add_synth_command(CLI::App& app);
+// `arithsim cosim ...` runs the program arithsim-cosim beside the arithsim binary (the
+// Verilated models live there, so that arithsim itself builds without Verilator).
 void add_cosim_command(CLI::App& app);
+void add_cosim_options(CLI::App& app);  // arithsim-cosim's own options (sim/cli/cosim_cmd.cpp)
+
+// Parses and runs `app`, printing errors as "arithsim: error: <one line>"; returns the exit
+// code (0; 2 usage errors and refused outputs; 1 runtime errors).
+int run_cli(CLI::App& app, int argc, char** argv);
 void add_cost_command(CLI::App& app);
 void add_trace_commands(CLI::App& app);  // trace list, gen, show
 

@@ -1,5 +1,11 @@
-// arithsim cosim PE [--param k=v ...] [--cycles N] [--seed S] [--wave out.fst]
+// arithsim cosim PE [--param k=v ...] [--cycles N] [--seed S] [--wave out.fst]: the options of
+// the arithsim-cosim program (the one that links the Verilated models), which `arithsim cosim`
+// runs.
+#include <filesystem>
+
 #include <fmt/format.h>
+
+#include "models/io/output_paths.hpp"
 
 #include "sim/cli/common.hpp"
 #include "sim/cosim/cosim.hpp"
@@ -14,7 +20,7 @@ struct CosimArgs {
 };
 
 void run(const CosimArgs& a) {
-  if (a.o.cycles == 0) throw UsageError("cycles must be positive", "--cycles");
+  if (!a.o.wave.empty()) io::check_output_file(a.o.wave, "--wave");
   pe::Params params;
   for (const auto& [k, v] : parse_key_values(a.params, "--param")) params[k] = v;
   cosim::CosimReport r;
@@ -23,6 +29,8 @@ void run(const CosimArgs& a) {
   } catch (const pe::PeError& e) {
     throw UsageError(e.what(), "PE");
   }
+  if (!r.wave_file.empty() && !std::filesystem::is_regular_file(r.wave_file))
+    throw RuntimeError(fmt::format("the waveform '{}' was not written", r.wave_file), "--wave");
   if (!r.pass) {
     fmt::print("FAIL after {} cycles: {}\n", r.cycles, r.mismatch);
     if (!r.wave_file.empty()) fmt::print("waveform: {}\n", r.wave_file);
@@ -35,15 +43,15 @@ void run(const CosimArgs& a) {
 
 }  // namespace
 
-void add_cosim_command(CLI::App& app) {
+void add_cosim_options(CLI::App& app) {
   static CosimArgs a;
   std::string help = "PE with RTL:";
   for (const auto& t : cosim::cosim_targets()) help += fmt::format("\n  {}: {}", t.pe, t.configs);
-  auto* c = app.add_subcommand("cosim", "co-simulate a PE's Verilated RTL against its cycle-level model");
+  CLI::App* c = &app;
   c->add_option("PE", a.pe, help)->required();
   c->add_option("--param", a.params, "PE parameter key=value (the RTL parameter sets built are listed under PE)");
-  c->add_option("--cycles", a.o.cycles, "cycles to compare")->capture_default_str();
-  c->add_option("--seed", a.o.seed, "stimulus seed")->capture_default_str();
+  add_integer<uint64_t>(*c, "--cycles", a.o.cycles, "cycles to compare (1..10^12)", 1, 1000000000000ULL);
+  add_integer<uint64_t>(*c, "--seed", a.o.seed, "stimulus seed", 0);
   c->add_option("--wave", a.o.wave, "write an FST waveform of the whole run");
   c->callback([] { run(a); });
 }

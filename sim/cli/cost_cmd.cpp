@@ -15,6 +15,7 @@
 #include "cost/accelergy.hpp"
 #include "cost/activity_file.hpp"
 #include "cost/array_cost.hpp"
+#include "models/io/output_paths.hpp"
 #include "cost/pe_cost.hpp"
 #include "models/tensor/npy.hpp"
 #include "sim/cli/common.hpp"
@@ -50,19 +51,6 @@ double parse_freq(const std::string& s) {
   const double mul = unit.empty() || unit == "hz" ? 1 : unit == "khz" ? 1e3 : unit == "mhz" ? 1e6 : unit == "ghz" ? 1e9 : -1;
   if (mul < 0 || !(v > 0)) throw UsageError(fmt::format("bad frequency '{}', want e.g. 1GHz, 500MHz, 2e9", s), "--freq");
   return v * mul;
-}
-
-std::pair<int, int> parse_shape(const std::string& s) {
-  const auto x = s.find('x');
-  try {
-    if (x == std::string::npos) throw std::invalid_argument("x");
-    size_t u1 = 0, u2 = 0;
-    const int r = std::stoi(s.substr(0, x), &u1), c = std::stoi(s.substr(x + 1), &u2);
-    if (u1 != x || u2 != s.size() - x - 1 || r < 1 || c < 1) throw std::invalid_argument("shape");
-    return {r, c};
-  } catch (const std::exception&) {
-    throw UsageError(fmt::format("'{}' is not RxC (e.g. 16x16)", s), "--array");
-  }
 }
 
 std::string widths_of(const cost::PePart& p) {
@@ -175,7 +163,7 @@ void run(CostArgs& a) {
   cost::ActivityFactors act;
   try {
     if (is_array) {
-      const auto [r, col] = parse_shape(a.array);
+      const auto [r, col] = parse_array_shape(a.array, "--array");
       cost::ArrayOptions o;
       o.rows = r;
       o.cols = col;
@@ -211,7 +199,13 @@ void run(CostArgs& a) {
   const cost::PeEnergy e = cost::evaluate(c, act, freq);
   const auto stages = cost::stage_breakdown(c, act);
 
-  // Every input is valid: the output files, each written atomically.
+  // Every input is valid: the output files, each written atomically, never over an input.
+  std::vector<std::string> inputs = a.library;
+  inputs.push_back(a.accelergy_in);
+  if (!distribution && a.workload.empty()) inputs.push_back(a.activity);
+  if (!a.workload.empty()) inputs.push_back(a.workload);
+  for (const auto* out : {&a.activity_out, &a.accelergy_out})
+    if (!out->empty()) io::check_output_file(*out, out == &a.activity_out ? "--activity-out" : "--accelergy-out", inputs);
   if (!a.activity_out.empty()) {
     try {
       tensor::write_file_atomic(a.activity_out, cost::activity_yaml({a.pe, act}));
@@ -356,7 +350,7 @@ void add_cost_command(CLI::App& app) {
                 "measure the activity on a workload's sampled values: a trace generator (arithsim trace list), "
                 "'default' (the run command's job) or a trace file");
   s->add_option("--activity-out", a.activity_out, "write the activity used as an activity file (YAML)");
-  s->add_option("--seed", a.seed, "seed of the operand data")->capture_default_str();
+  add_integer<uint64_t>(*s, "--seed", a.seed, "seed of the operand data", 0);
   s->add_option("--array", a.array, "an R x C array of the PE (e.g. 16x16)");
   s->add_option("--dataflow", a.dataflow, "array dataflow: os | dot")->capture_default_str();
   s->add_option("--format", a.format, "text | csv | json")->capture_default_str();

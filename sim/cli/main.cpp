@@ -1,11 +1,8 @@
 // arithsim <command> [options]
-#include <iostream>
-
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include "sim/cli/common.hpp"
-
 
 int main(int argc, char** argv) {
   using namespace arithsim::cli;
@@ -22,23 +19,5 @@ int main(int argc, char** argv) {
   add_cost_command(app);
   add_run_command(app);
   add_trace_commands(app);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    fmt::print(stderr, "arithsim: error: {}\n", e.what());
-    return 2;
-  } catch (const UsageError& e) {
-    fmt::print(stderr, "arithsim: error: {}\n", e.what());
-    return 2;
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "arithsim: error: {}\n", e.what());
-    return 1;
-  }
-  return 0;
+  return run_cli(app, argc, argv);
 }

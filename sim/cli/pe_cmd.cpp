@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "models/io/output_paths.hpp"
 #include "models/pe/pe.hpp"
 #include "models/tensor/npy.hpp"
 #include "sim/cli/common.hpp"
@@ -66,7 +67,9 @@ void cmd_gemm(GemmArgs& g) {
     if (k != k2) throw RuntimeError(fmt::format("A is {}x{} but B is {}x{}", m, k, k2, n), "--a/--b");
   } else {
     m = g.m, n = g.n, k = g.k;
-    if (m == 0 || n == 0 || k == 0 || m * n * k > (size_t(1) << 32)) throw UsageError("M, N, K must be positive and M*N*K <= 2^32", "--m/--n/--k");
+    // Each is 1..2^32 (parse time), so the product is exact in long double.
+    if ((long double)m * n * k > 0x1p32L)
+      throw UsageError(fmt::format("M*N*K = {}*{}*{} exceeds 2^32 MACs", m, n, k), "--m/--n/--k");
     std::mt19937_64 rng(g.seed);
     std::normal_distribution<float> nd(0.0f, 1.0f);
     std::uniform_real_distribution<float> ud(-1.0f, 1.0f);
@@ -83,6 +86,7 @@ void cmd_gemm(GemmArgs& g) {
   } catch (const pe::PeError& e) {
     throw UsageError(e.what(), "--pe/--param and the operand shapes");
   }
+  if (!g.out.empty()) io::check_output_file(g.out, "--out", {g.a, g.b});
   if (!g.out.empty()) tensor::write_npy(g.out, tensor::NpyArray::from_float(r.c, {m, n}));
   const auto& s = r.stats;
   const double macs = double(m) * double(n) * double(k);
@@ -123,10 +127,11 @@ void add_pe_commands(CLI::App& app) {
   gemm->add_option("--a", g.a, "A (M x K) as .npy");
   gemm->add_option("--b", g.b, "B (K x N) as .npy");
   gemm->add_option("--out", g.out, "write C (M x N, float32) as .npy");
-  gemm->add_option("--m", g.m, "rows of A (random operands)")->capture_default_str();
-  gemm->add_option("--n", g.n, "columns of B (random operands)")->capture_default_str();
-  gemm->add_option("--k", g.k, "reduction length (random operands)")->capture_default_str();
-  gemm->add_option("--seed", g.seed, "seed of the random operands")->capture_default_str();
+  const size_t dim_max = size_t(1) << 32;
+  add_integer<size_t>(*gemm, "--m", g.m, "rows of A (random operands)", 1, dim_max);
+  add_integer<size_t>(*gemm, "--n", g.n, "columns of B (random operands)", 1, dim_max);
+  add_integer<size_t>(*gemm, "--k", g.k, "reduction length (random operands)", 1, dim_max);
+  add_integer<uint64_t>(*gemm, "--seed", g.seed, "seed of the random operands", 0);
   gemm->add_option("--dist", g.dist, "distribution of random operands: normal (N(0,1)) | uniform (U(-1,1))")->capture_default_str();
   gemm->add_flag("--json", g.json, "print the statistics as JSON");
   gemm->callback([] { cmd_gemm(g); });

@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include "models/formats/block.hpp"
+#include "models/io/file_transaction.hpp"
+#include "models/io/output_paths.hpp"
 #include "models/tensor/error_stats.hpp"
 #include "models/tensor/npy.hpp"
 #include "sim/cli/common.hpp"
@@ -47,6 +49,7 @@ void run(QuantizeArgs& a) {
   } catch (const tensor::NpyError& e) {
     throw RuntimeError(e.what(), "--in");
   }
+  io::check_output_file(a.out, "--out", {a.in});
   const auto x = in.to_float(/*bf16_from_u2=*/true);
   std::vector<double> ref(x.begin(), x.end());
   std::vector<double> deq(x.size());
@@ -87,7 +90,6 @@ void run(QuantizeArgs& a) {
     try { return formats::parse_block(a.format); }
     catch (const std::invalid_argument& e) { throw UsageError(e.what(), "--format"); }
   }();
-  if (a.block < 0 || a.block > (1 << 20)) throw UsageError("block size must be 1..1048576", "--block");
   if (a.block) spec.block = a.block;
   if (in.shape.empty()) throw RuntimeError("a block format needs at least a 1-D tensor", "--in");
   const formats::BlockCodec codec(spec);
@@ -105,25 +107,22 @@ void run(QuantizeArgs& a) {
     std::vector<size_t> sshape(in.shape.begin(), in.shape.end() - 1);
     sshape.push_back(q.blocks_per_row);
     std::vector<uint16_t> sc(q.scales.begin(), q.scales.end());
-    // All files or none: codes first; if a side file then fails, the ones written go too.
-    // Side files: OUT.scales.npy, OUT.zeros.npy (group INT with zero point),
-    // OUT.tensor_scale.npy (NVFP4 with a per-tensor scale, float32 scalar).
+    // All files or none (io::FileTransaction): side files OUT.scales.npy, OUT.zeros.npy (group
+    // INT with zero point), OUT.tensor_scale.npy (NVFP4 with a per-tensor scale, float32 scalar).
     const std::string stem = scales_path(a.out).substr(0, scales_path(a.out).size() - 11);
-    std::vector<std::string> written;
+    std::vector<std::pair<std::string, tensor::NpyArray>> files;
+    files.emplace_back(a.out, tensor::NpyArray::from_u8(q.codes, in.shape));
+    files.emplace_back(stem + ".scales.npy", tensor::NpyArray::from_u16(sc, sshape));
+    if (!q.zeros.empty()) files.emplace_back(stem + ".zeros.npy", tensor::NpyArray::from_u8(q.zeros, sshape));
+    if (spec.kind == formats::BlockKind::NVFP4 && spec.tensor_scale)
+      files.emplace_back(stem + ".tensor_scale.npy", tensor::NpyArray::from_float({q.tensor_scale}, {}));
+    for (const auto& [path, arr] : files) io::check_output_file(path, path == a.out ? "--out" : "--out (side file)", {a.in});
+    io::FileTransaction tx;
     try {
-      tensor::write_npy(a.out, tensor::NpyArray::from_u8(q.codes, in.shape));
-      written.push_back(a.out);
-      tensor::write_npy(stem + ".scales.npy", tensor::NpyArray::from_u16(sc, sshape));
-      written.push_back(stem + ".scales.npy");
-      if (!q.zeros.empty()) {
-        tensor::write_npy(stem + ".zeros.npy", tensor::NpyArray::from_u8(q.zeros, sshape));
-        written.push_back(stem + ".zeros.npy");
-      }
-      if (spec.kind == formats::BlockKind::NVFP4 && spec.tensor_scale)
-        tensor::write_npy(stem + ".tensor_scale.npy", tensor::NpyArray::from_float({q.tensor_scale}, {}));
-    } catch (...) {
-      for (const auto& w : written) std::remove(w.c_str());
-      throw;
+      for (const auto& [path, arr] : files) tensor::write_npy(tx.stage(path), arr);
+      tx.commit();
+    } catch (const std::runtime_error& e) {
+      throw RuntimeError(e.what(), "--out");
     }
   }
   print_stats(a, spec.name + fmt::format(" (block {})", spec.block), tensor::error_stats(ref, deq));
@@ -135,7 +134,7 @@ void add_quantize_command(CLI::App& app) {
   static QuantizeArgs a;
   auto* q = app.add_subcommand("quantize", "quantize a whole .npy tensor to an element or block format");
   q->add_option("--format", a.format, "element format (e4m3, fp4, posit8_0, int8 ...) or block format (mxfp4, nvfp4, int4_g128, bfp8 ...)")->required();
-  q->add_option("--block", a.block, "block / group size of a block format (overrides its default)");
+  add_integer(*q, "--block", a.block, "block / group size of a block format (1..1048576; default: the format's)", 1, 1 << 20);
   q->add_option("--in", a.in, "input tensor (.npy: float32/64, float16, bfloat16 as uint16, int8/16/32, uint8)")->required();
   q->add_option("--out", a.out, "output: element codes (.npy uint8/16/32; block scales go to OUT.scales.npy), or values with --dequant")->required();
   q->add_flag("--dequant", a.dequant, "write the dequantized float32 values instead of codes");

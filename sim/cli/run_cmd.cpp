@@ -12,6 +12,8 @@
 
 #include <fmt/format.h>
 
+#include "models/io/escape.hpp"
+#include "models/io/output_paths.hpp"
 #include "sim/cli/common.hpp"
 #include "sim/estimator/default_job.hpp"
 #include "sim/estimator/estimator.hpp"
@@ -22,7 +24,7 @@ namespace arithsim::cli {
 namespace {
 
 struct RunArgs {
-  std::string trace, config, out = "arithsim-out";
+  std::string trace, config, out = "arithsim-out", progress = "auto";
   std::vector<std::string> pes;
   bool latex = false, json = false, no_report = false;
 };
@@ -33,17 +35,21 @@ extern "C" void on_interrupt(int sig) {
   _exit(128 + sig);
 }
 
-// A progress bar on stderr when it is a terminal and the run has taken more than a second.
+// A progress bar on stderr: `auto` when stderr is a terminal and the run has taken more than a
+// second, `always` from the first step on (also into a file or pipe), `never`.
 class ProgressBar {
  public:
-  ProgressBar() : tty_(isatty(2) != 0), start_(std::chrono::steady_clock::now()) {}
+  explicit ProgressBar(const std::string& mode)
+      : tty_(mode == "always" || (mode == "auto" && isatty(2) != 0)),
+        delay_s_(mode == "always" ? 0.0 : 1.0),
+        start_(std::chrono::steady_clock::now()) {}
   ~ProgressBar() {
     if (shown_) fmt::print(stderr, "\r{:60}\r", "");
   }
   void operator()(double f) {
     if (!tty_) return;
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    if (s < 1.0) return;
+    if (s < delay_s_) return;
     const int w = 40, done = int(f * w + 0.5);
     fmt::print(stderr, "\r[{}{}] {:3.0f}% {:.1f} s", std::string(size_t(done), '#'), std::string(size_t(w - done), ' '),
                f * 100, s);
@@ -53,10 +59,13 @@ class ProgressBar {
 
  private:
   bool tty_, shown_ = false;
+  double delay_s_;
   std::chrono::steady_clock::time_point start_;
 };
 
 void run(const RunArgs& a) {
+  if (a.progress != "auto" && a.progress != "always" && a.progress != "never")
+    throw UsageError(fmt::format("unknown progress mode '{}' (auto, always, never)", io::escape(a.progress)), "--progress");
   traces::Trace trace;
   std::string trace_label, base_dir = ".";
   if (a.trace.empty()) {
@@ -105,10 +114,19 @@ void run(const RunArgs& a) {
     }
     config.pes = chosen;
   }
+  // The report may replace only a report arithsim wrote, never the inputs' directory: refused
+  // before any work.
+  if (!a.no_report) {
+    std::vector<std::string> inputs{a.trace, a.config};
+    for (const auto& op : trace.ops)
+      for (const auto* st : {&op.weight_stats, &op.activation_stats})
+        if (*st && !(*st)->npy.empty()) inputs.push_back((std::filesystem::path(base_dir) / (*st)->npy).string());
+    io::check_output_dir(a.out, "--out", inputs);
+  }
   std::vector<estimator::PeEstimate> results;
   try {
     estimator::Estimator est(config);
-    ProgressBar bar;
+    ProgressBar bar(a.progress);
     results = est.estimate_all(trace, [&](double f) { bar(f); }, base_dir);
   } catch (const estimator::ConfigError& e) {
     throw RuntimeError(e.what(), a.config.empty() ? "" : a.config);
@@ -138,11 +156,16 @@ void add_run_command(CLI::App& app) {
   auto a = std::make_shared<RunArgs>();
   r->add_option("--trace", a->trace, "workload trace (YAML/JSON, docs/traces.md); default: the embedded LLaMA-2-7B decode step");
   r->add_option("--config", a->config, "accelerator config (YAML/JSON, docs/estimator.md); default: the embedded one");
-  r->add_option("--out", a->out, "report directory (replaced atomically)")->capture_default_str();
+  r->add_option("--out", a->out,
+                 "report directory (created, or replaced atomically when it is a report arithsim wrote)")
+      ->capture_default_str();
   r->add_option("--pe", a->pes, "PEs to estimate (repeatable; a name or a config label; default: the config's)");
   r->add_flag("--latex", a->latex, "also print the LaTeX table and write table.tex");
   r->add_flag("--json", a->json, "print results.json to stdout instead of the table");
   r->add_flag("--no-report", a->no_report, "print only; write no report directory");
+  r->add_option("--progress", a->progress,
+                "progress bar on stderr: auto (on a terminal, after 1 s) | always (from the start) | never")
+      ->capture_default_str();
   r->callback([a] {
     for (int sig : {SIGINT, SIGTERM, SIGHUP}) std::signal(sig, on_interrupt);
     run(*a);

@@ -1,4 +1,6 @@
 // arithsim synth PE [--param k=v ...] [--array RxC [--dataflow os|dot]] [--rtl-dir DIR] [--json|--script]
+#include <tuple>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -18,17 +20,7 @@ struct SynthArgs {
 synth::ArraySynth parse_array(const SynthArgs& a) {
   synth::ArraySynth s;
   if (a.array.empty()) return s;
-  const auto x = a.array.find('x');
-  try {
-    if (x == std::string::npos) throw std::invalid_argument("no x");
-    size_t used = 0;
-    s.rows = std::stoi(a.array.substr(0, x), &used);
-    if (used != x) throw std::invalid_argument("rows");
-    s.cols = std::stoi(a.array.substr(x + 1), &used);
-    if (used != a.array.size() - x - 1) throw std::invalid_argument("cols");
-  } catch (const std::exception&) {
-    throw UsageError(fmt::format("'{}' is not RxC (e.g. 4x4)", a.array), "--array");
-  }
+  std::tie(s.rows, s.cols) = parse_array_shape(a.array, "--array");
   s.dataflow = a.dataflow;
   return s;
 }

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "models/io/output_paths.hpp"
 #include "sim/cli/common.hpp"
 #include "traces/generators.hpp"
 #include "traces/trace.hpp"
@@ -38,10 +39,17 @@ void cmd_gen(const GenArgs& a) {
     const std::string what = e.what();
     throw UsageError(what, what.find(a.model) == std::string::npos ? a.model : "");
   }
+  // What is written must read back: the reader's limits (every count within 2^62) apply.
+  try {
+    traces::parse_trace(traces::to_yaml(t), "generated trace");
+  } catch (const traces::TraceError& e) {
+    throw UsageError(fmt::format("{} with these options: {}", a.model, e.what()), "--seq/--batch/--kv");
+  }
   if (a.out.empty() || a.out == "-") {
     fmt::print("{}", traces::to_yaml(t));
     return;
   }
+  io::check_output_file(a.out, "--out");
   try {
     traces::save_trace(t, a.out);
   } catch (const std::exception& e) {
@@ -159,13 +167,16 @@ void add_trace_commands(CLI::App& app) {
   auto* gen = tr->add_subcommand("gen", "generate a trace from a built-in model (arithsim trace list)");
   gen->add_option("model", g.model, "model name (llama2-7b, resnet50, xr-perception ...)")->required();
   gen->add_option("--phase", g.phase, "LLMs: prefill or decode (default decode)");
-  gen->add_option("--seq", g.seq, "prefill: sequence length S (default 2048)");
-  gen->add_option("--batch", g.batch, "batch: sequences or images (default 1)");
-  gen->add_option("--kv", g.kv, "decode: KV-cache length L (default 1024)");
+  const int64_t big = int64_t(1) << 24;
+  add_integer<int64_t>(*gen, "--seq", g.seq, "prefill: sequence length S (default 2048)", 1, big)->default_str("2048");
+  add_integer<int64_t>(*gen, "--batch", g.batch, "batch: sequences or images (default 1)", 1, big);
+  add_integer<int64_t>(*gen, "--kv", g.kv, "decode: KV-cache length L (default 1024)", 1, big)->default_str("1024");
   gen->add_option("--w", g.w, "weight format (default: the model's, e.g. int4 for LLMs)");
   gen->add_option("--a", g.a, "activation format (default: the model's, e.g. int8)");
   gen->add_option("--o", g.o, "output format (default bf16)");
-  gen->add_option("--group", g.group, "weight group size (0: none; default: the model's, 128 for LLMs)");
+  add_integer<int64_t>(*gen, "--group", g.group, "weight group size (0: none; default: the model's, 128 for LLMs)", 0,
+                       traces::kMaxGroup)
+      ->default_str("the model's");
   gen->add_option("--out", g.out, "trace file (.yaml, or .json), written atomically; default: stdout");
   gen->callback([] { cmd_gen(g); });
 

@@ -17,6 +17,10 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <unistd.h>
+
+#include <filesystem>
+
 #include <verilated.h>
 #include <verilated_fst_c.h>
 
@@ -29,7 +33,8 @@ struct CosimOptions {
   uint64_t cycles = 100000;
   uint64_t seed = 1;
   std::string wave;              // FST written for the whole run when set
-  std::string mismatch_wave;     // written on a mismatch when wave is empty ("<pe>-mismatch.fst" if unset)
+  std::string mismatch_wave;     // written on a mismatch when wave is empty (unset: a file in the
+                                 // system temporary directory, named in the report; never the cwd)
   uint64_t reset_every = 50000;  // a reset mid-stream every N cycles (0: never)
   unsigned backpressure = 4;     // out_ready is low one cycle in N (0: never)
   unsigned bubbles = 5;          // in_valid is low one cycle in N (0: never)
@@ -187,12 +192,21 @@ CosimReport run_once(const PeCosimSpec& spec, const CosimOptions& o, const std::
 
 }  // namespace detail
 
+// "<tmp>/arithsim-<pe>-seed<S>-<pid>-mismatch.fst": the harness writes nothing into the cwd.
+inline std::string default_mismatch_wave(const std::string& pe, uint64_t seed) {
+  std::error_code ec;
+  std::filesystem::path dir = std::filesystem::temp_directory_path(ec);
+  if (ec) dir = "/tmp";
+  return (dir / ("arithsim-" + pe + "-seed" + std::to_string(seed) + "-" + std::to_string(::getpid()) + "-mismatch.fst"))
+      .string();
+}
+
 template <class V>
 CosimReport run_pe_cosim(const PeCosimSpec& spec, const CosimOptions& o) {
   CosimReport rep = detail::run_once<V>(spec, o, o.wave, UINT64_MAX);
   if (!rep.pass && o.wave.empty()) {
     // Replay the same seed with tracing up to the mismatch: the waveform leads to it.
-    const std::string w = o.mismatch_wave.empty() ? spec.pe + "-mismatch.fst" : o.mismatch_wave;
+    const std::string w = o.mismatch_wave.empty() ? default_mismatch_wave(spec.pe, o.seed) : o.mismatch_wave;
     rep.wave_file = detail::run_once<V>(spec, o, w, rep.cycles + 1).wave_file;
   }
   return rep;

@@ -10,20 +10,25 @@
 #include <fmt/format.h>
 
 #include "cost/technology.hpp"
+#include "models/io/escape.hpp"
+#include "models/io/yaml_document.hpp"
 #include "models/cycle/registry.hpp"
 
 namespace arithsim::estimator {
 namespace {
 
 [[noreturn]] void fail(const std::string& file, const std::string& what) {
-  throw ConfigError(fmt::format("{}: {}", file, what));
+  throw ConfigError(io::one_line(fmt::format("{}: {}", file, what)));
 }
+
+// A mapping key as text (a key that is itself a list or map is named by its position).
+std::string key_text(const YAML::Node& k) { return k.IsScalar() ? io::escape(k.Scalar()) : "<non-scalar key at " + io::position(k) + ">"; }
 
 void check_keys(const YAML::Node& n, const std::string& file, const std::string& where,
                 const std::set<std::string>& allowed) {
   if (!n.IsMap()) fail(file, fmt::format("field '{}' must be a map", where));
   for (const auto& kv : n) {
-    const auto key = kv.first.as<std::string>();
+    const auto key = key_text(kv.first);
     if (!allowed.count(key)) {
       std::string list;
       for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
@@ -65,7 +70,10 @@ PeChoice parse_pe(const YAML::Node& n, const std::string& file, const std::strin
     p.name = text(n["name"], file, where + ".name");
     if (n["params"]) {
       if (!n["params"].IsMap()) fail(file, fmt::format("field '{}.params' must be a map of key: value", where));
-      for (const auto& kv : n["params"]) p.params[kv.first.as<std::string>()] = text(kv.second, file, where + ".params");
+      for (const auto& kv : n["params"]) {
+        if (!kv.first.IsScalar()) fail(file, fmt::format("field '{}.params' has a key that is not text", where));
+        p.params[kv.first.Scalar()] = text(kv.second, file, where + ".params." + io::escape(kv.first.Scalar()));
+      }
     }
     if (n["label"]) p.label = text(n["label"], file, where + ".label");
   }
@@ -75,15 +83,28 @@ PeChoice parse_pe(const YAML::Node& n, const std::string& file, const std::strin
 
 }  // namespace
 
+namespace detail {
+AcceleratorConfig parse_fields(const YAML::Node& root, const std::string& file);
+}
+
 AcceleratorConfig parse_config(std::string_view src, const std::string& file) {
   YAML::Node root;
   try {
-    root = YAML::Load(std::string(src));
-  } catch (const YAML::ParserException& e) {
-    fail(file, fmt::format("line {}: YAML syntax error: {}", e.mark.line + 1, e.msg));
+    root = io::load_yaml(src, file);
+  } catch (const io::YamlError& e) {
+    throw ConfigError(e.what());
   }
+  if (root.IsNull()) fail(file, "the config is empty (give at least one field; docs/estimator.md)");
+  if (!root.IsMap()) fail(file, "expected a mapping of fields at the top level");
+  try {
+    return detail::parse_fields(root, file);
+  } catch (const YAML::Exception& e) {  // a conversion the checks above did not foresee
+    fail(file, fmt::format("{}: {}", io::position(root), io::escape(e.msg)));
+  }
+}
+
+AcceleratorConfig detail::parse_fields(const YAML::Node& root, const std::string& file) {
   AcceleratorConfig c;
-  if (root.IsNull()) return c;
   check_keys(root, file, "",
              {"version", "name", "array", "pe", "pes", "clock_ghz", "node", "buffers_kb", "dram", "vector"});
   if (root["version"] && integer(root["version"], file, "version", 0, 1 << 20) != kConfigVersion)
@@ -134,11 +155,13 @@ AcceleratorConfig parse_config(std::string_view src, const std::string& file) {
 }
 
 AcceleratorConfig load_config(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(fmt::format("{}: cannot read the config", path));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return parse_config(ss.str(), path);
+  std::string text;
+  try {
+    text = io::read_text_file(path);
+  } catch (const io::YamlError& e) {
+    throw ConfigError(e.what());
+  }
+  return parse_config(text, path);
 }
 
 void validate(const AcceleratorConfig& c) {

@@ -1,5 +1,7 @@
 #include "sim/estimator/report.hpp"
 
+#include "models/io/output_paths.hpp"
+
 #include <unistd.h>
 
 #include <cmath>
@@ -379,6 +381,7 @@ std::string results_json(const std::vector<PeEstimate>& r, const ReportInfo& inf
 }
 
 void write_report(const std::string& dir_s, const std::vector<PeEstimate>& r, const ReportInfo& info) {
+  io::check_output_dir(dir_s, "report directory");  // replaces only a report arithsim wrote
   const fs::path dir = fs::absolute(fs::path(dir_s)).lexically_normal();
   const fs::path target = dir.filename().empty() ? dir.parent_path() : dir;
   const fs::path parent = target.parent_path();
@@ -394,6 +397,8 @@ void write_report(const std::string& dir_s, const std::vector<PeEstimate>& r, co
   }
   const fs::path tmp = tmpl;
   try {
+    track(tmp / std::string(io::kOutputMarker), false);
+    io::write_output_marker(tmp, "report");
     const bool plots = have_gnuplot();
     if (plots) write_plots(tmp / "plots", r);
     write_file(tmp / "report.md", markdown_report(r, info, plots));

@@ -27,7 +27,9 @@ std::string results_json(const std::vector<PeEstimate>& r, const ReportInfo& inf
 // Writes report.md, results.csv, results.json, [table.tex] and plots/ (energy_breakdown,
 // area, latency_per_layer, accuracy_vs_energy as .png and .svg, with their data and the
 // gnuplot script) into a temporary directory beside `dir`, then renames it to `dir`; an
-// existing `dir` is replaced only once the new report is complete. Throws std::runtime_error.
+// existing `dir` is replaced only once the new report is complete, and only when it is a report
+// arithsim wrote (its .arithsim-output marker; io::check_output_dir, which throws
+// io::OutputRefused otherwise). Throws std::runtime_error.
 // Plots are skipped (and the report says so) when gnuplot is not installed. The old report is
 // replaced under held SIGINT/SIGTERM/SIGHUP (renamed aside, the new one renamed in): never half.
 // Not reentrant (one report at a time: the partial-report table below is global).

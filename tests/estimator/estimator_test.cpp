@@ -222,6 +222,7 @@ TEST(EstimatorReport, InterruptedAnywhereLeavesOldOrNewReportOnly) {
     fs::remove_all(base / "report");
     fs::create_directories(base / "report");
     std::ofstream(base / "report" / "old.txt") << "previous";
+    std::ofstream(base / "report" / ".arithsim-output") << "arithsim report\n";  // a report it wrote
     // the child installs the handler before the signal can reach it: held across the fork
     sigset_t term, old;
     sigemptyset(&term);
@@ -252,7 +253,7 @@ TEST(EstimatorReport, InterruptedAnywhereLeavesOldOrNewReportOnly) {
     for (const auto& e : fs::directory_iterator(base)) top.insert(e.path().filename().string());
     EXPECT_EQ(top, std::set<std::string>{"report"}) << "run " << i;
     const auto now = listing(base / "report");
-    if (now == std::set<std::string>{"old.txt"}) ++old_seen;
+    if (now == std::set<std::string>{"old.txt", ".arithsim-output"}) ++old_seen;
     else if (now == complete) ++new_seen;
     else ADD_FAILURE() << "run " << i << ": a partial report (" << now.size() << " entries)";
   }
@@ -302,7 +303,7 @@ std::string config_error(const std::string& yaml) {
 }
 
 TEST(EstimatorConfig, DefaultsAndParsing) {
-  const auto c = estimator::parse_config("", "acc.yaml");
+  const auto c = estimator::parse_config("version: 1\n", "acc.yaml");
   EXPECT_EQ(c.rows, 32);
   EXPECT_EQ(c.dataflow, "os");
   EXPECT_EQ(c.node, "28");
@@ -338,7 +339,15 @@ TEST(EstimatorConfig, MalformedConfigsGiveOneLineErrors) {
       {"pe: {name: mixpe, params: {w: int5}}", "acc.yaml: pe 'mixpe': "},
       {"version: 2", "acc.yaml: unsupported version 2"},
       {"dram: {pj_per_bit: x}", "acc.yaml: field 'dram.pj_per_bit' must be a number"},
-      {"array: {rows: [1", "acc.yaml: line 1: YAML syntax error"},
+      {"array: {rows: [1", "acc.yaml:1:"},
+      {"", "acc.yaml: the config is empty"},
+      {"hello", "acc.yaml: expected a mapping of fields at the top level"},
+      {"name: a\nname: b\n", "acc.yaml:2:1: duplicate key 'name'"},
+      {"array: {rows: 4, rows: 8}", "acc.yaml:1:18: duplicate key 'rows'"},
+      {std::string("\xff\xfen\0a\0m\0e\0", 10), "acc.yaml: not UTF-8 text (a UTF-16/32 byte-order mark"},
+      {std::string("name: \0x", 8), "acc.yaml: not UTF-8 text (a NUL byte at offset 6"},
+      {"{[1, 2]: 3}", "acc.yaml: unknown field '<non-scalar key at 1:2>'"},
+      {"name: \"a\\nb\"\nbogus\n: 1", "acc.yaml:"},
   };
   for (const auto& [yaml, want] : cases) {
     const std::string e = config_error(yaml);

@@ -3,6 +3,8 @@
 // totals, save/load round trips, and one-line errors for malformed traces.
 #include <gtest/gtest.h>
 
+#include <regex>
+
 #include <unistd.h>
 
 #include <cmath>
@@ -12,6 +14,7 @@
 #include <string>
 
 #include "traces/generators.hpp"
+#include "models/tensor/npy.hpp"
 #include "traces/trace.hpp"
 
 namespace {
@@ -273,7 +276,7 @@ TEST(TraceFile, RoundTripEveryGenerator) {
 
 TEST(TraceFile, RoundTripEveryField) {
   const fs::path d = temp_dir();
-  std::ofstream(d / "x.npy") << "not read at load time";
+  arithsim::tensor::write_npy((d / "x.npy").string(), arithsim::tensor::NpyArray::from_float({0.5f, -1.0f}, {2}));
   Trace t;
   t.model = "custom \"model\": a";
   t.phase = "forward";
@@ -402,14 +405,14 @@ TEST(TraceFile, TruncatedFilesAreRejected) {
       for (size_t i = 0; i < t.ops.size(); ++i) EXPECT_EQ(t.ops[i], full.ops[i]) << "cut at " << cut;
     } catch (const TraceError& e) {
       ++rejected;
-      EXPECT_EQ(std::string(e.what()).rfind("cut.yaml: ", 0), 0u) << e.what();
+      EXPECT_EQ(std::string(e.what()).rfind("cut.yaml:", 0), 0u) << e.what();
       EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos) << e.what();
     }
   }
   EXPECT_GT(rejected, 0u);
   // Cut inside an op's flow mapping: a YAML syntax error with its line.
   const auto at = text.find("name: layer.qkv");
-  EXPECT_EQ(error_of(text.substr(0, at + 8), "cut.yaml").rfind("cut.yaml: line ", 0), 0u);
+  EXPECT_TRUE(std::regex_search(error_of(text.substr(0, at + 8), "cut.yaml"), std::regex("^cut\\.yaml:[0-9]+:[0-9]+: YAML syntax error")));
 }
 
 TEST(TraceFile, SamplesLoad) {
@@ -436,7 +439,7 @@ TEST(TraceFile, MissingFile) {
     load_trace("/nonexistent/t.yaml");
     FAIL();
   } catch (const TraceError& e) {
-    EXPECT_STREQ(e.what(), "/nonexistent/t.yaml: cannot open the file");
+    EXPECT_STREQ(e.what(), "/nonexistent/t.yaml: cannot read (No such file or directory)");
   }
 }
 
