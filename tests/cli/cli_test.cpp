@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <csignal>
@@ -27,6 +28,7 @@
 #include <sstream>
 #include <string>
 #include <system_error>
+#include <tuple>
 #include <vector>
 
 #if __has_include(<nlohmann/json.hpp>)
@@ -1455,21 +1457,51 @@ TEST_F(Cli, CostErrors) {
 // crashes, hangs or wraps numbers, and never succeeds silently on bad input.
 // ---------------------------------------------------------------------------------------
 
-TEST_F(Cli, RunNeverReplacesWhatItDidNotCreate) {
+// One bad input: runs it, checks the error convention (exit `code`, one stderr line holding
+// each needle) and, when ARITHSIM_BAD_INPUT_TABLE names a file, appends the row that
+// docs/bad-input.md is generated from (scripts/gen_bad_input_table.sh): what, the command,
+// the exit code and the message arithsim printed, temporary paths written as $DIR.
+class BadInput : public Cli {
+ protected:
+  Result bad(const std::string& what, const std::vector<std::string>& args, int code,
+             const std::vector<std::string>& needles, const fs::path& cwd = {}) {
+    const Result r = run(args, "", cwd);
+    expect_error(r, code, needles, false);
+    if (const char* table = std::getenv("ARITHSIM_BAD_INPUT_TABLE")) {
+      auto clean = [&](std::string t) {
+        const std::string d = dir_.string() + "/work/";
+        for (size_t at; (at = t.find(d)) != std::string::npos;) t.replace(at, d.size(), "");
+        for (size_t at; (at = t.find(dir_.string())) != std::string::npos;) t.replace(at, dir_.string().size(), "$DIR");
+        for (size_t at = 0; (at = t.find('|', at)) != std::string::npos; at += 2) t.replace(at, 1, "\\|");
+        std::string o;
+        for (char c : t) o += (c == '\n' ? std::string("\\n") : std::string(1, c));
+        return o;
+      };
+      std::string cmd = "arithsim";
+      for (const auto& a : args) cmd += " " + (a.find_first_of(" \n\x01") == std::string::npos ? a : "'" + a + "'");
+      std::string msg = r.err;
+      while (!msg.empty() && msg.back() == '\n') msg.pop_back();
+      std::ofstream(table, std::ios::app) << "| " << what << " | `" << clean(cmd) << "` | " << r.code << " | `"
+                                          << clean(msg) << "` |\n";
+    }
+    return r;
+  }
+};
+
+TEST_F(BadInput, RunNeverReplacesWhatItDidNotCreate) {
   fs::create_directories(work("src"));
   write_all(work("src") / "main.c", "int main() { return 0; }\n");
   write_all(work("notes.txt"), "my notes\n");
-  const std::vector<std::pair<std::string, std::string>> cases = {
-      {"src", "not created by arithsim"},
-      {"notes.txt", "is not a directory"},
-      {".", "the current directory or one of its ancestors"},
-      {"..", "the current directory or one of its ancestors"},
-      {"/", "the current directory or one of its ancestors"},
+  const std::vector<std::array<std::string, 3>> cases = {
+      {"report over a user's directory", "src", "not created by arithsim"},
+      {"report over a regular file", "notes.txt", "is not a directory"},
+      {"report over the current directory", ".", "the current directory or one of its ancestors"},
+      {"report over the parent directory", "..", "the current directory or one of its ancestors"},
+      {"report over the root directory", "/", "the current directory or one of its ancestors"},
   };
-  for (const auto& [out, why] : cases) {
+  for (const auto& [what, out, why] : cases) {
     SCOPED_TRACE(out);
-    const Result r = run({"run", "--pe", "int_mac", "--out", out}, "", work(""));
-    expect_error(r, 2, {"--out: refusing to write '" + out + "'", why}, false);
+    bad(what, {"run", "--pe", "int_mac", "--out", out}, 2, {"--out: refusing to write '" + out + "'", why}, work(""));
   }
   EXPECT_EQ(read_all(work("src") / "main.c"), "int main() { return 0; }\n");
   EXPECT_EQ(read_all(work("notes.txt")), "my notes\n");
@@ -1477,87 +1509,103 @@ TEST_F(Cli, RunNeverReplacesWhatItDidNotCreate) {
   // A report directory that holds the run's own trace is not replaced either, even marked.
   ASSERT_EQ(run({"run", "--pe", "int_mac", "--out", work("rep").string()}).code, 0);
   ASSERT_EQ(run({"trace", "gen", "llama2-7b", "--out", (work("rep") / "t.yaml").string()}).code, 0);
-  expect_error(run({"run", "--pe", "int_mac", "--trace", (work("rep") / "t.yaml").string(), "--out", work("rep").string()}),
-               2, {"holds the input"}, false);
+  bad("report over a directory holding an input",
+      {"run", "--pe", "int_mac", "--trace", (work("rep") / "t.yaml").string(), "--out", work("rep").string()}, 2,
+      {"holds the input"});
   EXPECT_TRUE(fs::exists(work("rep") / "t.yaml"));
   // A symbolic link to a directory is not followed into.
   fs::create_directory_symlink(work("src"), work("link"));
-  expect_error(run({"run", "--pe", "int_mac", "--out", work("link").string()}), 2, {"symbolic link"}, false);
+  bad("report over a symbolic link", {"run", "--pe", "int_mac", "--out", work("link").string()}, 2, {"symbolic link"});
   EXPECT_TRUE(fs::exists(work("src") / "main.c"));
+  // Other writers: outputs over inputs or directories.
+  arithsim::tensor::write_npy(work("x.npy").string(), NpyArray::from_float({1.0f, 2.0f}, {1, 2}));
+  bad("quantize output over its input", {"quantize", "--format", "e4m3", "--in", work("x.npy").string(), "--out",
+      work("x.npy").string()}, 2, {"is the input"});
+  bad("gemm output over a directory", {"gemm", "--pe", "int_mac", "--m", "2", "--n", "2", "--k", "2", "--out",
+      work("src").string()}, 2, {"is a directory"});
+  bad("activity file over a directory", {"cost", "int_mac", "--activity-out", work("src").string()}, 2, {"is a directory"});
+  bad("trace into a missing directory", {"trace", "gen", "llama2-7b", "--out", work("nope/t.yaml").string()}, 2,
+      {"does not exist"});
 }
 
-TEST_F(Cli, IntegerOptionsNeitherWrapNorSaturate) {
-  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
-      {{"gemm", "--pe", "int_mac", "--m", "4611686018427387904", "--n", "4", "--k", "4"}, "(--m)"},
-      {{"gemm", "--pe", "int_mac", "--m", "9223372036854775808", "--n", "4", "--k", "4"}, "(--m)"},
-      {{"gemm", "--pe", "int_mac", "--m", "65536", "--n", "65536", "--k", "2"}, "exceeds 2^32"},
-      {{"gemm", "--pe", "int_mac", "--seed", "-1"}, "negative values are not allowed"},
-      {{"gemm", "--pe", "int_mac", "--m", "1e3"}, "'1e3' is not an integer"},
-      {{"gemm", "--pe", "int_mac", "--m", " 4"}, "is not an integer"},
-      {{"cosim", "int_mac", "--cycles", "-1"}, "(--cycles)"},
-      {{"cosim", "int_mac", "--cycles", "99999999999999999999"}, "(--cycles)"},
-      {{"cosim", "int_mac", "--cycles", "0"}, "(--cycles)"},
-      {{"trace", "gen", "llama2-7b", "--group", "-2"}, "(--group)"},
-      {{"trace", "gen", "llama2-7b", "--seq", "0"}, "(--seq)"},
-      {{"trace", "gen", "llama2-7b", "--phase", "prefill", "--seq", "16777216", "--batch", "16777216"}, "above the limit"},
-      {{"synth", "int_mac", "--array", "0x0"}, "(--array rows)"},
-      {{"synth", "int_mac", "--array", "4x-4"}, "(--array columns)"},
-      {{"cost", "int_mac", "--array", "99999999999x2"}, "(--array rows)"},
-      {{"format", "encode", "e4m3", "--sr-bits", "64"}, "(--sr-bits)"},
-      {{"quantize", "--format", "mxfp4", "--block", "4294967297", "--in", "x.npy", "--out", "y.npy"}, "(--block)"},
+TEST_F(BadInput, IntegerOptionsNeitherWrapNorSaturate) {
+  const std::vector<std::tuple<std::string, std::vector<std::string>, std::string>> cases = {
+      {"dimension above 2^32", {"gemm", "--pe", "int_mac", "--m", "4611686018427387904", "--n", "4", "--k", "4"}, "(--m)"},
+      {"dimension above 2^63", {"gemm", "--pe", "int_mac", "--m", "9223372036854775808", "--n", "4", "--k", "4"}, "(--m)"},
+      {"M*N*K above 2^32", {"gemm", "--pe", "int_mac", "--m", "65536", "--n", "65536", "--k", "2"}, "exceeds 2^32"},
+      {"negative unsigned value", {"gemm", "--pe", "int_mac", "--seed", "-1"}, "negative values are not allowed"},
+      {"not an integer", {"gemm", "--pe", "int_mac", "--m", "1e3"}, "'1e3' is not an integer"},
+      {"leading space", {"gemm", "--pe", "int_mac", "--m", " 4"}, "is not an integer"},
+      {"negative cycle count", {"cosim", "int_mac", "--cycles", "-1"}, "(--cycles)"},
+      {"cycle count above 2^64", {"cosim", "int_mac", "--cycles", "99999999999999999999"}, "(--cycles)"},
+      {"zero cycles", {"cosim", "int_mac", "--cycles", "0"}, "(--cycles)"},
+      {"negative group", {"trace", "gen", "llama2-7b", "--group", "-2"}, "(--group)"},
+      {"zero sequence length", {"trace", "gen", "llama2-7b", "--seq", "0"}, "(--seq)"},
+      {"shape whose counts overflow",
+       {"trace", "gen", "llama2-7b", "--phase", "prefill", "--seq", "16777216", "--batch", "16777216"}, "above the limit"},
+      {"empty array", {"synth", "int_mac", "--array", "0x0"}, "(--array rows)"},
+      {"negative array side", {"synth", "int_mac", "--array", "4x-4"}, "(--array columns)"},
+      {"array side beyond the limit", {"cost", "int_mac", "--array", "99999999999x2"}, "(--array rows)"},
+      {"out-of-range rounding bits", {"format", "encode", "e4m3", "--sr-bits", "64"}, "(--sr-bits)"},
+      {"block size above 2^20", {"quantize", "--format", "mxfp4", "--block", "4294967297", "--in", "x.npy", "--out", "y.npy"},
+       "(--block)"},
   };
-  for (const auto& [args, needle] : cases) {
+  for (const auto& [what, args, needle] : cases) {
     SCOPED_TRACE(show(args));
-    expect_error(run(args), 2, {needle}, false);
+    bad(what, args, 2, {needle});
   }
   EXPECT_TRUE(work_listing().empty());
 }
 
-TEST_F(Cli, BadInputIsAnErrorNotASilentSuccess) {
+TEST_F(BadInput, BadInputIsAnErrorNotASilentSuccess) {
   // --config naming a directory, an unreadable file, UTF-16 text, duplicate keys.
-  expect_error(run({"run", "--config", work("").string(), "--no-report"}), 1, {"is a directory"}, false);
-  expect_error(run({"run", "--config", work("missing.yaml").string(), "--no-report"}), 1, {"cannot read"}, false);
+  bad("config that is a directory", {"run", "--config", work("").string(), "--no-report"}, 1, {"is a directory"});
+  bad("config that does not exist", {"run", "--config", work("missing.yaml").string(), "--no-report"}, 1, {"cannot read"});
   write_all(work("u16.yaml"), std::string("\xff\xfe" "n\0a\0m\0e\0:\0 \0x\0", 16));
-  expect_error(run({"run", "--config", work("u16.yaml").string(), "--no-report"}), 1, {"not UTF-8 text"}, false);
+  bad("config in UTF-16", {"run", "--config", work("u16.yaml").string(), "--no-report"}, 1, {"not UTF-8 text"});
   write_all(work("dup.yaml"), "array: {rows: 8}\narray: {rows: 16}\n");
-  expect_error(run({"run", "--config", work("dup.yaml").string(), "--no-report"}), 1, {"dup.yaml:2:1: duplicate key 'array'"},
-               false);
+  bad("duplicate YAML key", {"run", "--config", work("dup.yaml").string(), "--no-report"}, 1,
+      {"dup.yaml:2:1: duplicate key 'array'"});
   // A waveform that cannot be written is refused before the run.
-  expect_error(run({"cosim", "int_mac", "--cycles", "10", "--wave", "no/such/w.fst"}), 2, {"does not exist", "--wave: refusing"}, false);
+  bad("waveform into a missing directory", {"cosim", "int_mac", "--cycles", "10", "--wave", "no/such/w.fst"}, 2,
+      {"does not exist", "--wave: refusing"});
   // Trace statistics and groups out of range.
   auto trace_with = [&](const std::string& op_extra, const std::string& wf = "int4") {
     write_all(work("t.yaml"), "version: 1\nmodel: x\nphase: forward\nops:\n  - {name: fc, kind: gemm, m: 4, n: 64, k: 64, "
                               "weight_format: " + wf + ", activation_format: int8, output_format: bf16" +
                                   op_extra + "}\n");
-    return run({"trace", "show", work("t.yaml").string()});
+    return std::vector<std::string>{"trace", "show", work("t.yaml").string()};
   };
-  const std::vector<std::pair<std::string, std::string>> bad = {
-      {", weight_stats: {distribution: normal, mean: 0, std: -1}", "'std' of distribution normal must be positive"},
-      {", weight_stats: {distribution: student_t, df: -3, scale: 1}", "'df' of distribution student_t must be positive"},
-      {", weight_stats: {distribution: laplace, loc: 0, scale: -1}", "'scale' of distribution laplace must be positive"},
-      {", weight_stats: {distribution: uniform, low: 2, high: 1}", "'low' must be below 'high'"},
-      {", weight_stats: {npy: garbage.npy}", "garbage.npy"},
-      {", group: 2147483648", "'group' must be at most 16777216"},
-      {", group: 4294967296", "'group' must be at most 16777216"},
-      {", group: 1099511627776", "'group' must be at most 16777216"},
-      {", m: 8", "duplicate key 'm'"},
+  const std::vector<std::array<std::string, 3>> cases = {
+      {"negative standard deviation", ", weight_stats: {distribution: normal, mean: 0, std: -1}",
+       "'std' of distribution normal must be positive"},
+      {"negative degrees of freedom", ", weight_stats: {distribution: student_t, df: -3, scale: 1}",
+       "'df' of distribution student_t must be positive"},
+      {"negative scale", ", weight_stats: {distribution: laplace, loc: 0, scale: -1}",
+       "'scale' of distribution laplace must be positive"},
+      {"empty uniform range", ", weight_stats: {distribution: uniform, low: 2, high: 1}", "'low' must be below 'high'"},
+      {"value sample that is not an .npy", ", weight_stats: {npy: garbage.npy}", "garbage.npy"},
+      {"group of 2^31", ", group: 2147483648", "'group' must be at most 16777216"},
+      {"group of 2^40", ", group: 1099511627776", "'group' must be at most 16777216"},
+      {"duplicate op field", ", m: 8", "duplicate key 'm'"},
   };
   write_all(work("garbage.npy"), "\x93NUMPY garbage");
-  for (const auto& [extra, needle] : bad) {
+  for (const auto& [what, extra, needle] : cases) {
     SCOPED_TRACE(extra);
-    expect_error(trace_with(extra), 1, {needle}, false);
+    bad(what, trace_with(extra), 1, {needle});
   }
   // The same trace through run and cost --workload fails the same way (no SIGFPE).
-  expect_error(trace_with(", group: 4294967296", "mxfp4"), 1, {"'group' must be at most 16777216"}, false);
-  expect_error(run({"run", "--trace", work("t.yaml").string(), "--no-report"}), 1, {"'group' must be at most"}, false);
-  expect_error(run({"cost", "int_mac", "--workload", work("t.yaml").string()}), 1, {"'group' must be at most"}, false);
+  bad("block-format group of 2^32", trace_with(", group: 4294967296", "mxfp4"), 1, {"'group' must be at most 16777216"});
+  bad("block-format group of 2^32 (run)", {"run", "--trace", work("t.yaml").string(), "--no-report"}, 1,
+      {"'group' must be at most"});
+  bad("block-format group of 2^32 (cost)", {"cost", "int_mac", "--workload", work("t.yaml").string()}, 1,
+      {"'group' must be at most"});
 }
 
-TEST_F(Cli, EchoedInputStaysOneLine) {
-  const Result r = run({"format", "table", "e4m3\nsecond line\x01"});
-  expect_error(r, 2, {"e4m3\\nsecond line\\x01"}, false);
-  const Result p = run({"gemm", "--pe", "int_mac", "--param", "bad\nkey"});
-  expect_error(p, 2, {"bad\\nkey"}, false);
+TEST_F(BadInput, EchoedInputStaysOneLine) {
+  bad("newline and control byte in a format name", {"format", "table", "e4m3\nsecond line\x01"}, 2,
+      {"e4m3\\nsecond line\\x01"});
+  bad("newline in a parameter", {"gemm", "--pe", "int_mac", "--param", "bad\nkey"}, 2, {"bad\\nkey"});
   write_all(work("t.yaml"), "version: 1\nmodel: x\nphase: forward\n\"odd\\nfield\": 1\nops: []\n");
-  expect_error(run({"trace", "show", work("t.yaml").string()}), 1, {"unknown field 'odd\\nfield'"}, false);
+  bad("newline in a YAML key", {"trace", "show", work("t.yaml").string()}, 1, {"unknown field 'odd\\nfield'"});
 }
