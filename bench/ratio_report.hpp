@@ -43,7 +43,7 @@ inline int run_with_report(int argc, char** argv, const std::vector<Target>& tar
   benchmark::Initialize(&n, args.data());
   Collector rep;
   benchmark::RunSpecifiedBenchmarks(&rep);
-  std::string table = "| benchmark | M items/s | baseline | baseline M items/s | ratio | target | verdict |\n"
+  std::string table = "| benchmark | items/s | baseline | baseline items/s | ratio | target | verdict |\n"
                       "|---|---:|---|---:|---:|---:|---|\n";
   bool all = true;
   for (const auto& t : targets) {
@@ -51,10 +51,10 @@ inline int run_with_report(int argc, char** argv, const std::vector<Target>& tar
     const double r = rep.rate[t.bench], b = rep.rate[t.baseline];
     const bool ok = r >= t.min_rate && r / b >= t.min_ratio;
     const std::string target = t.min_ratio > 0 ? fmt::format("ratio >= {:.2f}", t.min_ratio)
-                               : t.min_rate > 0 ? fmt::format(">= {:g} M/s", t.min_rate / 1e6)
+                               : t.min_rate > 0 ? fmt::format(">= {:.4g}/s", t.min_rate)
                                                 : "none";
     all = all && ok;
-    table += fmt::format("| {} | {:.1f} | {} | {:.1f} | {:.3f} | {} | {} |\n", t.bench, r / 1e6, t.baseline, b / 1e6, r / b,
+    table += fmt::format("| {} | {:.4g} | {} | {:.4g} | {:.3g} | {} | {} |\n", t.bench, r, t.baseline, b, r / b,
                          target, target == "none" ? "-" : ok ? "met" : "MISSED");
   }
   fmt::print("\n{}\n{}\n", table, all ? "All targets met." : "Some targets MISSED (see docs/benchmarks.md for why).");

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs the benchmark programs and writes their tables into docs/benchmarks.md between
+# "<!-- bench:NAME -->" and "<!-- /bench:NAME -->" (NAME: machine, formats_bench, pe_bench,
+# array_bench, cost_bench, estimator_bench, or fuzz from docs/fuzzing-stats.md), so that no
+# figure in the docs is typed by hand. Needs a built tree (scripts/build.sh).
+#   bench_docs.sh [NAME...]   only these (default: all programs)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+names=("$@")
+((${#names[@]})) || names=(formats_bench pe_bench array_bench cost_bench estimator_bench)
+mkdir -p bench/results
+{
+  echo "Measured $(date -u +%Y-%m-%d) on $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+  echo "($(nproc) cores; flags: $(grep -m1 '^flags' /proc/cpuinfo | grep -ow 'avx2\|avx512f\|f16c\|fma' | sort -u | tr '\n' ' '| sed 's/ $//')),"
+  echo "$(g++ --version | head -1), Release build (CMake's -O3 -DNDEBUG), one thread."
+} >bench/results/machine.md
+for n in "${names[@]}"; do
+  echo "bench_docs: $n" >&2
+  "build/bench/$n" --markdown "bench/results/$n.md" >/dev/null
+done
+splice() {  # splice NAME FILE: replace the marked block of docs/benchmarks.md with FILE
+  local name=$1 file=$2 doc=docs/benchmarks.md tmp
+  tmp=$(mktemp docs/.benchmarks.md.XXXXXX)
+  awk -v name="$name" -v file="$file" '
+    $0 == "<!-- bench:" name " -->" { print; while ((getline l < file) > 0) print l; skip = 1; next }
+    $0 == "<!-- /bench:" name " -->" { skip = 0 }
+    !skip { print }' "$doc" >"$tmp"
+  mv "$tmp" "$doc"
+}
+for f in bench/results/*.md; do splice "$(basename "$f" .md)" "$f"; done
+[ -f docs/fuzzing-stats.md ] && splice fuzz docs/fuzzing-stats.md
+echo "bench_docs: docs/benchmarks.md updated" >&2
