@@ -1,5 +1,7 @@
 #include "cost/yaml_fields.hpp"
 
+#include "models/io/yaml_document.hpp"
+
 #include <cmath>
 #include <cstdlib>
 
@@ -13,13 +15,14 @@ void fail(std::string_view file, std::string_view where, std::string_view what) 
 }
 
 YAML::Node parse_document(std::string_view text, std::string_view file) {
+  YAML::Node root;
   try {
-    YAML::Node root = YAML::Load(std::string(text));
-    if (!root.IsMap()) fail(file, "", "expected a mapping at the top level");
-    return root;
-  } catch (const YAML::Exception& e) {
-    fail(file, "line " + std::to_string(e.mark.line + 1), "YAML syntax error: " + e.msg);
+    root = io::load_yaml(text, file);  // UTF-8, duplicate keys, positions
+  } catch (const io::YamlError& e) {
+    throw LibraryError(e.what());
   }
+  if (!root.IsMap()) fail(file, "", "expected a mapping at the top level");
+  return root;
 }
 
 void check_fields(const YAML::Node& map, std::initializer_list<std::string_view> allowed, std::string_view file,

@@ -320,7 +320,7 @@ TEST(ComponentLibrary, RejectsTruncatedFiles) {
     const size_t cut = good.find(at);
     ASSERT_NE(cut, std::string::npos) << at;
     const std::string msg = error_of([&] { with_components(good.substr(0, cut + at.size())); });
-    EXPECT_EQ(msg.rfind("components.yaml: ", 0), 0u) << msg;
+    EXPECT_EQ(msg.rfind("components.yaml:", 0), 0u) << msg;
     EXPECT_TRUE(msg.find("field") != std::string::npos || msg.find("YAML syntax error") != std::string::npos) << msg;
   }
   const std::string tech(builtin::technology_yaml());
