@@ -5,6 +5,7 @@
 #include <cmath>
 #include <charconv>
 #include <limits>
+#include <map>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -24,6 +25,22 @@ int parse_int(std::string_view s, std::string_view what, std::string_view text) 
 
 // floor(log2(|x|)) from the exponent bits, never from a floating log2 (see docs/formats.md).
 int floor_log2(float a) { return Unrounded::from_float(a).exp; }
+
+// Minifloat options that belong to a `:scale=F` spec written inside a block spec.
+bool is_minifloat_option(std::string_view p) {
+  return starts_with(p, "bias=") || p == "ieee" || p == "fn" || p == "finite" || p == "fnuz" || p == "ue" ||
+         p == "clamp";
+}
+
+const char* default_scale(BlockKind k) {
+  switch (k) {
+    case BlockKind::MX: return "float8_e8m0fnu";
+    case BlockKind::NVFP4: return "float8_e4m3fn";
+    case BlockKind::GroupInt: return "float16";
+    case BlockKind::BFP: break;
+  }
+  return "";
+}
 
 }  // namespace
 
@@ -73,6 +90,14 @@ BlockSpec parse_block(std::string_view text) {
   for (size_t i = 1; i < parts.size(); ++i) {
     const auto p = parts[i];
     if (starts_with(p, "block=") || starts_with(p, "group=")) s.block = parse_int(p.substr(6), "block size", text);
+    else if (starts_with(p, "scale=")) {
+      s.scale = std::string(p.substr(6));
+      while (i + 1 < parts.size() && is_minifloat_option(parts[i + 1])) {
+        s.scale.push_back(':');
+        s.scale.append(parts[++i]);
+      }
+      if (s.scale.empty()) throw std::invalid_argument(fmt::format("empty scale format in format '{}'", text));
+    }
     else if (p == "asym" && s.kind == BlockKind::GroupInt) s.zero_point = true;
     else if (p == "sym" && s.kind == BlockKind::GroupInt) s.zero_point = false;
     else if (p == "tensor_scale" && s.kind == BlockKind::NVFP4) s.tensor_scale = true;
@@ -99,15 +124,57 @@ BlockSpec parse_block(std::string_view text) {
     throw std::invalid_argument(fmt::format("block size must be 1..1048576, got {} in '{}'", s.block, text));
   if (s.exp_bits < 2 || s.exp_bits > 8)
     throw std::invalid_argument(fmt::format("BFP exponent width must be 2..8, got {} in '{}'", s.exp_bits, text));
+  block_scale_format(s);  // a scale that makes no sense for the kind fails here, with the spec
   return s;
 }
 
-BlockCodec::BlockCodec(BlockSpec spec)
-    : s_(std::move(spec)),
-      scale_fmt_(ElementFormat::parse(s_.kind == BlockKind::MX      ? "float8_e8m0fnu"
-                                      : s_.kind == BlockKind::NVFP4 ? "float8_e4m3fn"
-                                      : s_.kind == BlockKind::GroupInt ? "float16"
-                                                                      : "uint8")) {}
+ElementFormat block_scale_format(const BlockSpec& s) {
+  if (s.kind == BlockKind::BFP) {
+    if (!s.scale.empty())
+      throw std::invalid_argument(fmt::format(
+          "a BFP scale is its shared exponent: set its width with :exp_bits=, not :scale= (format '{}')", s.name));
+    return ElementFormat(IntSpec{s.exp_bits, false, true, false, 0});
+  }
+  const std::string name = s.scale.empty() ? default_scale(s.kind) : s.scale;
+  ElementFormat f = [&] {
+    try {
+      return ElementFormat::parse(name);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(fmt::format("bad scale format in format '{}': {}", s.name, e.what()));
+    }
+  }();
+  const auto* m = std::get_if<MinifloatSpec>(&f.spec());
+  if (!m || f.bits() > 16) {
+    if (s.kind == BlockKind::MX)
+      throw std::invalid_argument(fmt::format(
+          "MX scales are powers of two 2^X: scale format '{}' must be a minifloat of at most 16 bits (e8m0, "
+          "e5m0:ue, bf16, ...) in format '{}'", name, s.name));
+    throw std::invalid_argument(fmt::format(
+        "scale format '{}' must be a minifloat of at most 16 bits (e4m3, fp16, bf16, e8m0, ...) in format '{}'", name,
+        s.name));
+  }
+  if (s.kind == BlockKind::MX && s.mx_specials == BlockSpec::MxSpecials::ScaleNaN && !m->has_nan())
+    throw std::invalid_argument(fmt::format(
+        "scale format '{}' has no NaN for blocks holding NaN or inf; add :specials=element (format '{}')", name, s.name));
+  return f;
+}
+
+BlockCodec::BlockCodec(BlockSpec spec) : s_(std::move(spec)), scale_fmt_(block_scale_format(s_)) {
+  if (s_.kind == BlockKind::BFP) return;
+  const auto& mc = *scale_fmt_.codec<MinifloatCodec>();
+  scale_nan_ = mc.spec().has_nan() ? mc.nan_code(false) : 0;
+  // The powers of two the scale holds exactly: a contiguous run for every minifloat (from
+  // its smallest subnormal, or 2^-bias for ue, to 2^floor(log2 max)).
+  std::map<int, uint32_t> pow2;
+  for (uint32_t c = 0; c < (1u << mc.bits()); ++c) {
+    const double v = mc.decode(c);
+    int e;
+    if (v > 0 && std::isfinite(v) && std::frexp(v, &e) == 0.5) pow2.emplace(e - 1, c);
+  }
+  x_min_ = pow2.begin()->first;
+  x_max_ = pow2.rbegin()->first;
+  for (int X = x_min_; X <= x_max_; ++X) x_code_.push_back(pow2.at(X));
+}
 
 double BlockCodec::scale_value(uint32_t sc) const {
   switch (s_.kind) {
@@ -134,15 +201,17 @@ uint32_t BlockCodec::quantize_block(std::span<const float> x, std::span<uint8_t>
     case BlockKind::MX: {
       if (special && s_.mx_specials == BlockSpec::MxSpecials::ScaleNaN) {
         std::fill(codes.begin(), codes.end(), uint8_t(0));
-        return 0xff;
+        return scale_nan_;
       }
-      // Shared exponent X = floor(log2(amax)) - emax_elem, clamped to E8M0's range.
-      int X = amax == 0.0f ? -127 : floor_log2(amax) - s_.elem.emax();
-      X = std::clamp(X, -127, 127);
+      // Shared exponent X = floor(log2(amax)) - emax_elem, clamped to the powers of two the
+      // scale format holds (E8M0: -127..127).
+      int X = amax == 0.0f ? x_min_ : floor_log2(amax) - s_.elem.emax();
+      X = std::clamp(X, x_min_, x_max_);
       // Fast path: the product x * 2^-X is exact whenever it is a normal float (or x is
-      // zero/special), and then the element table gives the exact encoding.
-      const uint8_t* t = s_.elem.encode_table(eo);
-      const float p = std::ldexp(1.0f, -X);
+      // zero/special), and then the element table gives the exact encoding. It needs 2^-X
+      // to be a float (always so for E8M0).
+      const uint8_t* t = X >= -127 && X <= 149 ? s_.elem.encode_table(eo) : nullptr;
+      const float p = t ? std::ldexp(1.0f, -X) : 0.0f;
       for (size_t i = 0; i < x.size(); ++i) {
         const float y = x[i] * p;
         if (t && ((std::bit_cast<uint32_t>(y) & 0x7f800000u) != 0 || x[i] == 0.0f)) {
@@ -153,21 +222,21 @@ uint32_t BlockCodec::quantize_block(std::span<const float> x, std::span<uint8_t>
         u.exp -= X;  // exact division by the power-of-two scale
         codes[i] = uint8_t(s_.elem.encode(u, eo));
       }
-      return uint32_t(X + 127);
+      return x_code_[size_t(X - x_min_)];
     }
     case BlockKind::NVFP4: {
       if (special) throw std::invalid_argument("nvfp4: input contains NaN or inf");
       RoundingOptions so;  // the scale is rounded RNE (or up), saturating to 448
       so.overflow = Overflow::Saturate;
       so.mode = s_.scale_round_up ? Rounding::Up : Rounding::NearestEven;
-      uint32_t sc = scale_fmt_.encode(double(amax) / 6.0 / double(tensor_scale), so);
+      uint32_t sc = scale_fmt_.encode(quotient(double(amax), 6.0 * double(tensor_scale)), so);
       double s = scale_fmt_.decode(sc);
       if (s < s_.min_scale) {
         sc = scale_fmt_.encode(s_.min_scale, so);
         s = scale_fmt_.decode(sc);
       }
-      // x / (s * g) in double is correctly rounded and, for float x, never crosses an FP4
-      // rounding boundary that the exact quotient does not (see docs/formats.md).
+      // s * g is exact in double (<= 16 + 24 significant bits); quotient() rounds as the
+      // exact x / (s * g) (see docs/formats.md).
       const double d = s * double(tensor_scale);
       // Fast path: a float quotient that is not on the bfloat16 grid lies strictly inside
       // the same rounding cell as the exact quotient (no grid point can sit between them),
@@ -181,7 +250,7 @@ uint32_t BlockCodec::quantize_block(std::span<const float> x, std::span<uint8_t>
         const double q = double(x[i]) / d;
         const float qf = float(q);
         if (t && (std::bit_cast<uint32_t>(qf) & 0xffffu) != 0) codes[i] = ElementFormat::lookup(t, qf);
-        else codes[i] = uint8_t(s_.elem.encode(q, eo));
+        else codes[i] = uint8_t(s_.elem.encode(quotient(double(x[i]), d), eo));
       }
       return sc;
     }
@@ -194,26 +263,26 @@ uint32_t BlockCodec::quantize_block(std::span<const float> x, std::span<uint8_t>
       so.overflow = Overflow::Saturate;
       if (!s_.zero_point) {
         const int qmax = (1 << (b - 1)) - 1;
-        const uint32_t sc = scale_fmt_.encode(double(amax) / qmax, so);
+        const uint32_t sc = scale_fmt_.encode(quotient(double(amax), qmax), so);
         const double s = scale_fmt_.decode(sc);
         for (size_t i = 0; i < x.size(); ++i)
-          codes[i] = s == 0 ? 0 : uint8_t(s_.elem.encode(double(x[i]) / s, eo) & mask);
+          codes[i] = s == 0 ? 0 : uint8_t(s_.elem.encode(quotient(double(x[i]), s), eo) & mask);
         if (zero) *zero = 0;
         return sc;
       }
       float mn = 0.0f, mx = 0.0f;  // the range always includes 0, so 0 is exact
       for (float v : x) { mn = std::min(mn, v); mx = std::max(mx, v); }
       const int qmax = (1 << b) - 1;
-      const uint32_t sc = scale_fmt_.encode((double(mx) - double(mn)) / qmax, so);
+      const uint32_t sc = scale_fmt_.encode(quotient(double(mx) - double(mn), qmax), so);
       const double s = scale_fmt_.decode(sc);
       if (s == 0) {
         std::fill(codes.begin(), codes.end(), uint8_t(0));
         if (zero) *zero = 0;
         return sc;
       }
-      const int64_t z = std::clamp<int64_t>(wide_.to_int(wide_.encode(-double(mn) / s, so)), 0, qmax);
+      const int64_t z = std::clamp<int64_t>(wide_.to_int(wide_.encode(quotient(-double(mn), s), so)), 0, qmax);
       for (size_t i = 0; i < x.size(); ++i) {
-        const int64_t q = wide_.to_int(wide_.encode(double(x[i]) / s, eo)) + z;
+        const int64_t q = wide_.to_int(wide_.encode(quotient(double(x[i]), s), eo)) + z;
         codes[i] = uint8_t(std::clamp<int64_t>(q, 0, qmax));
       }
       if (zero) *zero = uint8_t(z);
@@ -242,7 +311,7 @@ uint32_t BlockCodec::quantize_block(std::span<const float> x, std::span<uint8_t>
 double BlockCodec::dequantize_element(uint8_t code, uint32_t sc, uint8_t zero, float tensor_scale) const {
   switch (s_.kind) {
     case BlockKind::MX:
-      if (sc == 0xff) return std::numeric_limits<double>::quiet_NaN();
+      if (scale_fmt_.is_nan(sc)) return std::numeric_limits<double>::quiet_NaN();
       return s_.elem.decode(code) * scale_value(sc);
     case BlockKind::NVFP4:
       return s_.elem.decode(code) * scale_value(sc) * double(tensor_scale);

@@ -2,6 +2,8 @@
 // NVFP4 (E2M1 with E4M3 block scales and an optional FP32 tensor scale), group-wise
 // integer quantization (GPTQ/AWQ-style, FP16 scale, optional zero point) and block floating
 // point with a shared exponent (BFP/MSFP). Block size and scale format are parameters.
+// The scale format is the kind's default (MX E8M0, NVFP4 E4M3, group INT FP16) or any
+// minifloat of at most 16 bits given as `:scale=F`.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +22,9 @@ struct BlockSpec {
   std::string name;
   ElementFormat elem = ElementFormat::parse("fp4");  // element codec (BFP: symmetric int)
   int block = 32;
+  // Scale format spec (`:scale=F`); empty: the kind's default (MX float8_e8m0fnu, NVFP4
+  // float8_e4m3fn, group INT float16). BFP's scale is its shared exponent (exp_bits).
+  std::string scale;
   // MX: what a block holding NaN or inf becomes. ScaleNaN (default, as the OCP spec's
   // reference and microxcaling): the scale is NaN (0xFF), so every element decodes to NaN.
   // Element: the scale comes from the finite values; NaN/inf go through the element codec
@@ -40,9 +45,13 @@ struct BlockSpec {
 
 // mxfp8 (= mxfp8_e4m3), mxfp8_e5m2, mxfp6_e2m3, mxfp6_e3m2, mxfp4, mxint8, nvfp4,
 // intB_gG (e.g. int4_g128), bfpN (N = bits per element incl. sign, MSFP-style block 16),
-// each with options :block=N, :asym, :tensor_scale, :min_scale=X, :scale_round=up,
+// each with options :block=N, :scale=F, :asym, :tensor_scale, :min_scale=X, :scale_round=up,
 // :specials=element. Throws std::invalid_argument for an unknown name or bad option.
 BlockSpec parse_block(std::string_view text);
+// The scale format of a spec (its `scale`, or the kind's default; BFP: uint<exp_bits>).
+// Throws std::invalid_argument naming the spec where the scale makes no sense: not a
+// minifloat of at most 16 bits, or (MX with :specials=scale_nan) one without a NaN.
+ElementFormat block_scale_format(const BlockSpec& s);
 bool looks_like_block(std::string_view text);
 
 struct Quantized {
@@ -75,6 +84,10 @@ class BlockCodec {
  private:
   BlockSpec s_;
   ElementFormat scale_fmt_;
+  // MX: the shared exponents X whose 2^X the scale format holds exactly, and their codes.
+  int x_min_ = 0, x_max_ = 0;
+  std::vector<uint32_t> x_code_;     // code of 2^X at X - x_min_
+  uint32_t scale_nan_ = 0;           // the scale's NaN code (MX :specials=scale_nan)
   IntCodec wide_ = IntCodec(IntSpec{32, true, true, false, 0});
 };
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <bit>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 
@@ -61,6 +62,25 @@ struct Unrounded {
     return {Kind::Finite, neg, false, ef - 127, uint64_t(f | 0x800000u) << 40};
   }
 };
+
+// x / d for finite doubles as an Unrounded that every encoder rounds as it rounds the exact
+// quotient, at every rounding boundary that is a double (the values, midpoints and overflow
+// thresholds of every format of <= 53 significant bits, and the stochastic decision points
+// k * 2^-r ulp while they fit in a double). q = RN(x / d); the exact residual
+// fma(q, d, -x) = q*d - x says on which side of q the quotient lies, and no double lies
+// strictly between them, so q nudged towards the quotient by less than a 64-bit ulp (with
+// sticky) decides alike. Unlike from_double, sig is then not the top 64 bits of the quotient
+// (docs/formats.md 6.6). Needs q to be zero or a normal double (the residual is exact then).
+inline Unrounded quotient(double x, double d) {
+  const double q = x / d;
+  const Unrounded u = Unrounded::from_double(q);
+  if (!u.finite()) return u;
+  const double r = std::fma(q, d, -x);  // exact
+  if (r == 0) return u;
+  const bool away = (r > 0) == ((q < 0) == (d > 0));  // |x/d| > |q|: x/d - q = -r/d
+  if (away) return {u.kind, u.neg, true, u.exp, u.sig};
+  return Unrounded::from_int(u.neg, u.sig - 1, u.exp - 63, true);
+}
 
 // Splits sig into the part kept above bit `shift` and the left-aligned discarded fraction.
 // shift may be 0..127+; bits lost below the 64-bit fraction go to sticky.

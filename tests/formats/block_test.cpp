@@ -6,6 +6,8 @@
 #include <cmath>
 #include <random>
 
+#include <boost/multiprecision/cpp_int.hpp>
+
 #include "models/formats/block.hpp"
 #include "tests/formats/test_util.hpp"
 
@@ -229,6 +231,207 @@ TEST(BlockSpecs, PartialLastBlockAndRowLayout) {
   EXPECT_EQ(q.scales[1], uint32_t(ref_floor_log2(39.0) - 8 + 127));  // elements 32..39 of row 0
   EXPECT_EQ(q.scales[3], uint32_t(ref_floor_log2(3900.0) - 8 + 127));
   EXPECT_THROW(c.quantize(x, 7), std::invalid_argument);
+}
+
+// --- the scale format is a parameter (:scale=F) --------------------------------------------
+
+TEST(BlockScale, DefaultsAreUnchanged) {
+  EXPECT_EQ(BlockCodec(parse_block("mxfp4")).scale_format().name(), "float8_e8m0fnu");
+  EXPECT_EQ(BlockCodec(parse_block("mxint8")).scale_format().name(), "float8_e8m0fnu");
+  EXPECT_EQ(BlockCodec(parse_block("nvfp4")).scale_format().name(), "float8_e4m3fn");
+  EXPECT_EQ(BlockCodec(parse_block("int4_g128:asym")).scale_format().name(), "float16");
+  EXPECT_EQ(BlockCodec(parse_block("bfp8")).scale_format().bits(), 8);
+  EXPECT_EQ(BlockCodec(parse_block("bfp8:exp_bits=5")).scale_format().bits(), 5);
+  EXPECT_TRUE(parse_block("mxfp4").scale.empty());
+  // Naming the default explicitly gives the same codes and scales.
+  const auto x = gaussian(32 * 64, 21);
+  for (const auto& [a, b] : std::vector<std::pair<const char*, const char*>>{
+           {"mxfp4", "mxfp4:scale=e8m0"}, {"nvfp4", "nvfp4:scale=e4m3"}, {"int4_g128", "int4_g128:scale=fp16"}}) {
+    const auto qa = BlockCodec(parse_block(a)).quantize(x, 32 * 64), qb = BlockCodec(parse_block(b)).quantize(x, 32 * 64);
+    EXPECT_EQ(qa.codes, qb.codes) << b;
+    EXPECT_EQ(qa.scales, qb.scales) << b;
+  }
+}
+
+// MX with a 5-bit exponent scale (e5m0:ue: 2^-15 .. 2^15, NaN 0x1f): X clamps to its range.
+TEST(BlockScale, MxWithANarrowExponentScale) {
+  const BlockCodec c(parse_block("mxfp8:scale=e5m0:ue:block=16"));
+  EXPECT_EQ(c.spec().block, 16);
+  EXPECT_EQ(c.spec().scale, "e5m0:ue");
+  std::mt19937_64 g(8);
+  std::vector<float> x;
+  for (int b = 0; b < 400; ++b) {
+    const auto blk = gaussian(16, g(), std::ldexp(1.0f, int(g() % 60) - 30));
+    x.insert(x.end(), blk.begin(), blk.end());
+  }
+  x.insert(x.end(), 16, 0.0f);  // an all-zero block: the smallest scale
+  const auto q = c.quantize(x, 16);
+  for (size_t b = 0; b < q.scales.size(); ++b) {
+    float amax = 0;
+    for (int i = 0; i < 16; ++i) amax = std::max(amax, std::fabs(x[b * 16 + i]));
+    const int X = amax == 0 ? -15 : std::clamp(ref_floor_log2(amax) - 8, -15, 15);
+    ASSERT_EQ(q.scales[b], uint32_t(X + 15)) << "block " << b;
+    for (int i = 0; i < 16; ++i)
+      ASSERT_EQ(q.codes[b * 16 + i],
+                ref::encode(ref::float8_e4m3fn, std::ldexp(double(x[b * 16 + i]), -X), ref::Mode::RNE, ref::Ovf::SATURATE))
+          << "block " << b << " elem " << i;
+  }
+  std::vector<float> nan_blk(16, 1.0f);
+  nan_blk[2] = NAN;
+  const auto qn = c.quantize(nan_blk, 16);
+  EXPECT_EQ(qn.scales[0], 0x1fu);  // the scale's own NaN
+  EXPECT_TRUE(std::isnan(c.dequantize(qn)[0]));
+}
+
+// MX with a bfloat16 scale reaches 2^-133 (bf16 subnormals): blocks of tiny floats keep
+// their precision, and those shared exponents are below the float fast path (2^-X > FLT_MAX).
+TEST(BlockScale, MxWithABfloat16Scale) {
+  const BlockCodec c(parse_block("mxfp4:scale=bf16"));
+  std::mt19937_64 g(4);
+  std::vector<float> x;
+  for (int b = 0; b < 300; ++b) {
+    const auto blk = gaussian(32, g(), std::ldexp(1.0f, int(g() % 270) - 145));  // subnormal .. 2^125
+    x.insert(x.end(), blk.begin(), blk.end());
+  }
+  const auto q = c.quantize(x, 32);
+  int below_e8m0 = 0;
+  for (size_t b = 0; b < q.scales.size(); ++b) {
+    float amax = 0;
+    for (int i = 0; i < 32; ++i) amax = std::max(amax, std::fabs(x[b * 32 + i]));
+    const int X = amax == 0 ? -133 : std::clamp(ref_floor_log2(amax) - 2, -133, 127);
+    below_e8m0 += X < -127;
+    ASSERT_EQ(q.scales[b], ref::encode(ref::bfloat16, std::ldexp(1.0, X))) << "block " << b;
+    for (int i = 0; i < 32; ++i)
+      ASSERT_EQ(q.codes[b * 32 + i],
+                ref::encode(ref::float4_e2m1fn, std::ldexp(double(x[b * 32 + i]), -X), ref::Mode::RNE, ref::Ovf::SATURATE))
+          << "block " << b << " elem " << i;
+  }
+  EXPECT_GT(below_e8m0, 10);
+}
+
+TEST(BlockScale, Nvfp4WithAnE8m0Scale) {
+  const auto spec = parse_block("nvfp4:scale=e8m0");
+  const BlockCodec c(spec);
+  std::vector<float> x = gaussian(16 * 300, 6, 0.5f);
+  for (int i = 0; i < 16; ++i) x[32 + i] = 0.0f;  // all zero: E8M0 (saturating) 0x00, then the 2^-6 floor
+  const auto q = c.quantize(x, 16 * 30);
+  for (size_t b = 0; b < q.scales.size(); ++b) {
+    float amax = 0;
+    for (int i = 0; i < 16; ++i) amax = std::max(amax, std::fabs(x[b * 16 + i]));
+    uint32_t sc = ref::encode(ref::float8_e8m0fnu, double(amax) / 6.0, ref::Mode::RNE, ref::Ovf::SATURATE);
+    if (ref::decode(ref::float8_e8m0fnu, sc) < 0x1p-6) sc = ref::encode(ref::float8_e8m0fnu, 0x1p-6);
+    ASSERT_EQ(q.scales[b], sc) << "block " << b;
+    const double s = ref::decode(ref::float8_e8m0fnu, sc);
+    for (int i = 0; i < 16; ++i)
+      ASSERT_EQ(q.codes[b * 16 + i], ref::encode(ref::float4_e2m1fn, double(x[b * 16 + i]) / s, ref::Mode::RNE, ref::Ovf::SATURATE))
+          << "block " << b << " elem " << i;
+  }
+  EXPECT_EQ(q.scales[2], 0x79u);  // 2^-6
+}
+
+TEST(BlockScale, GroupIntWithABfloat16Scale) {
+  for (const char* name : {"int4_g128:scale=bf16", "int8_g32:scale=bf16:asym"}) {
+    const auto spec = parse_block(name);
+    const BlockCodec c(spec);
+    const int b = spec.element_bits();
+    const size_t n = size_t(spec.block);
+    auto x = gaussian(n * 40, 12);
+    for (size_t i = 0; i < x.size(); i += 3) x[i] = std::fabs(x[i]) + 0.25f;
+    const auto q = c.quantize(x, x.size());
+    const auto d = c.dequantize(q);
+    for (size_t gi = 0; gi < q.scales.size(); ++gi) {
+      float mn = 0, mx = 0, amax = 0;
+      for (size_t i = 0; i < n; ++i) {
+        mn = std::min(mn, x[gi * n + i]);
+        mx = std::max(mx, x[gi * n + i]);
+        amax = std::max(amax, std::fabs(x[gi * n + i]));
+      }
+      const double range = spec.zero_point ? (double(mx) - double(mn)) / ((1 << b) - 1) : double(amax) / ((1 << (b - 1)) - 1);
+      ASSERT_EQ(q.scales[gi], ref::encode(ref::bfloat16, range)) << name;
+      const double s = ref::decode(ref::bfloat16, q.scales[gi]);
+      const double z = spec.zero_point ? std::clamp(std::nearbyint(-double(mn) / s), 0.0, double((1 << b) - 1)) : 0.0;
+      const double lo = spec.zero_point ? 0.0 : -double(1 << (b - 1)), hi = spec.zero_point ? double((1 << b) - 1) : double((1 << (b - 1)) - 1);
+      for (size_t i = 0; i < n; ++i) {
+        const double qi = std::clamp(std::nearbyint(double(x[gi * n + i]) / s) + z, lo, hi);
+        ASSERT_EQ(d[gi * n + i], (qi - z) * s) << name << " group " << gi << " elem " << i;
+      }
+    }
+  }
+}
+
+TEST(BlockScale, ScalesThatMakeNoSenseAreOneLineErrorsNamingTheSpec) {
+  for (const char* bad : {"mxfp4:scale=foo", "mxfp4:scale=int8", "mxfp4:scale=posit8", "nvfp4:scale=fp32",
+                          "int4_g128:scale=uint8", "bfp8:scale=e8m0", "mxfp4:scale=e4m3:finite", "mxfp4:scale=",
+                          "mxfp4:scale=e5m0:bias=x", "mxfp4:scale=e8m0:clamp", "nvfp4:scale=ternary"}) {
+    try {
+      parse_block(bad);
+      ADD_FAILURE() << bad << " was accepted";
+    } catch (const std::invalid_argument& e) {
+      const std::string m = e.what();
+      EXPECT_NE(m.find(bad), std::string::npos) << m;
+      EXPECT_EQ(m.find('\n'), std::string::npos) << m;
+    }
+  }
+  EXPECT_NE(std::string([] {
+              try { parse_block("mxfp4:scale=int8"); } catch (const std::invalid_argument& e) { return std::string(e.what()); }
+              return std::string();
+            }()).find("powers of two"),
+            std::string::npos);
+  for (const char* good : {"mxfp4:scale=e4m3:finite:specials=element", "mxfp4:scale=e8m0:ue:clamp",
+                           "nvfp4:scale=bf16:tensor_scale", "int4_g128:scale=e8m0:asym"})
+    EXPECT_NO_THROW(BlockCodec(parse_block(good))) << good;
+  formats::BlockSpec by_hand = parse_block("mxfp4");
+  by_hand.scale = "int8";
+  EXPECT_THROW(BlockCodec{by_hand}, std::invalid_argument);  // validated in the codec too
+}
+
+// quotient(x, d): on the same side of q = RN(x/d) as the exact quotient, and strictly
+// between q and its neighbouring double on that side; exact iff the quotient is exact.
+TEST(Quotient, RoundsLikeTheExactQuotient) {
+  using Q = boost::multiprecision::cpp_rational;
+  std::mt19937_64 g(77);
+  auto value = [](const formats::Unrounded& u) {
+    Q v = Q(boost::multiprecision::cpp_int(u.sig));
+    const int e = u.exp - 63;
+    v = e >= 0 ? v * Q(boost::multiprecision::cpp_int(1) << e) : v / Q(boost::multiprecision::cpp_int(1) << -e);
+    return u.neg ? Q(-v) : v;
+  };
+  size_t inexact = 0, exact = 0;
+  for (int i = 0; i < 100000; ++i) {
+    // float numerators over scale-like denominators (few significant bits), and random doubles.
+    double x = double(std::bit_cast<float>(uint32_t(g()) & 0x8fffffffu));
+    double d = i % 3 == 0 ? double(std::ldexp(double(1 + g() % 2048), int(g() % 40) - 30))
+                          : std::ldexp(1.0 + double(g() >> 12) * 0x1p-52, int(g() % 40) - 20);
+    if (i % 4 == 1) x = std::ldexp(double(int64_t(g() % 4001) - 2000) / 2, 0) * d;  // exact multiples and halves
+    if (i % 5 == 2) d = -d;
+    if (x == 0 || !std::isfinite(x)) continue;
+    const double q = x / d;
+    if (!std::isnormal(q)) continue;
+    const formats::Unrounded u = formats::quotient(x, d);
+    const Q exact_q = Q(x) / Q(d), uq = value(u);
+    ASSERT_EQ(u.neg, q < 0);
+    if (exact_q == Q(q)) {
+      ++exact;
+      ASSERT_FALSE(u.sticky) << std::hexfloat << x << " / " << d;
+      ASSERT_EQ(uq, Q(q));
+      continue;
+    }
+    ++inexact;
+    ASSERT_TRUE(u.sticky);
+    // In magnitudes: sig with sticky stands for a value in (a, a + ulp64); that interval and
+    // the exact quotient lie between q and its neighbouring double towards the quotient.
+    const Q aq = abs(exact_q), a = abs(uq), mq = Q(std::fabs(q));
+    const double nb = std::nextafter(std::fabs(q), aq > mq ? HUGE_VAL : 0.0);
+    const Q lo = std::min(mq, Q(nb)), hi = std::max(mq, Q(nb));
+    formats::Unrounded one = u;
+    one.sig = uint64_t(1) << 63;
+    const Q ulp = abs(value(one)) / Q(boost::multiprecision::cpp_int(1) << 63);
+    ASSERT_TRUE(lo < aq && aq < hi) << std::hexfloat << x << " / " << d;
+    ASSERT_TRUE(lo <= a && a + ulp <= hi) << std::hexfloat << x << " / " << d;
+    ASSERT_EQ(a == mq, aq > mq) << "sticky on the wrong side of q: " << std::hexfloat << x << " / " << d;
+  }
+  EXPECT_GT(exact, 5000u);
+  EXPECT_GT(inexact, 10000u);
 }
 
 }  // namespace
