@@ -111,6 +111,10 @@ BlockSpec parse_block(std::string_view text) {
     else if (p == "scale_round=rne" && s.kind == BlockKind::NVFP4) s.scale_round_up = false;
     else if (p == "specials=element" && s.kind == BlockKind::MX) s.mx_specials = BlockSpec::MxSpecials::Element;
     else if (p == "specials=scale_nan" && s.kind == BlockKind::MX) s.mx_specials = BlockSpec::MxSpecials::ScaleNaN;
+    else if ((p == "min=-128" || p == "min=-127") && head == "mxint8")
+      // OCP MX v1.0 INT8 elements are 8-bit two's complement times 2^-6 (-2 .. 1 63/64); the
+      // default leaves -128 (-2.0) unused, a symmetric range; min=-128 allows it.
+      s.elem = p == "min=-128" ? ElementFormat(IntSpec{8, true, true, false, 6}) : elem("mxint8_element");
     else if (starts_with(p, "exp_bits=") && s.kind == BlockKind::BFP) s.exp_bits = parse_int(p.substr(9), "exponent width", text);
     else throw std::invalid_argument(fmt::format("unknown option '{}' in format '{}'", p, text));
   }

@@ -45,7 +45,7 @@ struct BlockSpec {
 
 // mxfp8 (= mxfp8_e4m3), mxfp8_e5m2, mxfp6_e2m3, mxfp6_e3m2, mxfp4, mxint8, nvfp4,
 // intB_gG (e.g. int4_g128), bfpN (N = bits per element incl. sign, MSFP-style block 16),
-// each with options :block=N, :scale=F, :asym, :tensor_scale, :min_scale=X, :scale_round=up,
+// each with options :block=N, :scale=F, :min=-128 (mxint8: elements may use -2.0), :asym, :tensor_scale, :min_scale=X, :scale_round=up,
 // :specials=element. Throws std::invalid_argument for an unknown name or bad option.
 BlockSpec parse_block(std::string_view text);
 // The scale format of a spec (its `scale`, or the kind's default; BFP: uint<exp_bits>).

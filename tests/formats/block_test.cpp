@@ -127,6 +127,43 @@ TEST(MxInt8, SymmetricNeverMinus128AndErrorBound) {
   }
 }
 
+// MXINT8's -128 is a setting: min=-127 (default, symmetric) or min=-128 (the full two's
+// complement range of the OCP MX element, -2 .. 1 63/64 times 2^X).
+TEST(MxInt8, MinusOneTwentyEightIsASetting) {
+  const auto x = gaussian(32 * 500, 10);
+  for (const char* name : {"mxint8", "mxint8:min=-127", "mxint8:min=-128", "mxint8:min=-128:block=16"}) {
+    const auto spec = parse_block(name);
+    const BlockCodec c(spec);
+    const bool full = std::string(name).find("-128") != std::string::npos;
+    const size_t n = size_t(spec.block);
+    const auto q = c.quantize(x, n);
+    size_t minus128 = 0;
+    for (size_t b = 0; b < q.scales.size(); ++b) {
+      float amax = 0;
+      for (size_t i = 0; i < n; ++i) amax = std::max(amax, std::fabs(x[b * n + i]));
+      const int X = ref_floor_log2(amax);  // emax_elem = 0
+      ASSERT_EQ(q.scales[b], uint32_t(X + 127));
+      for (size_t i = 0; i < n; ++i) {
+        const double k = std::clamp(std::nearbyint(std::ldexp(double(x[b * n + i]), 6 - X)), full ? -128.0 : -127.0, 127.0);
+        ASSERT_EQ(q.codes[b * n + i], uint8_t(int(k))) << name << " block " << b << " elem " << i;
+        minus128 += q.codes[b * n + i] == 0x80;
+      }
+    }
+    if (full) {
+      EXPECT_GT(minus128, 0u) << name;  // a block maximum of -1.99 * 2^X becomes -2 * 2^X
+    } else {
+      EXPECT_EQ(minus128, 0u) << name;
+    }
+  }
+  // A block whose maximum is negative and just below -2^(X+1): -2.0 exactly, or -127/64.
+  std::vector<float> blk(32, 0.25f);
+  blk[0] = -1.999f;
+  EXPECT_EQ(BlockCodec(parse_block("mxint8:min=-128")).dequantize(BlockCodec(parse_block("mxint8:min=-128")).quantize(blk, 32))[0], -2.0);
+  EXPECT_EQ(BlockCodec(parse_block("mxint8")).dequantize(BlockCodec(parse_block("mxint8")).quantize(blk, 32))[0], -127.0 / 64);
+  for (const char* bad : {"mxint8:min=-126", "mxfp8:min=-128", "int8_g32:min=-128", "mxint8:min="})
+    EXPECT_THROW(parse_block(bad), std::invalid_argument) << bad;
+}
+
 TEST(Nvfp4, ScaleIsE4m3OfAmaxOver6AndElementsAreReferenceFp4) {
   for (const char* name : {"nvfp4", "nvfp4:tensor_scale", "nvfp4:scale_round=up", "nvfp4:min_scale=0"}) {
     const auto spec = parse_block(name);
