@@ -8,13 +8,14 @@
 namespace arithsim::formats {
 
 void IntSpec::validate() const {
-  if (bits < (is_signed ? 2 : 1) || bits > 32)
-    throw std::invalid_argument(fmt::format("{} integer width must be {}..32 bits, got {}",
-                                            is_signed ? "signed" : "unsigned", is_signed ? 2 : 1, bits));
+  if (bits < 1 || bits > 32)
+    throw std::invalid_argument(fmt::format("{} integer width must be 1..32 bits, got {}",
+                                            is_signed ? "signed" : "unsigned", bits));
   if (frac_bits < -64 || frac_bits > 64)
     throw std::invalid_argument(fmt::format("fraction bits must be -64..64, got {}", frac_bits));
   if (symmetric && !is_signed) throw std::invalid_argument("symmetric range needs a signed integer");
   if (symmetric && !saturate) throw std::invalid_argument("symmetric range needs saturation, not wrap");
+  if (symmetric && bits < 2) throw std::invalid_argument("symmetric range needs at least 2 bits (int1 is {-1, 0})");
 }
 
 std::string IntSpec::to_string() const {

@@ -18,7 +18,7 @@ struct IntSpec {
   bool symmetric = false;  // signed only: the most negative code is never produced
   int frac_bits = 0;       // value = integer * 2^-frac_bits (MXINT8 uses 6)
 
-  void validate() const;  // 1..32 bits (2..32 signed), |frac_bits| <= 64
+  void validate() const;  // 1..32 bits (signed INT1: {-1, 0}), |frac_bits| <= 64
   int64_t min_int() const { return is_signed ? -(int64_t(1) << (bits - 1)) + (symmetric ? 1 : 0) : 0; }
   int64_t max_int() const { return is_signed ? (int64_t(1) << (bits - 1)) - 1 : (int64_t(1) << bits) - 1; }
   std::string to_string() const;

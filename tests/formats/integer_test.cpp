@@ -2,9 +2,12 @@
 // (rint/trunc/ceil/floor/round) and 128-bit modular arithmetic.
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cfenv>
 #include <cmath>
+#include <limits>
 #include <random>
+#include <span>
 
 #include <boost/multiprecision/cpp_int.hpp>
 
@@ -153,9 +156,121 @@ TEST(Bipolar, MatchesBruteForceNearestLevel) {
 }
 
 TEST(Integer, SpecValidation) {
-  for (const char* bad : {"int1", "int33", "uint0", "int8:frac=99", "uint4:sym", "int4:wrap:sym", "int8:foo", "bipolar0"})
+  for (const char* bad : {"int0", "int33", "uint0", "int8:frac=99", "uint4:sym", "int4:wrap:sym", "int8:foo", "bipolar0",
+                          "int1:sym"})
     EXPECT_THROW(formats::ElementFormat::parse(bad), std::invalid_argument) << bad;
   EXPECT_EQ(formats::ElementFormat::parse("uint1").bits(), 1);
+  const auto i1 = formats::ElementFormat::parse("int1");
+  EXPECT_EQ(i1.bits(), 1);
+  EXPECT_TRUE(std::get<IntSpec>(i1.spec()).is_signed);
+  EXPECT_EQ(i1.info().max, 0.0);
+}
+
+// --- signed INT1, {-1, 0}, against the independent reference (tests/reference) ----------
+
+ref::Int to_ref(const IntSpec& s) { return {s.bits, s.is_signed, s.saturate, s.symmetric, s.frac_bits}; }
+
+// Every bfloat16 pattern, every value of the format, every midpoint and its neighbours (a
+// double and a float ulp either side), the range ends and beyond, and the specials; inputs
+// whose x * 2^frac is not exact in double are left out (the reference refuses them).
+std::vector<double> int_inputs(const IntSpec& s) {
+  std::vector<double> in;
+  for (uint32_t b = 0; b < 0x10000; ++b) in.push_back(std::bit_cast<float>(b << 16));
+  const double step = std::ldexp(1.0, -s.frac_bits);
+  for (int64_t k = s.min_int() - 3; k <= s.max_int() + 3; ++k)
+    for (double v : {double(k) * step, (double(k) + 0.5) * step}) {
+      for (double x : {v, std::nextafter(v, -HUGE_VAL), std::nextafter(v, HUGE_VAL)}) in.push_back(x);
+      in.push_back(std::nextafterf(float(v), -HUGE_VALF));
+      in.push_back(std::nextafterf(float(v), HUGE_VALF));
+    }
+  for (double x : {0.0, -0.0, HUGE_VAL, -HUGE_VAL, std::nan(""), -std::nan(""), 1e30, -1e30, 0x1p63, -0x1p64,
+                   std::numeric_limits<double>::denorm_min(), -std::numeric_limits<double>::denorm_min()})
+    in.push_back(x);
+  std::erase_if(in, [&](double x) {
+    return std::isfinite(x) && std::ldexp(std::ldexp(x, s.frac_bits), -s.frac_bits) != x;
+  });
+  return in;
+}
+
+const IntSpec kInt1s[] = {IntSpec{1, true, true, false, 0}, IntSpec{1, true, false, false, 0},
+                          IntSpec{1, true, true, false, 2}, IntSpec{1, true, true, false, -3},
+                          IntSpec{1, true, false, false, 7}};
+
+TEST(Int1, DecodeEveryCode) {
+  // Two's complement of one bit: code 0 = 0, code 1 = -1 (times 2^-frac).
+  EXPECT_EQ(ref::int_decode(to_ref(kInt1s[0]), 0), 0.0);
+  EXPECT_EQ(ref::int_decode(to_ref(kInt1s[0]), 1), -1.0);
+  EXPECT_EQ(ref::int_decode(to_ref(kInt1s[2]), 1), -0.25);
+  EXPECT_EQ(ref::int_decode(to_ref(kInt1s[3]), 1), -8.0);
+  for (const IntSpec& s : kInt1s) {
+    const formats::ElementFormat f{s};
+    for (uint32_t c = 0; c < 2; ++c) {
+      EXPECT_EQ(f.decode(c), ref::int_decode(to_ref(s), c)) << s.to_string() << " code " << c;
+      EXPECT_EQ(f.decode_exact(c).unrounded().kind == formats::Unrounded::Kind::Zero, c == 0) << s.to_string();
+    }
+  }
+  EXPECT_EQ(formats::ElementFormat::parse("int1").decode(1), -1.0);
+  EXPECT_EQ(formats::ElementFormat::parse("int1:frac=2").decode(1), -0.25);
+}
+
+TEST(Int1, EncodeExhaustiveAgainstReference) {
+  for (const IntSpec& s : kInt1s) {
+    const formats::ElementFormat f{s};
+    const auto in = int_inputs(s);
+    std::vector<float> in32;
+    for (double x : in)
+      if (double(float(x)) == x || std::isnan(x)) in32.push_back(float(x));
+    std::vector<uint8_t> bulk(in32.size());
+    for (Rounding r : {Rounding::NearestEven, Rounding::TowardZero, Rounding::Up, Rounding::Down, Rounding::NearestAway}) {
+      RoundingOptions o;
+      o.mode = r;
+      size_t bad = 0;
+      for (double x : in) {
+        const uint32_t want = ref::int_encode(to_ref(s), x, test::to_ref(r)), got = f.encode(x, o);
+        if (got != want && ++bad <= 5)
+          ADD_FAILURE() << s.to_string() << " " << formats::to_string(r) << " x=" << std::hexfloat << x << " got " << got
+                        << " want " << want;
+      }
+      f.encode(std::span<const float>(in32), std::span<uint8_t>(bulk), o);  // the table path
+      for (size_t i = 0; i < in32.size(); ++i) {
+        const uint32_t want = ref::int_encode(to_ref(s), in32[i], test::to_ref(r));
+        if ((bulk[i] != want || f.encode(in32[i], o) != want) && ++bad <= 10)
+          ADD_FAILURE() << s.to_string() << " " << formats::to_string(r) << " float " << std::hexfloat << in32[i]
+                        << " bulk " << int(bulk[i]) << " want " << want;
+      }
+      EXPECT_EQ(bad, 0u) << s.to_string() << " " << formats::to_string(r);
+    }
+  }
+  // Spot values: nearest of {-1, 0}; ties to even (0); saturation and wrap.
+  const auto i1 = formats::ElementFormat::parse("int1"), w1 = formats::ElementFormat::parse("int1:wrap");
+  EXPECT_EQ(i1.encode(-0.5), 0u);
+  EXPECT_EQ(i1.encode(-0.51), 1u);
+  EXPECT_EQ(i1.encode(-7.0), 1u);
+  EXPECT_EQ(i1.encode(5.0), 0u);
+  EXPECT_EQ(w1.encode(5.0), 1u);   // 5 = 1 mod 2, i.e. -1
+  EXPECT_EQ(w1.encode(-2.0), 0u);
+  EXPECT_EQ(i1.encode(HUGE_VAL), 0u);
+  EXPECT_EQ(i1.encode(-HUGE_VAL), 1u);
+}
+
+// The new reference agrees with the FPU-based one above on wider integers, and the codec on both.
+TEST(IntReference, AgreesWithTheFpuReference) {
+  std::mt19937_64 g(19);
+  for (const IntSpec s : {IntSpec{2, true, true, false, 0}, IntSpec{4, true, true, false, 0}, IntSpec{3, false, true, false, 0},
+                          IntSpec{8, true, true, true, 6}, IntSpec{4, true, false, false, 1}, IntSpec{2, true, true, true, 0}}) {
+    auto in = int_inputs(s);
+    for (int i = 0; i < 20000; ++i) in.push_back(std::uniform_real_distribution<double>(-40, 40)(g));
+    const IntCodec c(s);
+    for (Rounding r : {Rounding::NearestEven, Rounding::TowardZero, Rounding::Up, Rounding::Down, Rounding::NearestAway}) {
+      RoundingOptions o;
+      o.mode = r;
+      for (double x : in) {
+        const uint32_t want = ref::int_encode(to_ref(s), x, test::to_ref(r));
+        ASSERT_EQ(want, ref_int(s, x, r)) << s.to_string() << " " << formats::to_string(r) << " " << std::hexfloat << x;
+        ASSERT_EQ(c.encode(x, o), want) << s.to_string() << " " << formats::to_string(r) << " " << std::hexfloat << x;
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -12,6 +12,9 @@
 // Posits are decoded for 2 <= n <= 33 and encoded for 2 <= n <= 32, 0 <= es <= 4;
 // encode binary-searches the (monotone) positive code space, using a cached
 // table for n <= 16.
+// Integers ([u]intN, fixed point k * 2^-F, 1 <= N <= 16) are decoded from the two's
+// complement definition and encoded by a search over the sorted values (saturating) or by
+// rounding between the two neighbouring integers and reducing modulo 2^N (wrapping).
 #pragma once
 
 #include <algorithm>
@@ -519,6 +522,85 @@ inline uint32_t posit_encode_rne(int n, int es, double x) {
     }
   }
   return static_cast<uint32_t>(neg ? ((~c + 1) & mask) : c);
+}
+
+// ----------------------------------------------------------------------------
+// Integers: value k * 2^-frac for the integer k of the code (two's complement when signed).
+// ----------------------------------------------------------------------------
+struct Int {
+  int bits;        // 1..16 (signed 1 bit: {-1, 0})
+  bool is_signed;
+  bool saturate;   // false: wrap modulo 2^bits
+  bool symmetric;  // signed, saturating: the most negative integer is not produced
+  int frac;        // value = k * 2^-frac
+};
+
+namespace detail {
+inline void validate_int(const Int& f) {
+  if (f.bits < 1 || f.bits > 16) fail("integer reference supports 1..16 bits");
+  if (f.symmetric && (!f.is_signed || !f.saturate || f.bits < 2)) fail("bad symmetric integer");
+}
+inline int64_t int_lo(const Int& f) {
+  return f.is_signed ? -(int64_t{1} << (f.bits - 1)) + (f.symmetric ? 1 : 0) : 0;
+}
+inline int64_t int_hi(const Int& f) {
+  return f.is_signed ? (int64_t{1} << (f.bits - 1)) - 1 : (int64_t{1} << f.bits) - 1;
+}
+inline uint32_t int_code_of(const Int& f, int64_t k) {  // k modulo 2^bits
+  const int64_t m = int64_t{1} << f.bits;
+  return static_cast<uint32_t>(((k % m) + m) % m);
+}
+// Pick between the neighbouring integers lo < y < lo + 1 (y = x * 2^frac, exact) by the mode,
+// comparing y with the midpoint lo + 1/2 (exact for |lo| < 2^52; neg is the sign of x); the tie is decided as
+// documented: RNE to the even integer, AWAY from zero.
+inline int64_t round_between(int64_t lo, double y, bool neg, Mode mode) {
+  const double mid = static_cast<double>(lo) + 0.5;
+  switch (mode) {
+    case Mode::RNE: return y < mid ? lo : y > mid ? lo + 1 : (lo % 2 == 0 ? lo : lo + 1);
+    case Mode::AWAY: return y < mid ? lo : y > mid ? lo + 1 : (neg ? lo : lo + 1);
+    case Mode::RTZ: return neg ? lo + 1 : lo;
+    case Mode::UP: return lo + 1;
+    case Mode::DOWN: return lo;
+  }
+  return lo;
+}
+}  // namespace detail
+
+inline double int_decode(const Int& f, uint32_t code) {
+  detail::validate_int(f);
+  if (code >> f.bits) detail::fail("code out of range");
+  int64_t k = code;
+  if (f.is_signed && (code >> (f.bits - 1)) & 1u) k -= int64_t{1} << f.bits;
+  return std::ldexp(static_cast<double>(k), -f.frac);
+}
+
+// NaN -> 0, +-inf -> max / min (also when wrapping), +-0 -> 0.
+inline uint32_t int_encode(const Int& f, double x, Mode mode = Mode::RNE) {
+  detail::validate_int(f);
+  const int64_t lo = detail::int_lo(f), hi = detail::int_hi(f);
+  if (std::isnan(x)) return 0;
+  if (std::isinf(x)) return detail::int_code_of(f, x > 0 ? hi : lo);
+  if (std::ldexp(std::ldexp(x, f.frac), -f.frac) != x) detail::fail("x * 2^frac is not exact in double");
+  if (f.saturate) {
+    // Every value k * 2^-frac, ascending; the search finds the two around x.
+    std::vector<double> v;
+    for (int64_t k = lo; k <= hi; ++k) v.push_back(std::ldexp(static_cast<double>(k), -f.frac));
+    if (x <= v.front()) return detail::int_code_of(f, lo);
+    if (x >= v.back()) return detail::int_code_of(f, hi);
+    const size_t i = static_cast<size_t>(std::lower_bound(v.begin(), v.end(), x) - v.begin());
+    if (v[i] == x) return detail::int_code_of(f, lo + static_cast<int64_t>(i));
+    const int64_t below = lo + static_cast<int64_t>(i) - 1;  // v[i-1] < x < v[i]
+    return detail::int_code_of(f, detail::round_between(below, std::ldexp(x, f.frac), x < 0, mode));
+  }
+  // Wrap: round x * 2^frac (exact) between its neighbouring integers, then modulo 2^bits.
+  const double y = std::ldexp(x, f.frac);
+  if (std::fabs(y) >= 0x1p52) {  // already an integer: reduce exactly
+    const double r = std::fmod(y, std::ldexp(1.0, f.bits));
+    return detail::int_code_of(f, static_cast<int64_t>(r));
+  }
+  const double fl = std::floor(y);
+  if (fl == y) return detail::int_code_of(f, static_cast<int64_t>(y));
+  return detail::int_code_of(f, detail::round_between(static_cast<int64_t>(fl), y, x < 0, mode));
 }
 
 }  // namespace arithsim::ref

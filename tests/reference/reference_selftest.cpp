@@ -154,6 +154,15 @@ static void known_values() {
   CHECK(encode(e8, std::ldexp(3.0, 126), Mode::RTZ) == 0xFE, "");
   CHECK(encode(e8, std::ldexp(1.0, 127) * 1.0001, Mode::UP) == 0xFF, "");
 
+  // Integers, from the definitions.
+  const Int i1{1, true, true, false, 0}, i1w{1, true, false, false, 0}, i8{8, true, true, false, 0};
+  CHECK(int_decode(i1, 0) == 0 && int_decode(i1, 1) == -1 && int_decode(Int{1, true, true, false, 2}, 1) == -0.25, "");
+  CHECK(int_encode(i1, -0.5) == 0 && int_encode(i1, -0.5, Mode::AWAY) == 1 && int_encode(i1, -0.2, Mode::DOWN) == 1, "");
+  CHECK(int_encode(i1, 3) == 0 && int_encode(i1, -3) == 1 && int_encode(i1w, 3) == 1 && int_encode(i1w, -4) == 0, "");
+  CHECK(int_encode(i8, 127.5) == 0x7F && int_encode(i8, -128.5) == 0x80 && int_encode(i8, 2.5) == 0x02, "");
+  CHECK(int_encode(i8, -2.5) == 0xFE && int_encode(i8, -2.5, Mode::AWAY) == 0xFD && int_encode(i8, kNaN) == 0, "");
+  CHECK(int_encode(Int{8, true, false, false, 0}, 300) == 0x2C && int_encode(Int{8, true, true, true, 0}, -300) == 0x81, "");
+
   // E8M0, arithsim's clamp variant.
   const Minifloat& e8c = e8m0_clamp;
   CHECK(encode(e8c, 3.0) == 0x81 && encode(e8c, 0.0) == 0x00 && encode(e8c, -0.0) == 0xFF, "");
