@@ -195,6 +195,16 @@ uint32_t BlockCodec::quantize_block(std::span<const float> x, std::span<uint8_t>
   RoundingOptions eo = o;  // elements always saturate (the MX spec's conversion rule)
   eo.overflow = Overflow::Saturate;
   eo.saturate_inf = true;
+  // DAZ on input applies to the block's inputs (before amax and scaling), not to the scaled
+  // elements: flushed inputs are zeros of their sign.
+  eo.daz_in = false;
+  std::vector<float> flushed;
+  if (o.daz_in) {
+    flushed.assign(x.begin(), x.end());
+    for (float& v : flushed)
+      if (v != 0.0f && std::fabs(v) < std::numeric_limits<float>::min()) v = std::copysign(0.0f, v);
+    x = flushed;
+  }
   float amax = 0.0f;
   bool special = false;
   for (float v : x) {

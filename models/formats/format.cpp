@@ -217,7 +217,7 @@ void encode_bulk(const auto& codec_variant, std::span<const float> in, std::span
   std::visit(
       [&](const auto& c) {
         if constexpr (std::is_same_v<std::decay_t<decltype(c)>, PositCodec>) {
-          if (o.mode == Rounding::NearestEven) {
+          if (o.mode == Rounding::NearestEven && !o.daz_in) {
             for (size_t i = 0; i < in.size(); ++i) out[i] = Out(c.encode_f32_rne(in[i]));
             return;
           }
@@ -228,6 +228,7 @@ void encode_bulk(const auto& codec_variant, std::span<const float> in, std::span
           RoundingOptions rne;
           rne.overflow = o.overflow;
           rne.saturate_inf = o.saturate_inf;
+          rne.daz_in = o.daz_in;
           for (size_t i = 0; i < in.size(); ++i) out[i] = Out(c.encode(Unrounded::from_float(in[i]), rne));
           return;
         }
@@ -250,7 +251,8 @@ void decode_bulk(const ElementFormat& f, const std::vector<float>& table, std::s
 
 const uint8_t* ElementFormat::encode_table(const RoundingOptions& o) const {
   if (!bf16_grid_ || o.mode == Rounding::Stochastic) return nullptr;
-  const uint32_t key = uint32_t(o.mode) | uint32_t(o.overflow) << 4 | uint32_t(o.ftz) << 8 | uint32_t(o.saturate_inf) << 9;
+  const uint32_t key = uint32_t(o.mode) | uint32_t(o.overflow) << 4 | uint32_t(o.ftz) << 8 | uint32_t(o.saturate_inf) << 9 |
+                       uint32_t(o.daz_in) << 10;
   std::lock_guard<std::mutex> lock(cache_->mu);
   auto& t = cache_->tables[key];
   if (!t) {

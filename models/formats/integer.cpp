@@ -40,6 +40,7 @@ int64_t IntCodec::to_int(uint32_t code) const {
 double IntCodec::decode(uint32_t code) const { return std::ldexp(double(to_int(code)), -s_.frac_bits); }
 
 uint32_t IntCodec::encode(const Unrounded& u, const RoundingOptions& o) const {
+  if (o.daz_in && below_float_normal(u)) return 0;  // DAZ on input: zero
   const int64_t lo = s_.min_int(), hi = s_.max_int();
   switch (u.kind) {
     case Unrounded::Kind::NaN:
@@ -82,6 +83,8 @@ BipolarCodec::BipolarCodec(const BipolarSpec& s) : s_(s) {
 }
 
 uint32_t BipolarCodec::encode(const Unrounded& u, const RoundingOptions& o) const {
+  // DAZ on input: the value is a zero of its sign (+1, or -1 under `down`).
+  if (o.daz_in && below_float_normal(u)) return encode(Unrounded::zero(u.neg), o);
   const uint64_t top = levels_ - 1;
   const uint64_t plus_one = levels_ / 2;  // code of level +1
   if (u.kind == Unrounded::Kind::NaN) return uint32_t(plus_one);

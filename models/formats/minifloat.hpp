@@ -77,6 +77,8 @@ class MinifloatCodec {
 
   // The one rounding routine: every other encode path ends here.
   uint32_t encode(const Unrounded& u, const RoundingOptions& o) const {
+    // DAZ on input: the value is a zero of its sign, which then follows the -0 rules.
+    if (o.daz_in && below_float_normal(u)) return encode(Unrounded::zero(u.neg), o);
     const uint32_t sgn = (u.neg && s_.has_sign()) ? sign_bit_ : 0;
     switch (u.kind) {
       case Unrounded::Kind::NaN:

@@ -43,6 +43,7 @@ class PositCodec {
   // Rounds on the encoding: the regime, exponent and fraction bits are laid out as one
   // bit string and rounded once to n-1 bits after the sign.
   uint32_t encode(const Unrounded& u, const RoundingOptions& o = {}) const {
+    if (o.daz_in && below_float_normal(u)) return 0;  // DAZ on input: zero
     switch (u.kind) {
       case Unrounded::Kind::NaN:
       case Unrounded::Kind::Inf: return nar_;

@@ -44,6 +44,7 @@ struct RoundingOptions {
   Overflow overflow = Overflow::Default;
   bool ftz = false;           // flush results that round to a subnormal to (signed) zero
   bool daz = false;           // treat subnormal codes as zero when decoding
+  bool daz_in = false;        // encode: treat inputs below 2^-126 (float32 subnormals) as zero
   bool saturate_inf = true;   // under Overflow::Saturate, +-inf inputs become +-max (OCP OFP8 rule)
   int sr_bits = 16;           // random bits added by stochastic rounding (1..63)
   RandomBits* rng = nullptr;  // required when mode == Stochastic

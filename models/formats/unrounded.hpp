@@ -63,6 +63,10 @@ struct Unrounded {
   }
 };
 
+// DAZ on input (RoundingOptions::daz_in): a finite nonzero value below the smallest normal
+// float32, 2^-126, in magnitude (a binary32 subnormal, or a double that would be one).
+inline bool below_float_normal(const Unrounded& u) { return u.finite() && u.exp < -126; }
+
 // x / d for finite doubles as an Unrounded that every encoder rounds as it rounds the exact
 // quotient, at every rounding boundary that is a double (the values, midpoints and overflow
 // thresholds of every format of <= 53 significant bits, and the stochastic decision points

@@ -108,9 +108,10 @@ void cmd_table(const std::string& name, bool csv) {
   fmt::print("{}", out);
 }
 
-void cmd_encode(const std::string& name, RoundingArgs& ra) {
+void cmd_encode(const std::string& name, RoundingArgs& ra, bool daz) {
   const auto f = parse_format(name);
-  const auto o = ra.options();
+  auto o = ra.options();
+  o.daz_in = daz;  // denormals are zero on input: |x| < 2^-126 is taken as a zero of its sign
   try {
     f.check(o);
   } catch (const std::invalid_argument& e) {
@@ -169,8 +170,10 @@ void add_format_commands(CLI::App& app) {
   static std::string enc_fmt;
   static RoundingArgs enc_args;
   enc->add_option("FORMAT", enc_fmt, "format name or spec")->required();
+  static bool enc_daz = false;
   enc_args.add_to(*enc, /*with_daz=*/false);
-  enc->callback([] { cmd_encode(enc_fmt, enc_args); });
+  enc->add_flag("--daz", enc_daz, "treat inputs below 2^-126 (float32 subnormals) as zero before rounding");
+  enc->callback([] { cmd_encode(enc_fmt, enc_args, enc_daz); });
 
   auto* dec = fmtc->add_subcommand("decode", "decode hex codes read from stdin to 'hexfloat decimal'");
   static std::string dec_fmt;

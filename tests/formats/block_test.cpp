@@ -258,6 +258,27 @@ TEST(BlockSpecs, ParseErrorsNameTheProblem) {
   EXPECT_TRUE(g.kind == formats::BlockKind::GroupInt && g.block == 64 && g.zero_point);
 }
 
+// DAZ on input acts on a block's inputs, before amax and scaling (not on the scaled elements).
+TEST(BlockSpecs, DenormalsAreZeroOnInput) {
+  formats::RoundingOptions daz;
+  daz.daz_in = true;
+  const BlockCodec c(parse_block("mxfp8"));
+  std::vector<float> x(64, 0.0f);
+  for (int i = 0; i < 32; ++i) x[i] = std::ldexp(float(i + 1), -140) * (i % 2 ? -1.0f : 1.0f);  // all float subnormals
+  for (int i = 32; i < 64; ++i) x[i] = std::ldexp(1.0f + float(i) / 64, -120);  // normal and tiny
+  const auto plain = c.quantize(x, 32), flushed = c.quantize(x, 32, daz);
+  EXPECT_EQ(plain.scales[0], 0u);  // X clamps to -127: the elements are x * 2^127, nonzero
+  EXPECT_NE(plain.codes[31], 0u);
+  EXPECT_EQ(flushed.scales[0], 0u);  // an all-zero block now
+  for (int i = 0; i < 32; ++i) EXPECT_EQ(flushed.codes[i], i % 2 ? 0x80u : 0x00u) << i;  // zeros keep their sign
+  EXPECT_EQ(flushed.scales[1], plain.scales[1]);  // normal inputs are untouched, though their scaled elements are tiny
+  for (int i = 32; i < 64; ++i) EXPECT_EQ(flushed.codes[i], plain.codes[i]) << i;
+  EXPECT_NE(flushed.codes[40], 0u);
+  const BlockCodec g(parse_block("int8_g32"));
+  const auto gq = g.quantize(x, 32, daz);
+  for (int i = 0; i < 32; ++i) EXPECT_EQ(gq.codes[i], 0u);
+}
+
 TEST(BlockSpecs, PartialLastBlockAndRowLayout) {
   const BlockCodec c(parse_block("mxfp8"));
   std::vector<float> x(2 * 40);

@@ -198,6 +198,46 @@ TEST(MinifloatOptions, FlushToZeroAndDenormalsAreZero) {
   EXPECT_EQ(c.decode(0x08, /*daz=*/true), min_normal);
 }
 
+// DAZ on input (daz_in): an input below 2^-126 in magnitude (a float32 subnormal, or a
+// double that would be one) is a zero of its sign before rounding; the result follows the
+// format's -0 rule. Results are not flushed (that is FTZ).
+TEST(MinifloatOptions, DenormalsAreZeroOnInput) {
+  RoundingOptions daz;
+  daz.daz_in = true;
+  const auto bf16 = ElementFormat::parse("bf16"), f32 = ElementFormat::parse("float32");
+  const float sub = 0x1p-127f, nsub = -0x1p-130f, min_normal = 0x1p-126f;
+  EXPECT_EQ(bf16.encode(sub), 0x0040u);       // without DAZ: the bf16 subnormal 2^-127
+  EXPECT_EQ(bf16.encode(sub, daz), 0x0000u);
+  EXPECT_EQ(bf16.encode(nsub, daz), 0x8000u);  // -0
+  EXPECT_EQ(bf16.encode(min_normal, daz), 0x0080u);
+  EXPECT_EQ(f32.encode(nsub), 0x80080000u);
+  EXPECT_EQ(f32.encode(nsub, daz), 0x80000000u);
+  EXPECT_EQ(f32.encode(std::nextafterf(min_normal, 0.0f), daz), 0x00000000u);  // the largest subnormal
+  EXPECT_EQ(f32.encode(0x1p-130, daz), 0x00000000u);  // a double below 2^-126 too
+  EXPECT_EQ(f32.encode(0x1.0000001p-126, daz), 0x00800000u);
+  // -0 rules of the conventions: fnuz has none, e8m0 (ml_dtypes) has no zero at all.
+  EXPECT_EQ(ElementFormat::parse("e4m3fnuz").encode(nsub, daz), 0x00u);
+  EXPECT_EQ(ElementFormat::parse("fp4").encode(nsub, daz), 0x8u);
+  const auto e8 = ElementFormat::parse("e8m0");
+  EXPECT_EQ(e8.encode(0x1.8p-127f), 0x01u);
+  EXPECT_EQ(e8.encode(0x1.8p-127f, daz), 0xffu);
+  RoundingOptions daz_sat = daz;
+  daz_sat.overflow = Overflow::Saturate;
+  EXPECT_EQ(e8.encode(0x1.8p-127f, daz_sat), 0x00u);
+  // Other kinds: the value is zero, whatever the mode would have done with it.
+  RoundingOptions up;
+  up.mode = Rounding::Up;
+  EXPECT_EQ(ElementFormat::parse("int8").encode(sub, up), 0x01u);
+  up.daz_in = true;
+  EXPECT_EQ(ElementFormat::parse("int8").encode(sub, up), 0x00u);
+  EXPECT_EQ(ElementFormat::parse("posit8").encode(sub), 0x01u);  // minpos without DAZ
+  EXPECT_EQ(ElementFormat::parse("posit8").encode(sub, daz), 0x00u);
+  EXPECT_EQ(ElementFormat::parse("binary").encode(-double(sub)), 0x0u);       // -1
+  EXPECT_EQ(ElementFormat::parse("binary").encode(-double(sub), daz), 0x1u);  // zero -> +1
+  // Not FTZ: a normal input that rounds to a subnormal code keeps it.
+  EXPECT_EQ(ElementFormat::parse("e4m3").encode(0x1p-9, daz), 0x01u);
+}
+
 TEST(MinifloatOptions, SaturateInfIsASetting) {
   const MinifloatCodec e5m2(MinifloatSpec{5, 2, 15, formats::FloatConvention::IEEE});
   RoundingOptions sat;
@@ -296,10 +336,12 @@ TEST(BulkEncode, TableEqualsScalarForEveryEightBitPreset) {
     const formats::ElementFormat f(p.spec, p.name);
     if (f.bits() > 8) continue;
     for (Rounding r : {Rounding::NearestEven, Rounding::TowardZero, Rounding::Up, Rounding::Down, Rounding::NearestAway})
-      for (bool ftz : {false, true}) {
+      for (int flags = 0; flags < 4; ++flags) {
+        const bool ftz = flags & 1;
         RoundingOptions o;
         o.mode = r;
         o.ftz = ftz;
+        o.daz_in = flags & 2;
         o.overflow = ftz ? Overflow::Saturate : Overflow::Default;
         tables += f.encode_table(o) != nullptr;
         f.encode(std::span<const float>(in), std::span<uint8_t>(out), o);
@@ -320,6 +362,15 @@ TEST(BulkEncode, PositFastPathEqualsScalar) {
     const auto f = formats::ElementFormat::parse(name);
     f.encode(std::span<const float>(in), std::span<uint16_t>(out));
     for (size_t i = 0; i < in.size(); ++i) ASSERT_EQ(out[i], f.encode(in[i])) << name << " " << std::hexfloat << in[i];
+    RoundingOptions daz;
+    daz.daz_in = true;
+    f.encode(std::span<const float>(in), std::span<uint16_t>(out), daz);
+    for (size_t i = 0; i < in.size(); ++i) {
+      ASSERT_EQ(out[i], f.encode(in[i], daz)) << name << " daz " << std::hexfloat << in[i];
+      if (std::fpclassify(in[i]) == FP_SUBNORMAL) {
+        ASSERT_EQ(out[i], 0u) << name << " daz " << std::hexfloat << in[i];
+      }
+    }
   }
 }
 
