@@ -50,6 +50,23 @@ bool looks_like_block(std::string_view t) {
          t.find(":group=") != std::string_view::npos;
 }
 
+const std::vector<BlockPreset>& block_presets() {
+  static const std::vector<BlockPreset> p = {
+      {"mxfp8", {"mxfp8_e4m3"}, "X = floor(log2 amax) - 8; NaN/inf block: scale NaN", "OCP MX v1.0"},
+      {"mxfp8_e5m2", {}, "X = floor(log2 amax) - 15", "OCP MX v1.0"},
+      {"mxfp6_e2m3", {"mxfp6"}, "X = floor(log2 amax) - 2", "OCP MX v1.0"},
+      {"mxfp6_e3m2", {}, "X = floor(log2 amax) - 4", "OCP MX v1.0"},
+      {"mxfp4", {"mxfp4_e2m1"}, "X = floor(log2 amax) - 2", "OCP MX v1.0"},
+      {"mxint8", {}, "k * 2^-6, k in [-127, 127] (:min=-128 adds -2)", "OCP MX v1.0"},
+      {"nvfp4", {}, "s = E4M3(amax/6) >= 2^-6; :tensor_scale adds an FP32 scale", "NVIDIA NVFP4 (Blackwell)"},
+      {"int4_g128", {}, "symmetric: s = FP16(amax/7); any intB_gG", "GPTQ / AWQ"},
+      {"int4_g128:asym", {}, "asymmetric: uint4 codes and a 4-bit zero point per group", "GPTQ / AWQ"},
+      {"bfp4", {}, "MSFP12: sign-magnitude, shared 8-bit exponent", "MSFP (Darvish Rouhani et al. 2020)"},
+      {"bfp8", {}, "MSFP16: sign-magnitude, shared 8-bit exponent", "MSFP (Darvish Rouhani et al. 2020)"},
+  };
+  return p;
+}
+
 BlockSpec parse_block(std::string_view text) {
   std::vector<std::string_view> parts;
   for (size_t start = 0, i = 0; i <= text.size(); ++i)

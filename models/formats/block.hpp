@@ -54,6 +54,16 @@ BlockSpec parse_block(std::string_view text);
 ElementFormat block_scale_format(const BlockSpec& s);
 bool looks_like_block(std::string_view text);
 
+// The named block formats (for `arithsim format list`): the spelling parse_block takes, its
+// other spellings, a short note and where the definition comes from.
+struct BlockPreset {
+  std::string name;
+  std::vector<std::string> aliases;
+  std::string note;
+  std::string source;
+};
+const std::vector<BlockPreset>& block_presets();
+
 struct Quantized {
   size_t rows = 0, row_len = 0, blocks_per_row = 0;
   std::vector<uint8_t> codes;    // element codes, row-major like the input

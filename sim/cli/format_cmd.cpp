@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "models/formats/block.hpp"
 #include "models/formats/format.hpp"
 #include "sim/cli/common.hpp"
 
@@ -82,11 +83,38 @@ void cmd_list(bool json) {
                  i.min_subnormal, i.specials);
     }
   }
+  // Block formats: one row each, after the element formats (whose lines stay as they were).
+  if (!json)
+    fmt::print("\n{:<20} {:<26} {:>4} {:<22} {:>5} {:<22} {:>9}  {}\n", "block format", "aliases", "bits", "element",
+               "block", "scale", "bits/elem", "note");
+  for (const auto& p : formats::block_presets()) {
+    const formats::BlockCodec c(formats::parse_block(p.name));
+    const auto& s = c.spec();
+    const bool bfp = s.kind == formats::BlockKind::BFP;
+    const std::string element = bfp ? fmt::format("sign-magnitude {}b", s.element_bits()) : s.elem.name();
+    const std::string scale = bfp ? fmt::format("exponent {}b, bias {}", s.exp_bits, (1 << (s.exp_bits - 1)) - 1)
+                                  : c.scale_format().name();
+    const int scale_bits = c.scale_format().bits();
+    // Per element: its own bits plus the block's scale (and zero point, counted at the element
+    // width as the trace cost model does) spread over the block.
+    const double per_elem = s.element_bits() + double(scale_bits + (s.zero_point ? s.element_bits() : 0)) / s.block;
+    std::string aliases;
+    for (const auto& a : p.aliases) aliases += (aliases.empty() ? "" : ",") + a;
+    if (json) {
+      out.push_back({{"name", p.name}, {"aliases", p.aliases}, {"kind", "block"}, {"bits", s.element_bits()},
+                     {"element", element}, {"block", s.block}, {"scale", scale}, {"scale_bits", scale_bits},
+                     {"zero_point", s.zero_point}, {"bits_per_element", per_elem}, {"note", p.note},
+                     {"source", p.source}});
+    } else {
+      fmt::print("{:<20} {:<26} {:>4} {:<22} {:>5} {:<22} {:>9.4g}  {}\n", p.name, aliases, s.element_bits(), element,
+                 s.block, scale, per_elem, p.note);
+    }
+  }
   if (json) fmt::print("{}\n", out.dump(2));
   else
-    fmt::print("\nAlso: any eXmY[:bias=B][:ieee|fn|finite|fnuz|ue], [u]intN[:frac=F][:wrap][:sym], bipolarN,\n"
-               "positN_ES; block formats mxfp8, mxfp8_e5m2, mxfp6_e2m3, mxfp6_e3m2, mxfp4, mxint8, nvfp4,\n"
-               "intB_gG[:asym], bfpN (see docs/formats.md).\n");
+    fmt::print("\nAlso: any eXmY[:bias=B][:ieee|fn|finite|fnuz|ue][:clamp], [u]intN[:frac=F][:wrap][:sym], bipolarN,\n"
+               "positN_ES; block formats intB_gG[:asym], bfpN and options such as :block=N, :scale=F\n"
+               "(see docs/formats.md).\n");
 }
 
 void cmd_table(const std::string& name, bool csv) {

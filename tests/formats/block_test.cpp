@@ -5,6 +5,7 @@
 #include <cfloat>
 #include <cmath>
 #include <random>
+#include <set>
 
 #include <boost/multiprecision/cpp_int.hpp>
 
@@ -277,6 +278,23 @@ TEST(BlockSpecs, DenormalsAreZeroOnInput) {
   const BlockCodec g(parse_block("int8_g32"));
   const auto gq = g.quantize(x, 32, daz);
   for (int i = 0; i < 32; ++i) EXPECT_EQ(gq.codes[i], 0u);
+}
+
+// The named block formats (format list's rows) all parse, and their aliases are the same format.
+TEST(BlockSpecs, EveryNamedBlockFormatParses) {
+  std::set<std::string> names;
+  for (const auto& p : formats::block_presets()) {
+    names.insert(p.name);
+    const auto s = parse_block(p.name);
+    EXPECT_FALSE(p.note.empty() || p.source.empty()) << p.name;
+    for (const auto& a : p.aliases) {
+      const auto t = parse_block(a);
+      EXPECT_TRUE(t.kind == s.kind && t.elem.spec() == s.elem.spec() && t.block == s.block) << a;
+    }
+  }
+  for (const char* n : {"mxfp8", "mxfp8_e5m2", "mxfp6_e2m3", "mxfp6_e3m2", "mxfp4", "mxint8", "nvfp4", "int4_g128",
+                        "int4_g128:asym", "bfp8"})
+    EXPECT_TRUE(names.count(n)) << n;
 }
 
 TEST(BlockSpecs, PartialLastBlockAndRowLayout) {
