@@ -2,11 +2,17 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <map>
+#include <string_view>
+#include <utility>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <yaml-cpp/yaml.h>
+
+#include "models/io/escape.hpp"
+#include "models/io/yaml_document.hpp"
 
 namespace arithsim::cost {
 
@@ -222,13 +228,48 @@ std::string export_accelergy(const ArrayCost& c, const ActivityFactors& measured
          std::string(e.c_str()) + "\n";
 }
 
+namespace {
+
+// Typed reads of the tables' fields: a LibraryError naming the file, the entry and the field
+// instead of yaml-cpp's conversion exceptions.
+class TableReader {
+ public:
+  explicit TableReader(std::string file) : file_(std::move(file)) {}
+  [[noreturn]] void fail(const std::string& where, const std::string& what) const {
+    throw LibraryError(file_ + ": " + where + ": " + what);
+  }
+  std::string text(const YAML::Node& n, const std::string& where, const std::string& field) const {
+    if (!n.IsScalar()) fail(where, "field '" + field + "' is not text");
+    return n.Scalar();
+  }
+  double number(const YAML::Node& n, const std::string& where, const std::string& field) const {
+    char* end = nullptr;
+    const std::string s = n.IsScalar() ? n.Scalar() : "";
+    const double v = std::strtod(s.c_str(), &end);
+    if (s.empty() || end != s.c_str() + s.size() || !std::isfinite(v)) fail(where, "field '" + field + "' is not a number");
+    return v;
+  }
+  // `attributes` of an entry: absent, or a mapping.
+  YAML::Node attributes(const YAML::Node& e, const std::string& where) const {
+    const YAML::Node a = e["attributes"];
+    if (a && !a.IsMap() && !a.IsNull()) fail(where, "field 'attributes' is not a mapping");
+    return a && a.IsMap() ? a : YAML::Node();
+  }
+
+ private:
+  std::string file_;
+};
+
+}  // namespace
+
 AccelergyImport import_accelergy(ComponentLibrary& lib, std::string_view text, std::string_view file) {
   const std::string f(file);
+  const TableReader in(f);
   YAML::Node root;
   try {
-    root = YAML::Load(std::string(text));
-  } catch (const YAML::Exception& e) {
-    throw LibraryError(fmt::format("{}: line {}: YAML syntax error: {}", f, e.mark.line + 1, e.msg));
+    root = io::load_yaml(text, file);  // UTF-8, duplicate keys, positions
+  } catch (const io::YamlError& e) {
+    throw LibraryError(e.what());
   }
   if (!root.IsMap() || (!root["ERT"] && !root["ART"]))
     throw LibraryError(f + ": neither an 'ERT' nor an 'ART' table");
@@ -237,44 +278,48 @@ AccelergyImport import_accelergy(ComponentLibrary& lib, std::string_view text, s
     double area = -1, energy = -1;
   };
   std::map<std::string, Row> rows;  // by table name, in name order
-  auto tables = [&](const char* key) {
-    const YAML::Node t = root[key] ? root[key]["tables"] : YAML::Node();
-    if (root[key] && (!t || !t.IsSequence())) throw LibraryError(f + ": " + key + ": field 'tables' must be a list");
-    return t;
+  // The entries of root[key].tables, each a mapping with a name.
+  auto tables = [&](const std::string& key) {
+    std::vector<std::pair<std::string, YAML::Node>> entries;
+    const YAML::Node k = root[key];
+    if (!k) return entries;
+    if (!k.IsMap()) in.fail(key, "expected a mapping with a field 'tables'");
+    const YAML::Node t = k["tables"];
+    if (!t || !t.IsSequence()) in.fail(key, "field 'tables' must be a list");
+    size_t i = 0;
+    for (const auto& e : t) {
+      const std::string where = key + ": entry " + std::to_string(++i);
+      if (!e.IsMap()) in.fail(where, "expected a mapping");
+      if (!e["name"]) in.fail(where, "an entry has no 'name'");
+      entries.emplace_back(in.text(e["name"], where, "name"), e);
+    }
+    return entries;
   };
-  if (const YAML::Node t = tables("ERT")) {
-    for (const auto& e : t) {
-      if (!e["name"]) throw LibraryError(f + ": ERT: an entry has no 'name'");
-      const std::string name = e["name"].as<std::string>();
-      Row& r = rows[name];
-      if (e["attributes"]) r.attributes = e["attributes"];
-      const YAML::Node acts = e["actions"];
-      if (!acts || !acts.IsSequence() || acts.size() == 0)
-        throw LibraryError(f + ": ERT entry '" + name + "': field 'actions' must list at least one action");
-      size_t pick = 0;
-      for (size_t i = 0; i < acts.size(); ++i) {
-        const YAML::Node a = acts[i];
-        if (a["name"] && (a["name"].as<std::string>() == "op" || a["name"].as<std::string>() == "compute")) pick = i;
-      }
-      try {
-        r.energy = acts[pick]["energy"].as<double>();
-      } catch (const YAML::Exception&) {
-        throw LibraryError(f + ": ERT entry '" + name + "': action energy is not a number");
+  for (const auto& [name, e] : tables("ERT")) {
+    const std::string where = "ERT entry '" + io::escape(name) + "'";
+    Row& r = rows[name];
+    if (const YAML::Node a = in.attributes(e, where)) r.attributes = a;
+    const YAML::Node acts = e["actions"];
+    if (!acts || !acts.IsSequence() || acts.size() == 0) in.fail(where, "field 'actions' must list at least one action");
+    size_t pick = 0;
+    for (size_t i = 0; i < acts.size(); ++i) {
+      const YAML::Node a = acts[i];
+      if (!a.IsMap()) in.fail(where, "action " + std::to_string(i + 1) + " is not a mapping");
+      if (a["name"]) {
+        const std::string n = in.text(a["name"], where, "actions.name");
+        if (n == "op" || n == "compute") pick = i;
       }
     }
+    const YAML::Node energy = acts[pick]["energy"];
+    if (!energy) in.fail(where, "action energy is not a number");
+    r.energy = in.number(energy, where, "energy");
   }
-  if (const YAML::Node t = tables("ART")) {
-    for (const auto& e : t) {
-      if (!e["name"]) throw LibraryError(f + ": ART: an entry has no 'name'");
-      const std::string name = e["name"].as<std::string>();
-      Row& r = rows[name];
-      if (!r.attributes && e["attributes"]) r.attributes = e["attributes"];
-      try {
-        r.area = e["area"].as<double>();
-      } catch (const YAML::Exception&) {
-        throw LibraryError(f + ": ART entry '" + name + "': field 'area' is missing or not a number");
-      }
-    }
+  for (const auto& [name, e] : tables("ART")) {
+    const std::string where = "ART entry '" + io::escape(name) + "'";
+    Row& r = rows[name];
+    if (!r.attributes) r.attributes = in.attributes(e, where);
+    if (!e["area"]) in.fail(where, "field 'area' is missing or not a number");
+    r.area = in.number(e["area"], where, "area");
   }
   AccelergyImport out;
   const auto names = lib.names();
@@ -287,30 +332,34 @@ AccelergyImport import_accelergy(ComponentLibrary& lib, std::string_view text, s
   YAML::Node fresh;
   for (const auto& [name, r] : rows) {
     const YAML::Node& a = r.attributes;
-    std::string comp = a && a["component"] ? a["component"].as<std::string>() : name.substr(name.rfind('.') + 1);
+    const std::string where = "entry '" + io::escape(name) + "'";
+    std::string comp = a && a["component"] ? in.text(a["component"], where, "attributes.component")
+                                           : name.substr(name.rfind('.') + 1);
     std::string node = lib.technology().reference().name;
-    if (a && a["node"]) node = a["node"].as<std::string>();
+    if (a && a["node"]) node = in.text(a["node"], where, "attributes.node");
     else if (a && a["technology"]) {
-      std::string t = a["technology"].as<std::string>();
+      const std::string given = in.text(a["technology"], where, "attributes.technology");
+      std::string t = given;
       if (t.size() > 2 && t.substr(t.size() - 2) == "nm") t.resize(t.size() - 2);
       try {
         node = lib.technology().node(std::stod(t)).name;
       } catch (const std::exception&) {
-        throw LibraryError(f + ": entry '" + name + "': unknown technology '" + a["technology"].as<std::string>() + "'");
+        in.fail(where, "unknown technology '" + io::escape(given) + "'");
       }
     }
-    const double delay = a && a["delay_ps"] ? a["delay_ps"].as<double>() : 0;
+    const double delay = a && a["delay_ps"] ? in.number(a["delay_ps"], where, "attributes.delay_ps") : 0;
     if (std::find(names.begin(), names.end(), comp) != names.end()) {
       std::vector<double> w;
       bool all = true;
       for (const auto& p : lib.params(comp)) {
-        if (a && a[p]) w.push_back(a[p].as<double>());
+        if (a && a[p]) w.push_back(in.number(a[p], where, "attributes." + p));
         else all = false;
       }
       if (all && r.area > 0 && r.energy > 0) {
         auto& [n, pts] = existing[comp];
         if (!pts.empty() && n != node) {
-          out.notes.push_back(fmt::format("{}: points at node {} and {}: kept node {}", comp, n, node, n));
+          out.notes.push_back(fmt::format("{}: points at node {} and {}: kept node {}", io::escape(comp), io::escape(n),
+                                          io::escape(node), io::escape(n)));
           continue;
         }
         n = node;
@@ -332,7 +381,7 @@ AccelergyImport import_accelergy(ComponentLibrary& lib, std::string_view text, s
     pt["energy_pj"] = std::max(r.energy, 1e-12);
     if (delay > 0) pt["delay_ps"] = delay;
     c["points"].push_back(pt);
-    c["leakage_uw"] = a && a["leakage_uw"] ? fmt::format("{:.17g} * instances", a["leakage_uw"].as<double>())
+    c["leakage_uw"] = a && a["leakage_uw"] ? fmt::format("{:.17g} * instances", in.number(a["leakage_uw"], where, "attributes.leakage_uw"))
                                           : std::string("leakage_uw_per_um2 * area_um2");
     if (delay <= 0) c["delay_ps"] = 0;
     c["node"] = node;
@@ -352,7 +401,8 @@ AccelergyImport import_accelergy(ComponentLibrary& lib, std::string_view text, s
     whole["components"][comp] = body;
   };
   for (auto& [comp, np] : existing) {
-    auto& [node, pts] = np;
+    const std::string& node = np.first;  // not a structured binding: the lambda below uses it (clang < 16)
+    const std::vector<Pt>& pts = np.second;
     const auto& params = lib.params(comp);
     auto body_of = [&](const std::vector<Pt>& ps, bool with_size) {
       YAML::Node b;
@@ -386,7 +436,7 @@ AccelergyImport import_accelergy(ComponentLibrary& lib, std::string_view text, s
           with_size = true;
         } else if (what.find("same size") != std::string::npos || what.find("same stage sum") != std::string::npos) {
           if (ps.size() <= 1) throw;
-          out.notes.push_back(fmt::format("{}: dropped the point at widths {} ({})", comp, width_tag(ps.back().widths),
+          out.notes.push_back(fmt::format("{}: dropped the point at widths {} ({})", io::escape(comp), width_tag(ps.back().widths),
                                           "another point has the same size"));
           ps.pop_back();
         } else {

@@ -6,6 +6,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "cost/yaml_fields.hpp"
+#include "models/io/escape.hpp"
 
 namespace arithsim::cost {
 
@@ -13,7 +14,7 @@ ActivityFile parse_activity(std::string_view text, const std::string& file) {
   const YAML::Node root = detail::parse_document(text, file);
   detail::check_fields(root, {"version", "pe", "input", "pipeline", "acc", "output", "source"}, file, "");
   if (const auto v = detail::optional_number(root, "version", file, ""); v && *v != 1)
-    detail::fail(file, "", "unsupported activity file version " + root["version"].Scalar() + " (this arithsim reads 1)");
+    detail::fail(file, "", "unsupported activity file version " + io::escape(root["version"].Scalar()) + " (this arithsim reads 1)");
   ActivityFile a;
   if (root["pe"]) a.pe = detail::text(root, "pe", file, "");
   for (const char* f : {"input", "pipeline", "acc", "output"}) {
@@ -21,7 +22,7 @@ ActivityFile parse_activity(std::string_view text, const std::string& file) {
     const auto v = optional ? detail::optional_number(root, f, file, "") : detail::number(root, f, file, "");
     if (!v) continue;
     if (!(*v >= 0 && *v <= 1))
-      detail::fail(file, "", std::string("field '") + f + "' is " + root[f].Scalar() +
+      detail::fail(file, "", std::string("field '") + f + "' is " + io::escape(root[f].Scalar()) +
                                  ": want a fraction of bits toggling per cycle, 0..1");
     const std::string k = f;
     if (k == "input") a.factors.input = *v;

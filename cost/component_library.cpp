@@ -11,6 +11,7 @@
 #include "cost/builtin_library.hpp"
 #include "cost/expression.hpp"
 #include "cost/yaml_fields.hpp"
+#include "models/io/escape.hpp"
 
 namespace arithsim::cost {
 
@@ -69,7 +70,7 @@ double interp(const Anchors& a, double s, bool hold = false) {
   return a[i - 1].value * std::pow(s / a[i - 1].size, a[i].beta);
 }
 
-std::string where_of(const std::string& comp) { return "component '" + comp + "'"; }
+std::string where_of(const std::string& comp) { return "component '" + io::escape(comp) + "'"; }
 
 }  // namespace
 
@@ -88,8 +89,8 @@ struct LibraryState {
     const auto it = index.find(std::string(name));
     if (it == index.end()) {
       std::string known;
-      for (const auto& c : comps) known += (known.empty() ? "" : ", ") + c.name;
-      throw LibraryError("unknown component '" + std::string(name) + "' (known: " + known + ")");
+      for (const auto& c : comps) known += (known.empty() ? "" : ", ") + io::escape(c.name);
+      throw LibraryError("unknown component '" + io::escape(name) + "' (known: " + known + ")");
     }
     return comps[it->second];
   }
@@ -128,8 +129,8 @@ struct LibraryState {
       for (size_t k = 0; k < st.args.size(); ++k) {
         args[k] = st.args[k].eval(p);
         if (!(args[k] > 0) || !std::isfinite(args[k]))
-          throw LibraryError(where_of(c.name) + ": stage '" + st.stage + "' (" + st.part + "): width " +
-                             comps[st.comp].params[k] + " = " + std::to_string(args[k]) + " is not positive");
+          throw LibraryError(where_of(c.name) + ": stage '" + io::escape(st.stage) + "' (" + io::escape(st.part) +
+                             "): width " + io::escape(comps[st.comp].params[k]) + " = " + std::to_string(args[k]) + " is not positive");
       }
       const double n = st.count.empty() ? 1 : st.count.eval(p);
       const auto s = eval(st.comp, args, nullptr, nullptr);
@@ -233,15 +234,19 @@ void LibraryState::read_component(Component& c, const YAML::Node& y) {
     fail(c.file, where, "field 'params' must list 1 to 8 width names");
   for (const auto& p : params) {
     const std::string n = p.IsScalar() ? p.Scalar() : "";
-    if (n.empty() || !(std::isalpha(static_cast<unsigned char>(n[0])) || n[0] == '_') ||
+    // A name the formulas can use: [A-Za-z_][A-Za-z0-9_]*.
+    const bool identifier =
+        !n.empty() && !std::isdigit(static_cast<unsigned char>(n[0])) &&
+        std::all_of(n.begin(), n.end(), [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_'; });
+    if (!identifier ||
         std::find(c.params.begin(), c.params.end(), n) != c.params.end() || n == "area_um2" || n == "energy_pj")
-      fail(c.file, where, "field 'params' has a bad or repeated name '" + n + "'");
+      fail(c.file, where, "field 'params' has a bad or repeated name '" + io::escape(n) + "'");
     c.params.push_back(n);
   }
   if (y["node"]) {
     const std::string n = detail::text(y, "node", c.file, where);
     const Node* node = tech.find(n);
-    if (!node) fail(c.file, where, "unknown node '" + n + "' in field 'node'");
+    if (!node) fail(c.file, where, "unknown node '" + io::escape(n) + "' in field 'node'");
     c.node_factor = {node->area, node->energy, node->leakage, node->delay};
   }
   auto parse = [&](std::string_view field, const std::vector<std::string>& vars) {
@@ -278,7 +283,7 @@ void LibraryState::read_component(Component& c, const YAML::Node& y) {
       const std::string k = kv.first.Scalar();
       const bool ok = std::find(c.params.begin(), c.params.end(), k) != c.params.end() ||
                       std::find(kField.begin(), kField.end(), k) != kField.end();
-      if (!ok) fail(c.file, pw, "unknown field '" + k + "'");
+      if (!ok) fail(c.file, pw, "unknown field '" + io::escape(k) + "'");
     }
     double w[kMaxParams + 2];
     for (size_t k = 0; k < c.params.size(); ++k) {
@@ -329,22 +334,22 @@ void LibraryState::read_stages(Component& c, const YAML::Node& y) {
     st.part = s["part"] ? detail::text(s, "part", c.file, sw) : st.stage;
     st.component = detail::text(s, "component", c.file, sw);
     const auto it = index.find(st.component);
-    if (it == index.end()) fail(c.file, sw, "unknown component '" + st.component + "'");
+    if (it == index.end()) fail(c.file, sw, "unknown component '" + io::escape(st.component) + "'");
     st.comp = it->second;
     const Component& sub = comps[st.comp];
     for (const auto& kv : s) {
       const std::string k = kv.first.Scalar();
       const bool ok = k == "stage" || k == "part" || k == "component" || k == "count" || k == "activity" ||
                       std::find(sub.params.begin(), sub.params.end(), k) != sub.params.end();
-      if (!ok) fail(c.file, sw, "unknown field '" + k + "' (" + st.component + " takes no such width)");
+      if (!ok) fail(c.file, sw, "unknown field '" + io::escape(k) + "' (" + io::escape(st.component) + " takes no such width)");
     }
     auto expr = [&](const std::string& f) {
-      if (!s[f]) fail(c.file, sw, "field '" + f + "' is missing");
-      if (!s[f].IsScalar()) fail(c.file, sw, "field '" + f + "' is not a number or formula");
+      if (!s[f]) fail(c.file, sw, "field '" + io::escape(f) + "' is missing");
+      if (!s[f].IsScalar()) fail(c.file, sw, "field '" + io::escape(f) + "' is not a number or formula");
       try {
         return Expression::parse(s[f].Scalar(), c.params, constants);
       } catch (const std::invalid_argument& e) {
-        fail(c.file, sw, "field '" + f + "': " + e.what());
+        fail(c.file, sw, "field '" + io::escape(f) + "': " + e.what());
       }
     };
     for (const auto& p : sub.params) st.args.push_back(expr(p));
@@ -362,9 +367,9 @@ void LibraryState::read_stages(Component& c, const YAML::Node& y) {
     for (const auto& n : cw) {
       const std::string name = n.IsScalar() ? n.Scalar() : "";
       const auto it = index.find(name);
-      if (it == index.end()) fail(c.file, where, "unknown component '" + name + "' in field 'calibrate_with'");
+      if (it == index.end()) fail(c.file, where, "unknown component '" + io::escape(name) + "' in field 'calibrate_with'");
       if (comps[it->second].params.size() != c.params.size() || name == c.name)
-        fail(c.file, where, "component '" + name + "' in field 'calibrate_with' does not take the same widths");
+        fail(c.file, where, "component '" + io::escape(name) + "' in field 'calibrate_with' does not take the same widths");
       c.calibrate_with.push_back(it->second);
     }
   }
@@ -397,7 +402,7 @@ void LibraryState::finish(size_t ci, std::vector<int>& state) {
         const std::string k = kv.first.Scalar();
         if (std::find(c.params.begin(), c.params.end(), k) == c.params.end() &&
             std::find(kField.begin(), kField.end(), k) == kField.end())
-          fail(c.file, pw, "unknown field '" + k + "'");
+          fail(c.file, pw, "unknown field '" + io::escape(k) + "'");
       }
       double w[kMaxParams];
       for (size_t k = 0; k < c.params.size(); ++k) {

@@ -5,10 +5,14 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "models/io/escape.hpp"
+
 namespace arithsim::cost {
 
 // Recursive descent over: expr = term {(+|-) term}; term = unary {(*|/) unary};
 // unary = - unary | power; power = primary [^ unary]; primary = number | name | name(args) | (expr).
+// Every recursion passes through unary(), which bounds the nesting (parentheses, function
+// arguments, unary minus, the right operand of ^) at Expression::kMaxNesting levels.
 class ExpressionParser {
  public:
   ExpressionParser(std::string_view s, const std::vector<std::string>& vars,
@@ -18,8 +22,10 @@ class ExpressionParser {
   void run() {
     expr();
     skip();
-    if (i_ != s_.size()) fail("unexpected '" + std::string(1, s_[i_]) + "'");
-    if (depth_max_ > 64) fail("expression too deep");
+    if (i_ != s_.size()) fail("unexpected '" + io::escape(s_.substr(i_, 1)) + "'");
+    if (depth_max_ > Expression::kMaxStack)
+      fail("expression needs more than " + std::to_string(Expression::kMaxStack) + " values at once: '" +
+           io::escape(s_, 60) + "'");
   }
 
  private:
@@ -29,7 +35,8 @@ class ExpressionParser {
   const std::map<std::string, double, std::less<>>& constants_;
   Expression& out_;
   size_t i_ = 0;
-  int depth_ = 0, depth_max_ = 0;
+  int depth_ = 0, depth_max_ = 0;  // evaluation stack
+  int nesting_ = 0;
 
   [[noreturn]] void fail(const std::string& why) { throw std::invalid_argument(why); }
   void skip() {
@@ -67,13 +74,17 @@ class ExpressionParser {
     }
   }
   void unary() {
+    if (++nesting_ > Expression::kMaxNesting)
+      fail("expression nested more than " + std::to_string(Expression::kMaxNesting) +
+           " levels deep (parentheses, unary minus, powers): '" + io::escape(s_, 60) + "'");
     if (eat('-')) {
       unary();
       emit(Op::Neg);
-      return;
+    } else {
+      primary();
+      if (eat('^')) unary(), emit(Op::Pow);
     }
-    primary();
-    if (eat('^')) unary(), emit(Op::Pow);
+    --nesting_;
   }
   void primary() {
     skip();
@@ -85,7 +96,13 @@ class ExpressionParser {
       return;
     }
     if (std::isdigit(static_cast<unsigned char>(c)) || c == '.') {
-      const std::string rest(s_.substr(i_));
+      // strtod reads the number from a copy of its characters only (digits, letters, '.', and a
+      // sign right after an exponent letter), so that parsing stays linear in the text.
+      size_t j = i_;
+      while (j < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[j])) || s_[j] == '.' ||
+                               ((s_[j] == '+' || s_[j] == '-') && std::string_view("eEpP").find(s_[j - 1]) != std::string_view::npos)))
+        ++j;
+      const std::string rest(s_.substr(i_, j - i_));
       char* end = nullptr;
       const double v = std::strtod(rest.c_str(), &end);
       if (end == rest.c_str()) fail("bad number");
@@ -103,7 +120,7 @@ class ExpressionParser {
       if (const auto it = constants_.find(name); it != constants_.end()) return emit(Op::Num, 0, it->second);
       fail("unknown name '" + std::string(name) + "'");
     }
-    fail("unexpected '" + std::string(1, c) + "'");
+    fail("unexpected '" + io::escape(s_.substr(i_, 1)) + "'");
   }
   void call(std::string_view f) {
     static const struct {
@@ -142,7 +159,7 @@ bool Expression::uses(size_t slot) const {
 }
 
 double Expression::eval(const double* slots) const {
-  double st[64];
+  double st[kMaxStack];
   int sp = 0;
   for (const auto& in : code_) {
     switch (in.op) {

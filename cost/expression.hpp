@@ -14,8 +14,13 @@ namespace arithsim::cost {
 class Expression {
  public:
   Expression() = default;
+  // Limits of a formula: nesting depth (parentheses, function arguments, unary minus, the
+  // right operand of ^) and values held at once while evaluating.
+  static constexpr int kMaxNesting = 64;
+  static constexpr int kMaxStack = 64;
   // `vars` name the evaluation slots (eval's `slots[i]` is vars[i]); `constants` are folded in.
-  // Throws std::invalid_argument with a short reason ("unknown name 'x'", "expected ')'").
+  // Throws std::invalid_argument with a short one-line reason ("unknown name 'x'", "expected
+  // ')'"; beyond a limit, the reason and the formula).
   static Expression parse(std::string_view text, const std::vector<std::string>& vars,
                           const std::map<std::string, double, std::less<>>& constants);
   double eval(const double* slots) const;

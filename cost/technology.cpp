@@ -6,6 +6,7 @@
 
 #include "cost/builtin_library.hpp"
 #include "cost/yaml_fields.hpp"
+#include "models/io/escape.hpp"
 
 namespace arithsim::cost {
 
@@ -68,17 +69,17 @@ Technology Technology::parse(std::string_view yaml, std::string_view file) {
   for (const auto& kv : nodes) {
     Node n;
     n.name = kv.first.Scalar();
-    const std::string where = "node '" + n.name + "'";
+    const std::string where = "node '" + io::escape(n.name) + "'";
     read_node(kv.second, n, true, file, where);
     n.source = detail::text(kv.second, "source", file, where);
     t.nodes_.push_back(std::move(n));
   }
   t.sort_and_check(file);
   const Node* r = t.find(ref);
-  if (!r) fail(file, "", "unknown node '" + ref + "' in field 'reference_node'");
+  if (!r) fail(file, "", "unknown node '" + io::escape(ref) + "' in field 'reference_node'");
   t.ref_ = size_t(r - t.nodes_.data());
   if (r->area != 1 || r->energy != 1 || r->delay != 1 || r->leakage != 1)
-    fail(file, "node '" + ref + "'", "the reference node's factors must all be 1");
+    fail(file, "node '" + io::escape(ref) + "'", "the reference node's factors must all be 1");
   return t;
 }
 
@@ -93,7 +94,7 @@ void Technology::merge(std::string_view yaml, std::string_view file) {
   const std::string ref_name = reference().name;
   for (const auto& kv : nodes) {
     const std::string name = kv.first.Scalar();
-    const std::string where = "node '" + name + "'";
+    const std::string where = "node '" + io::escape(name) + "'";
     Node* existing = nullptr;
     for (auto& n : t.nodes_) existing = n.name == name ? &n : existing;
     const std::string user = "user (" + std::string(file) + ")";
@@ -119,8 +120,8 @@ void Technology::sort_and_check(std::string_view file) {
   std::stable_sort(nodes_.begin(), nodes_.end(), [](const Node& a, const Node& b) { return a.feature_nm > b.feature_nm; });
   for (size_t i = 1; i < nodes_.size(); ++i)
     if (nodes_[i].feature_nm == nodes_[i - 1].feature_nm)
-      fail(file, "node '" + nodes_[i].name + "'",
-           "feature_nm " + std::to_string(nodes_[i].feature_nm) + " is also node '" + nodes_[i - 1].name + "'");
+      fail(file, "node '" + io::escape(nodes_[i].name) + "'",
+           "feature_nm " + std::to_string(nodes_[i].feature_nm) + " is also node '" + io::escape(nodes_[i - 1].name) + "'");
 }
 
 const Node* Technology::find(std::string_view name) const {
@@ -132,15 +133,15 @@ const Node* Technology::find(std::string_view name) const {
 const Node& Technology::node(std::string_view name) const {
   if (const Node* n = find(name)) return *n;
   std::string known;
-  for (const auto& n : nodes_) known += (known.empty() ? "" : ", ") + n.name;
-  throw LibraryError("unknown technology node '" + std::string(name) + "' (known: " + known + ")");
+  for (const auto& n : nodes_) known += (known.empty() ? "" : ", ") + io::escape(n.name);
+  throw LibraryError("unknown technology node '" + io::escape(name) + "' (known: " + known + ")");
 }
 
 const Node& Technology::node(double feature_nm) const {
   for (const auto& n : nodes_)
     if (std::abs(n.feature_nm - feature_nm) < 1e-9) return n;
   std::string known;
-  for (const auto& n : nodes_) known += (known.empty() ? "" : ", ") + n.name;
+  for (const auto& n : nodes_) known += (known.empty() ? "" : ", ") + io::escape(n.name);
   char buf[32];
   std::snprintf(buf, sizeof buf, "%g", feature_nm);
   throw LibraryError("unknown technology node " + std::string(buf) + " nm (known: " + known + ")");

@@ -1,5 +1,6 @@
 #include "models/tensor/npy.hpp"
 
+#include <bit>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -14,6 +15,19 @@
 
 namespace arithsim::tensor {
 namespace {
+
+// Text from the file, for a one-line message: control and non-ASCII bytes as \xNN, at most
+// 80 characters.
+std::string printable(std::string_view s) {
+  std::string out;
+  for (const char c : s.substr(0, 80)) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u >= 0x7f || c == '\\') out += fmt::format("\\x{:02x}", u);
+    else out += c;
+  }
+  if (s.size() > 80) out += "...";
+  return out;
+}
 
 size_t descr_size(const std::string& d) {
   if (d == "<f4" || d == "<i4" || d == "<u4") return 4;
@@ -113,68 +127,138 @@ NpyArray NpyArray::from_u8(const std::vector<uint8_t>& v, std::vector<size_t> s)
 NpyArray NpyArray::from_u16(const std::vector<uint16_t>& v, std::vector<size_t> s) { return make(v, std::move(s), "<u2"); }
 NpyArray NpyArray::from_u32(const std::vector<uint32_t>& v, std::vector<size_t> s) { return make(v, std::move(s), "<u4"); }
 
-NpyArray read_npy(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw NpyError(fmt::format("{}: cannot open ({})", path, std::strerror(errno)));
-  char magic[8];
-  if (!f.read(magic, 8)) throw NpyError(fmt::format("{}: truncated npy file (no header)", path));
-  if (std::memcmp(magic, "\x93NUMPY", 6) != 0) throw NpyError(fmt::format("{}: not an npy file (bad magic)", path));
-  const int major = uint8_t(magic[6]);
-  uint32_t hlen = 0;
-  if (major == 1) {
-    uint8_t b[2];
-    if (!f.read(reinterpret_cast<char*>(b), 2)) throw NpyError(fmt::format("{}: truncated npy header", path));
-    hlen = b[0] | (b[1] << 8);
-  } else if (major == 2 || major == 3) {
-    uint8_t b[4];
-    if (!f.read(reinterpret_cast<char*>(b), 4)) throw NpyError(fmt::format("{}: truncated npy header", path));
-    hlen = b[0] | (b[1] << 8) | (b[2] << 16) | (uint32_t(b[3]) << 24);
-  } else {
-    throw NpyError(fmt::format("{}: unsupported npy version {}", path, major));
+namespace {
+
+// An .npy file's bytes, from a file or from memory: read() fails at the end of the input;
+// remaining() bounds every allocation by what the input can still deliver.
+class FileSource {
+ public:
+  explicit FileSource(std::ifstream& f) : f_(f) {
+    const auto here = f_.tellg();
+    f_.seekg(0, std::ios::end);
+    size_ = uint64_t(f_.tellg());
+    f_.seekg(here);
   }
-  if (hlen > (1u << 20)) throw NpyError(fmt::format("{}: npy header too large", path));
-  std::string h(hlen, '\0');
-  if (!f.read(h.data(), hlen)) throw NpyError(fmt::format("{}: truncated npy header", path));
-  NpyArray a;
-  a.descr = dict_value(h, "descr", path);
-  if (descr_size(a.descr) == 0)
-    throw NpyError(fmt::format("{}: unsupported dtype '{}' (want float32/64, float16, uint16 (bf16), int8/16/32, uint8/32)", path, a.descr));
-  if (dict_value(h, "fortran_order", path).find("True") != std::string::npos)
-    throw NpyError(fmt::format("{}: Fortran-order arrays are not supported", path));
-  const std::string shp = dict_value(h, "shape", path);
-  if (shp.front() != '(') throw NpyError(fmt::format("{}: malformed shape '{}'", path, shp));
-  // Items are decimal integers separated by commas; one trailing comma is allowed.
+  bool read(void* dst, size_t n) {
+    if (n > remaining()) return false;
+    if (n && !f_.read(static_cast<char*>(dst), std::streamsize(n))) return false;
+    pos_ += n;
+    return true;
+  }
+  uint64_t remaining() const { return size_ - pos_; }
+
+ private:
+  std::ifstream& f_;
+  uint64_t size_ = 0, pos_ = 0;
+};
+
+class MemorySource {
+ public:
+  explicit MemorySource(std::string_view b) : b_(b) {}
+  bool read(void* dst, size_t n) {
+    if (n > remaining()) return false;
+    if (n) std::memcpy(dst, b_.data() + pos_, n);
+    pos_ += n;
+    return true;
+  }
+  uint64_t remaining() const { return b_.size() - pos_; }
+
+ private:
+  std::string_view b_;
+  size_t pos_ = 0;
+};
+
+// The shape tuple "(2, 3, 4)", "(5,)" or "()": decimal items separated by commas, one
+// trailing comma allowed. The element count stays within kMaxElements and the rank within
+// kMaxDims (checked item by item, before anything is allocated for the data).
+std::vector<size_t> parse_shape(const std::string& shp, const std::string& path) {
+  auto bad = [&] { return NpyError(fmt::format("{}: malformed shape '{}'", path, printable(shp))); };
+  if (shp.size() < 2 || shp.front() != '(' || shp.back() != ')') throw bad();
   const std::string inner = shp.substr(1, shp.size() - 2);
   std::vector<std::string> items;
   std::stringstream ss(inner);
   for (std::string tok; std::getline(ss, tok, ',');) items.push_back(tok);
   if (!inner.empty() && inner.back() == ',') items.emplace_back();  // marks the trailing comma
-  size_t count = 1;
+  std::vector<size_t> shape;
+  uint64_t count = 1;
   for (size_t i = 0; i < items.size(); ++i) {
     std::string t = items[i];
     const auto b = t.find_first_not_of(' '), e = t.find_last_not_of(' ');
     t = b == std::string::npos ? "" : t.substr(b, e - b + 1);
     if (t.empty() && i + 1 == items.size() && i > 0) break;  // trailing comma
-    if (t.empty() || t.size() > 19 || t.find_first_not_of("0123456789") != std::string::npos)
-      throw NpyError(fmt::format("{}: malformed shape '{}'", path, shp));
-    const size_t d = std::stoull(t);
-    if (d != 0 && count > (size_t(1) << 48) / d)
-      throw NpyError(fmt::format("{}: shape '{}' is too large", path, shp));
+    if (t.empty() || t.size() > 19 || t.find_first_not_of("0123456789") != std::string::npos) throw bad();
+    if (shape.size() == kNpyMaxDims)
+      throw NpyError(fmt::format("{}: shape '{}' has more than {} dimensions", path, printable(shp), kNpyMaxDims));
+    const uint64_t d = std::stoull(t);
+    if (d != 0 && count > kNpyMaxElements / d)
+      throw NpyError(fmt::format("{}: shape '{}' has more than 2^{} elements", path, printable(shp),
+                                 std::countr_zero(kNpyMaxElements)));
     count *= d;
-    a.shape.push_back(d);
+    shape.push_back(size_t(d));
   }
-  const size_t bytes = a.size() * a.item_size();
-  // Check the file holds the data before allocating for it.
-  const auto here = f.tellg();
-  f.seekg(0, std::ios::end);
-  const auto remaining = size_t(f.tellg() - here);
-  f.seekg(here);
-  if (remaining < bytes)
-    throw NpyError(fmt::format("{}: truncated npy data (expected {} bytes for shape {}, found {})", path, bytes, shp, remaining));
-  a.data.resize(bytes);
-  if (bytes && !f.read(reinterpret_cast<char*>(a.data.data()), std::streamsize(bytes)))
-    throw NpyError(fmt::format("{}: truncated npy data (expected {} bytes for shape {})", path, bytes, shp));
+  return shape;
+}
+
+template <class Source>
+NpyArray read_from(Source& src, const std::string& path) {
+  char magic[8];
+  if (!src.read(magic, 8)) throw NpyError(fmt::format("{}: truncated npy file (no header)", path));
+  if (std::memcmp(magic, "\x93NUMPY", 6) != 0) throw NpyError(fmt::format("{}: not an npy file (bad magic)", path));
+  const int major = uint8_t(magic[6]);
+  uint32_t hlen = 0;
+  if (major == 1) {
+    uint8_t b[2];
+    if (!src.read(b, 2)) throw NpyError(fmt::format("{}: truncated npy header", path));
+    hlen = b[0] | (b[1] << 8);
+  } else if (major == 2 || major == 3) {
+    uint8_t b[4];
+    if (!src.read(b, 4)) throw NpyError(fmt::format("{}: truncated npy header", path));
+    hlen = b[0] | (b[1] << 8) | (b[2] << 16) | (uint32_t(b[3]) << 24);
+  } else {
+    throw NpyError(fmt::format("{}: unsupported npy version {}", path, major));
+  }
+  if (hlen > kNpyMaxHeader)
+    throw NpyError(fmt::format("{}: npy header of {} bytes is larger than the limit of {} bytes", path, hlen,
+                               kNpyMaxHeader));
+  if (hlen > src.remaining())
+    throw NpyError(fmt::format("{}: truncated npy header (the header length is {} bytes, the file holds {} more)",
+                               path, hlen, src.remaining()));
+  std::string h(hlen, '\0');
+  if (!src.read(h.data(), hlen)) throw NpyError(fmt::format("{}: truncated npy header", path));
+  NpyArray a;
+  a.descr = dict_value(h, "descr", path);
+  if (descr_size(a.descr) == 0)
+    throw NpyError(fmt::format(
+        "{}: unsupported dtype '{}' (want float32/64, float16, uint16 (bf16), int8/16/32, uint8/32)", path,
+        printable(a.descr)));
+  if (dict_value(h, "fortran_order", path).find("True") != std::string::npos)
+    throw NpyError(fmt::format("{}: Fortran-order arrays are not supported", path));
+  const std::string shp = dict_value(h, "shape", path);
+  a.shape = parse_shape(shp, path);
+  // At most kNpyMaxElements elements of at most 8 bytes: no overflow. The input must hold
+  // the data before anything is allocated for it.
+  const uint64_t bytes = uint64_t(a.size()) * a.item_size();
+  if (src.remaining() < bytes)
+    throw NpyError(fmt::format("{}: truncated npy data (expected {} bytes for shape {}, found {})", path, bytes,
+                               printable(shp), src.remaining()));
+  a.data.resize(size_t(bytes));
+  if (!src.read(a.data.data(), size_t(bytes)))
+    throw NpyError(fmt::format("{}: truncated npy data (expected {} bytes for shape {})", path, bytes, printable(shp)));
   return a;
+}
+
+}  // namespace
+
+NpyArray read_npy(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw NpyError(fmt::format("{}: cannot open ({})", path, std::strerror(errno)));
+  FileSource src(f);
+  return read_from(src, path);
+}
+
+NpyArray parse_npy(std::string_view bytes, const std::string& name) {
+  MemorySource src(bytes);
+  return read_from(src, name);
 }
 
 void write_file_atomic(const std::string& path, const std::string& bytes) {
@@ -201,7 +285,7 @@ void write_file_atomic(const std::string& path, const std::string& bytes) {
   }
 }
 
-void write_npy(const std::string& path, const NpyArray& a) {
+std::string npy_bytes(const NpyArray& a) {
   std::string shape = "(";
   for (size_t i = 0; i < a.shape.size(); ++i) shape += fmt::format("{}{}", a.shape[i], (a.shape.size() == 1 || i + 1 < a.shape.size()) ? "," : "");
   shape += ")";
@@ -217,7 +301,9 @@ void write_npy(const std::string& path, const NpyArray& a) {
   out += char((dict.size() >> 8) & 0xff);
   out += dict;
   out.append(reinterpret_cast<const char*>(a.data.data()), a.data.size());
-  write_file_atomic(path, out);
+  return out;
 }
+
+void write_npy(const std::string& path, const NpyArray& a) { write_file_atomic(path, npy_bytes(a)); }
 
 }  // namespace arithsim::tensor

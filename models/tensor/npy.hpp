@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace arithsim::tensor {
@@ -33,8 +34,19 @@ struct NpyArray {
   static NpyArray from_u32(const std::vector<uint32_t>& v, std::vector<size_t> shape);
 };
 
+// Limits of the reader (NpyError naming the limit beyond them): the header dict's length,
+// the rank, and the element count (checked dimension by dimension, so the byte count cannot
+// overflow; the data must also be present in the file before anything is allocated for it).
+inline constexpr uint32_t kNpyMaxHeader = 1u << 20;
+inline constexpr size_t kNpyMaxDims = 64;
+inline constexpr uint64_t kNpyMaxElements = uint64_t(1) << 48;
+
 NpyArray read_npy(const std::string& path);
-// Writes to a temporary file in the same directory, then renames it over `path`.
+// The same from the file's bytes; `name` names it in messages.
+NpyArray parse_npy(std::string_view bytes, const std::string& name);
+// The bytes of `a` as an .npy file (format 1.0, data on a 64-byte boundary).
+std::string npy_bytes(const NpyArray& a);
+// Writes npy_bytes(a) to a temporary file in the same directory, then renames it over `path`.
 void write_npy(const std::string& path, const NpyArray& a);
 
 // Replaces `path` atomically with `bytes` (temp file + rename); no partial file on error.
