@@ -38,6 +38,7 @@
 #define ARITHSIM_TEST_HAVE_JSON 0
 #endif
 
+#include "models/formats/block.hpp"
 #include "models/formats/format.hpp"
 #include "models/tensor/npy.hpp"
 #include "tests/reference/reference_formats.hpp"
@@ -234,7 +235,7 @@ TEST_F(Cli, HelpOnEveryCommand) {
       {{"format"}, {"list", "table", "encode", "decode"}},
       {{"format", "list"}, {"--json"}},
       {{"format", "table"}, {"FORMAT", "--csv"}},
-      {{"format", "encode"}, {"FORMAT", "--rounding", "--overflow", "--seed", "--sr-bits", "--ftz"}},
+      {{"format", "encode"}, {"FORMAT", "--rounding", "--overflow", "--seed", "--sr-bits", "--ftz", "--daz"}},
       {{"format", "decode"}, {"FORMAT", "--daz"}},
       {{"quantize"}, {"--format", "--block", "--in", "--out", "--dequant", "--json", "--rounding"}},
       {{"run"}, {}},
@@ -310,7 +311,13 @@ TEST_F(Cli, FormatListJson) {
     ASSERT_TRUE(e.contains("name")) << e.dump();
     by_name[e["name"].get<std::string>()] = e;
   }
-  EXPECT_EQ(by_name.size(), arithsim::formats::presets().size());
+  size_t blocks = 0;
+  for (const auto& e : j) blocks += e.value("kind", "") == "block";
+  EXPECT_EQ(by_name.size(), arithsim::formats::presets().size() + blocks);
+  EXPECT_EQ(blocks, arithsim::formats::block_presets().size());
+  ASSERT_TRUE(by_name.count("mxfp4"));
+  EXPECT_EQ(by_name["mxfp4"]["scale"].get<std::string>(), "float8_e8m0fnu");
+  EXPECT_EQ(by_name["mxfp4"]["bits_per_element"].get<double>(), 4.25);
   for (const auto& p : arithsim::formats::presets()) EXPECT_TRUE(by_name.count(p.name)) << p.name;
   ASSERT_TRUE(by_name.count("float8_e4m3fn"));
   EXPECT_EQ(by_name["float8_e4m3fn"]["max"].get<double>(), 448.0);
@@ -1077,10 +1084,14 @@ TEST_F(Cli, RunPrintsTable) {
 }
 
 // --daz only exists where codes are decoded: encode rejects it instead of ignoring it.
-TEST_F(Cli, EncodeHasNoDaz) {
-  const Result r = run({"format", "encode", "e4m3", "--daz"}, "1\n");
-  EXPECT_EQ(r.code, 2) << r.err;
-  EXPECT_NE(r.err.find("arithsim: error:"), std::string::npos) << r.err;
+// --daz on encode: float32-subnormal inputs are zeros of their sign (bf16 0x0080 = 2^-126 is
+// the smallest normal and stays).
+TEST_F(Cli, EncodeDazFlushesSubnormalInputs) {
+  const Result r = run({"format", "encode", "bf16", "--daz"}, "0x1p-127\n-0x1p-130\n0x1p-126\n");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(lines_of(r.out), (std::vector<std::string>{"0x0000", "0x8000", "0x0080"}));
+  const Result n = run({"format", "encode", "bf16"}, "0x1p-127\n");  // without: the subnormal code
+  EXPECT_EQ(lines_of(n.out), (std::vector<std::string>{"0x0040"}));
 }
 
 // --- pe list / gemm ------------------------------------------------------------------

@@ -102,7 +102,7 @@ static void known_values() {
   CHECK(encode(float8_e5m2, 1e6, Mode::RNE, Ovf::NAN_) == 0x7E, "");
   CHECK(encode(float8_e5m2, -1e6, Mode::RNE, Ovf::NAN_) == 0xFE, "");
   CHECK(encode(float8_e5m2, kInf) == 0x7C && encode(float8_e5m2, -kInf) == 0xFC, "");
-  CHECK(encode(float8_e5m2, kInf, Mode::RTZ, Ovf::SATURATE) == 0x7C, "");  // inf exact in IEEE
+  CHECK(encode(float8_e5m2, kInf, Mode::RTZ, Ovf::SATURATE) == 0x7B, "");  // saturate_inf: every mode
   CHECK(encode(float8_e5m2, kInf, Mode::RNE, Ovf::SATURATE) == 0x7B, "");  // inf = overflow
   CHECK(encode(float8_e5m2, -kInf, Mode::UP) == 0xFC, "");
   CHECK(encode(float8_e5m2, kInf, Mode::DOWN) == 0x7C, "");
@@ -265,8 +265,13 @@ static uint32_t brute_encode(const Minifloat& f, double x, Mode mode, Ovf ovf) {
     return c;
   };
   if (std::isinf(x)) {
+    // IEEE formats hold +-inf exactly: it stays in every mode and under overflow=inf/nan;
+    // overflow=saturate gives +-max (docs/formats.md, the saturate_inf rule). Formats without
+    // an infinity treat it as a value beyond every finite one.
+    if (f.conv == Conv::IEEE)
+      return ovf == Ovf::SATURATE ? ((neg ? sb : 0) | maxc) : ((neg ? sb : 0) | (((1u << f.e) - 1) << f.m));
     const bool stays = mode == Mode::RTZ || (mode == Mode::UP && neg) || (mode == Mode::DOWN && !neg);
-    if (stays) return f.conv == Conv::IEEE ? ((neg ? sb : 0) | (((1u << f.e) - 1) << f.m)) : ((neg ? sb : 0) | maxc);
+    if (stays) return (neg ? sb : 0) | maxc;
     return ovf_code(neg);
   }
   // Directed modes need no virtual value: beyond +-maxf they either stop at
