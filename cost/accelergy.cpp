@@ -298,7 +298,7 @@ AccelergyImport import_accelergy(ComponentLibrary& lib, std::string_view text, s
   for (const auto& [name, e] : tables("ERT")) {
     const std::string where = "ERT entry '" + io::escape(name) + "'";
     Row& r = rows[name];
-    if (const YAML::Node a = in.attributes(e, where)) r.attributes = a;
+    if (const YAML::Node a = in.attributes(e, where); !a.IsNull()) r.attributes.reset(a);
     const YAML::Node acts = e["actions"];
     if (!acts || !acts.IsSequence() || acts.size() == 0) in.fail(where, "field 'actions' must list at least one action");
     size_t pick = 0;
@@ -317,7 +317,7 @@ AccelergyImport import_accelergy(ComponentLibrary& lib, std::string_view text, s
   for (const auto& [name, e] : tables("ART")) {
     const std::string where = "ART entry '" + io::escape(name) + "'";
     Row& r = rows[name];
-    if (!r.attributes) r.attributes = in.attributes(e, where);
+    if (!r.attributes || r.attributes.IsNull()) r.attributes.reset(in.attributes(e, where));
     if (!e["area"]) in.fail(where, "field 'area' is missing or not a number");
     r.area = in.number(e["area"], where, "area");
   }

@@ -496,7 +496,10 @@ void ComponentLibrary::merge(std::string_view yaml, std::string_view file) {
   detail::check_fields(root, {"version", "constants", "components", "nodes"}, file, "");
   if (root["version"]) detail::number(root, "version", file, "");
   auto st = std::make_shared<LibraryState>(*state_);
-  st->tree = YAML::Clone(state_->tree);
+  // reset, not assignment: assigning to the copied node would write through to the node this
+  // library shares with every other copy (yaml-cpp's set_ref), so the user's components would
+  // appear in later merges into other copies, and every merge's nodes would be kept forever.
+  st->tree.reset(YAML::Clone(state_->tree));
   st->tech.merge(yaml, file);
   read_constants(*st, root, file);
   const YAML::Node comps = root["components"];

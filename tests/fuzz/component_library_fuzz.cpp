@@ -3,7 +3,8 @@
 // case: `arithsim cost --library FILE`), as a whole components file over the built-in
 // technology, and as a technology file. Documented error: cost::LibraryError. Every
 // component of a library that loads is then priced and broken down (queries
-// may fail with a LibraryError, e.g. a size law negative at those widths, but not crash).
+// may fail with a LibraryError, e.g. a size law negative at those widths, but not crash),
+// and a merge must leave other copies of the library as they were.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -40,6 +41,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     cost::ComponentLibrary lib = builtin;
     lib.merge(text, "fuzz.yaml");
     query_all(lib);
+    // A merge changes only its own copy: another copy of the built-in library, merged with
+    // nothing, has exactly the built-in components (a yaml-cpp node shared between copies
+    // once carried every merge's components into later ones).
+    cost::ComponentLibrary other = builtin;
+    other.merge("version: 1\n", "empty.yaml");
+    fuzz::check(other.names() == builtin.names(), "a merge changed another copy of the library");
   } catch (const cost::LibraryError& e) {
     fuzz::documented_error(e);
   }
