@@ -16,6 +16,21 @@ mkdir -p bench/results
 } >bench/results/machine.md
 for n in "${names[@]}"; do
   echo "bench_docs: $n" >&2
+  if [ "$n" = newcomer ]; then
+    # The README's first command from a fresh clone of HEAD, compiler cache off (packages
+    # already installed: apt-get time not included).
+    d=$(mktemp -d)
+    git clone -q . "$d/arithsim"
+    s0=$(date +%s.%N)
+    (cd "$d/arithsim" && CCACHE_DISABLE=1 bash scripts/run.sh >/dev/null 2>&1)
+    s1=$(date +%s.%N)
+    rm -rf "$d"
+    awk -v a="$s0" -v b="$s1" -v c="$(git rev-parse --short HEAD)" 'BEGIN {
+      printf "| step | wall time | target |\n|---|---:|---:|\n"
+      printf "| `bash scripts/run.sh` from a fresh clone of %s (configure, build `arithsim` only, run the default job; ccache off) | %.0f s | < 300 s |\n", c, b - a }' \
+      >bench/results/newcomer.md
+    continue
+  fi
   "build/bench/$n" --markdown "bench/results/$n.md" >/dev/null
 done
 splice() {  # splice NAME FILE: replace the marked block of docs/benchmarks.md with FILE
