@@ -1,5 +1,6 @@
 #include "cost/yaml_fields.hpp"
 
+#include "models/io/escape.hpp"
 #include "models/io/yaml_document.hpp"
 
 #include <cmath>
@@ -11,7 +12,7 @@ void fail(std::string_view file, std::string_view where, std::string_view what) 
   std::string m(file);
   if (!where.empty()) m += ": " + std::string(where);
   m += ": " + std::string(what);
-  throw LibraryError(m);
+  throw LibraryError(io::one_line(m));
 }
 
 YAML::Node parse_document(std::string_view text, std::string_view file) {

@@ -1,5 +1,7 @@
 #include "models/formats/block.hpp"
 
+#include "models/io/escape.hpp"
+
 #include <algorithm>
 #include <bit>
 #include <cmath>
@@ -67,7 +69,20 @@ const std::vector<BlockPreset>& block_presets() {
   return p;
 }
 
+namespace {
+BlockSpec parse_block_spec(std::string_view text);
+}
+
 BlockSpec parse_block(std::string_view text) {
+  try {
+    return parse_block_spec(text);
+  } catch (const std::invalid_argument& e) {  // the spec is echoed: keep the message one line
+    throw std::invalid_argument(io::one_line(e.what()));
+  }
+}
+
+namespace {
+BlockSpec parse_block_spec(std::string_view text) {
   std::vector<std::string_view> parts;
   for (size_t start = 0, i = 0; i <= text.size(); ++i)
     if (i == text.size() || text[i] == ':') {
@@ -148,6 +163,7 @@ BlockSpec parse_block(std::string_view text) {
   block_scale_format(s);  // a scale that makes no sense for the kind fails here, with the spec
   return s;
 }
+}  // namespace
 
 ElementFormat block_scale_format(const BlockSpec& s) {
   if (s.kind == BlockKind::BFP) {
@@ -174,6 +190,17 @@ ElementFormat block_scale_format(const BlockSpec& s) {
         "scale format '{}' must be a minifloat of at most 16 bits (e4m3, fp16, bf16, e8m0, ...) in format '{}'", name,
         s.name));
   }
+  // Every kind scales by values of the scale format; one without a positive finite power of
+  // two (e1m0:fn holds only 0 and NaN) has no scale to offer (a fuzz input crashed here).
+  bool power_of_two = false;
+  for (uint32_t c = 0; c < (uint32_t(1) << f.bits()) && !power_of_two; ++c) {
+    const double v = f.decode(c);
+    int e = 0;
+    power_of_two = v > 0 && std::isfinite(v) && std::frexp(v, &e) == 0.5;
+  }
+  if (!power_of_two)
+    throw std::invalid_argument(
+        fmt::format("scale format '{}' holds no positive power of two (format '{}')", name, s.name));
   if (s.kind == BlockKind::MX && s.mx_specials == BlockSpec::MxSpecials::ScaleNaN && !m->has_nan())
     throw std::invalid_argument(fmt::format(
         "scale format '{}' has no NaN for blocks holding NaN or inf; add :specials=element (format '{}')", name, s.name));

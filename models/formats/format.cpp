@@ -1,5 +1,7 @@
 #include "models/formats/format.hpp"
 
+#include "models/io/escape.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -136,7 +138,11 @@ ElementFormat ElementFormat::parse(std::string_view text) {
     for (const auto& a : p.aliases)
       if (text == a) return ElementFormat(p.spec, p.name);
   }
-  return ElementFormat(parse_generic(text), std::string(text));
+  try {
+    return ElementFormat(parse_generic(text), std::string(text));
+  } catch (const std::invalid_argument& e) {  // the spec is echoed: keep the message one line
+    throw std::invalid_argument(io::one_line(e.what()));
+  }
 }
 
 namespace {

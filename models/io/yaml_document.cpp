@@ -25,9 +25,15 @@ void check_utf8(std::string_view t, std::string_view name) {
   for (size_t i = 0; i < t.size();) {
     const auto c = uint8_t(t[i]);
     if (c == 0) bad("a NUL byte at offset " + std::to_string(i) + ": UTF-16 or binary data?");
-    const size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+    // Well-formed UTF-8 (Unicode 15, table 3-7): no overlong forms (C0, C1, E0 80..9F,
+    // F0 80..8F), no surrogates (ED A0..BF), nothing above U+10FFFF (F4 90.., F5..FF).
+    const size_t n = c < 0x80 ? 1 : (c >= 0xc2 && c <= 0xdf) ? 2 : (c >= 0xe0 && c <= 0xef) ? 3 : (c >= 0xf0 && c <= 0xf4) ? 4 : 0;
     bool ok = n != 0 && i + n <= t.size();
     for (size_t k = 1; ok && k < n; ++k) ok = (uint8_t(t[i + k]) & 0xc0) == 0x80;
+    if (ok && n > 1) {
+      const auto c1 = uint8_t(t[i + 1]);
+      ok = !(c == 0xe0 && c1 < 0xa0) && !(c == 0xed && c1 >= 0xa0) && !(c == 0xf0 && c1 < 0x90) && !(c == 0xf4 && c1 >= 0x90);
+    }
     if (!ok) {
       char hex[8];
       std::snprintf(hex, sizeof hex, "0x%02x", c);

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "cost/technology.hpp"
 #include "models/io/escape.hpp"
@@ -185,18 +186,21 @@ void validate(const AcceleratorConfig& c) {
 }
 
 std::string to_yaml(const AcceleratorConfig& c) {
-  std::string s = fmt::format("version: {}\nname: {}\narray: {{rows: {}, cols: {}, dataflow: {}}}\npes:\n", kConfigVersion,
-                              c.name, c.rows, c.cols, c.dataflow);
+  // Strings double-quoted with JSON's escapes (valid YAML): names may hold ':', quotes, '#'.
+  auto q = [](const std::string& t) { return nlohmann::json(t).dump(); };
+  std::string s = fmt::format("version: {}\nname: {}\narray: {{rows: {}, cols: {}, dataflow: {}}}\n", kConfigVersion,
+                              q(c.name), c.rows, c.cols, q(c.dataflow));
+  if (!c.pes.empty()) s += "pes:\n";
   for (const auto& p : c.pes) {
-    s += fmt::format("  - {{name: {}, label: {}, params: {{", p.name, p.label);
+    s += fmt::format("  - {{name: {}, label: {}, params: {{", q(p.name), q(p.label));
     bool first = true;
-    for (const auto& [k, v] : p.params) s += fmt::format("{}{}: {}", first ? "" : ", ", k, v), first = false;
+    for (const auto& [k, v] : p.params) s += fmt::format("{}{}: {}", first ? "" : ", ", q(k), q(v)), first = false;
     s += "}}\n";
   }
-  s += fmt::format("clock_ghz: {}\nnode: \"{}\"\nbuffers_kb: {{activations: {}, weights: {}, outputs: {}}}\n",
-                   c.clock_hz / 1e9, c.node, c.a_buffer_kb, c.w_buffer_kb, c.o_buffer_kb);
-  s += fmt::format("dram: {{bandwidth_gbps: {}, pj_per_bit: {}, source: \"{}\"}}\n", c.dram_gbps, c.dram_pj_per_bit,
-                   c.dram_source);
+  s += fmt::format("clock_ghz: {}\nnode: {}\nbuffers_kb: {{activations: {}, weights: {}, outputs: {}}}\n",
+                   c.clock_hz / 1e9, q(c.node), c.a_buffer_kb, c.w_buffer_kb, c.o_buffer_kb);
+  s += fmt::format("dram: {{bandwidth_gbps: {}, pj_per_bit: {}, source: {}}}\n", c.dram_gbps, c.dram_pj_per_bit,
+                   q(c.dram_source));
   if (c.vector_lanes > 0) s += fmt::format("vector: {{lanes: {}}}\n", c.vector_lanes);
   return s;
 }

@@ -172,6 +172,11 @@ TEST(Yaml, StrictLoading) {
   EXPECT_EQ(yaml_error(std::string("a: 1\0", 5)), "f.yaml: not UTF-8 text (a NUL byte at offset 4: UTF-16 or binary data?)");
   EXPECT_EQ(yaml_error("a: \xc3\x28\n"), "f.yaml: not UTF-8 text (an invalid byte 0xc3 at offset 3)");
   EXPECT_EQ(yaml_error("a: caf\xc3\xa9\n"), "");  // UTF-8 is fine
+  EXPECT_EQ(yaml_error("a: \xf0\x9f\x98\x80\n"), "");  // U+1F600
+  EXPECT_EQ(yaml_error("a: \xc0\x80\n"), "f.yaml: not UTF-8 text (an invalid byte 0xc0 at offset 3)");      // overlong NUL
+  EXPECT_EQ(yaml_error("a: \xe0\x80\x80\n"), "f.yaml: not UTF-8 text (an invalid byte 0xe0 at offset 3)");  // overlong
+  EXPECT_EQ(yaml_error("a: \xed\xa0\x80\n"), "f.yaml: not UTF-8 text (an invalid byte 0xed at offset 3)");  // surrogate
+  EXPECT_EQ(yaml_error("a: \xf4\x90\x80\x80\n"), "f.yaml: not UTF-8 text (an invalid byte 0xf4 at offset 3)");  // > U+10FFFF
   EXPECT_EQ(yaml_error("a: \xe2\x82"), "f.yaml: not UTF-8 text (an invalid byte 0xe2 at offset 3)");  // cut short
   // A key with a newline is escaped in the message.
   const std::string e = yaml_error("\"a\\nb\": 1\n\"a\\nb\": 2\n");
