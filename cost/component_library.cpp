@@ -471,8 +471,12 @@ ComponentLibrary ComponentLibrary::parse(std::string_view components_yaml, std::
   st->components_file = std::string(components_file);
   st->version = int(detail::number(root, "version", components_file, ""));
   read_constants(*st, root, components_file);
-  st->tree = root["components"];
-  if (st->tree && !st->tree.IsMap()) fail(components_file, "", "field 'components' must map names to components");
+  // A missing key of a const node is an invalid node, which yaml-cpp refuses to assign
+  // (YAML::InvalidNode): only a present one is taken; compile() reports the missing field.
+  if (const YAML::Node comps = root["components"]) {
+    if (!comps.IsMap()) fail(components_file, "", "field 'components' must map names to components");
+    st->tree.reset(comps);
+  }
   st->compile();
   ComponentLibrary lib;
   lib.state_ = std::move(st);

@@ -22,6 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     fuzz::documented_error(e);
     return 0;
   }
+  fuzz::check(fuzz::valid_utf8(fuzz::text(data, size)), "tables that are not strict UTF-8 were accepted");
   std::vector<std::string> touched = imp.merged;
   touched.insert(touched.end(), imp.added.begin(), imp.added.end());
   for (const std::string& name : touched) {

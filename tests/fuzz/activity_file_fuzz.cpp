@@ -16,6 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     fuzz::documented_error(e);
     return 0;
   }
+  fuzz::check(fuzz::valid_utf8(fuzz::text(data, size)), "a file that is not strict UTF-8 was accepted");
   const std::string out = cost::activity_yaml(a);
   cost::ActivityFile back;
   try {

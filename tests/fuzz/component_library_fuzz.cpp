@@ -40,6 +40,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     cost::ComponentLibrary lib = builtin;
     lib.merge(text, "fuzz.yaml");
+    fuzz::check(fuzz::valid_utf8(text), "a file that is not strict UTF-8 was accepted");
     query_all(lib);
     // A merge changes only its own copy: another copy of the built-in library, merged with
     // nothing, has exactly the built-in components (a yaml-cpp node shared between copies

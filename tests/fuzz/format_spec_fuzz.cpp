@@ -39,13 +39,6 @@ void use_block(const formats::BlockSpec& s) {
   fuzz::check(codec.dequantize(q).size() == x.size(), "dequantize size");
 }
 
-// Open: errors of ElementFormat::parse echo the spec unescaped, so a spec with a newline gives
-// a message of two lines (pending/format_spec/crash-newline-unknown-format).
-void spec_error(const std::exception& e, std::string_view text) {
-  if (fuzz::known_issue(text.find_first_of("\n\r") != std::string_view::npos)) return;
-  fuzz::documented_error(e);
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -61,13 +54,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       fuzz::failure("name() of a parsed format does not parse", f.name() + ": " + e.what());
     }
   } catch (const std::invalid_argument& e) {
-    spec_error(e, text);
+    fuzz::documented_error(e);
   }
   (void)formats::looks_like_block(text);
   try {
     use_block(formats::parse_block(text));
   } catch (const std::invalid_argument& e) {
-    spec_error(e, text);
+    fuzz::documented_error(e);
   }
   return 0;
 }

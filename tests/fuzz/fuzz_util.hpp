@@ -4,6 +4,7 @@
 // report, a leak, a timeout, memory over the limit, a broken property — is a failure.
 #pragma once
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -40,6 +41,30 @@ inline bool known_issue(bool applies) { return applies && !strict(); }
 
 inline void check(bool ok, std::string_view what, std::string_view detail = {}) {
   if (!ok) failure(what, detail);
+}
+
+// Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF.
+inline bool valid_utf8(std::string_view t) {
+  for (size_t i = 0; i < t.size();) {
+    const auto c = static_cast<unsigned char>(t[i]);
+    size_t n = 0;
+    uint32_t cp = 0;
+    if (c < 0x80) n = 1, cp = c;
+    else if (c >= 0xc2 && c <= 0xdf) n = 2, cp = c & 0x1f;
+    else if (c >= 0xe0 && c <= 0xef) n = 3, cp = c & 0x0f;
+    else if (c >= 0xf0 && c <= 0xf4) n = 4, cp = c & 0x07;
+    else return false;
+    if (i + n > t.size()) return false;
+    for (size_t k = 1; k < n; ++k) {
+      const auto d = static_cast<unsigned char>(t[i + k]);
+      if ((d & 0xc0) != 0x80) return false;
+      cp = (cp << 6) | (d & 0x3f);
+    }
+    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))
+      return false;
+    i += n;
+  }
+  return true;
 }
 
 inline std::string_view text(const uint8_t* data, size_t size) {

@@ -1,7 +1,7 @@
 // Writes the seed inputs that are generated rather than copied from the repository
 // (docs/fuzzing.md): `fuzz_make_seeds DIR` creates DIR/<harness>/gen-* files. Their output is
 // committed under tests/fuzz/corpus/; rerun it when a format changes.
-//   accelergy/       export_accelergy of every costed PE (28 nm) and of one array
+//   accelergy/       export_accelergy of int_mac (28 nm, with a measured activity)
 //   npy/             every dtype, scalar / 1-D / 3-D shapes, format versions 1.0, 2.0, 3.0
 //   trace/           to_json of small generated traces
 //   activity_file/   activity_yaml of a measured-looking activity
@@ -13,7 +13,6 @@
 
 #include "cost/accelergy.hpp"
 #include "cost/activity_file.hpp"
-#include "cost/array_cost.hpp"
 #include "cost/component_library.hpp"
 #include "cost/pe_cost.hpp"
 #include "models/tensor/npy.hpp"
@@ -52,15 +51,10 @@ int main(int argc, char** argv) {
   const fs::path out = argv[1];
   const auto lib = cost::ComponentLibrary::builtin();
   const auto& node = lib.technology().node(28.0);
-  for (const std::string& pe : cost::costed_pes()) {
-    const auto c = cost::pe_cost(lib, pe, {}, node);
-    cost::ActivityFactors measured{0.31, 0.17, "measured", 0.28, 0.45};
-    put(out / "accelergy", "gen-export-" + pe + ".yaml", cost::export_accelergy(c, measured));
-  }
-  cost::ArrayOptions ao;
-  ao.rows = ao.cols = 2;
-  put(out / "accelergy", "gen-export-array-int_mac.yaml",
-      cost::export_accelergy(cost::array_cost(lib, "int_mac", {}, node, ao)));
+  // One PE (the smallest export: seeds stay a few KB, libFuzzer's input length follows them).
+  const auto c = cost::pe_cost(lib, "int_mac", {}, node);
+  const cost::ActivityFactors measured{0.31, 0.17, "measured", 0.28, 0.45};
+  put(out / "accelergy", "gen-export-int_mac.yaml", cost::export_accelergy(c, measured));
 
   using tensor::NpyArray;
   const std::vector<std::vector<size_t>> shapes = {{}, {5}, {2, 3, 1}};
@@ -96,10 +90,9 @@ int main(int argc, char** argv) {
   put(out / "npy", "gen-version3.npy", with_version(v1, 3));
 
   for (const auto& [model, phase] : std::vector<std::pair<std::string, std::string>>{
-           {"llama2-7b", "decode"}, {"opt-6.7b", "prefill"}, {"deit-s", ""}, {"xr-perception", ""}}) {
+           {"llama2-7b", "decode"}, {"deit-s", ""}}) {
     traces::GenOptions o;
     o.phase = phase;
-    if (phase == "prefill") o.seq = 128;
     put(out / "trace", "gen-" + model + ".json", traces::to_json(traces::generate(model, o)));
   }
 

@@ -1,6 +1,7 @@
 // Harness: workload traces as text (traces/trace.hpp parse_trace: YAML, or JSON read as
 // YAML). Documented error: traces::TraceError. Property: a parsed trace is written back by
-// to_yaml and to_json into text that parses to the same trace.
+// to_yaml and to_json into text that parses to the same trace; only strict UTF-8 is accepted
+// (invalid sequences crashed the JSON export).
 #include <cstddef>
 #include <cstdint>
 
@@ -24,6 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   (void)traces::summarize(t);
+  fuzz::check(fuzz::valid_utf8(fuzz::text(data, size)), "a trace that is not strict UTF-8 was accepted");
   for (const bool json : {false, true}) {
     const std::string out = json ? traces::to_json(t) : traces::to_yaml(t);
     traces::Trace back;
