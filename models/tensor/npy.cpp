@@ -16,13 +16,18 @@
 namespace arithsim::tensor {
 namespace {
 
-// Text from the file, for a one-line message: control and non-ASCII bytes as \xNN, at most
-// 80 characters.
+// Text from the file, for a one-line message, escaped as io::escape does (models/io/escape.hpp;
+// arithsim_tensor does not link arithsim_escape): control bytes as \n, \r, \t or \xNN, backslash
+// doubled, at most 80 characters.
 std::string printable(std::string_view s) {
   std::string out;
   for (const char c : s.substr(0, 80)) {
     const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u >= 0x7f || c == '\\') out += fmt::format("\\x{:02x}", u);
+    if (c == '\n') out += "\\n";
+    else if (c == '\r') out += "\\r";
+    else if (c == '\t') out += "\\t";
+    else if (c == '\\') out += "\\\\";
+    else if (u < 0x20 || u == 0x7f) out += fmt::format("\\x{:02x}", u);
     else out += c;
   }
   if (s.size() > 80) out += "...";
