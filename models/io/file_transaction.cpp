@@ -16,8 +16,16 @@ namespace {
 std::string beside(const std::string& target, const char* what, size_t i) {
   const fs::path t(target);
   const fs::path dir = t.has_parent_path() ? t.parent_path() : fs::path(".");
-  return (dir / ("." + t.filename().string() + "." + what + "-" + std::to_string(::getpid()) + "-" + std::to_string(i)))
-      .string();
+  // Built by appending (g++ 12 warns -Wrestrict, falsely, on "." + std::string&&).
+  std::string name(1, '.');
+  name += t.filename().string();
+  name += '.';
+  name += what;
+  name += '-';
+  name += std::to_string(::getpid());
+  name += '-';
+  name += std::to_string(i);
+  return (dir / name).string();
 }
 
 }  // namespace
