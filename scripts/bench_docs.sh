@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the benchmark programs and writes their tables into docs/benchmarks.md between
 # "<!-- bench:NAME -->" and "<!-- /bench:NAME -->" (NAME: machine, formats_bench, pe_bench,
-# array_bench, cost_bench, estimator_bench, or fuzz from docs/fuzzing-stats.md), so that no
+# array_bench, cost_bench, estimator_bench, newcomer; the fuzzing table is scripts/fuzz_stats.sh's), so that no
 # figure in the docs is typed by hand. Needs a built tree (scripts/build.sh).
 #   bench_docs.sh [NAME...]   only these (default: all programs)
 set -euo pipefail
@@ -43,5 +43,4 @@ splice() {  # splice NAME FILE: replace the marked block of docs/benchmarks.md w
   mv "$tmp" "$doc"
 }
 for f in bench/results/*.md; do splice "$(basename "$f" .md)" "$f"; done
-[ -f docs/fuzzing-stats.md ] && splice fuzz docs/fuzzing-stats.md
 echo "bench_docs: docs/benchmarks.md updated" >&2
