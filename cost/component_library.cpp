@@ -270,15 +270,19 @@ void LibraryState::read_component(Component& c, const YAML::Node& y) {
   // points
   const YAML::Node pts = y["points"];
   std::array<bool, kMetrics> from_points{};
-  std::vector<YAML::Node> points;
+  std::vector<YAML::Node> points;  // each a mapping (a lookup in a scalar would throw YAML::BadSubscript)
   if (pts) {
     if (!pts.IsSequence() || pts.size() == 0) fail(c.file, where, "field 'points' must list at least one point");
-    for (const auto& p : pts) points.push_back(p);
-    for (size_t m = 0; m < kMetrics; ++m) from_points[m] = bool(points[0][std::string(kField[m])]);
+    for (const auto& p : pts) {
+      if (!p.IsMap())
+        fail(c.file, where + ": point " + std::to_string(points.size() + 1), "expected a mapping of widths and numbers");
+      points.push_back(p);
+    }
+    const YAML::Node& first = points[0];
+    for (size_t m = 0; m < kMetrics; ++m) from_points[m] = bool(first[std::string(kField[m])]);
   }
   for (size_t i = 0; i < points.size(); ++i) {
     const std::string pw = where + ": point " + std::to_string(i + 1);
-    if (!points[i].IsMap()) fail(c.file, pw, "expected a mapping of widths and numbers");
     for (const auto& kv : points[i]) {
       const std::string k = kv.first.Scalar();
       const bool ok = std::find(c.params.begin(), c.params.end(), k) != c.params.end() ||
