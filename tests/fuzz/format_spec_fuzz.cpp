@@ -20,15 +20,18 @@ namespace {
 using namespace arithsim;
 
 void use_element(const formats::ElementFormat& f) {
-  (void)f.info();
   const int bits = f.bits();
+  // Open: info() and emax() of a 32-bit bipolar format shift a 32-bit 1 by 32 (UBSan;
+  // format.cpp, BipolarCodec) (pending/format_spec/crash-bipolar32-info-shift).
+  const bool wide_bipolar = fuzz::known_issue(f.codec<formats::BipolarCodec>() != nullptr && bits >= 32);
+  if (!wide_bipolar) (void)f.info();
   fuzz::check(bits >= 1 && bits <= 64, "bits() out of range");
   const uint32_t codes = bits >= 8 ? 256u : (1u << bits);
   for (uint32_t c = 0; c < codes; ++c) (void)f.decode_exact(c), (void)f.decode(c);
   for (const double x : {0.0, -0.0, 1.0, -1.5, 3.14159, 1e-30, -1e30, 448.0, 465.0,
                          std::numeric_limits<double>::infinity(), std::nan("")})
     (void)f.decode(f.encode(x));
-  (void)f.emax();
+  if (!wide_bipolar) (void)f.emax();
 }
 
 void use_block(const formats::BlockSpec& s) {
@@ -48,7 +51,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     use_element(f);
     try {
       const auto again = formats::ElementFormat::parse(f.name());
-      fuzz::check(again.bits() == f.bits() && again.info().layout == f.info().layout, "name() parses to another format",
+      const bool wide_bipolar = fuzz::known_issue(f.codec<formats::BipolarCodec>() != nullptr && f.bits() >= 32);
+      fuzz::check(again.bits() == f.bits() && (wide_bipolar || again.info().layout == f.info().layout),
+                  "name() parses to another format",
                   f.name());
     } catch (const std::invalid_argument& e) {
       fuzz::failure("name() of a parsed format does not parse", f.name() + ": " + e.what());
