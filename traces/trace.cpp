@@ -62,16 +62,31 @@ const std::optional<formats::ElementFormat>& element_format(const std::string& f
   return it->second;  // std::map nodes are stable
 }
 
-// Storage bits per element, memoized per (format, group): summaries and the estimator ask for
-// every op several times.
-std::optional<double> cached_bits(const std::string& format, int64_t group, bool store, double value = 0) {
+// Storage bits per element of a block format with `group` overriding its block size.
+double block_bits(const std::string& format, int64_t group) {
+  if (!formats::looks_like_block(format)) throw std::invalid_argument("unknown format '" + format + "'");
+  formats::BlockSpec spec = formats::parse_block(format);
+  if (group > kMaxGroup) throw std::invalid_argument("group " + std::to_string(group) + " is larger than " + std::to_string(kMaxGroup));
+  if (group > 0) spec.block = int(group);
+  const formats::BlockCodec codec(spec);
+  double per_block = codec.scale_format().bits();
+  if (spec.zero_point) per_block += spec.element_bits();
+  return spec.element_bits() + per_block / spec.block;
+}
+
+// block_bits memoized per (format, group): summaries and the estimator ask for every op
+// several times. Errors are not cached (they throw every time).
+double cached_block_bits(const std::string& format, int64_t group) {
   static std::mutex m;
   static std::map<std::pair<std::string, int64_t>, double> cache;
-  const std::lock_guard<std::mutex> lock(m);
   const auto key = std::make_pair(format, group);
-  if (store) return cache[key] = value;
-  const auto it = cache.find(key);
-  return it == cache.end() ? std::nullopt : std::optional<double>(it->second);
+  {
+    const std::lock_guard<std::mutex> lock(m);
+    if (const auto it = cache.find(key); it != cache.end()) return it->second;
+  }
+  const double bits = block_bits(format, group);
+  const std::lock_guard<std::mutex> lock(m);
+  return cache.emplace(key, bits).first->second;
 }
 
 }  // namespace
@@ -88,15 +103,7 @@ void check_format(const std::string& format) {
 
 double bits_per_element(const std::string& format, int64_t group) {
   if (const auto& e = element_format(format)) return e->bits() + (group > 0 ? 16.0 / double(group) : 0.0);
-  if (const auto b = cached_bits(format, group, false)) return *b;
-  if (!formats::looks_like_block(format)) throw std::invalid_argument("unknown format '" + format + "'");
-  formats::BlockSpec spec = formats::parse_block(format);
-  if (group > kMaxGroup) throw std::invalid_argument("group " + std::to_string(group) + " is larger than " + std::to_string(kMaxGroup));
-  if (group > 0) spec.block = int(group);
-  const formats::BlockCodec codec(spec);
-  double per_block = codec.scale_format().bits();
-  if (spec.zero_point) per_block += spec.element_bits();
-  return *cached_bits(format, group, true, spec.element_bits() + per_block / spec.block);
+  return cached_block_bits(format, group);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -461,9 +468,7 @@ class Reader {
       if (op.group > 0 && !element_format(op.weight_format)) {
         // A block format's block size becomes the group: it must describe a valid format.
         try {
-          formats::BlockSpec spec = formats::parse_block(op.weight_format);
-          spec.block = int(op.group);
-          formats::BlockCodec codec(spec);
+          bits_per_element(op.weight_format, op.group);
         } catch (const std::invalid_argument& e) {
           fail(where, "field 'group': " + std::string(e.what()));
         }

@@ -80,13 +80,13 @@ void cmd_gemm(GemmArgs& g) {
     for (auto& x : a) x = draw();
     for (auto& x : b) x = draw();
   }
+  if (!g.out.empty()) io::check_output_file(g.out, "--out", {g.a, g.b});  // before the GEMM's work
   sim::GemmResult r;
   try {
     r = sim::run_gemm(*unit, a, b, m, n, k);
   } catch (const pe::PeError& e) {
     throw UsageError(e.what(), "--pe/--param and the operand shapes");
   }
-  if (!g.out.empty()) io::check_output_file(g.out, "--out", {g.a, g.b});
   if (!g.out.empty()) tensor::write_npy(g.out, tensor::NpyArray::from_float(r.c, {m, n}));
   const auto& s = r.stats;
   const double macs = double(m) * double(n) * double(k);
