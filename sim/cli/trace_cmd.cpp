@@ -40,13 +40,14 @@ void cmd_gen(const GenArgs& a) {
     throw UsageError(what, what.find(a.model) == std::string::npos ? a.model : "");
   }
   // What is written must read back: the reader's limits (every count within 2^62) apply.
+  const std::string yaml = traces::to_yaml(t);
   try {
-    traces::parse_trace(traces::to_yaml(t), "generated trace");
+    traces::parse_trace(yaml, "generated trace");
   } catch (const traces::TraceError& e) {
     throw UsageError(fmt::format("{} with these options: {}", a.model, e.what()), "--seq/--batch/--kv");
   }
   if (a.out.empty() || a.out == "-") {
-    fmt::print("{}", traces::to_yaml(t));
+    fmt::print("{}", yaml);
     return;
   }
   io::check_output_file(a.out, "--out");
