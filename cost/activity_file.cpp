@@ -45,7 +45,7 @@ std::string activity_yaml(const ActivityFile& a) {
   YAML::Emitter out;
   out << YAML::BeginMap;
   out << YAML::Key << "version" << YAML::Value << 1;
-  if (!a.pe.empty()) out << YAML::Key << "pe" << YAML::Value << a.pe;
+  if (!a.pe.empty()) out << YAML::Key << "pe" << YAML::Value << YAML::DoubleQuoted << a.pe;
   out << YAML::Key << "input" << YAML::Value << YAML::Precision(17) << a.factors.input;
   if (a.factors.pipe) out << YAML::Key << "pipeline" << YAML::Value << YAML::Precision(17) << *a.factors.pipe;
   out << YAML::Key << "acc" << YAML::Value << YAML::Precision(17) << a.factors.acc;

@@ -468,8 +468,13 @@ void read_constants(LibraryState& st, const YAML::Node& root, std::string_view f
 
 ComponentLibrary ComponentLibrary::parse(std::string_view components_yaml, std::string_view components_file,
                                          std::string_view technology_yaml, std::string_view technology_file) {
+  return parse(components_yaml, components_file, Technology::parse(technology_yaml, technology_file));
+}
+
+ComponentLibrary ComponentLibrary::parse(std::string_view components_yaml, std::string_view components_file,
+                                         Technology technology) {
   auto st = std::make_shared<LibraryState>();
-  st->tech = Technology::parse(technology_yaml, technology_file);
+  st->tech = std::move(technology);
   const YAML::Node root = detail::parse_document(components_yaml, components_file);
   detail::check_fields(root, {"version", "constants", "components"}, components_file, "");
   st->components_file = std::string(components_file);

@@ -30,6 +30,9 @@ class ComponentLibrary {
   static ComponentLibrary load(const std::string& components_path, const std::string& technology_path);
   static ComponentLibrary parse(std::string_view components_yaml, std::string_view components_file,
                                 std::string_view technology_yaml, std::string_view technology_file);
+  // The same over a technology already parsed (several component files over one technology).
+  static ComponentLibrary parse(std::string_view components_yaml, std::string_view components_file,
+                                Technology technology);
 
   // A user file: any of `constants`, `components`, `nodes` (and `version`). A component's
   // given fields replace the library's (e.g. just `points` with post-synthesis figures, and
