@@ -13,7 +13,7 @@
 
 #include "Vpe_array.h"
 #include "bench/ratio_report.hpp"
-#include "models/cycle/registry.hpp"
+#include <arithsim/models/cycle/registry.hpp>
 #include "sim/cosim/array_cosim.hpp"
 #include "sim/systemc/array_sc.hpp"
 

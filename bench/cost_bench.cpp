@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "bench/ratio_report.hpp"
-#include "cost/component_library.hpp"
-#include "cost/pe_cost.hpp"
+#include <arithsim/cost/component_library.hpp>
+#include <arithsim/cost/pe_cost.hpp>
 
 namespace {
 

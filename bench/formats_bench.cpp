@@ -13,7 +13,7 @@
 #include <fmt/format.h>
 
 #include "bench/ratio_report.hpp"
-#include "models/formats/block.hpp"
+#include <arithsim/models/formats/block.hpp>
 
 namespace {
 

@@ -7,7 +7,7 @@
 #include <random>
 
 #include "bench/ratio_report.hpp"
-#include "models/pe/pe.hpp"
+#include <arithsim/models/pe/pe.hpp>
 
 namespace {
 

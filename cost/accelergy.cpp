@@ -1,4 +1,4 @@
-#include "cost/accelergy.hpp"
+#include <arithsim/cost/accelergy.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -11,8 +11,8 @@
 #include <fmt/ranges.h>
 #include <yaml-cpp/yaml.h>
 
-#include "models/io/escape.hpp"
-#include "models/io/yaml_document.hpp"
+#include <arithsim/models/io/escape.hpp>
+#include <arithsim/models/io/yaml_document.hpp>
 
 namespace arithsim::cost {
 

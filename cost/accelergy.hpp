@@ -8,9 +8,9 @@
 #include <string_view>
 #include <vector>
 
-#include "cost/array_cost.hpp"
-#include "cost/component_library.hpp"
-#include "cost/pe_cost.hpp"
+#include <arithsim/cost/array_cost.hpp>
+#include <arithsim/cost/component_library.hpp>
+#include <arithsim/cost/pe_cost.hpp>
 
 namespace arithsim::cost {
 

@@ -1,12 +1,12 @@
-#include "cost/activity_file.hpp"
+#include <arithsim/cost/activity_file.hpp>
 
 #include <fstream>
 #include <iterator>
 
 #include <yaml-cpp/yaml.h>
 
-#include "cost/yaml_fields.hpp"
-#include "models/io/escape.hpp"
+#include <arithsim/cost/yaml_fields.hpp>
+#include <arithsim/models/io/escape.hpp>
 
 namespace arithsim::cost {
 

@@ -17,7 +17,7 @@
 #include <string>
 #include <string_view>
 
-#include "cost/pe_cost.hpp"
+#include <arithsim/cost/pe_cost.hpp>
 
 namespace arithsim::cost {
 

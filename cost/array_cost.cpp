@@ -1,4 +1,4 @@
-#include "cost/array_cost.hpp"
+#include <arithsim/cost/array_cost.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "models/cycle/registry.hpp"
+#include <arithsim/models/cycle/registry.hpp>
 
 namespace arithsim::cost {
 

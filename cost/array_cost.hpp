@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "cost/pe_cost.hpp"
+#include <arithsim/cost/pe_cost.hpp>
 
 namespace arithsim::cost {
 

@@ -1,4 +1,4 @@
-#include "cost/component_library.hpp"
+#include <arithsim/cost/component_library.hpp>
 
 #include <algorithm>
 #include <array>
@@ -8,10 +8,10 @@
 #include <sstream>
 #include <unordered_map>
 
-#include "cost/builtin_library.hpp"
-#include "cost/expression.hpp"
-#include "cost/yaml_fields.hpp"
-#include "models/io/escape.hpp"
+#include <arithsim/cost/builtin_library.hpp>
+#include <arithsim/cost/expression.hpp>
+#include <arithsim/cost/yaml_fields.hpp>
+#include <arithsim/models/io/escape.hpp>
 
 namespace arithsim::cost {
 

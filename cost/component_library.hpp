@@ -16,8 +16,8 @@
 #include <string_view>
 #include <vector>
 
-#include "cost/cost.hpp"
-#include "cost/technology.hpp"
+#include <arithsim/cost/cost.hpp>
+#include <arithsim/cost/technology.hpp>
 
 namespace arithsim::cost {
 

@@ -1,4 +1,4 @@
-#include "cost/cost.hpp"
+#include <arithsim/cost/cost.hpp>
 
 #include <algorithm>
 

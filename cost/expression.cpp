@@ -1,11 +1,11 @@
-#include "cost/expression.hpp"
+#include <arithsim/cost/expression.hpp>
 
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <stdexcept>
 
-#include "models/io/escape.hpp"
+#include <arithsim/models/io/escape.hpp>
 
 namespace arithsim::cost {
 

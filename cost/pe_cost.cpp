@@ -1,4 +1,4 @@
-#include "cost/pe_cost.hpp"
+#include <arithsim/cost/pe_cost.hpp>
 
 #include <algorithm>
 #include <bit>
@@ -10,14 +10,14 @@
 
 #include <fmt/format.h>
 
-#include "models/cycle/fp8_mac_cycle.hpp"
-#include "models/cycle/int_mac_cycle.hpp"
-#include "models/cycle/lmul_pe_cycle.hpp"
-#include "models/cycle/lut_tensor_core_cycle.hpp"
-#include "models/cycle/mixpe_cycle.hpp"
-#include "models/cycle/registry.hpp"
-#include "models/cycle/rmmec_cycle.hpp"
-#include "models/formats/format.hpp"
+#include <arithsim/models/cycle/fp8_mac_cycle.hpp>
+#include <arithsim/models/cycle/int_mac_cycle.hpp>
+#include <arithsim/models/cycle/lmul_pe_cycle.hpp>
+#include <arithsim/models/cycle/lut_tensor_core_cycle.hpp>
+#include <arithsim/models/cycle/mixpe_cycle.hpp>
+#include <arithsim/models/cycle/registry.hpp>
+#include <arithsim/models/cycle/rmmec_cycle.hpp>
+#include <arithsim/models/formats/format.hpp>
 
 namespace arithsim::cost {
 

@@ -18,9 +18,9 @@
 #include <utility>
 #include <vector>
 
-#include "cost/component_library.hpp"
-#include "models/cycle/pe_cycle.hpp"
-#include "models/pe/pe.hpp"
+#include <arithsim/cost/component_library.hpp>
+#include <arithsim/models/cycle/pe_cycle.hpp>
+#include <arithsim/models/pe/pe.hpp>
 
 namespace arithsim::cost {
 

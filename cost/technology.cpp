@@ -1,12 +1,12 @@
-#include "cost/technology.hpp"
+#include <arithsim/cost/technology.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 
-#include "cost/builtin_library.hpp"
-#include "cost/yaml_fields.hpp"
-#include "models/io/escape.hpp"
+#include <arithsim/cost/builtin_library.hpp>
+#include <arithsim/cost/yaml_fields.hpp>
+#include <arithsim/models/io/escape.hpp>
 
 namespace arithsim::cost {
 

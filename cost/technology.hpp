@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "cost/cost.hpp"
+#include <arithsim/cost/cost.hpp>
 
 namespace arithsim::cost {
 

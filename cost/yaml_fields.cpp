@@ -1,7 +1,7 @@
-#include "cost/yaml_fields.hpp"
+#include <arithsim/cost/yaml_fields.hpp>
 
-#include "models/io/escape.hpp"
-#include "models/io/yaml_document.hpp"
+#include <arithsim/models/io/escape.hpp>
+#include <arithsim/models/io/yaml_document.hpp>
 
 #include <cmath>
 #include <cstdlib>

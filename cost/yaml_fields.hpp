@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "cost/cost.hpp"
+#include <arithsim/cost/cost.hpp>
 
 namespace arithsim::cost::detail {
 

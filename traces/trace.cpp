@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <filesystem>
@@ -13,11 +14,11 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "models/formats/block.hpp"
-#include "models/formats/format.hpp"
-#include "models/io/escape.hpp"
-#include "models/io/yaml_document.hpp"
-#include "models/tensor/npy.hpp"
+#include <arithsim/models/formats/block.hpp>
+#include <arithsim/models/formats/format.hpp>
+#include <arithsim/models/io/escape.hpp>
+#include <arithsim/models/io/yaml_document.hpp>
+#include <arithsim/models/tensor/npy.hpp>
 
 namespace arithsim::traces {
 
@@ -366,7 +367,16 @@ class Reader {
       fail("", "field 'phase' must be one of prefill, decode, forward (got '" + t.phase + "')");
     if (const YAML::Node p = root["parameters"]) {
       if (!p.IsMap()) fail("", "field 'parameters' must be a mapping of names to numbers");
-      for (const auto& kv : p) t.parameters[kv.first.Scalar()] = *opt_number(p, kv.first.Scalar(), "parameters");
+      for (const auto& kv : p) {
+        // A name: keys of any length do not survive YAML (implicit keys stop at 1024
+        // characters), and control bytes have no place in report tables.
+        const std::string& name = kv.first.Scalar();
+        const bool ok = !name.empty() && name.size() <= 64 &&
+                        std::none_of(name.begin(), name.end(), [](char c) { return (unsigned char)c < 0x20 || c == 0x7f; });
+        if (!ok)
+          fail("parameters", "'" + io::escape(name, 80) + "' is not a parameter name (1..64 bytes, no control characters)");
+        t.parameters[name] = *opt_number(p, name, "parameters");
+      }
     }
     if (const YAML::Node d = root["defaults"]) {
       if (!d.IsMap()) fail("", "field 'defaults' must be a mapping");

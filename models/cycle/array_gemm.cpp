@@ -1,4 +1,4 @@
-#include "models/cycle/array_gemm.hpp"
+#include <arithsim/models/cycle/array_gemm.hpp>
 
 #include <algorithm>
 #include <random>

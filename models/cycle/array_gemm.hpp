@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "models/cycle/pe_array.hpp"
+#include <arithsim/models/cycle/pe_array.hpp>
 
 namespace arithsim::cycle {
 

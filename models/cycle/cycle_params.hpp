@@ -10,8 +10,8 @@
 
 #include <fmt/format.h>
 
-#include "models/formats/format.hpp"
-#include "models/pe/pe.hpp"
+#include <arithsim/models/formats/format.hpp>
+#include <arithsim/models/pe/pe.hpp>
 
 namespace arithsim::cycle {
 

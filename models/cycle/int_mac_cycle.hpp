@@ -9,9 +9,9 @@
 
 #include <fmt/format.h>
 
-#include "models/cycle/pe_cycle.hpp"
-#include "models/pe/pe.hpp"
-#include "models/units/accumulator.hpp"
+#include <arithsim/models/cycle/pe_cycle.hpp>
+#include <arithsim/models/pe/pe.hpp>
+#include <arithsim/models/units/accumulator.hpp>
 
 namespace arithsim::cycle {
 

@@ -15,11 +15,11 @@
 #include <fmt/format.h>
 
 // minifloat_spec, minifloat_rtl_conv, check_fp_acc_format, fp_accumulate:
-#include "models/cycle/fp8_mac_cycle.hpp"
-#include "models/cycle/cycle_params.hpp"
-#include "models/cycle/pe_cycle.hpp"
-#include "models/units/accumulator.hpp"
-#include "models/units/multiplier.hpp"
+#include <arithsim/models/cycle/fp8_mac_cycle.hpp>
+#include <arithsim/models/cycle/cycle_params.hpp>
+#include <arithsim/models/cycle/pe_cycle.hpp>
+#include <arithsim/models/units/accumulator.hpp>
+#include <arithsim/models/units/multiplier.hpp>
 
 namespace arithsim::cycle {
 

@@ -25,13 +25,13 @@
 
 #include <fmt/format.h>
 
-#include "models/cycle/cycle_params.hpp"
-#include "models/cycle/pe_cycle.hpp"
-#include "models/formats/format.hpp"
-#include "models/pe/pe.hpp"
-#include "models/pe/registry.hpp"
-#include "models/units/accumulator.hpp"
-#include "models/units/multiplier.hpp"
+#include <arithsim/models/cycle/cycle_params.hpp>
+#include <arithsim/models/cycle/pe_cycle.hpp>
+#include <arithsim/models/formats/format.hpp>
+#include <arithsim/models/pe/pe.hpp>
+#include <arithsim/models/pe/registry.hpp>
+#include <arithsim/models/units/accumulator.hpp>
+#include <arithsim/models/units/multiplier.hpp>
 
 namespace arithsim::cycle {
 

@@ -29,8 +29,8 @@
 
 #include <fmt/format.h>
 
-#include "models/cycle/int_mac_cycle.hpp"
-#include "models/cycle/pe_cycle.hpp"
+#include <arithsim/models/cycle/int_mac_cycle.hpp>
+#include <arithsim/models/cycle/pe_cycle.hpp>
 
 namespace arithsim::cycle {
 

@@ -39,7 +39,7 @@
 
 #include <fmt/format.h>
 
-#include "models/formats/unrounded.hpp"
+#include <arithsim/models/formats/unrounded.hpp>
 
 namespace arithsim::cycle {
 

@@ -1,15 +1,15 @@
-#include "models/cycle/registry.hpp"
+#include <arithsim/models/cycle/registry.hpp>
 
 #include <fmt/format.h>
 
 #include <functional>
 
-#include "models/cycle/fp8_mac_cycle.hpp"
-#include "models/cycle/int_mac_cycle.hpp"
-#include "models/cycle/lmul_pe_cycle.hpp"
-#include "models/cycle/lut_tensor_core_cycle.hpp"
-#include "models/cycle/mixpe_cycle.hpp"
-#include "models/cycle/rmmec_cycle.hpp"
+#include <arithsim/models/cycle/fp8_mac_cycle.hpp>
+#include <arithsim/models/cycle/int_mac_cycle.hpp>
+#include <arithsim/models/cycle/lmul_pe_cycle.hpp>
+#include <arithsim/models/cycle/lut_tensor_core_cycle.hpp>
+#include <arithsim/models/cycle/mixpe_cycle.hpp>
+#include <arithsim/models/cycle/rmmec_cycle.hpp>
 
 namespace arithsim::cycle {
 

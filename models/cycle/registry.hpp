@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "models/cycle/pe_array.hpp"
-#include "models/cycle/pe_cycle.hpp"
-#include "models/pe/pe.hpp"
+#include <arithsim/models/cycle/pe_array.hpp>
+#include <arithsim/models/cycle/pe_cycle.hpp>
+#include <arithsim/models/pe/pe.hpp>
 
 namespace arithsim::cycle {
 

@@ -1,6 +1,6 @@
-#include "models/formats/block.hpp"
+#include <arithsim/models/formats/block.hpp>
 
-#include "models/io/escape.hpp"
+#include <arithsim/models/io/escape.hpp>
 
 #include <algorithm>
 #include <bit>

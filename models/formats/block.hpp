@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "models/formats/format.hpp"
+#include <arithsim/models/formats/format.hpp>
 
 namespace arithsim::formats {
 

@@ -1,6 +1,6 @@
-#include "models/formats/format.hpp"
+#include <arithsim/models/formats/format.hpp>
 
-#include "models/io/escape.hpp"
+#include <arithsim/models/io/escape.hpp>
 
 #include <algorithm>
 #include <charconv>

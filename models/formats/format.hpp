@@ -13,9 +13,9 @@
 #include <variant>
 #include <vector>
 
-#include "models/formats/integer.hpp"
-#include "models/formats/minifloat.hpp"
-#include "models/formats/posit.hpp"
+#include <arithsim/models/formats/integer.hpp>
+#include <arithsim/models/formats/minifloat.hpp>
+#include <arithsim/models/formats/posit.hpp>
 
 namespace arithsim::formats {
 

@@ -1,4 +1,4 @@
-#include "models/formats/integer.hpp"
+#include <arithsim/models/formats/integer.hpp>
 
 #include <cmath>
 #include <stdexcept>

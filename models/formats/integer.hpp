@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <string>
 
-#include "models/formats/rounding.hpp"
-#include "models/formats/unrounded.hpp"
+#include <arithsim/models/formats/rounding.hpp>
+#include <arithsim/models/formats/unrounded.hpp>
 
 namespace arithsim::formats {
 

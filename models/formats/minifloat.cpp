@@ -1,4 +1,4 @@
-#include "models/formats/minifloat.hpp"
+#include <arithsim/models/formats/minifloat.hpp>
 
 #include <cmath>
 #include <limits>

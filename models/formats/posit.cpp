@@ -1,4 +1,4 @@
-#include "models/formats/posit.hpp"
+#include <arithsim/models/formats/posit.hpp>
 
 #include <bit>
 #include <cmath>

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "models/formats/rounding.hpp"
-#include "models/formats/unrounded.hpp"
+#include <arithsim/models/formats/rounding.hpp>
+#include <arithsim/models/formats/unrounded.hpp>
 
 namespace arithsim::formats {
 

@@ -1,4 +1,4 @@
-#include "models/formats/quire.hpp"
+#include <arithsim/models/formats/quire.hpp>
 
 #include <algorithm>
 #include <bit>

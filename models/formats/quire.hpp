@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "models/formats/posit.hpp"
-#include "models/formats/unrounded.hpp"
+#include <arithsim/models/formats/posit.hpp>
+#include <arithsim/models/formats/unrounded.hpp>
 
 namespace arithsim::formats {
 

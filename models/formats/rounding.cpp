@@ -1,4 +1,4 @@
-#include "models/formats/rounding.hpp"
+#include <arithsim/models/formats/rounding.hpp>
 
 #include <stdexcept>
 

@@ -1,4 +1,4 @@
-#include "models/io/escape.hpp"
+#include <arithsim/models/io/escape.hpp>
 
 #include <cstdio>
 

@@ -1,4 +1,4 @@
-#include "models/io/file_transaction.hpp"
+#include <arithsim/models/io/file_transaction.hpp>
 
 #include <unistd.h>
 

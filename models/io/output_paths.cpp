@@ -1,8 +1,8 @@
-#include "models/io/output_paths.hpp"
+#include <arithsim/models/io/output_paths.hpp>
 
 #include <fstream>
 
-#include "models/io/escape.hpp"
+#include <arithsim/models/io/escape.hpp>
 
 namespace fs = std::filesystem;
 

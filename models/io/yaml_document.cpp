@@ -1,4 +1,4 @@
-#include "models/io/yaml_document.hpp"
+#include <arithsim/models/io/yaml_document.hpp>
 
 #include <cerrno>
 #include <cstdio>
@@ -8,7 +8,7 @@
 #include <set>
 #include <sstream>
 
-#include "models/io/escape.hpp"
+#include <arithsim/models/io/escape.hpp>
 
 namespace arithsim::io {
 namespace {

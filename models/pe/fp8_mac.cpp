@@ -10,11 +10,11 @@
 // the output is acc * 2^(Xa + Xw) in FP32.
 #include <fmt/format.h>
 
-#include "models/pe/pe.hpp"
-#include "models/pe/registry.hpp"
-#include "models/units/accumulator.hpp"
-#include "models/units/adder_tree.hpp"
-#include "models/units/multiplier.hpp"
+#include <arithsim/models/pe/pe.hpp>
+#include <arithsim/models/pe/registry.hpp>
+#include <arithsim/models/units/accumulator.hpp>
+#include <arithsim/models/units/adder_tree.hpp>
+#include <arithsim/models/units/multiplier.hpp>
 
 namespace arithsim::pe {
 namespace {

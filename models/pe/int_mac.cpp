@@ -2,10 +2,10 @@
 // dequantization (acc * s_a * s_w, rounded once to FP32) at the output.
 #include <fmt/format.h>
 
-#include "models/pe/pe.hpp"
-#include "models/pe/registry.hpp"
-#include "models/units/accumulator.hpp"
-#include "models/units/multiplier.hpp"
+#include <arithsim/models/pe/pe.hpp>
+#include <arithsim/models/pe/registry.hpp>
+#include <arithsim/models/units/accumulator.hpp>
+#include <arithsim/models/units/multiplier.hpp>
 
 namespace arithsim::pe {
 namespace {

@@ -4,10 +4,10 @@
 // add. Operands carry a power-of-two scale per vector; the output is acc * 2^(Xa + Xw).
 #include <fmt/format.h>
 
-#include "models/pe/pe.hpp"
-#include "models/pe/registry.hpp"
-#include "models/units/accumulator.hpp"
-#include "models/units/multiplier.hpp"
+#include <arithsim/models/pe/pe.hpp>
+#include <arithsim/models/pe/registry.hpp>
+#include <arithsim/models/units/accumulator.hpp>
+#include <arithsim/models/units/multiplier.hpp>
 
 namespace arithsim::pe {
 namespace {

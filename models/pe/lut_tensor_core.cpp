@@ -15,10 +15,10 @@
 // add; the halving is exact.
 #include <fmt/format.h>
 
-#include "models/pe/pe.hpp"
-#include "models/pe/registry.hpp"
-#include "models/units/accumulator.hpp"
-#include "models/units/multiplier.hpp"
+#include <arithsim/models/pe/pe.hpp>
+#include <arithsim/models/pe/registry.hpp>
+#include <arithsim/models/units/accumulator.hpp>
+#include <arithsim/models/units/multiplier.hpp>
 
 namespace arithsim::pe {
 namespace {

@@ -11,10 +11,10 @@
 // acc = round_acc(acc + out_g) across groups; the output is round_fp32(acc * s_a).
 #include <fmt/format.h>
 
-#include "models/pe/pe.hpp"
-#include "models/pe/registry.hpp"
-#include "models/units/accumulator.hpp"
-#include "models/units/multiplier.hpp"
+#include <arithsim/models/pe/pe.hpp>
+#include <arithsim/models/pe/registry.hpp>
+#include <arithsim/models/units/accumulator.hpp>
+#include <arithsim/models/units/multiplier.hpp>
 
 namespace arithsim::pe {
 namespace {

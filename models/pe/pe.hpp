@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "models/formats/block.hpp"
-#include "models/formats/format.hpp"
-#include "models/units/accumulator.hpp"
+#include <arithsim/models/formats/block.hpp>
+#include <arithsim/models/formats/format.hpp>
+#include <arithsim/models/units/accumulator.hpp>
 
 namespace arithsim::pe {
 

@@ -3,9 +3,9 @@
 
 #include <fmt/format.h>
 
-#include "models/formats/block.hpp"
-#include "models/pe/pe.hpp"
-#include "models/units/multiplier.hpp"
+#include <arithsim/models/formats/block.hpp>
+#include <arithsim/models/pe/pe.hpp>
+#include <arithsim/models/units/multiplier.hpp>
 
 namespace arithsim::pe {
 

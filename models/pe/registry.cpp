@@ -1,4 +1,4 @@
-#include "models/pe/registry.hpp"
+#include <arithsim/models/pe/registry.hpp>
 
 #include <fmt/format.h>
 

@@ -1,7 +1,7 @@
 // The PE registry: each PE file provides its description and factory.
 #pragma once
 
-#include "models/pe/pe.hpp"
+#include <arithsim/models/pe/pe.hpp>
 
 namespace arithsim::pe {
 

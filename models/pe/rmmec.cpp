@@ -15,11 +15,11 @@
 // add) -> mantissa multiply (lane blocks) -> align -> accumulate -> round -> encode.
 #include <fmt/format.h>
 
-#include "models/formats/quire.hpp"
-#include "models/pe/pe.hpp"
-#include "models/pe/registry.hpp"
-#include "models/units/accumulator.hpp"
-#include "models/units/multiplier.hpp"
+#include <arithsim/models/formats/quire.hpp>
+#include <arithsim/models/pe/pe.hpp>
+#include <arithsim/models/pe/registry.hpp>
+#include <arithsim/models/units/accumulator.hpp>
+#include <arithsim/models/units/multiplier.hpp>
 
 namespace arithsim::pe {
 namespace {

@@ -1,4 +1,4 @@
-#include "models/tensor/npy.hpp"
+#include <arithsim/models/tensor/npy.hpp>
 
 #include <bit>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "models/units/accumulator.hpp"
+#include <arithsim/models/units/accumulator.hpp>
 
 #include <stdexcept>
 

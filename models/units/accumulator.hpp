@@ -5,8 +5,8 @@
 
 #include <cstdint>
 
-#include "models/formats/format.hpp"
-#include "models/formats/quire.hpp"
+#include <arithsim/models/formats/format.hpp>
+#include <arithsim/models/formats/quire.hpp>
 
 namespace arithsim::units {
 

@@ -1,10 +1,10 @@
-#include "models/units/adder_tree.hpp"
+#include <arithsim/models/units/adder_tree.hpp>
 
 #include <stdexcept>
 
 #include <fmt/format.h>
 
-#include "models/formats/rounding.hpp"
+#include <arithsim/models/formats/rounding.hpp>
 
 namespace arithsim::units {
 

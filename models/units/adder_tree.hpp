@@ -7,7 +7,7 @@
 
 #include <span>
 
-#include "models/formats/unrounded.hpp"
+#include <arithsim/models/formats/unrounded.hpp>
 
 namespace arithsim::units {
 

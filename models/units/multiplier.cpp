@@ -1,4 +1,4 @@
-#include "models/units/multiplier.hpp"
+#include <arithsim/models/units/multiplier.hpp>
 
 #include <stdexcept>
 

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "models/formats/format.hpp"
+#include <arithsim/models/formats/format.hpp>
 
 namespace arithsim::units {
 

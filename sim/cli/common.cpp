@@ -4,8 +4,8 @@
 
 #include <fmt/format.h>
 
-#include "models/io/escape.hpp"
-#include "models/io/output_paths.hpp"
+#include <arithsim/models/io/escape.hpp>
+#include <arithsim/models/io/output_paths.hpp>
 
 namespace arithsim::cli {
 

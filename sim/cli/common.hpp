@@ -11,7 +11,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "models/formats/rounding.hpp"
+#include <arithsim/models/formats/rounding.hpp>
 
 namespace arithsim::cli {
 

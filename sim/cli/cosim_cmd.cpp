@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "models/io/output_paths.hpp"
+#include <arithsim/models/io/output_paths.hpp>
 
 #include "sim/cli/common.hpp"
 #include "sim/cosim/cosim.hpp"

@@ -12,12 +12,12 @@
 
 #include <filesystem>
 
-#include "cost/accelergy.hpp"
-#include "cost/activity_file.hpp"
-#include "cost/array_cost.hpp"
-#include "models/io/output_paths.hpp"
-#include "cost/pe_cost.hpp"
-#include "models/tensor/npy.hpp"
+#include <arithsim/cost/accelergy.hpp>
+#include <arithsim/cost/activity_file.hpp>
+#include <arithsim/cost/array_cost.hpp>
+#include <arithsim/models/io/output_paths.hpp>
+#include <arithsim/cost/pe_cost.hpp>
+#include <arithsim/models/tensor/npy.hpp>
 #include "sim/cli/common.hpp"
 #include "sim/estimator/default_job.hpp"
 #include "sim/estimator/estimator.hpp"

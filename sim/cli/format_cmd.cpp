@@ -8,8 +8,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "models/formats/block.hpp"
-#include "models/formats/format.hpp"
+#include <arithsim/models/formats/block.hpp>
+#include <arithsim/models/formats/format.hpp>
 #include "sim/cli/common.hpp"
 
 namespace arithsim::cli {

@@ -5,9 +5,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "models/io/output_paths.hpp"
-#include "models/pe/pe.hpp"
-#include "models/tensor/npy.hpp"
+#include <arithsim/models/io/output_paths.hpp>
+#include <arithsim/models/pe/pe.hpp>
+#include <arithsim/models/tensor/npy.hpp>
 #include "sim/cli/common.hpp"
 #include "sim/gemm/gemm_driver.hpp"
 

@@ -6,11 +6,11 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "models/formats/block.hpp"
-#include "models/io/file_transaction.hpp"
-#include "models/io/output_paths.hpp"
-#include "models/tensor/error_stats.hpp"
-#include "models/tensor/npy.hpp"
+#include <arithsim/models/formats/block.hpp>
+#include <arithsim/models/io/file_transaction.hpp>
+#include <arithsim/models/io/output_paths.hpp>
+#include <arithsim/models/tensor/error_stats.hpp>
+#include <arithsim/models/tensor/npy.hpp>
 #include "sim/cli/common.hpp"
 
 namespace arithsim::cli {

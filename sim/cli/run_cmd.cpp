@@ -12,8 +12,8 @@
 
 #include <fmt/format.h>
 
-#include "models/io/escape.hpp"
-#include "models/io/output_paths.hpp"
+#include <arithsim/models/io/escape.hpp>
+#include <arithsim/models/io/output_paths.hpp>
 #include "sim/cli/common.hpp"
 #include "sim/estimator/default_job.hpp"
 #include "sim/estimator/estimator.hpp"

@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "models/io/output_paths.hpp"
+#include <arithsim/models/io/output_paths.hpp>
 #include "sim/cli/common.hpp"
 #include "traces/generators.hpp"
 #include "traces/trace.hpp"

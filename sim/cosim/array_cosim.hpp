@@ -13,7 +13,7 @@
 #include <fmt/format.h>
 #include <verilated.h>
 
-#include "models/cycle/pe_array.hpp"
+#include <arithsim/models/cycle/pe_array.hpp>
 
 namespace arithsim::cosim {
 

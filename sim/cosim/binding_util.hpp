@@ -14,9 +14,9 @@
 
 #include <fmt/format.h>
 
-#include "models/cycle/pe_cycle.hpp"
-#include "models/formats/format.hpp"
-#include "models/pe/pe.hpp"
+#include <arithsim/models/cycle/pe_cycle.hpp>
+#include <arithsim/models/formats/format.hpp>
+#include <arithsim/models/pe/pe.hpp>
 #include "sim/cosim/pe_cosim.hpp"
 
 namespace arithsim::cosim {

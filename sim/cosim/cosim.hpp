@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "models/cycle/int_mac_cycle.hpp"
-#include "models/pe/pe.hpp"
+#include <arithsim/models/cycle/int_mac_cycle.hpp>
+#include <arithsim/models/pe/pe.hpp>
 #include "sim/cosim/pe_cosim.hpp"
 
 namespace arithsim::cosim {

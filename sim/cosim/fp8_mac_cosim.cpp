@@ -13,7 +13,7 @@
 #include "Vfp8_mac_fp16_pp_s2.h"
 #include "Vfp8_mac_tree4.h"
 #include "Vfp8_mac_tree8_rs_bf16_s2.h"
-#include "models/cycle/fp8_mac_cycle.hpp"
+#include <arithsim/models/cycle/fp8_mac_cycle.hpp>
 #include "sim/cosim/binding_util.hpp"
 #include "sim/cosim/cosim.hpp"
 

@@ -6,7 +6,7 @@
 #include "Vint_mac.h"
 #include "Vint_mac_s3.h"
 #include "Vint_mac_sat.h"
-#include "models/cycle/int_mac_cycle.hpp"
+#include <arithsim/models/cycle/int_mac_cycle.hpp>
 #include "sim/cosim/binding_util.hpp"
 #include "sim/cosim/cosim.hpp"
 

@@ -7,7 +7,7 @@
 #include "Vlmul_pe.h"
 #include "Vlmul_pe_e4m3_s2.h"
 #include "Vlmul_pe_formula.h"
-#include "models/cycle/lmul_pe_cycle.hpp"
+#include <arithsim/models/cycle/lmul_pe_cycle.hpp>
 #include "sim/cosim/binding_util.hpp"
 #include "sim/cosim/cosim.hpp"
 

@@ -12,7 +12,7 @@
 #include "Vlut_tensor_core_fp16_t32.h"
 #include "Vlut_tensor_core_w1.h"
 #include "Vlut_tensor_core_w4.h"
-#include "models/cycle/lut_tensor_core_cycle.hpp"
+#include <arithsim/models/cycle/lut_tensor_core_cycle.hpp>
 #include "sim/cosim/binding_util.hpp"
 #include "sim/cosim/cosim.hpp"
 

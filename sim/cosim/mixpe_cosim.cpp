@@ -11,7 +11,7 @@
 #include "Vmixpe_fp16_w8.h"
 #include "Vmixpe_w2.h"
 #include "Vmixpe_w8.h"
-#include "models/cycle/mixpe_cycle.hpp"
+#include <arithsim/models/cycle/mixpe_cycle.hpp>
 #include "sim/cosim/binding_util.hpp"
 #include "sim/cosim/cosim.hpp"
 

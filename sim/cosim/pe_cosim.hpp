@@ -24,8 +24,8 @@
 #include <verilated.h>
 #include <verilated_fst_c.h>
 
-#include "models/cycle/pe_cycle.hpp"
-#include "models/formats/format.hpp"
+#include <arithsim/models/cycle/pe_cycle.hpp>
+#include <arithsim/models/formats/format.hpp>
 
 namespace arithsim::cosim {
 

@@ -16,7 +16,7 @@
 #include "Vrmmec_p8f32.h"
 #include "Vrmmec_p8f32_outfp16.h"
 #include "Vrmmec_p8f32_outp8.h"
-#include "models/cycle/rmmec_cycle.hpp"
+#include <arithsim/models/cycle/rmmec_cycle.hpp>
 #include "sim/cosim/binding_util.hpp"
 #include "sim/cosim/cosim.hpp"
 

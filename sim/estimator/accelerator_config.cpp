@@ -10,10 +10,10 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "cost/technology.hpp"
-#include "models/io/escape.hpp"
-#include "models/io/yaml_document.hpp"
-#include "models/cycle/registry.hpp"
+#include <arithsim/cost/technology.hpp>
+#include <arithsim/models/io/escape.hpp>
+#include <arithsim/models/io/yaml_document.hpp>
+#include <arithsim/models/cycle/registry.hpp>
 
 namespace arithsim::estimator {
 namespace {

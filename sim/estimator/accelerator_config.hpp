@@ -19,7 +19,7 @@
 #include <string_view>
 #include <vector>
 
-#include "models/pe/pe.hpp"
+#include <arithsim/models/pe/pe.hpp>
 
 namespace arithsim::estimator {
 

@@ -9,11 +9,11 @@
 
 #include <fmt/format.h>
 
-#include "models/cycle/array_gemm.hpp"
-#include "models/cycle/registry.hpp"
-#include "models/formats/block.hpp"
-#include "models/formats/format.hpp"
-#include "models/tensor/npy.hpp"
+#include <arithsim/models/cycle/array_gemm.hpp>
+#include <arithsim/models/cycle/registry.hpp>
+#include <arithsim/models/formats/block.hpp>
+#include <arithsim/models/formats/format.hpp>
+#include <arithsim/models/tensor/npy.hpp>
 #include "sim/gemm/gemm_driver.hpp"
 
 namespace arithsim::estimator {

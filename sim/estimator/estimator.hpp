@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "cost/array_cost.hpp"
-#include "cost/component_library.hpp"
+#include <arithsim/cost/array_cost.hpp>
+#include <arithsim/cost/component_library.hpp>
 #include "sim/estimator/accelerator_config.hpp"
 #include "traces/trace.hpp"
 

@@ -1,6 +1,6 @@
 #include "sim/estimator/report.hpp"
 
-#include "models/io/output_paths.hpp"
+#include <arithsim/models/io/output_paths.hpp>
 
 #include <unistd.h>
 

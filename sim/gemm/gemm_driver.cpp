@@ -6,8 +6,8 @@
 
 #include <fmt/format.h>
 
-#include "models/formats/quire.hpp"
-#include "models/tensor/error_stats.hpp"
+#include <arithsim/models/formats/quire.hpp>
+#include <arithsim/models/tensor/error_stats.hpp>
 
 namespace arithsim::sim {
 

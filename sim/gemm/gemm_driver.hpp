@@ -12,7 +12,7 @@
 #include <span>
 #include <vector>
 
-#include "models/pe/pe.hpp"
+#include <arithsim/models/pe/pe.hpp>
 
 namespace arithsim::sim {
 

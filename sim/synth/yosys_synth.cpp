@@ -12,7 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
-#include "models/cycle/registry.hpp"
+#include <arithsim/models/cycle/registry.hpp>
 
 namespace arithsim::synth {
 

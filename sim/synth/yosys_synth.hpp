@@ -5,7 +5,7 @@
 #include <map>
 #include <string>
 
-#include "models/pe/pe.hpp"
+#include <arithsim/models/pe/pe.hpp>
 
 namespace arithsim::synth {
 

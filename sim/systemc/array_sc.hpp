@@ -7,7 +7,7 @@
 
 #include <memory>
 
-#include "models/cycle/pe_array.hpp"
+#include <arithsim/models/cycle/pe_array.hpp>
 
 namespace arithsim::sc {
 

@@ -9,7 +9,7 @@
 
 #include <memory>
 
-#include "models/cycle/pe_cycle.hpp"
+#include <arithsim/models/cycle/pe_cycle.hpp>
 
 namespace arithsim::sc {
 

@@ -38,9 +38,9 @@
 #define ARITHSIM_TEST_HAVE_JSON 0
 #endif
 
-#include "models/formats/block.hpp"
-#include "models/formats/format.hpp"
-#include "models/tensor/npy.hpp"
+#include <arithsim/models/formats/block.hpp>
+#include <arithsim/models/formats/format.hpp>
+#include <arithsim/models/tensor/npy.hpp>
 #include "tests/reference/reference_formats.hpp"
 
 extern char** environ;

@@ -16,9 +16,9 @@
 #include "Vpe_array_os.h"
 #include "Vpe_array_rmmec_dot.h"
 #include "Vpe_array_rmmec_p16_dot.h"
-#include "models/cycle/array_gemm.hpp"
-#include "models/cycle/registry.hpp"
-#include "models/units/accumulator.hpp"
+#include <arithsim/models/cycle/array_gemm.hpp>
+#include <arithsim/models/cycle/registry.hpp>
+#include <arithsim/models/units/accumulator.hpp>
 #include "sim/cosim/array_cosim.hpp"
 
 namespace arithsim {

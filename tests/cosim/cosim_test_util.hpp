@@ -13,9 +13,9 @@
 #include <ostream>
 #include <string>
 
-#include "models/cycle/pe_cycle.hpp"
-#include "models/formats/unrounded.hpp"
-#include "models/pe/pe.hpp"
+#include <arithsim/models/cycle/pe_cycle.hpp>
+#include <arithsim/models/formats/unrounded.hpp>
+#include <arithsim/models/pe/pe.hpp>
 #include "sim/cosim/pe_cosim.hpp"
 
 namespace arithsim::cosim_test {

@@ -15,9 +15,9 @@
 #include "Vfp_round_bf16.h"
 #include "Vfp_round_fp16.h"
 #include "Vfp_round_fp32.h"
-#include "models/cycle/fp8_mac_cycle.hpp"
-#include "models/formats/format.hpp"
-#include "models/units/accumulator.hpp"
+#include <arithsim/models/cycle/fp8_mac_cycle.hpp>
+#include <arithsim/models/formats/format.hpp>
+#include <arithsim/models/units/accumulator.hpp>
 #include "sim/cosim/cosim.hpp"
 #include "tests/cosim/cosim_test_util.hpp"
 

@@ -6,7 +6,7 @@
 
 #include <filesystem>
 
-#include "models/cycle/int_mac_cycle.hpp"
+#include <arithsim/models/cycle/int_mac_cycle.hpp>
 #include "sim/cosim/cosim.hpp"
 
 namespace arithsim {

@@ -4,7 +4,7 @@
 // subnormals that flush, max, NaN, inf, all ones), back-pressure, bubbles, resets mid-stream.
 #include <gtest/gtest.h>
 
-#include "models/cycle/lmul_pe_cycle.hpp"
+#include <arithsim/models/cycle/lmul_pe_cycle.hpp>
 #include "sim/cosim/cosim.hpp"
 #include "tests/cosim/cosim_test_util.hpp"
 

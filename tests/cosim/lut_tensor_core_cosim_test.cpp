@@ -8,7 +8,7 @@
 
 #include <random>
 
-#include "models/cycle/lut_tensor_core_cycle.hpp"
+#include <arithsim/models/cycle/lut_tensor_core_cycle.hpp>
 #include "sim/cosim/binding_util.hpp"
 #include "sim/cosim/cosim.hpp"
 #include "tests/cosim/cosim_test_util.hpp"

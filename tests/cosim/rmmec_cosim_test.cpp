@@ -18,8 +18,8 @@
 #include "Vposit_round_p16_1.h"
 #include "Vposit_round_p4_1.h"
 #include "Vposit_round_p8_0.h"
-#include "models/cycle/rmmec_cycle.hpp"
-#include "models/formats/format.hpp"
+#include <arithsim/models/cycle/rmmec_cycle.hpp>
+#include <arithsim/models/formats/format.hpp>
 #include "sim/cosim/cosim.hpp"
 #include "tests/cosim/cosim_test_util.hpp"
 

@@ -7,8 +7,8 @@
 #include <cstdio>
 #include <string>
 
-#include "models/cycle/array_gemm.hpp"
-#include "models/cycle/registry.hpp"
+#include <arithsim/models/cycle/array_gemm.hpp>
+#include <arithsim/models/cycle/registry.hpp>
 #include "sim/systemc/array_sc.hpp"
 
 using namespace arithsim;

@@ -18,7 +18,7 @@
 #include "Vlut_tensor_core.h"
 #include "Vmixpe.h"
 #include "Vrmmec.h"
-#include "models/cycle/registry.hpp"
+#include <arithsim/models/cycle/registry.hpp>
 #include "sim/systemc/pe_sc.hpp"
 
 using namespace arithsim;

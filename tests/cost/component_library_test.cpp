@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "cost/builtin_library.hpp"
-#include "cost/component_library.hpp"
+#include <arithsim/cost/builtin_library.hpp>
+#include <arithsim/cost/component_library.hpp>
 
 namespace {
 

@@ -9,11 +9,11 @@
 
 #include <fmt/format.h>
 
-#include "cost/accelergy.hpp"
-#include "cost/activity_file.hpp"
-#include "cost/array_cost.hpp"
-#include "cost/pe_cost.hpp"
-#include "models/cycle/registry.hpp"
+#include <arithsim/cost/accelergy.hpp>
+#include <arithsim/cost/activity_file.hpp>
+#include <arithsim/cost/array_cost.hpp>
+#include <arithsim/cost/pe_cost.hpp>
+#include <arithsim/models/cycle/registry.hpp>
 
 #include <bit>
 #include <random>

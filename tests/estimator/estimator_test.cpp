@@ -15,8 +15,8 @@
 #include <fstream>
 #include <iterator>
 
-#include "models/cycle/array_gemm.hpp"
-#include "models/cycle/registry.hpp"
+#include <arithsim/models/cycle/array_gemm.hpp>
+#include <arithsim/models/cycle/registry.hpp>
 #include "sim/estimator/accelerator_config.hpp"
 #include "sim/estimator/default_job.hpp"
 #include "sim/estimator/estimator.hpp"

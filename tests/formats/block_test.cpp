@@ -9,7 +9,7 @@
 
 #include <boost/multiprecision/cpp_int.hpp>
 
-#include "models/formats/block.hpp"
+#include <arithsim/models/formats/block.hpp>
 #include "tests/formats/test_util.hpp"
 
 namespace arithsim {

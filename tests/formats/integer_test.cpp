@@ -11,7 +11,7 @@
 
 #include <boost/multiprecision/cpp_int.hpp>
 
-#include "models/formats/format.hpp"
+#include <arithsim/models/formats/format.hpp>
 #include "tests/formats/test_util.hpp"
 
 namespace arithsim {

@@ -8,8 +8,8 @@
 
 #include <boost/multiprecision/cpp_int.hpp>
 
-#include "models/formats/posit.hpp"
-#include "models/formats/quire.hpp"
+#include <arithsim/models/formats/posit.hpp>
+#include <arithsim/models/formats/quire.hpp>
 #include "tests/formats/test_util.hpp"
 
 namespace arithsim {

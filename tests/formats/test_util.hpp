@@ -8,8 +8,8 @@
 #include <random>
 #include <vector>
 
-#include "models/formats/minifloat.hpp"
-#include "models/formats/rounding.hpp"
+#include <arithsim/models/formats/minifloat.hpp>
+#include <arithsim/models/formats/rounding.hpp>
 #include "tests/reference/reference_formats.hpp"
 
 namespace arithsim::test {

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "cost/accelergy.hpp"
-#include "cost/component_library.hpp"
+#include <arithsim/cost/accelergy.hpp>
+#include <arithsim/cost/component_library.hpp>
 #include "tests/fuzz/fuzz_util.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

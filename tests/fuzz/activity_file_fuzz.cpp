@@ -4,7 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "cost/activity_file.hpp"
+#include <arithsim/cost/activity_file.hpp>
 #include "tests/fuzz/fuzz_util.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "cost/builtin_library.hpp"
-#include "cost/component_library.hpp"
+#include <arithsim/cost/builtin_library.hpp>
+#include <arithsim/cost/component_library.hpp>
 #include "tests/fuzz/fuzz_util.hpp"
 
 namespace {

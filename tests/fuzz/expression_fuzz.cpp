@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "cost/expression.hpp"
+#include <arithsim/cost/expression.hpp>
 #include "tests/fuzz/fuzz_util.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "models/formats/block.hpp"
-#include "models/formats/format.hpp"
+#include <arithsim/models/formats/block.hpp>
+#include <arithsim/models/formats/format.hpp>
 #include "tests/fuzz/fuzz_util.hpp"
 
 namespace {

@@ -11,11 +11,11 @@
 #include <string>
 #include <vector>
 
-#include "cost/accelergy.hpp"
-#include "cost/activity_file.hpp"
-#include "cost/component_library.hpp"
-#include "cost/pe_cost.hpp"
-#include "models/tensor/npy.hpp"
+#include <arithsim/cost/accelergy.hpp>
+#include <arithsim/cost/activity_file.hpp>
+#include <arithsim/cost/component_library.hpp>
+#include <arithsim/cost/pe_cost.hpp>
+#include <arithsim/models/tensor/npy.hpp>
 #include "traces/generators.hpp"
 #include "traces/trace.hpp"
 

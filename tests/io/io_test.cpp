@@ -11,10 +11,10 @@
 #include <set>
 #include <string>
 
-#include "models/io/escape.hpp"
-#include "models/io/file_transaction.hpp"
-#include "models/io/output_paths.hpp"
-#include "models/io/yaml_document.hpp"
+#include <arithsim/models/io/escape.hpp>
+#include <arithsim/models/io/file_transaction.hpp>
+#include <arithsim/models/io/output_paths.hpp>
+#include <arithsim/models/io/yaml_document.hpp>
 
 namespace {
 

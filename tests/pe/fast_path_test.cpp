@@ -6,7 +6,7 @@
 #include <cmath>
 #include <random>
 
-#include "models/pe/pe.hpp"
+#include <arithsim/models/pe/pe.hpp>
 
 namespace arithsim {
 namespace {

@@ -10,7 +10,7 @@
 
 #include <cmath>
 
-#include "models/pe/pe.hpp"
+#include <arithsim/models/pe/pe.hpp>
 #include "tests/pe/pe_reference.hpp"
 
 namespace arithsim {

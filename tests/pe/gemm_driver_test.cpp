@@ -10,7 +10,7 @@
 #include <cstdio>
 #include <limits>
 
-#include "models/pe/pe.hpp"
+#include <arithsim/models/pe/pe.hpp>
 #include "sim/gemm/gemm_driver.hpp"
 #include "tests/pe/pe_reference.hpp"
 

@@ -35,8 +35,8 @@
 #include <boost/multiprecision/cpp_int.hpp>
 #include <gtest/gtest.h>
 
-#include "models/formats/format.hpp"
-#include "models/pe/pe.hpp"
+#include <arithsim/models/formats/format.hpp>
+#include <arithsim/models/pe/pe.hpp>
 
 namespace arithsim::peref {
 

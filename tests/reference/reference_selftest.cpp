@@ -12,21 +12,11 @@
 #include <cstring>
 #include <random>
 
+#include "tests/reference/selftest_check.hpp"
+
 using namespace arithsim::ref;
 using boost::multiprecision::cpp_rational;
 
-static int g_fail = 0, g_checks = 0;
-#define CHECK(cond, ...)                                   \
-  do {                                                     \
-    ++g_checks;                                            \
-    if (!(cond)) {                                         \
-      if (++g_fail <= 40) {                                \
-        std::printf("FAIL %s:%d: %s | ", __FILE__, __LINE__, #cond); \
-        std::printf(" " __VA_ARGS__);                      \
-        std::printf("\n");                                 \
-      }                                                    \
-    }                                                      \
-  } while (0)
 
 static const double kInf = std::numeric_limits<double>::infinity();
 static const double kNaN = std::numeric_limits<double>::quiet_NaN();

@@ -16,7 +16,7 @@
 #include <unistd.h>
 #include <vector>
 
-#include "models/tensor/npy.hpp"
+#include <arithsim/models/tensor/npy.hpp>
 
 namespace {
 

@@ -14,7 +14,7 @@
 #include <string>
 
 #include "traces/generators.hpp"
-#include "models/tensor/npy.hpp"
+#include <arithsim/models/tensor/npy.hpp>
 #include "traces/trace.hpp"
 
 namespace {
@@ -413,6 +413,22 @@ TEST(TraceFile, TruncatedFilesAreRejected) {
   // Cut inside an op's flow mapping: a YAML syntax error with its line.
   const auto at = text.find("name: layer.qkv");
   EXPECT_TRUE(std::regex_search(error_of(text.substr(0, at + 8), "cut.yaml"), std::regex("^cut\\.yaml:[0-9]+:[0-9]+: YAML syntax error")));
+}
+
+// Parameter names are names: one over 64 bytes or with control bytes is refused at
+// parse time (it once parsed, then to_yaml wrote a key YAML cannot read back).
+TEST(TraceFile, ParameterNamesAreNames) {
+  const std::string head = "version: 1\nmodel: m\nphase: decode\nparameters:\n  ";
+  const std::string ops = "\ndefaults: {weight_format: int8, activation_format: int8, output_format: int8}\n"
+                          "ops:\n  - {name: a, kind: gemm, m: 1, n: 1, k: 1}\n";
+  EXPECT_NO_THROW(parse_trace(head + "head_dim.v-2: 128" + ops, "t.yaml"));
+  EXPECT_NO_THROW(parse_trace(head + "\"odd key\": 128" + ops, "t.yaml"));
+  for (const std::string& bad : {std::string(100, 'h'), std::string("\"he\\u0013ad\""), std::string(65, 'x')}) {
+    const std::string e = error_of(head + bad + ": 128" + ops, "t.yaml");
+    EXPECT_NE(e.find("t.yaml: parameters: '"), std::string::npos) << e;
+    EXPECT_NE(e.find("is not a parameter name"), std::string::npos) << e;
+    EXPECT_LT(e.size(), 300u) << e;
+  }
 }
 
 TEST(TraceFile, SamplesLoad) {

@@ -17,7 +17,7 @@
 #include <cmath>
 #include <random>
 
-#include "models/units/multiplier.hpp"
+#include <arithsim/models/units/multiplier.hpp>
 
 namespace arithsim {
 namespace {

@@ -8,9 +8,9 @@
 
 #include <boost/multiprecision/cpp_int.hpp>
 
-#include "models/units/accumulator.hpp"
-#include "models/units/adder_tree.hpp"
-#include "models/units/multiplier.hpp"
+#include <arithsim/models/units/accumulator.hpp>
+#include <arithsim/models/units/adder_tree.hpp>
+#include <arithsim/models/units/multiplier.hpp>
 
 namespace arithsim {
 namespace {
