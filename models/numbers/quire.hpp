@@ -59,9 +59,14 @@ class quire {
   }
   quire& add_product(T a, T b, bool negate) {
     const formats::Unrounded x = a.unrounded(), y = b.unrounded();
-    formats::Unrounded p = units::multiply(x, y);
-    p.neg = p.neg != negate;
-    if (!special(p)) q_.add(p.neg, (unsigned __int128)x.sig * y.sig, x.exp + y.exp - 126);
+    const bool neg = (x.neg != y.neg) != negate;
+    if (x.finite() && y.finite()) {  // the common case: the exact 128-bit product
+      q_.add(neg, (unsigned __int128)x.sig * y.sig, x.exp + y.exp - 126);
+      return *this;
+    }
+    formats::Unrounded p = units::multiply(x, y);  // zero, inf or NaN by IEEE rules
+    p.neg = neg;
+    special(p);
     return *this;
   }
   quire& add_value(T a, bool negate) {
