@@ -49,5 +49,8 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/arithsimConfigVersion.cma
 install(FILES ${PROJECT_BINARY_DIR}/arithsimConfig.cmake ${PROJECT_BINARY_DIR}/arithsimConfigVersion.cmake
         DESTINATION ${_cmake_dir})
 
+# The prefix relative to the .pc file, for any LIBDIR depth (lib, lib/x86_64-linux-gnu).
+file(RELATIVE_PATH ARITHSIM_PC_TO_PREFIX /${CMAKE_INSTALL_LIBDIR}/pkgconfig /)
+string(REGEX REPLACE "/$" "" ARITHSIM_PC_TO_PREFIX "${ARITHSIM_PC_TO_PREFIX}")
 configure_file(${PROJECT_SOURCE_DIR}/cmake/arithsim.pc.in ${PROJECT_BINARY_DIR}/arithsim.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/arithsim.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -33,9 +33,11 @@ Digits digits_of(std::string_view s) {
     const char* b = es.data() + (es.size() && es[0] == '+' ? 1 : 0);
     long v = 0;
     const auto [p, ec] = std::from_chars(b, es.data() + es.size(), v);
-    // An exponent beyond long: the value is far outside the double range, which the
-    // caller already knows from from_chars; clamp it.
-    exp10 = ec == std::errc() ? v : (es.find('-') == 0 ? -(1L << 40) : (1L << 40));
+    // An exponent beyond +-2^40 puts the value far outside the double range, which the
+    // caller already knows from from_chars.
+    // Clamped to +-2^40 in every case, so that adding the digit count cannot overflow.
+    constexpr long kClamp = 1L << 40;
+    exp10 = ec == std::errc() ? std::clamp(v, -kClamp, kClamp) : (es.find('-') == 0 ? -kClamp : kClamp);
     (void)p;
     s = s.substr(0, e);
   }
@@ -104,6 +106,24 @@ Unrounded parse_decimal(std::string_view text) {
   if (d == 0) return {Unrounded::Kind::Finite, neg, true, -1200, uint64_t{1} << 63};  // below the smallest subnormal
   if (side > 0) return {u.kind, u.neg, true, u.exp, u.sig};  // slightly above |d|
   return Unrounded::from_int(u.neg, u.sig - 1, u.exp - 63, true);  // slightly below |d|
+}
+
+Unrounded parse_decimal_modulo(std::string_view text, int bits) {
+  if (bits < 1 || bits > 32) throw std::invalid_argument(fmt::format("parse_decimal_modulo: bits must be 1..32, got {}", bits));
+  const Unrounded u = parse_decimal(text);  // the grammar, inf, nan and zero
+  if (u.kind != Unrounded::Kind::Finite) return u;
+  const std::string_view body = text.substr(text[0] == '+' || text[0] == '-' ? 1 : 0);
+  const Digits x = digits_of(body);
+  if (x.point <= 0) return u;  // |value| < 1: nothing to reduce
+  // The integer part modulo 2^64 (then 2^bits): its digits, then point - size zeros; a
+  // factor 10^64 = 2^64 * 5^64 is 0 modulo 2^64, so at most 64 zeros matter.
+  uint64_t mod = 0;
+  const size_t int_digits = size_t(std::min<long>(x.point, long(x.digits.size())));
+  for (size_t i = 0; i < int_digits; ++i) mod = mod * 10 + uint64_t(x.digits[i] - '0');
+  for (long z = std::min<long>(x.point - long(int_digits), 64); z > 0; --z) mod *= 10;
+  mod &= (uint64_t(1) << bits) - 1;  // < 2^32: exact in a double, as are its halves
+  const std::string fraction = int_digits < x.digits.size() ? x.digits.substr(int_digits) : "";
+  return parse_decimal(fmt::format("{}{}{}{}", u.neg ? "-" : "", mod, fraction.empty() ? "" : ".", fraction));
 }
 
 }  // namespace arithsim::formats

@@ -17,4 +17,10 @@ namespace arithsim::formats {
 // their own overflow and underflow rules.
 Unrounded parse_decimal(std::string_view text);
 
+// For wrapping (modulo 2^bits) integer formats, 1 <= bits <= 32, whose results depend only on
+// the value modulo 2^bits: the string's value with its integer part reduced modulo 2^bits
+// exactly (sign and fraction kept), read as parse_decimal reads it. Every rounding mode then
+// gives the same code as from the exact value, at any magnitude ("1e30", 20-digit integers).
+Unrounded parse_decimal_modulo(std::string_view text, int bits);
+
 }  // namespace arithsim::formats

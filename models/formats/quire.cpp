@@ -40,6 +40,18 @@ void Quire::add(bool neg, unsigned __int128 mag, int exp) {
   const int b = off % 64;
   const uint64_t lo = uint64_t(mag), hi = hi64;
   const uint64_t part[3] = {lo << b, (b ? lo >> (64 - b) : 0) | (hi << b), b ? hi >> (64 - b) : 0};
+  // Two's complement overflow: adding a positive term turns a non-negative sum negative, or
+  // subtracting one turns a negative sum non-negative. Undone (exactly, modulo 2^width).
+  const bool was_neg = words_.back() >> 63;
+  apply(w, part, neg);
+  const bool is_neg = words_.back() >> 63;
+  if (was_neg == neg && is_neg != was_neg) {
+    apply(w, part, !neg);
+    throw std::domain_error(fmt::format("quire: the sum overflows its {} bits", width()));
+  }
+}
+
+void Quire::apply(size_t w, const uint64_t (&part)[3], bool neg) {
   unsigned carry = 0;
   for (size_t i = w; i < words_.size(); ++i) {
     const uint64_t p = i - w < 3 ? part[i - w] : 0;

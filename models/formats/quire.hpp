@@ -17,15 +17,20 @@ class Quire {
   int lsb_exp() const { return lsb_exp_; }
   int width() const { return int(words_.size()) * 64; }
   void clear();
-  // Adds (-1)^neg * mag * 2^exp. Throws std::domain_error if a term has bits below the LSB
-  // or beyond the width (it would not be exact).
+  // Adds (-1)^neg * mag * 2^exp. Throws std::domain_error, leaving the sum as it was, if a
+  // term has bits below the LSB or beyond the width, or if the sum would overflow the
+  // width (it would not be exact).
   void add(bool neg, unsigned __int128 mag, int exp);
   void add(const Unrounded& u);  // finite or zero, no sticky
   bool is_zero() const;
   // The exact value as an unrounded number (sticky collects bits below the top 64).
   Unrounded value() const;
+  // The lowest 64 bits of the two's complement sum, in units of the LSB: for integer
+  // quires (LSB 2^0), the sum modulo 2^64, at any magnitude.
+  uint64_t low_bits() const { return words_.front(); }
 
  private:
+  void apply(size_t w, const uint64_t (&part)[3], bool neg);
   int lsb_exp_;
   std::vector<uint64_t> words_;  // little endian, two's complement
 };

@@ -44,14 +44,17 @@ void check_utf8(std::string_view t, std::string_view name) {
 }
 
 // yaml-cpp keeps every pair of a mapping with repeated keys (and lookups find the first):
-// a repeated key is refused, in every mapping of the document. Depth-limited (yaml-cpp's own
+// a repeated key, or one that is not a scalar, is refused, in every mapping of the document. Depth-limited (yaml-cpp's own
 // parser bounds nesting depth; this walk does not add recursion beyond what it built).
 void check_duplicates(const YAML::Node& n, std::string_view name, int depth) {
   if (depth > 256) fail(name, position(n), "nesting deeper than 256 levels");
   if (n.IsMap()) {
     std::set<std::string> seen;
     for (const auto& kv : n) {
-      if (kv.first.IsScalar() && !seen.insert(kv.first.Scalar()).second)
+      // Every reader looks keys up by their text: a null, sequence or mapping key would be
+      // read as "" and then not found.
+      if (!kv.first.IsScalar()) fail(name, position(kv.first), "a mapping key is empty or not a plain name");
+      if (!seen.insert(kv.first.Scalar()).second)
         fail(name, position(kv.first), "duplicate key '" + escape(kv.first.Scalar()) + "'");
       check_duplicates(kv.second, name, depth + 1);
     }

@@ -41,14 +41,16 @@ struct integer_format {
     return o;
   }
   static std::string name() { return codec().spec().to_string(); }
+  static void check(const formats::RoundingOptions& o) { numbers_detail::check_finite_overflow(o, name()); }
   static std::string nan_name() { return "nan"; }  // never: integers have no NaN
   static constexpr bool is_nan(storage) { return false; }
   static constexpr bool ordered_codes = false;
 
   static constexpr bool is_integer = true, is_modulo = O == int_overflow::wrap;
-  static constexpr bool has_infinity = false, has_nan = false;
+  static constexpr bool has_infinity = false, has_nan = false, has_subnormals = false;
   static constexpr int digits = is_signed ? N - 1 : N;
   static constexpr int min_exponent = 0, max_exponent = 0;
+  static constexpr long double max_significand = 1;  // unused: numeric_limits gives 0 exponents
   static constexpr storage mask = storage((uint64_t(1) << N) - 1);
   static constexpr storage max_code() { return is_signed ? storage(mask >> 1) : mask; }
   static constexpr storage min_code() { return lowest_code(); }  // as numeric_limits<int>::min()
@@ -56,7 +58,6 @@ struct integer_format {
   static constexpr storage lowest_code() { return is_signed ? storage(uint32_t(1) << (N - 1)) : storage(0); }
   static constexpr storage infinity_code() { return 0; }
   static constexpr storage nan_code() { return 0; }
-  static constexpr storage one_code() { return 1; }
 };
 
 template <int N, signedness S = signedness::is_signed, int_overflow O = int_overflow::wrap>

@@ -43,12 +43,14 @@ struct minifloat_format {
   }
   static constexpr formats::RoundingOptions arithmetic() { return {}; }
   static std::string name() { return codec().spec().to_string(); }
+  static void check(const formats::RoundingOptions& o) { codec().spec().check(o); }
   static std::string nan_name() { return "nan"; }
   static bool is_nan(storage c) { return codec().is_nan(c); }
   static constexpr bool ordered_codes = false;
 
   static constexpr bool is_signed = C != FloatConvention::UE, is_integer = false, is_modulo = false;
   static constexpr bool has_infinity = C == FloatConvention::IEEE, has_nan = C != FloatConvention::Finite;
+  static constexpr bool has_subnormals = M > 0 && C != FloatConvention::UE;
   static constexpr int digits = M + 1;
   // As for built-in types: 2^(min_exponent - 1) is the smallest normal, 2^(max_exponent - 1)
   // <= max < 2^max_exponent. The top exponent field holds numbers except in IEEE, UE (NaN
@@ -57,6 +59,12 @@ struct minifloat_format {
       C == FloatConvention::IEEE || C == FloatConvention::UE || (C == FloatConvention::FN && M == 0);
   static constexpr int min_exponent = (C == FloatConvention::UE ? 1 : 2) - Bias;
   static constexpr int max_exponent = (1 << E) - (top_field_reserved ? 1 : 0) - Bias;
+  // max = max_significand * 2^(max_exponent - 1): all mantissa ones, but FN keeps the top
+  // code of the top field for NaN (e4m3fn: 1.75 * 2^8 = 448).
+  static constexpr long double max_significand =
+      C == FloatConvention::UE || (C == FloatConvention::FN && M <= 1)
+          ? 1.0L
+          : 2.0L - numbers_detail::pow2(C == FloatConvention::FN ? 1 - M : -M);
   static storage max_code() { return storage(codec().max_code()); }
   static storage min_code() { return storage(codec().min_normal_code()); }
   static storage denorm_min_code() { return storage(C == FloatConvention::UE || M == 0 ? codec().min_normal_code() : 1u); }
@@ -65,7 +73,6 @@ struct minifloat_format {
   }
   static storage infinity_code() { return storage(has_infinity ? codec().inf_code(false) : codec().nan_code(false)); }
   static storage nan_code() { return storage(codec().nan_code(false)); }
-  static constexpr storage one_code() { return storage(uint32_t(Bias) << M); }
 };
 
 template <int E, int M, FloatConvention C = FloatConvention::IEEE, int Bias = default_bias<E, M, C>>

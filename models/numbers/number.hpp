@@ -8,6 +8,10 @@
 // `fma(a, b, c)` once, as in IEEE 754 hardware.
 #pragma once
 
+#include <version>  // __cpp_lib_format, before it is tested below
+
+#include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <compare>
 #include <concepts>
@@ -29,16 +33,119 @@
 
 namespace arithsim {
 
-// What a Format provides (see posit_format, minifloat_format, integer_format).
+// What a Format provides (see posit_format, minifloat_format, integer_format): everything
+// number<F> and numeric_limits<number<F>> use.
 template <class F>
 concept number_format = requires(typename F::storage s, const formats::Unrounded& u, const formats::RoundingOptions& o) {
+  requires std::unsigned_integral<typename F::storage>;
+  { F::bits } -> std::convertible_to<int>;
   { F::decode(s) } -> std::same_as<formats::Unrounded>;
   { F::encode(u, o) } -> std::same_as<typename F::storage>;
+  F::check(o);  // throws std::invalid_argument for options the format cannot honour
   { F::arithmetic() } -> std::same_as<formats::RoundingOptions>;
   { F::name() } -> std::convertible_to<std::string>;
+  { F::nan_name() } -> std::convertible_to<std::string>;
   { F::is_nan(s) } -> std::same_as<bool>;
-  { F::bits } -> std::convertible_to<int>;
+  { F::ordered_codes } -> std::convertible_to<bool>;
+  { F::is_signed } -> std::convertible_to<bool>;
+  { F::is_integer } -> std::convertible_to<bool>;
+  { F::is_modulo } -> std::convertible_to<bool>;
+  { F::has_infinity } -> std::convertible_to<bool>;
+  { F::has_nan } -> std::convertible_to<bool>;
+  { F::has_subnormals } -> std::convertible_to<bool>;
+  { F::digits } -> std::convertible_to<int>;
+  { F::min_exponent } -> std::convertible_to<int>;
+  { F::max_exponent } -> std::convertible_to<int>;
+  { F::max_significand } -> std::convertible_to<long double>;  // max = this * 2^(max_exponent - 1)
+  { F::max_code() } -> std::convertible_to<typename F::storage>;
+  { F::min_code() } -> std::convertible_to<typename F::storage>;
+  { F::lowest_code() } -> std::convertible_to<typename F::storage>;
+  { F::denorm_min_code() } -> std::convertible_to<typename F::storage>;
+  { F::infinity_code() } -> std::convertible_to<typename F::storage>;
+  { F::nan_code() } -> std::convertible_to<typename F::storage>;
 };
+
+namespace numbers_detail {
+
+// The exact value of an arithmetic value (long double exactly, with sticky where it has more
+// than 64 significand bits; 128-bit integers likewise).
+template <class A>
+formats::Unrounded exact(A x) {
+  using U = formats::Unrounded;
+  if constexpr (std::is_same_v<A, __int128> || std::is_same_v<A, unsigned __int128>) {
+    const bool neg = x < 0;
+    const unsigned __int128 mag = neg ? (unsigned __int128)0 - (unsigned __int128)x : (unsigned __int128)x;
+    return U::from_u128(neg, mag, 0);
+  } else if constexpr (std::is_integral_v<A>) {
+    if constexpr (std::is_signed_v<A>) {
+      const bool neg = x < 0;
+      return U::from_int(neg, neg ? uint64_t(0) - uint64_t(x) : uint64_t(x), 0);
+    } else {
+      return U::from_int(false, uint64_t(x), 0);
+    }
+  } else if constexpr (std::is_same_v<A, float>) {
+    return U::from_float(x);
+  } else if constexpr (std::is_same_v<A, double>) {
+    return U::from_double(x);
+  } else {
+    static_assert(std::is_same_v<A, long double>);
+    if (std::isnan(x)) return U::nan(std::signbit(x));
+    if (std::isinf(x)) return U::inf(x < 0);
+    if (x == 0) return U::zero(std::signbit(x));
+    int e = 0;
+    const long double m = std::frexp(std::fabs(x), &e);  // [0.5, 1), exact
+    // The top 64 significand bits, in two exact 32-bit steps; the rest (only where long
+    // double has more than 64 bits) becomes sticky.
+    const long double hi_f = std::floor(std::ldexp(m, 32));
+    const long double lo_f = std::ldexp(m, 64) - std::ldexp(hi_f, 32);
+    const long double lo_i = std::floor(lo_f);
+    const uint64_t sig = (uint64_t(hi_f) << 32) | uint64_t(lo_i);
+    return {U::Kind::Finite, x < 0, lo_f != lo_i, e - 1, sig};
+  }
+}
+
+// The exact order of two exact values (NaN unordered, -0 == +0).
+inline std::partial_ordering compare(const formats::Unrounded& x, const formats::Unrounded& y) {
+  using K = formats::Unrounded::Kind;
+  if (x.kind == K::NaN || y.kind == K::NaN) return std::partial_ordering::unordered;
+  // Magnitude classes: 0 zero, 1 finite, 2 infinite; then the sign.
+  auto cls = [](const formats::Unrounded& u) { return u.kind == K::Zero ? 0 : u.kind == K::Inf ? 2 : 1; };
+  const int sx = cls(x) == 0 ? 0 : (x.neg ? -1 : 1), sy = cls(y) == 0 ? 0 : (y.neg ? -1 : 1);
+  if (sx != sy) return sx <=> sy;
+  if (sx == 0) return std::partial_ordering::equivalent;
+  std::strong_ordering mag = cls(x) <=> cls(y);
+  if (mag == 0 && cls(x) == 1) {
+    mag = x.exp <=> y.exp;
+    if (mag == 0) mag = x.sig <=> y.sig;
+    if (mag == 0) mag = int(x.sticky) <=> int(y.sticky);
+  }
+  return sx > 0 ? std::partial_ordering(mag) : std::partial_ordering(0 <=> mag);
+}
+
+// Options valid for a format with neither infinity nor NaN to overflow to (posits, integers).
+inline void check_finite_overflow(const formats::RoundingOptions& o, const std::string& name) {
+  formats::validate(o);
+  if (o.overflow == formats::Overflow::Infinity || o.overflow == formats::Overflow::NaN)
+    throw std::invalid_argument(fmt::format("overflow={}: format {} has no {}", formats::to_string(o.overflow), name,
+                                            o.overflow == formats::Overflow::Infinity ? "infinity" : "NaN"));
+}
+
+// floor(log10 x) of a finite x > 0, by exact scaling (no power of ten but 1 is a dyadic
+// rational, so the inexact divisions cannot decide a boundary wrongly).
+constexpr int floor_log10(long double x) {
+  int k = 0;
+  while (x >= 10) x /= 10, ++k;
+  while (x < 1) x *= 10, --k;
+  return k;
+}
+constexpr long double pow2(int e) {
+  long double v = 1;
+  for (; e > 0; --e) v *= 2;
+  for (; e < 0; ++e) v /= 2;
+  return v;
+}
+
+}  // namespace numbers_detail
 
 template <number_format F>
 class number {
@@ -47,21 +154,29 @@ class number {
   using storage = typename F::storage;
 
   constexpr number() = default;  // the code 0 (zero, or the smallest E8M0 scale)
-  // From any arithmetic value, rounded by the format's arithmetic rounding (integers
-  // exactly, at any width): implicit, so that `a * 2` and `posit<16, 1> x = 1.5` work.
+  // From any arithmetic value, rounded once from its exact value by the format's
+  // arithmetic rounding (integers at any width, long double, 128-bit integers): implicit,
+  // so that `a * 2` and `posit<16, 1> x = 1.5` work.
   template <class A>
     requires std::is_arithmetic_v<A>
-  number(A x) : bits_(F::encode(from_arithmetic(x), F::arithmetic())) {}  // NOLINT(google-explicit-constructor)
-  // From a double with a chosen rounding (mode, overflow policy, stochastic source, ...).
-  number(double x, const formats::RoundingOptions& o) : bits_(F::encode(formats::Unrounded::from_double(x), o)) {}
+  number(A x) : bits_(F::encode(numbers_detail::exact(x), F::arithmetic())) {}  // NOLINT(google-explicit-constructor)
+  // From an arithmetic value with a chosen rounding (mode, overflow policy, stochastic
+  // source, ...); throws std::invalid_argument for options the format cannot honour.
+  template <class A>
+    requires std::is_arithmetic_v<A>
+  number(A x, const formats::RoundingOptions& o) : bits_(encode_checked(numbers_detail::exact(x), o)) {}
   // From a decimal string ("0.1", "-2.5e-3", "inf", "nan"), rounded once from its exact
-  // value; throws std::invalid_argument("'TEXT' is not a number").
+  // value (wrapping integers: reduced modulo 2^N exactly first, at any magnitude); throws
+  // std::invalid_argument("'TEXT' is not a number").
   explicit number(std::string_view text, const formats::RoundingOptions& o = F::arithmetic())
-      : bits_(F::encode(formats::parse_decimal(text), o)) {}
+      : bits_(encode_checked(F::is_integer && F::is_modulo ? formats::parse_decimal_modulo(text, F::bits)
+                                                           : formats::parse_decimal(text),
+                             o)) {}
 
+  // The code b (bits above the format's width are ignored).
   static constexpr number from_bits(storage b) {
     number n;
-    n.bits_ = b;
+    n.bits_ = storage(b & code_mask);
     return n;
   }
   constexpr storage bits() const { return bits_; }
@@ -80,9 +195,29 @@ class number {
     const double v = std::ldexp(double(u.sig >> 11), u.exp - 52);  // <= 53 significant bits
     return u.neg ? -v : v;
   }
+  // To a built-in type: floating point exactly or rounded once (to_double is exact).
+  // Integral types never get undefined behaviour: integer formats convert as C++ integers
+  // do (modulo 2^bits of the target), other formats round toward zero and saturate at the
+  // target's range, NaN giving 0 (as Rust's `as` and AArch64 FCVTZS).
   template <class A>
     requires std::is_arithmetic_v<A>
-  explicit operator A() const { return static_cast<A>(to_double()); }
+  explicit operator A() const {
+    if constexpr (std::is_floating_point_v<A>) {
+      return static_cast<A>(to_double());
+    } else if constexpr (std::is_same_v<A, bool>) {
+      return !iszero();  // as for built-in types: NaN is true
+    } else if constexpr (F::is_integer) {
+      return static_cast<A>(static_cast<int64_t>(to_double()));  // |value| < 2^32: exact
+    } else {
+      const double v = std::trunc(to_double());
+      if (std::isnan(v)) return A(0);
+      // Compared in long double, where A's bounds are exact up to 64 bits; wider types
+      // (__int128) hold every finite value here except above 2^127.
+      if (static_cast<long double>(v) <= static_cast<long double>(std::numeric_limits<A>::lowest())) return std::numeric_limits<A>::lowest();
+      if (static_cast<long double>(v) >= static_cast<long double>(std::numeric_limits<A>::max())) return std::numeric_limits<A>::max();
+      return static_cast<A>(v);
+    }
+  }
 
   bool isnan() const { return F::is_nan(bits_); }
   bool isinf() const { return unrounded().kind == formats::Unrounded::Kind::Inf; }
@@ -121,6 +256,18 @@ class number {
     if constexpr (F::ordered_codes) return F::signed_code(a.bits_) <=> F::signed_code(b.bits_);
     else return a.to_double() <=> b.to_double();
   }
+  // Against a built-in value: the exact values (the operand is not rounded to the format
+  // first, so integer<8>(100) != 356 and float16(1) < 1.0000001); NaN and NaR are unordered.
+  template <class A>
+    requires std::is_arithmetic_v<A>
+  friend bool operator==(number a, A b) {
+    return numbers_detail::compare(a.unrounded(), numbers_detail::exact(b)) == 0;
+  }
+  template <class A>
+    requires std::is_arithmetic_v<A>
+  friend std::partial_ordering operator<=>(number a, A b) {
+    return numbers_detail::compare(a.unrounded(), numbers_detail::exact(b));
+  }
 
   friend std::ostream& operator<<(std::ostream& os, number x) { return os << to_string(x); }
   // The shortest decimal that reads back as the same value ("NaR" for a posit's NaR).
@@ -130,21 +277,10 @@ class number {
   }
 
  private:
-  template <class A>
-  static formats::Unrounded from_arithmetic(A x) {
-    if constexpr (std::is_integral_v<A>) {
-      if constexpr (std::is_signed_v<A>) {
-        const bool neg = x < 0;
-        const uint64_t mag = neg ? uint64_t(0) - uint64_t(x) : uint64_t(x);
-        return formats::Unrounded::from_int(neg, mag, 0);
-      } else {
-        return formats::Unrounded::from_int(false, uint64_t(x), 0);
-      }
-    } else if constexpr (std::is_same_v<A, float>) {
-      return formats::Unrounded::from_float(x);
-    } else {
-      return formats::Unrounded::from_double(double(x));  // long double: through double
-    }
+  static constexpr storage code_mask = storage((uint64_t(1) << F::bits) - 1);
+  static storage encode_checked(const formats::Unrounded& u, const formats::RoundingOptions& o) {
+    F::check(o);
+    return F::encode(u, o);
   }
   static formats::Unrounded negated(formats::Unrounded u) {
     u.neg = !u.neg;
@@ -183,13 +319,26 @@ class std::numeric_limits<arithsim::number<F>> {
   static constexpr bool traps = false;
   static constexpr bool tinyness_before = false;
   static constexpr int radix = 2;
+  static constexpr std::float_denorm_style has_denorm = F::has_subnormals ? std::denorm_present : std::denorm_absent;
+  static constexpr bool has_denorm_loss = false;
   static constexpr int digits = F::digits;  // significand bits incl. the hidden one (posits: at 1.0)
-  static constexpr int digits10 = (digits - 1) * 30103 / 100000;
+  // As for built-in types: decimal digits that survive a round trip through the format
+  // (floor((digits - 1) log10 2); integers floor(digits log10 2)), and that distinguish
+  // every value (ceil(digits log10 2) + 1).
+  static constexpr int digits10 = (F::is_integer ? digits : digits - 1) * 30103 / 100000;
   static constexpr int max_digits10 = F::is_integer ? 0 : 2 + digits * 30103 / 100000;
   static constexpr int min_exponent = F::min_exponent;
   static constexpr int max_exponent = F::max_exponent;
-  static constexpr int min_exponent10 = min_exponent * 30103 / 100000;
-  static constexpr int max_exponent10 = max_exponent * 30103 / 100000;
+  // The smallest k with 10^k normal, and the largest with 10^k finite (0 for integers).
+  static constexpr int min_exponent10 =
+      F::is_integer ? 0
+      : min_exponent <= 1
+          ? -arithsim::numbers_detail::floor_log10(arithsim::numbers_detail::pow2(1 - min_exponent))
+          : arithsim::numbers_detail::floor_log10(arithsim::numbers_detail::pow2(min_exponent - 1)) + 1;
+  static constexpr int max_exponent10 =
+      F::is_integer ? 0
+                    : arithsim::numbers_detail::floor_log10(F::max_significand *
+                                                            arithsim::numbers_detail::pow2(max_exponent - 1));
   static constexpr std::float_round_style round_style =
       F::is_integer ? std::round_toward_zero : std::round_to_nearest;
 
@@ -200,21 +349,46 @@ class std::numeric_limits<arithsim::number<F>> {
   static T infinity() noexcept { return T::from_bits(F::infinity_code()); }
   static T quiet_NaN() noexcept { return T::from_bits(F::nan_code()); }
   static T signaling_NaN() noexcept { return quiet_NaN(); }
-  // The distance from 1 to the next value (0 for integers).
+  // The distance from 1 to the next larger value (0 for integers). Where 1 is the largest
+  // value (posit<2, ES>, some tiny minifloats), the distance to the next smaller one; where
+  // 1 is not a value, from the value nearest 1.
   static T epsilon() noexcept {
-    if constexpr (F::is_integer) return T::from_bits(0);
-    else return T(T::from_bits(F::one_code() + 1).to_double() - 1.0);
+    if constexpr (F::is_integer) {
+      return T::from_bits(0);
+    } else {
+      const typename F::storage one = T(1.0).bits();
+      const double v = T::from_bits(one).to_double();
+      const double up = T::from_bits(typename F::storage(one + 1)).to_double();
+      if (std::isfinite(up) && up > v) return T(up - v);
+      return T(v - T::from_bits(typename F::storage(one - 1)).to_double());
+    }
   }
-  static T round_error() noexcept { return T(F::is_integer ? 1.0 : 0.5); }
+  static T round_error() noexcept { return T(F::is_integer ? 0.0 : 0.5); }
 };
 
-// fmt: any double format spec ("{:.3e}", "{:>10}").
+namespace arithsim::numbers_detail {
+// A NaN formatted with the caller's spec (width, fill, sign, case), then named as the
+// format names it: "NaR" for posits ("nan" and "NaR" are both three letters).
+inline std::string nan_text(std::string formatted, std::string_view name) {
+  for (const char* n : {"nan", "NAN"}) {
+    const size_t at = formatted.find(n);
+    if (at != std::string::npos && name.size() == 3) return formatted.replace(at, 3, name);
+  }
+  return formatted;
+}
+}  // namespace arithsim::numbers_detail
+
+// fmt: any double format spec ("{:.3e}", "{:>10}"), NaN and NaR included.
 template <arithsim::number_format F>
 struct fmt::formatter<arithsim::number<F>> : fmt::formatter<double> {
   template <class FormatContext>
   auto format(const arithsim::number<F>& x, FormatContext& ctx) const {
-    if (x.isnan()) return fmt::format_to(ctx.out(), "{}", F::nan_name());
-    return fmt::formatter<double>::format(x.to_double(), ctx);
+    if (!x.isnan()) return fmt::formatter<double>::format(x.to_double(), ctx);
+    fmt::memory_buffer buf;
+    fmt::basic_format_context<fmt::appender, char> inner(fmt::appender(buf), {}, {});
+    fmt::formatter<double>::format(std::numeric_limits<double>::quiet_NaN(), inner);
+    const std::string s = arithsim::numbers_detail::nan_text(fmt::to_string(buf), F::nan_name());
+    return std::copy(s.begin(), s.end(), ctx.out());
   }
 };
 
@@ -223,8 +397,10 @@ struct fmt::formatter<arithsim::number<F>> : fmt::formatter<double> {
 template <arithsim::number_format F>
 struct std::formatter<arithsim::number<F>> : std::formatter<double> {
   auto format(const arithsim::number<F>& x, std::format_context& ctx) const {
-    if (x.isnan()) return std::format_to(ctx.out(), "{}", F::nan_name());
-    return std::formatter<double>::format(x.to_double(), ctx);
+    if (!x.isnan()) return std::formatter<double>::format(x.to_double(), ctx);
+    // A minifloat NaN through the spec; a posit's NaR by name (the spec is not applied).
+    if (F::nan_name() == "nan") return std::formatter<double>::format(std::numeric_limits<double>::quiet_NaN(), ctx);
+    return std::format_to(ctx.out(), "{}", F::nan_name());
   }
 };
 #endif

@@ -1,6 +1,6 @@
 // posit<N, ES>: a posit(n, es) code as a value type (2022 posit standard, es a parameter):
 // NaR at 100...0, no rounding to 0 or NaR, codes ordered as two's complement integers.
-//   arithsim::posit<16, 1> a = 1.5, b = 2, c = a * b + c;
+//   arithsim::posit<16, 1> a = 1.5, b = 2, c = fma(a, b, a);  // 4.5, rounded once
 #pragma once
 
 #include <cstdint>
@@ -38,6 +38,7 @@ struct posit_format {
     return storage(codec().encode(u, o));
   }
   static constexpr formats::RoundingOptions arithmetic() { return {}; }  // round to nearest, ties to even pattern
+  static void check(const formats::RoundingOptions& o) { numbers_detail::check_finite_overflow(o, name()); }
   static std::string name() { return fmt::format("posit({},{})", N, ES); }
   static std::string nan_name() { return "NaR"; }
 
@@ -49,17 +50,17 @@ struct posit_format {
   }
 
   static constexpr bool is_signed = true, is_integer = false, is_modulo = false;
-  static constexpr bool has_infinity = false, has_nan = true;
+  static constexpr bool has_infinity = false, has_nan = true, has_subnormals = false;
   static constexpr int max_scale = (N - 2) << ES;
   static constexpr int digits = N - 3 - ES >= 0 ? N - 2 - ES : 1;  // significand bits at 1.0
   static constexpr int min_exponent = 1 - max_scale, max_exponent = max_scale + 1;
+  static constexpr long double max_significand = 1;  // maxpos = 2^max_scale
   static constexpr storage max_code() { return nar - 1; }
   static constexpr storage min_code() { return 1; }  // minpos
   static constexpr storage denorm_min_code() { return 1; }
   static constexpr storage lowest_code() { return storage(nar + 1); }  // -maxpos
   static constexpr storage infinity_code() { return nar; }  // no infinity: NaR
   static constexpr storage nan_code() { return nar; }
-  static constexpr storage one_code() { return storage(uint32_t(1) << (N - 2)); }
 };
 
 template <int N, int ES>

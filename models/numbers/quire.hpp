@@ -1,7 +1,8 @@
 // quire<T>: the exact accumulator of a number type (Kulisch; the posit standard's quire):
 // sums of values and of exact products with no rounding until round(). Wide enough for
-// every product of two finite values of T plus 2^31 of them (carry bits); a term beyond
-// that throws std::domain_error rather than wrap.
+// every product of two finite values of T plus 2^31 of them (carry bits); a term that would
+// overflow it throws std::domain_error (the sum is left as it was) rather than wrap.
+// Wrapping integers round to the sum modulo 2^N, as their hardware accumulators do.
 //   arithsim::quire<arithsim::posit<16, 1>> q;
 //   for (i...) q.fma(a[i], b[i]);
 //   arithsim::posit<16, 1> dot = q.round();          // or fdp(a, b)
@@ -32,9 +33,13 @@ class quire {
   quire& fms(T a, T b) { return add_product(a, b, true); }
   quire& operator+=(T a) { return add_value(a, false); }
   quire& operator-=(T a) { return add_value(a, true); }
-  // The sum rounded once to T (NaN/NaR if a NaN or both infinities were added).
+  // The sum rounded once to T (NaN/NaR if a NaN or both infinities were added); throws
+  // std::invalid_argument for options the format cannot honour.
   T round(const formats::RoundingOptions& o = T::format::arithmetic()) const {
     using U = formats::Unrounded;
+    T::format::check(o);
+    if constexpr (T::format::is_integer && T::format::is_modulo)  // exact: the low N bits
+      return T::from_bits(typename T::format::storage(q_.low_bits()));
     if (nan_ || (pos_inf_ && neg_inf_)) return T::from_bits(T::format::encode(U::nan(false), o));
     if (pos_inf_ || neg_inf_) return T::from_bits(T::format::encode(U::inf(neg_inf_), o));
     return T::from_bits(T::format::encode(q_.value(), o));

@@ -351,7 +351,7 @@ TEST(EstimatorConfig, MalformedConfigsGiveOneLineErrors) {
       {"array: {rows: 4, rows: 8}", "acc.yaml:1:18: duplicate key 'rows'"},
       {std::string("\xff\xfen\0a\0m\0e\0", 10), "acc.yaml: not UTF-8 text (a UTF-16/32 byte-order mark"},
       {std::string("name: \0x", 8), "acc.yaml: not UTF-8 text (a NUL byte at offset 6"},
-      {"{[1, 2]: 3}", "acc.yaml: unknown field '<non-scalar key at 1:2>'"},
+      {"{[1, 2]: 3}", "acc.yaml:1:2: a mapping key is empty or not a plain name"},
       {"name: \"a\\nb\"\nbogus\n: 1", "acc.yaml:"},
   };
   for (const auto& [yaml, want] : cases) {

@@ -2,7 +2,9 @@
 // parse_decimal). Documented error: std::invalid_argument. Properties: a string is accepted
 // exactly when it is [+-] digits [. digits] [(e|E) [+-] digits] (digits on at least one side
 // of the point), inf, infinity or nan in any case; and an accepted string rounds to float32
-// (round to nearest even) as glibc's correctly rounded strtof rounds it.
+// (round to nearest even) as glibc's correctly rounded strtof rounds it. parse_decimal_modulo
+// (wrapping integers) gives a value below 2^32 in magnitude, and leaves values below
+// 2^30 as parse_decimal reads them.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -63,6 +65,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     fuzz::check(f32.is_nan(got), "nan did not parse as NaN", text);
   } else {
     fuzz::check(got == wb, "rounding to float32 differs from strtof", text);
+  }
+  if (u.kind == formats::Unrounded::Kind::Finite) {
+    const formats::Unrounded m = formats::parse_decimal_modulo(text, 32);
+    fuzz::check(m.kind != formats::Unrounded::Kind::Finite || m.exp <= 31, "a reduced value is 2^32 or more", text);
+    if (u.exp < 30)
+      fuzz::check(m.kind == u.kind && m.neg == u.neg && m.exp == u.exp && m.sig == u.sig && m.sticky == u.sticky,
+                  "reduction changed a value below 2^30", text);
   }
   return 0;
 }

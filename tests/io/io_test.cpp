@@ -167,6 +167,8 @@ TEST(Yaml, StrictLoading) {
   EXPECT_EQ(yaml_error("a: 1\nb: {c: 2}\n"), "");
   EXPECT_EQ(yaml_error("a: 1\na: 2\n"), "f.yaml:2:1: duplicate key 'a'");
   EXPECT_EQ(yaml_error("x:\n  - {k: 1, k: 2}\n"), "f.yaml:2:12: duplicate key 'k'");
+  EXPECT_EQ(yaml_error("a:\n  : 1\n"), "f.yaml:2:3: a mapping key is empty or not a plain name");  // null key
+  EXPECT_EQ(yaml_error("? [k]\n: 1\n"), "f.yaml:1:3: a mapping key is empty or not a plain name");
   EXPECT_EQ(yaml_error("a: [1\n"), "f.yaml:2:1: YAML syntax error: end of sequence flow not found");
   EXPECT_EQ(yaml_error(std::string("\xff\xfe" "a\0:\0", 6)).rfind("f.yaml: not UTF-8 text (a UTF-16/32 byte-order mark", 0), 0u);
   EXPECT_EQ(yaml_error(std::string("a: 1\0", 5)), "f.yaml: not UTF-8 text (a NUL byte at offset 4: UTF-16 or binary data?)");

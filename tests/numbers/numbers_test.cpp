@@ -5,7 +5,9 @@
 // nearest-value search over each format's own value table, no arithsim codec involved).
 #include <gtest/gtest.h>
 
+#include <cfloat>
 #include <cmath>
+#include <compare>
 #include <cstdint>
 #include <limits>
 #include <random>
@@ -135,7 +137,7 @@ std::vector<uint32_t> corners() {
   std::vector<uint32_t> v;
   const uint32_t mask = (uint32_t(1) << T::format::bits) - 1;
   for (T x : {T::from_bits(0), L::max(), L::min(), L::lowest(), L::denorm_min(), L::infinity(), L::quiet_NaN(),
-              T::from_bits(T::format::one_code())})
+              T(1)})
     for (int d = -2; d <= 2; ++d) {
       const uint32_t c = (uint32_t(x.bits()) + uint32_t(d)) & mask;
       v.push_back(c);
@@ -499,6 +501,277 @@ TEST(NumberLimits, FromTheFormatDefinitions) {
   EXPECT_TRUE(std::numeric_limits<P16>::quiet_NaN().isnan());
 }
 
+// ---- bits, limits and conversions at the edges -------------------------------------------
+
+TEST(NumberBits, FromBitsIgnoresBitsAboveTheWidth) {
+  EXPECT_EQ(float6_e2m3fn::from_bits(0xff).bits(), 0x3f);
+  EXPECT_EQ(double(float6_e2m3fn::from_bits(0xff)), -7.5);
+  EXPECT_EQ(float4_e2m1fn::from_bits(0xf9).bits(), 0x9);
+  EXPECT_EQ((posit<10, 1>::from_bits(0xffff).bits()), 0x3ff);
+  EXPECT_EQ((posit<10, 1>::from_bits(0xffff)), (posit<10, 1>::from_bits(0x3ff)));
+  using P24 = posit<24, 2>;
+  EXPECT_TRUE(P24::from_bits(0xff800000u).isnan());  // NaR with junk above bit 23
+  EXPECT_EQ(P24::from_bits(0xff800000u), std::numeric_limits<P24>::quiet_NaN());
+  EXPECT_EQ((integer<5, signedness::is_unsigned>::from_bits(0xff).bits()), 0x1f);
+}
+
+// Each limit from its definition, computed here from the format's own codes with the
+// library's (not the header's) log10: max_exponent10 = floor(log10 max), min_exponent10 =
+// ceil(log10 min), epsilon = (the smallest value above 1) - 1, max as max_significand says.
+template <class T>
+void limits_by_definition(const char* name) {
+  using L = std::numeric_limits<T>;
+  SCOPED_TRACE(name);
+  const double max = double(L::max()), min = double(L::min());
+  EXPECT_EQ(L::max_exponent10, int(std::floor(std::log10(max))));
+  EXPECT_EQ(L::min_exponent10, int(std::ceil(std::log10(min))));
+  EXPECT_EQ(max, double(T::format::max_significand) * std::ldexp(1.0, L::max_exponent - 1));
+  EXPECT_LE(std::ldexp(1.0, L::max_exponent - 1), max);
+  EXPECT_LT(max, std::ldexp(1.0, L::max_exponent));
+  EXPECT_EQ(min, std::ldexp(1.0, L::min_exponent - 1));
+  double above = INFINITY, below = -INFINITY;  // the neighbours of 1 among all codes
+  bool has_subnormal = false;
+  for (uint32_t c = 0; c < (1u << T::format::bits); ++c) {
+    const double v = double(T::from_bits(typename T::format::storage(c)));
+    if (std::isnan(v) || std::isinf(v)) continue;
+    if (v > 1 && v < above) above = v;
+    if (v < 1 && v > below) below = v;
+    has_subnormal = has_subnormal || (v != 0 && std::fabs(v) < min);
+  }
+  const double one = double(T(1.0));
+  if (one == 1.0) {
+    EXPECT_EQ(double(L::epsilon()), double(T(std::isinf(above) ? 1 - below : above - 1)));
+  }
+  EXPECT_EQ(L::has_denorm == std::denorm_present, has_subnormal);
+  EXPECT_FALSE(L::has_denorm_loss);
+}
+
+TEST(NumberLimits, EveryLimitByItsDefinition) {
+  limits_by_definition<float8_e4m3fn>("e4m3fn");
+  limits_by_definition<float8_e4m3>("e4m3");
+  limits_by_definition<float8_e5m2>("e5m2");
+  limits_by_definition<float8_e3m4>("e3m4");
+  limits_by_definition<float8_e4m3fnuz>("e4m3fnuz");
+  limits_by_definition<float8_e5m2fnuz>("e5m2fnuz");
+  limits_by_definition<float8_e4m3b11fnuz>("e4m3b11fnuz");
+  limits_by_definition<float8_e8m0fnu>("e8m0fnu");
+  limits_by_definition<float6_e2m3fn>("e2m3fn");
+  limits_by_definition<float6_e3m2fn>("e3m2fn");
+  limits_by_definition<float4_e2m1fn>("e2m1fn");
+  limits_by_definition<float16>("float16");
+  limits_by_definition<bfloat16>("bfloat16");
+  limits_by_definition<minifloat<1, 2, FloatConvention::FN>>("e1m2fn (1.0 subnormal)");
+  limits_by_definition<minifloat<2, 1, FloatConvention::FN>>("e2m1 FN");
+  limits_by_definition<minifloat<3, 0, FloatConvention::FN>>("e3m0 FN");
+  limits_by_definition<posit<8, 0>>("posit(8,0)");
+  limits_by_definition<posit<16, 1>>("posit(16,1)");
+  limits_by_definition<posit<3, 0>>("posit(3,0)");
+  limits_by_definition<posit<2, 0>>("posit(2,0) (1 is maxpos)");
+  // The built-in types' values where the format is the same.
+  using LF = std::numeric_limits<float32>;
+  EXPECT_EQ(LF::digits10, std::numeric_limits<float>::digits10);
+  EXPECT_EQ(LF::max_digits10, std::numeric_limits<float>::max_digits10);
+  EXPECT_EQ(LF::min_exponent10, std::numeric_limits<float>::min_exponent10);
+  EXPECT_EQ(LF::max_exponent10, std::numeric_limits<float>::max_exponent10);
+  EXPECT_EQ(std::numeric_limits<float16>::digits10, 3);  // C23 FLT16_DIG
+  EXPECT_EQ(std::numeric_limits<float16>::min_exponent10, -4);  // FLT16_MIN_10_EXP
+  EXPECT_EQ(std::numeric_limits<float16>::max_exponent10, 4);   // FLT16_MAX_10_EXP
+  using I32 = std::numeric_limits<integer<32>>;
+  using U16 = std::numeric_limits<integer<16, signedness::is_unsigned>>;
+  EXPECT_EQ(I32::digits10, std::numeric_limits<int32_t>::digits10);
+  EXPECT_EQ(U16::digits10, std::numeric_limits<uint16_t>::digits10);
+  EXPECT_EQ(double(I32::round_error()), 0.0);
+  EXPECT_EQ(I32::min_exponent10, 0);
+  EXPECT_EQ(std::numeric_limits<integer<8>>::digits10, std::numeric_limits<int8_t>::digits10);
+}
+
+// Built-in operands are taken exactly: long double with all 64 significand bits, 128-bit
+// integers with sticky (through the exact-value helper: __int128 is arithmetic only in
+// GNU mode).
+TEST(NumberConversion, LongDoubleAndInt128Exactly) {
+  if constexpr (LDBL_MANT_DIG >= 61) {
+    // 1 + 2^-24 is a float32 tie (to even, 1); 2^-60 above it rounds up. Through double
+    // the 2^-60 would be lost.
+    const long double x = 1.0L + 0x1p-24L + 0x1p-60L;
+    EXPECT_EQ(float32(x).bits(), float32(1.0f).bits() + 1);
+    EXPECT_EQ(float32(static_cast<double>(x)).bits(), float32(1.0f).bits());
+    EXPECT_FALSE((posit<32, 2>(x) == x));
+    EXPECT_TRUE(float32(1.5L) == 1.5L);
+  }
+  const __int128 big = (__int128(1) << 100) + (__int128(1) << 76);  // a float32 tie at 2^100
+  const auto round32 = [](__int128 v) {
+    return float32::format::encode(numbers_detail::exact(v), float32::format::arithmetic());
+  };
+  EXPECT_EQ(round32(big), float32(0x1p100).bits());  // to even
+  EXPECT_EQ(round32(big + 1), float32(0x1p100).bits() + 1);  // sticky: up
+  EXPECT_EQ(round32(-big - 1), float32(-0x1p100).bits() + 1);
+  EXPECT_EQ(numbers_detail::compare(numbers_detail::exact(big + 1), numbers_detail::exact(big)),
+            std::partial_ordering::greater);
+}
+
+TEST(NumberConversion, ToIntegralTypesIsNeverUndefined) {
+  EXPECT_EQ(int(float16(NAN)), 0);
+  EXPECT_EQ(int8_t(float16(1000.0)), 127);
+  EXPECT_EQ(int8_t(float16(-1000.0)), -128);
+  EXPECT_EQ(uint8_t(float16(-3.0)), 0);
+  EXPECT_EQ(int(float16(-2.75)), -2);
+  EXPECT_EQ(int64_t(float32(1e30)), std::numeric_limits<int64_t>::max());
+  EXPECT_EQ(uint64_t(float32(-1e30)), 0u);
+  EXPECT_EQ(int(std::numeric_limits<float16>::infinity()), std::numeric_limits<int>::max());
+  EXPECT_EQ(int(std::numeric_limits<P16>::quiet_NaN()), 0);
+  EXPECT_EQ(int8_t(integer<16>(300)), int8_t(44));           // integers: modulo, as C++
+  EXPECT_EQ(uint32_t(integer<32>(-1)), 0xffffffffu);
+  EXPECT_EQ(int64_t(integer<32>(-7)), -7);
+}
+
+TEST(NumberComparison, BuiltInOperandsCompareExactly) {
+  EXPECT_FALSE(integer<8>(100) == 356);  // 356 is not rounded (wrapped) to 100 first
+  EXPECT_TRUE(integer<8>(100) != 356);
+  EXPECT_TRUE(integer<8>(100) < 356);
+  EXPECT_TRUE(integer<8>(100) == 100);
+  EXPECT_TRUE(356 > integer<8>(100));  // reversed operands
+  EXPECT_TRUE(float16(1) < 1.0000001);
+  EXPECT_FALSE(float16(1) == 1.0000001);
+  EXPECT_TRUE(float16(0.1) != 0.1);   // float16(0.1) is 0.0999755859375
+  EXPECT_TRUE(float16(0.1) == 0.0999755859375);
+  EXPECT_TRUE(-float16(0.0) == 0);    // -0 == +0
+  EXPECT_TRUE(std::numeric_limits<float16>::infinity() > 1e300);
+  EXPECT_TRUE(-std::numeric_limits<float16>::infinity() < -1e300);
+  const P16 nar = std::numeric_limits<P16>::quiet_NaN();
+  EXPECT_FALSE(nar == 0);
+  EXPECT_FALSE(nar < 0);
+  EXPECT_FALSE(nar > 0);
+  EXPECT_TRUE((nar <=> 0) == std::partial_ordering::unordered);
+  EXPECT_FALSE(float16(1) == NAN);
+  EXPECT_TRUE(P16(2) == 2 && 2 == P16(2) && 3 > P16(2) && P16(2) <= 2.0f);
+}
+
+TEST(NumberConversion, OptionsAreValidated) {
+  formats::RoundingOptions sr;
+  sr.mode = formats::Rounding::Stochastic;  // and no random source
+  formats::RoundingOptions to_inf;
+  to_inf.overflow = formats::Overflow::Infinity;
+  auto message = [](auto&& f) {
+    try {
+      f();
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(message([&] { (void)float16(1.0, sr); }), "stochastic rounding needs a random source");
+  EXPECT_EQ(message([&] { (void)float16("1.5", sr); }), "stochastic rounding needs a random source");
+  EXPECT_EQ(message([&] { (void)quire<float16>().round(sr); }), "stochastic rounding needs a random source");
+  EXPECT_EQ(message([&] { (void)float8_e4m3fn(1000.0, to_inf); }), "overflow=inf: format e4m3:bias=7:fn has no infinity");
+  EXPECT_EQ(message([&] { (void)P16(1.0, to_inf); }), "overflow=inf: format posit(16,1) has no infinity");
+  EXPECT_EQ(message([&] { (void)integer<8>(1.0, to_inf); }).rfind("overflow=inf: format ", 0), 0u);
+  formats::RandomBits rng(1);
+  sr.rng = &rng;
+  EXPECT_EQ(message([&] { (void)float16(1.0, sr); }), "no error");
+  sr.sr_bits = 0;
+  EXPECT_EQ(message([&] { (void)float16(1.0, sr); }), "stochastic rounding bits must be 1..63, got 0");
+}
+
+// Decimal strings into wrapping integers are reduced modulo 2^N exactly, at any magnitude:
+// random integers of up to 40 digits (with fractions and exponents) against Boost cpp_int.
+TEST(NumberStrings, WrappingIntegersReduceExactly) {
+  using boost::multiprecision::cpp_int;
+  std::mt19937_64 g(21);
+  formats::RoundingOptions rne;  // nearest, ties to even (the default rounding is toward zero)
+  const auto wrap = [](const cpp_int& v, int n, bool is_signed) {
+    const cpp_int m = cpp_int(1) << n;
+    cpp_int r = v % m;
+    if (r < 0) r += m;
+    if (is_signed && r >= m / 2) r -= m;
+    return int64_t(r);
+  };
+  for (int t = 0; t < 20000; ++t) {
+    std::string digits(1 + g() % 40, '0');
+    for (auto& d : digits) d = char('0' + g() % 10);
+    const int frac_len = int(g() % 4);  // 0..3 digits after the point (".5" ties included)
+    std::string frac(size_t(frac_len), '0');
+    for (auto& d : frac) d = char('0' + (g() % 3 == 0 ? 5 : g() % 10));
+    const int exp10 = g() % 4 == 0 ? int(g() % 30) : 0;
+    const bool neg = g() % 2;
+    std::string text = (neg ? "-" : "") + digits + (frac.empty() ? "" : "." + frac) + (exp10 ? "e" + std::to_string(exp10) : "");
+    // The exact value as num / 10^den_digits.
+    std::string all = digits + frac;  // cpp_int reads a leading 0 as octal
+    all.erase(0, std::min(all.find_first_not_of('0'), all.size() - 1));
+    cpp_int num(all);
+    int scale = frac_len - exp10;
+    if (scale < 0) num *= boost::multiprecision::pow(cpp_int(10), -scale), scale = 0;
+    const cpp_int den = boost::multiprecision::pow(cpp_int(10), scale);
+    const cpp_int trunc = num / den, rem = num % den;
+    cpp_int nearest = trunc;
+    if (rem * 2 > den || (rem * 2 == den && trunc % 2 == 1)) nearest += 1;
+    const cpp_int sgn = neg ? -1 : 1;
+    ASSERT_EQ(int64_t(integer<32>(text)), wrap(sgn * trunc, 32, true)) << text;
+    ASSERT_EQ(int64_t(integer<8>(text)), wrap(sgn * trunc, 8, true)) << text;
+    ASSERT_EQ(int64_t(integer<16, signedness::is_unsigned>(text)), wrap(sgn * trunc, 16, false)) << text;
+    ASSERT_EQ(int64_t(integer<32>(text, rne)), wrap(sgn * nearest, 32, true)) << text;
+  }
+  EXPECT_EQ(int64_t(integer<32>("18446744073709551617")), 1);  // 2^64 + 1
+  EXPECT_EQ(int64_t(integer<8>("-300.7")), -44);
+  EXPECT_EQ(int64_t(integer<8>("1e9223372036854775807")), 0);   // 10^huge = 0 mod 2^8
+  // Saturating integers clamp from the exact value, as before.
+  EXPECT_EQ(int64_t(integer<8, signedness::is_signed, int_overflow::saturate>("1e30")), 127);
+}
+
+TEST(NumberStrings, ExponentsAtTheLimitsOfLong) {
+  EXPECT_TRUE(float16("1e9223372036854775807").isinf());
+  EXPECT_EQ(float16("1e-9223372036854775808").bits(), 0);
+  EXPECT_TRUE(float16("1E00000000000000000000000000000009223372036854775807").isinf());  // the fuzz find
+  EXPECT_TRUE(float16("0.0001e9223372036854775807").isinf());
+  EXPECT_EQ(float16("123456789e-9223372036854775807").bits(), 0);
+}
+
+// Integer quires keep the exact sum: wrapping types round to it modulo 2^N, saturating ones
+// clamp it; random int32 dot products whose sums pass 2^64, against __int128.
+TEST(NumberQuire, IntegerSumsBeyond64Bits) {
+  using I32 = integer<32>;
+  using S32 = integer<32, signedness::is_signed, int_overflow::saturate>;
+  std::mt19937_64 g(22);
+  for (int t = 0; t < 200; ++t) {
+    quire<I32> q;
+    quire<S32> s;
+    __int128 ref = 0;
+    const bool same_sign = t % 2;  // half the sums grow far past 2^64
+    for (int i = 0; i < 1000; ++i) {
+      int32_t a = int32_t(g()), b = int32_t(g());
+      if (same_sign) a = a < 0 ? a : -a, b = b < 0 ? b : -b;  // products >= 0
+      q.fma(I32(a), I32(b));
+      s.fma(S32(a), S32(b));
+      ref += __int128(a) * b;
+    }
+    ASSERT_EQ(int64_t(q.round()), int64_t(int32_t(uint32_t(uint64_t(ref)))));
+    const __int128 clamped = ref > INT32_MAX ? INT32_MAX : ref < INT32_MIN ? INT32_MIN : ref;
+    ASSERT_EQ(int64_t(s.round()), int64_t(clamped));
+  }
+  quire<I32> q;
+  for (int i = 0; i < 8; ++i) q.fma(std::numeric_limits<I32>::lowest(), std::numeric_limits<I32>::lowest());  // 8 * 2^62
+  q += I32(5);
+  EXPECT_EQ(int64_t(q.round()), 5);  // 2^65 + 5 mod 2^32
+}
+
+// A sum that would overflow the quire throws and leaves the sum as it was.
+TEST(NumberQuire, OverflowThrowsInsteadOfWrapping) {
+  formats::Quire q(0, 64);
+  q.add(false, (unsigned __int128)1 << 62, 0);
+  EXPECT_THROW(q.add(false, (unsigned __int128)1 << 62, 0), std::domain_error);  // 2^63 needs 65 bits
+  EXPECT_EQ(q.value().exp, 62);
+  EXPECT_EQ(q.value().sig, uint64_t(1) << 63);
+  EXPECT_FALSE(q.value().neg);
+  formats::Quire n(0, 64);
+  n.add(true, (unsigned __int128)1 << 62, 0);
+  n.add(true, (unsigned __int128)1 << 62, 0);  // -2^63 fits
+  EXPECT_TRUE(n.value().neg);
+  EXPECT_EQ(n.value().exp, 63);
+  EXPECT_THROW(n.add(true, 1, 0), std::domain_error);
+  EXPECT_EQ(n.value().exp, 63);
+  n.add(false, 1, 0);  // and it goes on from there
+  EXPECT_EQ(n.value().sig, ~uint64_t(0) << 1);
+}
+
 // Each ml_dtypes alias is the format registry's preset of that name.
 TEST(NumberAliases, AreTheRegistryPresets) {
   const auto check = [](auto tag, const char* name) {
@@ -531,6 +804,9 @@ TEST(NumberFormatting, FmtStreamsAndNames) {
   EXPECT_EQ(fmt::format("{:>6}", posit<8, 0>(0.5)), "   0.5");
   EXPECT_EQ(fmt::format("{}", std::numeric_limits<posit<8, 0>>::quiet_NaN()), "NaR");
   EXPECT_EQ(fmt::format("{}", float8_e4m3fn(1000.0)), "nan");
+  EXPECT_EQ(fmt::format("{:>5}", std::numeric_limits<posit<8, 0>>::quiet_NaN()), "  NaR");  // the spec applies
+  EXPECT_EQ(fmt::format("{:<5}|", float8_e4m3fn(1000.0)), "nan  |");
+  EXPECT_EQ(fmt::format("{:+.3e}", std::numeric_limits<P16>::quiet_NaN()), "+NaR");
   std::ostringstream os;
   os << float16(0.1) << " " << -float8_e5m2(0.0) << " " << integer<8>(-5);
   EXPECT_EQ(os.str(), "0.0999755859375 -0 -5");

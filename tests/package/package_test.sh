@@ -34,6 +34,17 @@ out=$("$work/consumer-pc")
 echo "pkg-config consumer: $out"
 [ "$(echo "$out" | tail -1)" = ok ]
 
+# Every installed header compiles on its own with only the prefix on the include path
+# (no header relies on the source tree or on a private one).
+hdrs=$(cd "$prefix/include" && find arithsim -name '*.hpp' | sort)
+[ -n "$hdrs" ]
+for h in $hdrs; do echo "#include <$h>"; done > "$work/all_headers.cpp"
+echo 'int main() { return 0; }' >> "$work/all_headers.cpp"
+c++ -std=c++20 -fsyntax-only -Wall -Wextra -Werror -I"$prefix/include" $(pkg-config --cflags fmt yaml-cpp) \
+    "$work/all_headers.cpp"
+for h in $hdrs; do printf '#include <%s>\n' "$h" | c++ -std=c++20 -fsyntax-only -x c++ -I"$prefix/include" - ; done
+echo "headers: $(echo "$hdrs" | wc -l) compile alone and together"
+
 # The installed program runs from its prefix (the cost library is embedded).
 "$prefix/bin/arithsim" format list > /dev/null
 echo "package: OK"
