@@ -33,9 +33,8 @@ Digits digits_of(std::string_view s) {
     const char* b = es.data() + (es.size() && es[0] == '+' ? 1 : 0);
     long v = 0;
     const auto [p, ec] = std::from_chars(b, es.data() + es.size(), v);
-    // An exponent beyond +-2^40 puts the value far outside the double range, which the
-    // caller already knows from from_chars.
-    // Clamped to +-2^40 in every case, so that adding the digit count cannot overflow.
+    // Clamped to +-2^40 (far outside the double range, which the caller already knows from
+    // from_chars), so that adding the digit count cannot overflow.
     constexpr long kClamp = 1L << 40;
     exp10 = ec == std::errc() ? std::clamp(v, -kClamp, kClamp) : (es.find('-') == 0 ? -kClamp : kClamp);
     (void)p;

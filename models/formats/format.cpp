@@ -337,14 +337,8 @@ uint32_t ElementFormat::encode(const Unrounded& u, const RoundingOptions& o) con
 }
 
 void ElementFormat::check(const RoundingOptions& o) const {
-  validate(o);
-  if (auto* m = std::get_if<MinifloatSpec>(&spec_)) {
-    m->check(o);
-    return;
-  }
-  if (o.overflow == Overflow::Infinity || o.overflow == Overflow::NaN)
-    throw std::invalid_argument(fmt::format("overflow={}: format {} has no {}", to_string(o.overflow), name_,
-                                            o.overflow == Overflow::Infinity ? "infinity" : "NaN"));
+  if (auto* m = std::get_if<MinifloatSpec>(&spec_)) return m->check(o);
+  check_finite_overflow(o, name_);
 }
 
 bool ElementFormat::is_nan(uint32_t code) const {

@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include <fmt/format.h>
+
 namespace arithsim::formats {
 
 std::string_view to_string(Rounding r) {
@@ -59,6 +61,13 @@ void validate(const RoundingOptions& o) {
       throw std::invalid_argument("stochastic rounding bits must be 1..63, got " +
                                   std::to_string(o.sr_bits));
   }
+}
+
+void check_finite_overflow(const RoundingOptions& o, std::string_view format) {
+  validate(o);
+  if (o.overflow == Overflow::Infinity || o.overflow == Overflow::NaN)
+    throw std::invalid_argument(fmt::format("overflow={}: format {} has no {}", to_string(o.overflow), format,
+                                            o.overflow == Overflow::Infinity ? "infinity" : "NaN"));
 }
 
 }  // namespace arithsim::formats

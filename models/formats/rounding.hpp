@@ -52,6 +52,9 @@ struct RoundingOptions {
 
 // Throws std::invalid_argument when the options are inconsistent (e.g. SR without a source).
 void validate(const RoundingOptions& o);
+// validate(o), and refuses overflow=inf/nan for a format (named `format`) that has neither
+// infinity nor NaN to overflow to (posits, integers, MX/group scales).
+void check_finite_overflow(const RoundingOptions& o, std::string_view format);
 
 // The rounding decision. `kept_odd` is the LSB of the kept magnitude; `frac` holds the
 // discarded bits left-aligned (bit 63 = one half ulp); `sticky` is set when nonzero bits

@@ -44,8 +44,9 @@ void check_utf8(std::string_view t, std::string_view name) {
 }
 
 // yaml-cpp keeps every pair of a mapping with repeated keys (and lookups find the first):
-// a repeated key, or one that is not a scalar, is refused, in every mapping of the document. Depth-limited (yaml-cpp's own
-// parser bounds nesting depth; this walk does not add recursion beyond what it built).
+// a repeated key, or one that is not a scalar, is refused, in every mapping of the document.
+// Depth-limited (yaml-cpp's own parser bounds nesting depth; this walk does not add
+// recursion beyond what it built).
 void check_duplicates(const YAML::Node& n, std::string_view name, int depth) {
   if (depth > 256) fail(name, position(n), "nesting deeper than 256 levels");
   if (n.IsMap()) {

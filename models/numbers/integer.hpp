@@ -41,7 +41,7 @@ struct integer_format {
     return o;
   }
   static std::string name() { return codec().spec().to_string(); }
-  static void check(const formats::RoundingOptions& o) { numbers_detail::check_finite_overflow(o, name()); }
+  static void check(const formats::RoundingOptions& o) { formats::check_finite_overflow(o, name()); }
   static std::string nan_name() { return "nan"; }  // never: integers have no NaN
   static constexpr bool is_nan(storage) { return false; }
   static constexpr bool ordered_codes = false;

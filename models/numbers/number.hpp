@@ -122,14 +122,6 @@ inline std::partial_ordering compare(const formats::Unrounded& x, const formats:
   return sx > 0 ? std::partial_ordering(mag) : std::partial_ordering(0 <=> mag);
 }
 
-// Options valid for a format with neither infinity nor NaN to overflow to (posits, integers).
-inline void check_finite_overflow(const formats::RoundingOptions& o, const std::string& name) {
-  formats::validate(o);
-  if (o.overflow == formats::Overflow::Infinity || o.overflow == formats::Overflow::NaN)
-    throw std::invalid_argument(fmt::format("overflow={}: format {} has no {}", formats::to_string(o.overflow), name,
-                                            o.overflow == formats::Overflow::Infinity ? "infinity" : "NaN"));
-}
-
 // floor(log10 x) of a finite x > 0, by exact scaling (no power of ten but 1 is a dyadic
 // rational, so the inexact divisions cannot decide a boundary wrongly).
 constexpr int floor_log10(long double x) {
@@ -370,10 +362,9 @@ namespace arithsim::numbers_detail {
 // A NaN formatted with the caller's spec (width, fill, sign, case), then named as the
 // format names it: "NaR" for posits ("nan" and "NaR" are both three letters).
 inline std::string nan_text(std::string formatted, std::string_view name) {
-  for (const char* n : {"nan", "NAN"}) {
-    const size_t at = formatted.find(n);
-    if (at != std::string::npos && name.size() == 3) return formatted.replace(at, 3, name);
-  }
+  if (name.size() != 3) return formatted;
+  for (const char* n : {"nan", "NAN"})
+    if (const size_t at = formatted.find(n); at != std::string::npos) return formatted.replace(at, 3, name);
   return formatted;
 }
 }  // namespace arithsim::numbers_detail

@@ -38,7 +38,7 @@ struct posit_format {
     return storage(codec().encode(u, o));
   }
   static constexpr formats::RoundingOptions arithmetic() { return {}; }  // round to nearest, ties to even pattern
-  static void check(const formats::RoundingOptions& o) { numbers_detail::check_finite_overflow(o, name()); }
+  static void check(const formats::RoundingOptions& o) { formats::check_finite_overflow(o, name()); }
   static std::string name() { return fmt::format("posit({},{})", N, ES); }
   static std::string nan_name() { return "NaR"; }
 

@@ -22,14 +22,12 @@ namespace {
   throw ConfigError(io::one_line(fmt::format("{}: {}", file, what)));
 }
 
-// A mapping key as text (a key that is itself a list or map is named by its position).
-std::string key_text(const YAML::Node& k) { return k.IsScalar() ? io::escape(k.Scalar()) : "<non-scalar key at " + io::position(k) + ">"; }
 
 void check_keys(const YAML::Node& n, const std::string& file, const std::string& where,
                 const std::set<std::string>& allowed) {
   if (!n.IsMap()) fail(file, fmt::format("field '{}' must be a map", where));
   for (const auto& kv : n) {
-    const auto key = key_text(kv.first);
+    const auto key = io::escape(kv.first.Scalar());  // io::load_yaml refuses non-scalar keys
     if (!allowed.count(key)) {
       std::string list;
       for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
