@@ -16,7 +16,8 @@ const std::vector<Entry>& entries() {
                                        {mixpe_info, make_mixpe},
                                        {lut_tensor_core_info, make_lut_tensor_core},
                                        {lmul_pe_info, make_lmul_pe},
-                                       {rmmec_info, make_rmmec}};
+                                       {rmmec_info, make_rmmec},
+                                       {tensor_core_info, make_tensor_core}};
   return e;
 }
 

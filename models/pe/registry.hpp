@@ -17,5 +17,7 @@ const PeInfo& lmul_pe_info();
 std::unique_ptr<ProcessingElement> make_lmul_pe(const Params& p);
 const PeInfo& rmmec_info();
 std::unique_ptr<ProcessingElement> make_rmmec(const Params& p);
+const PeInfo& tensor_core_info();
+std::unique_ptr<ProcessingElement> make_tensor_core(const Params& p);
 
 }  // namespace arithsim::pe

@@ -1,0 +1,116 @@
+// GPU tensor core / matrix core: one output element of a GEMM as a GPU's matrix unit computes
+// it, bit for bit: the instruction (units/mma_instruction.hpp: block FMAs with truncating
+// alignment, one normalization per block) chained over K with FP32 promotion, split-K and
+// the epilogue (units/mma_schedule.hpp). Which GPU does what is data: the presets
+// (tensor_core_presets.yaml, or a user's file via presets=FILE). docs/pe/tensor_core.md.
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include <arithsim/models/pe/pe.hpp>
+#include <arithsim/models/pe/registry.hpp>
+#include <arithsim/models/pe/tensor_core_presets.hpp>
+#include <arithsim/models/units/mma_schedule.hpp>
+
+namespace arithsim::pe {
+namespace {
+
+const PeInfo kInfo{
+    "tensor_core",
+    "GPU tensor/matrix core (V100 .. B200): block FMAs with truncating alignment, chained over K, bit-exact",
+    "Khattak & Mikaitis, 'Accurate Models of NVIDIA Tensor Cores' (arXiv:2512.07004); Fasi et al. 2021; recorded GPU results",
+    {{"gpu", "h100", "GPU of the preset (v100, a100, a2, a30, ada, l40s, h100, h200, b200; or a presets file's)"},
+     {"instr", "mma.sync", "instruction (mma.sync, wmma, wgmma, tcgen05, as the preset has them)"},
+     {"in", "fp16", "input type of a and b (fp16, bf16, tf32, e4m3, e5m2)"},
+     {"a", "", "input type of A where it differs from in (mixed FP8)"},
+     {"b", "", "input type of B where it differs from in"},
+     {"out", "fp32", "accumulator/output type of the instruction (fp32, fp16)"},
+     {"promote", "0", "K elements per FP32 promotion (e.g. 128, DeepSeek-V3's N_C); 0: never"},
+     {"split_k", "1", "K split into this many parts, reduced in order in FP32"},
+     {"alpha", "1", "epilogue scale: D = alpha * (A*B), in FP32"},
+     {"d", "", "output type after the epilogue (fp32, fp16, bf16 or any float format); default: out"},
+     {"scale", "round", "operands: none (exact values of the input type, else an error) | round (RNE to it) | pow2 (per-vector power-of-two scale)"},
+     {"presets", "", "a presets YAML file used instead of the built-in one"}}};
+
+class TensorCore final : public ProcessingElement {
+ public:
+  explicit TensorCore(const Params& p) : r_(kInfo, p), mma_(select(r_)), d_(out_format(r_)) {
+    const std::string scale = r_.str("scale");
+    if (scale != "none" && scale != "round" && scale != "pow2") r_.fail(fmt::format("scale '{}' is not none, round or pow2", scale));
+    scale_ = scale;
+    sched_.promote = size_t(r_.integer("promote", 0, 1 << 30));
+    sched_.split_k = size_t(r_.integer("split_k", 1, 1 << 20));
+    const std::string alpha = r_.str("alpha");
+    try {
+      size_t used = 0;
+      sched_.alpha = std::stof(alpha, &used);
+      if (used != alpha.size() || !std::isfinite(sched_.alpha)) throw std::invalid_argument("");
+    } catch (const std::exception&) {
+      r_.fail(fmt::format("bad value '{}' for alpha (want a finite number)", alpha));
+    }
+    sched_.d = d_;
+    try {
+      sched_.validate(mma_);
+    } catch (const std::invalid_argument& e) {
+      r_.fail(e.what());
+    }
+  }
+  const PeInfo& info() const override { return kInfo; }
+  std::string config() const override { return r_.resolved(); }
+  void check_k(size_t) const override {}
+  Operand quantize_a(std::span<const float> x) const override { return quantize(mma_.spec().a, x, "A"); }
+  Operand quantize_w(std::span<const float> x) const override { return quantize(mma_.spec().b, x, "B"); }
+  const formats::ElementFormat& output_format() const override { return d_; }
+
+  double dot(const Operand& a, const Operand& w) const override {
+    const uint32_t d = units::mma_dot(mma_, sched_, a.codes, w.codes, mma_.spec().out.encode(0.0));
+    if (scale_ != "pow2") return d_.decode(d);
+    return pow2_scaled_output(d_.decode_exact(d).unrounded(), a, w, d_);
+  }
+
+ private:
+  static units::MmaInstruction select(const ParamReader& r) {
+    try {
+      const TensorCorePresets* p = &builtin_tensor_core_presets();
+      TensorCorePresets user;
+      if (!r.str("presets").empty()) p = &(user = load_tensor_core_presets(r.str("presets")));
+      const std::string in = r.str("in");
+      const std::string a = r.str("a").empty() ? in : r.str("a"), b = r.str("b").empty() ? in : r.str("b");
+      return units::MmaInstruction(select_tensor_core(*p, r.str("gpu"), r.str("instr"), a, b, r.str("out")).spec);
+    } catch (const std::invalid_argument& e) {
+      r.fail(e.what());
+    }
+  }
+  formats::ElementFormat out_format(const ParamReader& r) const {
+    if (r.str("d").empty()) return mma_.spec().out;
+    static const std::map<std::string, std::string> kShort = {{"fp32", "float32"}, {"fp16", "float16"}, {"bf16", "bfloat16"}};
+    const auto it = kShort.find(r.str("d"));
+    try {
+      return formats::ElementFormat::parse(it == kShort.end() ? r.str("d") : it->second);
+    } catch (const std::invalid_argument& e) {
+      r.fail(fmt::format("d: {}", e.what()));
+    }
+  }
+  Operand quantize(const formats::ElementFormat& f, std::span<const float> x, const char* which) const {
+    if (scale_ == "pow2") return quantize_pow2(f, x);
+    Operand o = quantize_unscaled(f, x);
+    if (scale_ == "none")
+      for (size_t i = 0; i < x.size(); ++i)
+        if (!std::isnan(x[i]) && f.decode(o.codes[i]) != double(x[i]))
+          r_.fail(fmt::format("{} element {} = {} is not a value of {} (scale=none takes exact values)", which, i, x[i], f.name()));
+    return o;
+  }
+
+  ParamReader r_;
+  units::MmaInstruction mma_;
+  formats::ElementFormat d_;
+  units::MmaSchedule sched_;
+  std::string scale_;
+};
+
+}  // namespace
+
+const PeInfo& tensor_core_info() { return kInfo; }
+std::unique_ptr<ProcessingElement> make_tensor_core(const Params& p) { return std::make_unique<TensorCore>(p); }
+
+}  // namespace arithsim::pe

@@ -1,0 +1,195 @@
+#include <arithsim/models/pe/tensor_core_presets.hpp>
+
+#include <algorithm>
+#include <set>
+#include <stdexcept>
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <arithsim/models/io/escape.hpp>
+#include <arithsim/models/io/yaml_document.hpp>
+
+namespace arithsim::pe {
+namespace {
+
+struct Where {
+  std::string_view file;
+  std::string row;
+  [[noreturn]] void fail(std::string_view what) const {
+    throw std::invalid_argument(fmt::format("{}: {}{}", file, row.empty() ? "" : row + ": ", what));
+  }
+};
+
+std::string scalar(const YAML::Node& map, const char* key, const Where& w) {
+  const YAML::Node n = map[key];
+  if (!n) w.fail(fmt::format("field '{}' is missing", key));
+  if (!n.IsScalar()) w.fail(fmt::format("field '{}' is not a single value", key));
+  return n.Scalar();
+}
+
+std::vector<std::string> names(const YAML::Node& map, const char* key, const Where& w) {
+  const YAML::Node n = map[key];
+  if (!n) w.fail(fmt::format("field '{}' is missing", key));
+  std::vector<std::string> v;
+  if (n.IsScalar()) v.push_back(n.Scalar());
+  else if (n.IsSequence())
+    for (const auto& e : n) {
+      if (!e.IsScalar()) w.fail(fmt::format("field '{}' holds a value that is not a name", key));
+      v.push_back(e.Scalar());
+    }
+  else
+    w.fail(fmt::format("field '{}' is not a name or a list of names", key));
+  if (v.empty()) w.fail(fmt::format("field '{}' is empty", key));
+  return v;
+}
+
+long integer(const YAML::Node& map, const char* key, long lo, long hi, const Where& w) {
+  const std::string s = scalar(map, key, w);
+  size_t used = 0;
+  long v = 0;
+  try {
+    v = std::stol(s, &used, 0);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != s.size() || s.empty()) w.fail(fmt::format("field '{}' is not an integer: '{}'", key, io::escape(s)));
+  if (v < lo || v > hi) w.fail(fmt::format("field '{}' = {} is outside {}..{}", key, v, lo, hi));
+  return v;
+}
+
+std::string join(const std::vector<std::string>& v, std::string_view sep = ", ") {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : std::string(sep)) + x;
+  return s;
+}
+
+}  // namespace
+
+TensorCorePresets parse_tensor_core_presets(std::string_view text, std::string_view name) {
+  TensorCorePresets p;
+  p.name = std::string(name);
+  YAML::Node root;
+  try {
+    root = io::load_yaml(text, name);
+  } catch (const io::YamlError& e) {
+    throw std::invalid_argument(e.what());
+  }
+  Where top{name, ""};
+  if (!root.IsMap()) top.fail("not a mapping with 'formats' and 'presets'");
+  for (const auto& kv : root) {
+    const std::string k = kv.first.Scalar();
+    if (k != "formats" && k != "presets") top.fail(fmt::format("unknown field '{}' (fields: formats, presets)", io::escape(k)));
+  }
+  const YAML::Node fm = root["formats"];
+  if (!fm || !fm.IsMap()) top.fail("'formats' is missing or not a mapping of type names to format specs");
+  for (const auto& kv : fm) {
+    const std::string t = kv.first.Scalar();
+    if (!kv.second.IsScalar()) top.fail(fmt::format("formats: '{}' is not a format spec", io::escape(t)));
+    try {
+      (void)formats::ElementFormat::parse(kv.second.Scalar());
+    } catch (const std::invalid_argument& e) {
+      top.fail(fmt::format("formats: {}: {}", io::escape(t), e.what()));
+    }
+    p.formats[t] = kv.second.Scalar();
+  }
+  const YAML::Node rows = root["presets"];
+  if (!rows || !rows.IsSequence() || rows.size() == 0) top.fail("'presets' is missing or not a non-empty list");
+  auto fmt_of = [&](const std::string& t, const Where& w) {
+    const auto it = p.formats.find(t);
+    if (it == p.formats.end()) w.fail(fmt::format("type '{}' is not in formats", io::escape(t)));
+    return formats::ElementFormat::parse(it->second);
+  };
+  static const std::set<std::string> kFields = {"gpu", "instr", "in", "out", "k", "block", "interleave",
+                                                "fraction_bits", "exp_floor", "cut", "block_result",
+                                                "block_rounding", "c", "nan", "source", "proven"};
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const YAML::Node r = rows[i];
+    Where w{name, fmt::format("preset {}{}", i + 1, io::position(r).empty() ? "" : " (line " + io::position(r) + ")")};
+    if (!r.IsMap()) w.fail("is not a mapping");
+    for (const auto& kv : r)
+      if (!kFields.count(kv.first.Scalar()))
+        w.fail(fmt::format("unknown field '{}' (fields: {})", io::escape(kv.first.Scalar()),
+                           join(std::vector<std::string>(kFields.begin(), kFields.end()))));
+    TensorCorePreset row;
+    row.gpus = names(r, "gpu", w);
+    row.instrs = names(r, "instr", w);
+    row.inputs = names(r, "in", w);
+    row.out = scalar(r, "out", w);
+    w.row += fmt::format(" [{} {}]", join(row.gpus, "/"), join(row.instrs, "/"));
+    auto& s = row.spec;
+    s.a = s.b = fmt_of(row.inputs[0], w);
+    for (const auto& t : row.inputs) (void)fmt_of(t, w);
+    s.out = fmt_of(row.out, w);
+    s.k = int(integer(r, "k", 1, 4096, w));
+    s.block = r["block"] ? int(integer(r, "block", 1, 4096, w)) : s.k;
+    s.interleave = r["interleave"] ? int(integer(r, "interleave", 1, 4096, w)) : 0;
+    s.fma.fraction_bits = int(integer(r, "fraction_bits", 0, 60, w));
+    if (r["exp_floor"]) s.fma.exp_floor = int(integer(r, "exp_floor", -100000, 100000, w));
+    const std::string cut = r["cut"] ? scalar(r, "cut", w) : "toward_zero";
+    if (cut != "toward_zero" && cut != "floor") w.fail(fmt::format("cut '{}' is not toward_zero or floor", io::escape(cut)));
+    s.fma.cut = cut == "floor" ? units::AlignCut::Floor : units::AlignCut::TowardZero;
+    s.block_result = fmt_of(r["block_result"] ? scalar(r, "block_result", w) : row.out, w);
+    const std::string br = r["block_rounding"] ? scalar(r, "block_rounding", w) : "rtz";
+    if (br != "rtz" && br != "rne") w.fail(fmt::format("block_rounding '{}' is not rtz or rne", io::escape(br)));
+    s.block_rounding = br == "rne" ? formats::Rounding::NearestEven : formats::Rounding::TowardZero;
+    const std::string c = r["c"] ? scalar(r, "c", w) : "first";
+    if (c != "first" && c != "late_rne") w.fail(fmt::format("c '{}' is not first or late_rne", io::escape(c)));
+    s.c_late = c == "late_rne";
+    s.nan_code = r["nan"] ? uint32_t(integer(r, "nan", 0, 0xffffffffL, w)) : s.out.encode(std::nan(""));
+    row.source = scalar(r, "source", w);
+    row.proven = r["proven"] ? scalar(r, "proven", w) : "";
+    try {
+      s.validate();
+    } catch (const std::invalid_argument& e) {
+      w.fail(e.what());
+    }
+    if (!s.out.is_nan(s.nan_code)) w.fail(fmt::format("nan 0x{:x} is not a NaN of {}", s.nan_code, row.out));
+    p.rows.push_back(std::move(row));
+  }
+  return p;
+}
+
+TensorCorePresets load_tensor_core_presets(const std::string& path) {
+  std::string text;
+  try {
+    text = io::read_text_file(path);
+  } catch (const std::exception& e) {
+    throw std::invalid_argument(e.what());
+  }
+  return parse_tensor_core_presets(text, path);
+}
+
+const TensorCorePresets& builtin_tensor_core_presets() {
+  static const TensorCorePresets p = parse_tensor_core_presets(builtin_tensor_core_presets_text(), "built-in tensor-core presets");
+  return p;
+}
+
+TensorCoreSelection select_tensor_core(const TensorCorePresets& p, const std::string& gpu, const std::string& instr,
+                                       const std::string& a, const std::string& b, const std::string& out) {
+  auto has = [](const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); };
+  std::vector<std::string> gpus, instrs, paths;
+  for (const auto& r : p.rows) {
+    for (const auto& g : r.gpus)
+      if (!has(gpus, g)) gpus.push_back(g);
+    if (!has(r.gpus, gpu)) continue;
+    for (const auto& i : r.instrs)
+      if (!has(instrs, i)) instrs.push_back(i);
+    if (!has(r.instrs, instr)) continue;
+    paths.push_back(join(r.inputs, "/") + " -> " + r.out);
+    if (has(r.inputs, a) && has(r.inputs, b) && r.out == out) {
+      TensorCoreSelection s{r.spec, &r};
+      s.spec.a = formats::ElementFormat::parse(p.formats.at(a));
+      s.spec.b = formats::ElementFormat::parse(p.formats.at(b));
+      return s;
+    }
+  }
+  if (gpus.empty() || !has(gpus, gpu))
+    throw std::invalid_argument(fmt::format("unknown gpu '{}' in {} (gpus: {})", io::escape(gpu), p.name, join(gpus)));
+  if (paths.empty())
+    throw std::invalid_argument(fmt::format("gpu {} has no instruction '{}' in {} (it has: {})", gpu, io::escape(instr), p.name, join(instrs)));
+  throw std::invalid_argument(fmt::format("{} {} does not take a={} b={} out={} in {} (it takes: {})", gpu, instr,
+                                          io::escape(a), io::escape(b), io::escape(out), p.name, join(paths, "; ")));
+}
+
+}  // namespace arithsim::pe

@@ -1,0 +1,50 @@
+#include <arithsim/models/units/block_fma.hpp>
+
+#include <algorithm>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace arithsim::units {
+
+void BlockFmaSpec::validate() const {
+  if (fraction_bits < 0 || fraction_bits > 60)
+    throw std::invalid_argument(fmt::format("block FMA fraction bits must be 0..60, got {}", fraction_bits));
+}
+
+BlockTerm product_term(const Decoded& a, int a_m, const Decoded& b, int b_m) {
+  // Significands of <= 32 bits each (every format a matrix unit takes), so the product is exact.
+  return {a.neg != b.neg, a.mant * b.mant, a.exp + b.exp, (a.exp + a_m) + (b.exp + b_m)};
+}
+
+BlockTerm addend_term(const Decoded& c, int c_m) { return {c.neg, c.mant, c.exp, c.exp + c_m}; }
+
+Unrounded block_fma_sum(std::span<const BlockTerm> terms, const BlockFmaSpec& s) {
+  if (terms.empty()) return Unrounded::zero(false);
+  if (terms.size() > (size_t(1) << 20)) throw std::invalid_argument("block FMA: more than 2^20 terms");
+  int e = s.exp_floor;
+  for (const auto& t : terms) e = std::max(e, t.align_exp);
+  const int grid = e - s.fraction_bits;  // weight of one unit of the aligned integers
+  // Every cut term is below 2^(F + 2 + 32) (products' significands are < 4 at their
+  // alignment exponent; an addend is < 2), so 2^20 of them fit in 128 bits.
+  __int128 acc = 0;
+  for (const auto& t : terms) {
+    const int sh = t.lsb - grid;  // left shift of mant onto the grid
+    unsigned __int128 v;
+    if (sh >= 0) {
+      v = (unsigned __int128)t.mant << sh;
+    } else if (-sh >= 64) {
+      v = (s.cut == AlignCut::Floor && t.neg) ? 1 : 0;  // mant != 0: the floor of a negative sliver is -1
+    } else {
+      const uint64_t kept = t.mant >> -sh;
+      const bool lost = (t.mant & ((uint64_t{1} << -sh) - 1)) != 0;
+      v = kept + ((s.cut == AlignCut::Floor && t.neg && lost) ? 1 : 0);
+    }
+    acc += t.neg ? -__int128(v) : __int128(v);
+  }
+  if (acc == 0) return Unrounded::zero(false);
+  const bool neg = acc < 0;
+  return Unrounded::from_u128(neg, (unsigned __int128)(neg ? -acc : acc), grid);
+}
+
+}  // namespace arithsim::units

@@ -1,0 +1,52 @@
+// One matrix-multiply-accumulate instruction of a GPU matrix unit, for one output element:
+// d = a . b + c over the instruction's K products, as the hardware computes it: the K
+// products are split into blocks (contiguous, or interleaved runs), each block is one
+// block FMA (units/block_fma.hpp) whose result is rounded to the block result format and
+// becomes the addend of the next block; the addend c joins the first block, or is added
+// after the last one with one rounding (c_late). docs/pe/tensor_core.md gives each stage
+// and the presets (models/pe/tensor_core_presets.yaml) that set its parameters.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include <arithsim/models/formats/format.hpp>
+#include <arithsim/models/units/block_fma.hpp>
+
+namespace arithsim::units {
+
+struct MmaSpec {
+  formats::ElementFormat a = formats::ElementFormat::parse("float16");
+  formats::ElementFormat b = formats::ElementFormat::parse("float16");
+  formats::ElementFormat out = formats::ElementFormat::parse("float32");  // c and d
+  int k = 16;           // products per instruction (per output element)
+  int block = 16;       // products per block FMA (one normalization)
+  int interleave = 0;   // runs of this many consecutive k go to the blocks in turn; 0: contiguous
+  BlockFmaSpec fma;
+  // Each block's result: rounded to `block_result` (a format whose values `out` holds
+  // exactly, e.g. e8m13 inside float32) with `block_rounding`; overflow gives infinity.
+  formats::ElementFormat block_result = formats::ElementFormat::parse("float32");
+  formats::Rounding block_rounding = formats::Rounding::TowardZero;
+  bool c_late = false;  // c is added after the blocks with one round-to-nearest-even add
+  uint32_t nan_code = 0x7fffffff;  // the output's NaN
+  // Throws std::invalid_argument: minifloat inputs of <= 32 significand bits, block divides
+  // k, interleave divides block, block_result inside out.
+  void validate() const;
+};
+
+class MmaInstruction {
+ public:
+  explicit MmaInstruction(MmaSpec s);
+  const MmaSpec& spec() const { return s_; }
+  // a, b: k codes of the input formats (fewer: the rest are zero); c: a code of `out`.
+  // Returns d as a code of `out`. NaN, inf * 0 or inf - inf among the products and c give
+  // nan_code; otherwise an infinity among them gives that infinity.
+  uint32_t apply(std::span<const uint32_t> a, std::span<const uint32_t> b, uint32_t c) const;
+
+ private:
+  MmaSpec s_;
+  int am_, bm_, outm_, blockm_;
+};
+
+}  // namespace arithsim::units

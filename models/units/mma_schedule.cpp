@@ -1,0 +1,80 @@
+#include <arithsim/models/units/mma_schedule.hpp>
+
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include <arithsim/models/units/accumulator.hpp>
+#include <arithsim/models/units/multiplier.hpp>
+
+namespace arithsim::units {
+namespace {
+
+const formats::ElementFormat& fp32() {
+  static const auto f = formats::ElementFormat::parse("float32");
+  return f;
+}
+const formats::RoundingOptions kRne{formats::Rounding::NearestEven, formats::Overflow::Infinity};
+
+// The chain of instructions over codes [lo, hi), starting from accumulator code c.
+uint32_t chain(const MmaInstruction& mma, std::span<const uint32_t> a, std::span<const uint32_t> b, size_t lo, size_t hi,
+               uint32_t c) {
+  const size_t k = size_t(mma.spec().k);
+  for (size_t i = lo; i < hi; i += k) {
+    const size_t n = std::min(k, hi - i);
+    c = mma.apply(a.subspan(i, n), b.subspan(i, n), c);
+  }
+  return c;
+}
+
+}  // namespace
+
+void MmaSchedule::validate(const MmaInstruction& mma) const {
+  const size_t k = size_t(mma.spec().k);
+  if (promote % k) throw std::invalid_argument(fmt::format("promotion interval {} is not a multiple of the instruction k={}", promote, k));
+  if (split_k < 1) throw std::invalid_argument("split_k must be at least 1");
+  if (!d.codec<formats::MinifloatCodec>()) throw std::invalid_argument(fmt::format("output type {} is not a float format", d.name()));
+}
+
+uint32_t mma_dot(const MmaInstruction& mma, const MmaSchedule& s, std::span<const uint32_t> a,
+                 std::span<const uint32_t> b, uint32_t c) {
+  const auto& acc_f = mma.spec().out;
+  if (a.size() != b.size()) throw std::invalid_argument(fmt::format("mma_dot: {} codes of a, {} of b", a.size(), b.size()));
+  const size_t K = a.size(), k = size_t(mma.spec().k);
+  const uint32_t zero = acc_f.encode(0.0), seed = s.c_in_accumulator ? c : zero;
+  Unrounded acc;
+  if (s.promote == 0 && s.split_k == 1) {
+    acc = acc_f.decode_exact(chain(mma, a, b, 0, K, seed)).unrounded();
+  } else {
+    // Parts of whole instructions; each part's chains (one per promotion interval) are added
+    // to an FP32 register, and the parts' registers are added in order.
+    auto add32 = [](const Unrounded& x, const Unrounded& y) {
+      return fp32().decode_exact(fp32().encode(add(x, y), kRne)).unrounded();
+    };
+    const size_t instrs = (K + k - 1) / k, per_part = (instrs + s.split_k - 1) / s.split_k;
+    acc = Unrounded::zero(false);
+    bool first = true;
+    for (size_t p = 0; p < s.split_k; ++p) {
+      const size_t lo = std::min(K, p * per_part * k), hi = std::min(K, (p + 1) * per_part * k);
+      const size_t step = s.promote ? s.promote : std::max<size_t>(hi - lo, 1);
+      Unrounded part = Unrounded::zero(false);
+      for (size_t i = lo; i < hi || first; i += step) {
+        part = add32(part, acc_f.decode_exact(chain(mma, a, b, i, std::min(hi, i + step), first ? seed : zero)).unrounded());
+        first = false;
+      }
+      acc = p == 0 ? part : add32(acc, part);
+    }
+  }
+  if (s.c_in_accumulator && s.alpha == 1.0f) return s.d.encode(acc, kRne);
+  // Epilogue in FP32: fma(alpha, acc, beta * c), one rounding for the product-sum.
+  const Unrounded scaled = multiply(Unrounded::from_float(s.alpha), acc);  // exact: 24 x 24 bits
+  Unrounded y = scaled;
+  if (!s.c_in_accumulator) {
+    const uint32_t bc = fp32().encode(multiply(Unrounded::from_float(s.beta), acc_f.decode_exact(c).unrounded()), kRne);
+    y = add(scaled, fp32().decode_exact(bc).unrounded());
+  }
+  const uint32_t d32 = fp32().encode(y, kRne);
+  return s.d.encode(fp32().decode_exact(d32).unrounded(), kRne);
+}
+
+}  // namespace arithsim::units

@@ -1,0 +1,34 @@
+// The GEMM level above one matrix instruction, for one output element over any K: the
+// instructions chained along K (the D of one is the C of the next), the FP32 promotion of
+// "precise" FP8 GEMMs (every `promote` elements the chain restarts from zero and its
+// result is added to an FP32 register with one round-to-nearest-even add, as DeepSeek-V3's
+// N_C = 128 and cuBLAS without fast accumulation do on the CUDA cores), split-K (the K
+// range cut into `split_k` contiguous parts, reduced in order with FP32 adds) and the
+// epilogue D = alpha * acc + beta * C (CUTLASS LinearCombination: fma(alpha, acc, beta*C)
+// in FP32) with the conversion to the output type. docs/pe/tensor_core.md.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include <arithsim/models/units/mma_instruction.hpp>
+
+namespace arithsim::units {
+
+struct MmaSchedule {
+  size_t promote = 0;   // elements per promotion to FP32 (a multiple of the instruction k); 0: never
+  size_t split_k = 1;   // contiguous K parts, each chained from zero, reduced in order
+  // c enters the first instruction as its C (the raw chain of mma.sync / wgmma with
+  // accumulate) when true; otherwise the chain starts from zero and c enters the epilogue.
+  bool c_in_accumulator = true;
+  float alpha = 1.0f, beta = 1.0f;  // epilogue (c_in_accumulator = false only)
+  formats::ElementFormat d = formats::ElementFormat::parse("float32");  // the output type
+  void validate(const MmaInstruction& mma) const;  // std::invalid_argument naming the problem
+};
+
+// d = a . b + c for one output element: a, b hold K codes of the instruction's input
+// formats, c a code of its accumulator format; returns a code of schedule.d.
+uint32_t mma_dot(const MmaInstruction& mma, const MmaSchedule& schedule, std::span<const uint32_t> a,
+                 std::span<const uint32_t> b, uint32_t c);
+
+}  // namespace arithsim::units
