@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -69,6 +70,16 @@ class ProcessingElement {
 
 std::unique_ptr<ProcessingElement> make_pe(const std::string& name, const Params& params);
 const std::vector<PeInfo>& pe_catalog();
+
+// The rows of data a PE selects its configuration from (the tensor core's GPU presets),
+// for `arithsim pe presets NAME`; every row names its source.
+struct PresetTable {
+  std::vector<std::string> columns;
+  std::vector<std::vector<std::string>> rows;
+};
+// The PE's presets under `params` (e.g. a presets file), or std::nullopt when it has none.
+// Throws PeError for an unknown PE or bad parameters.
+std::optional<PresetTable> pe_presets(const std::string& name, const Params& params);
 
 // Parameter access with defaults and one-line errors ("mixpe: bad value 'x' for group").
 class ParamReader {

@@ -8,17 +8,27 @@ namespace {
 struct Entry {
   const PeInfo& (*info)();
   std::unique_ptr<ProcessingElement> (*make)(const Params&);
+  PresetTable (*presets)(const Params&);  // nullptr: the PE has no presets
 };
 
 const std::vector<Entry>& entries() {
-  static const std::vector<Entry> e = {{int_mac_info, make_int_mac},
-                                       {fp8_mac_info, make_fp8_mac},
-                                       {mixpe_info, make_mixpe},
-                                       {lut_tensor_core_info, make_lut_tensor_core},
-                                       {lmul_pe_info, make_lmul_pe},
-                                       {rmmec_info, make_rmmec},
-                                       {tensor_core_info, make_tensor_core}};
+  static const std::vector<Entry> e = {{int_mac_info, make_int_mac, nullptr},
+                                       {fp8_mac_info, make_fp8_mac, nullptr},
+                                       {mixpe_info, make_mixpe, nullptr},
+                                       {lut_tensor_core_info, make_lut_tensor_core, nullptr},
+                                       {lmul_pe_info, make_lmul_pe, nullptr},
+                                       {rmmec_info, make_rmmec, nullptr},
+                                       {tensor_core_info, make_tensor_core, tensor_core_presets_table}};
   return e;
+}
+
+const Entry& entry(const std::string& name) {
+  std::string known;
+  for (const auto& e : entries()) {
+    if (e.info().name == name) return e;
+    known += (known.empty() ? "" : ", ") + e.info().name;
+  }
+  throw PeError(fmt::format("unknown PE '{}' (known: {})", name, known));
 }
 
 }  // namespace
@@ -33,12 +43,13 @@ const std::vector<PeInfo>& pe_catalog() {
 }
 
 std::unique_ptr<ProcessingElement> make_pe(const std::string& name, const Params& params) {
-  std::string known;
-  for (const auto& e : entries()) {
-    if (e.info().name == name) return e.make(params);
-    known += (known.empty() ? "" : ", ") + e.info().name;
-  }
-  throw PeError(fmt::format("unknown PE '{}' (known: {})", name, known));
+  return entry(name).make(params);
+}
+
+std::optional<PresetTable> pe_presets(const std::string& name, const Params& params) {
+  const Entry& e = entry(name);
+  if (!e.presets) return std::nullopt;
+  return e.presets(params);
 }
 
 }  // namespace arithsim::pe

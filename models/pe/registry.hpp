@@ -19,5 +19,6 @@ const PeInfo& rmmec_info();
 std::unique_ptr<ProcessingElement> make_rmmec(const Params& p);
 const PeInfo& tensor_core_info();
 std::unique_ptr<ProcessingElement> make_tensor_core(const Params& p);
+PresetTable tensor_core_presets_table(const Params& p);
 
 }  // namespace arithsim::pe

@@ -58,8 +58,8 @@ class TensorCore final : public ProcessingElement {
   const PeInfo& info() const override { return kInfo; }
   std::string config() const override { return r_.resolved(); }
   void check_k(size_t) const override {}
-  Operand quantize_a(std::span<const float> x) const override { return quantize(mma_.spec().a, x, "A"); }
-  Operand quantize_w(std::span<const float> x) const override { return quantize(mma_.spec().b, x, "B"); }
+  Operand quantize_a(std::span<const float> x) const override { return quantize(mma_.spec().a, x, "A: element {} of a row"); }
+  Operand quantize_w(std::span<const float> x) const override { return quantize(mma_.spec().b, x, "B: element {} of a column"); }
   const formats::ElementFormat& output_format() const override { return d_; }
 
   double dot(const Operand& a, const Operand& w) const override {
@@ -97,7 +97,7 @@ class TensorCore final : public ProcessingElement {
     if (scale_ == "none")
       for (size_t i = 0; i < x.size(); ++i)
         if (!std::isnan(x[i]) && f.decode(o.codes[i]) != double(x[i]))
-          r_.fail(fmt::format("{} element {} = {} is not a value of {} (scale=none takes exact values)", which, i, x[i], f.name()));
+          r_.fail(fmt::format("{} = {} is not a value of {} (scale=none takes exact values)", fmt::format(fmt::runtime(which), i), x[i], f.name()));
     return o;
   }
 
@@ -111,6 +111,34 @@ class TensorCore final : public ProcessingElement {
 }  // namespace
 
 const PeInfo& tensor_core_info() { return kInfo; }
+
+PresetTable tensor_core_presets_table(const Params& p) {
+  const ParamReader r(kInfo, p);
+  const TensorCorePresets* presets = &builtin_tensor_core_presets();
+  TensorCorePresets user;
+  try {
+    if (!r.str("presets").empty()) presets = &(user = load_tensor_core_presets(r.str("presets")));
+  } catch (const std::invalid_argument& e) {
+    r.fail(e.what());
+  }
+  auto join = [](const std::vector<std::string>& v) {
+    std::string s;
+    for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+    return s;
+  };
+  PresetTable t;
+  t.columns = {"gpu", "instr", "in", "out", "k", "block", "interleave", "F", "floor", "block result", "c", "source", "proven by"};
+  for (const auto& row : presets->rows) {
+    const auto& s = row.spec;
+    t.rows.push_back({join(row.gpus), join(row.instrs), join(row.inputs), row.out, std::to_string(s.k), std::to_string(s.block),
+                      s.interleave ? std::to_string(s.interleave) : "-", std::to_string(s.fma.fraction_bits),
+                      s.fma.exp_floor == units::BlockFmaSpec::kNoFloor ? "-" : std::to_string(s.fma.exp_floor),
+                      fmt::format("{} {}{}", row.block_result, s.block_rounding == formats::Rounding::TowardZero ? "rtz" : "rne",
+                                  s.fma.cut == units::AlignCut::Floor ? " (floor cut)" : ""),
+                      s.c_late ? "late, rne" : "first block", row.source, row.proven.empty() ? "-" : row.proven});
+  }
+  return t;
+}
 std::unique_ptr<ProcessingElement> make_tensor_core(const Params& p) { return std::make_unique<TensorCore>(p); }
 
 }  // namespace arithsim::pe

@@ -129,7 +129,8 @@ TensorCorePresets parse_tensor_core_presets(std::string_view text, std::string_v
     const std::string cut = r["cut"] ? scalar(r, "cut", w) : "toward_zero";
     if (cut != "toward_zero" && cut != "floor") w.fail(fmt::format("cut '{}' is not toward_zero or floor", io::escape(cut)));
     s.fma.cut = cut == "floor" ? units::AlignCut::Floor : units::AlignCut::TowardZero;
-    s.block_result = fmt_of(r["block_result"] ? scalar(r, "block_result", w) : row.out, w);
+    row.block_result = r["block_result"] ? scalar(r, "block_result", w) : row.out;
+    s.block_result = fmt_of(row.block_result, w);
     const std::string br = r["block_rounding"] ? scalar(r, "block_rounding", w) : "rtz";
     if (br != "rtz" && br != "rne") w.fail(fmt::format("block_rounding '{}' is not rtz or rne", io::escape(br)));
     s.block_rounding = br == "rne" ? formats::Rounding::NearestEven : formats::Rounding::TowardZero;

@@ -14,7 +14,7 @@ namespace arithsim::pe {
 
 struct TensorCorePreset {
   std::vector<std::string> gpus, instrs, inputs;  // type names (keys of the file's formats)
-  std::string out;
+  std::string out, block_result;  // type names
   units::MmaSpec spec;  // a, b = the first input type; set per use by select()
   std::string source, proven;
 };

@@ -1,4 +1,4 @@
-// arithsim pe list | arithsim gemm --pe NAME [--param k=v ...] (--a A.npy --b B.npy [--out C.npy] | --m --n --k --seed)
+// arithsim pe list | arithsim pe presets NAME | arithsim gemm --pe NAME [--param k=v ...] (--a A.npy --b B.npy [--out C.npy] | --m --n --k --seed)
 #include <cmath>
 #include <random>
 
@@ -35,6 +35,60 @@ void cmd_list(bool json) {
     for (const auto& p : info.params) fmt::print("    {:<14} = {:<10} {}\n", p.name, p.default_value, p.help);
   }
   if (json) fmt::print("{}\n", out.dump(2));
+}
+
+struct PresetArgs {
+  std::string pe, format = "text";
+  std::vector<std::string> params;
+};
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
+void cmd_presets(const PresetArgs& a) {
+  std::optional<pe::PresetTable> t;
+  try {
+    t = pe::pe_presets(a.pe, parse_key_values(a.params, "--param"));
+  } catch (const pe::PeError& e) {
+    throw UsageError(e.what(), "NAME/--param");
+  }
+  if (!t) throw UsageError(fmt::format("PE '{}' has no presets", a.pe), "NAME");
+  if (a.format == "json") {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& row : t->rows) {
+      nlohmann::json j;
+      for (size_t i = 0; i < t->columns.size(); ++i) j[t->columns[i]] = row[i];
+      out.push_back(j);
+    }
+    fmt::print("{}\n", out.dump(2));
+  } else if (a.format == "csv") {
+    for (size_t i = 0; i < t->columns.size(); ++i) fmt::print("{}{}", i ? "," : "", csv_field(t->columns[i]));
+    fmt::print("\n");
+    for (const auto& row : t->rows) {
+      for (size_t i = 0; i < row.size(); ++i) fmt::print("{}{}", i ? "," : "", csv_field(row[i]));
+      fmt::print("\n");
+    }
+  } else if (a.format == "markdown") {
+    auto line = [](const std::vector<std::string>& v) {
+      std::string s = "|";
+      for (const auto& x : v) s += " " + x + " |";
+      return s;
+    };
+    fmt::print("{}\n|{}\n", line(t->columns), [&] {
+      std::string s;
+      for (size_t i = 0; i < t->columns.size(); ++i) s += "---|";
+      return s;
+    }());
+    for (const auto& row : t->rows) fmt::print("{}\n", line(row));
+  } else {
+    for (const auto& row : t->rows) {
+      for (size_t i = 0; i < row.size(); ++i) fmt::print("{}{}: {}\n", i ? "  " : "- ", t->columns[i], row[i]);
+    }
+  }
 }
 
 std::vector<float> load(const std::string& path, const char* opt, size_t& rows, size_t& cols) {
@@ -119,6 +173,15 @@ void add_pe_commands(CLI::App& app) {
   static bool list_json = false;
   list->add_flag("--json", list_json, "print JSON");
   list->callback([] { cmd_list(list_json); });
+
+  static PresetArgs pa;
+  auto* presets = pe->add_subcommand("presets", "the rows of data a PE configures itself from (e.g. tensor_core's GPUs)");
+  presets->add_option("NAME", pa.pe, "PE name")->required();
+  presets->add_option("--param", pa.params, "PE parameter key=value (e.g. presets=FILE)");
+  presets->add_option("--format", pa.format, "text | markdown | csv | json")
+      ->check(CLI::IsMember({"text", "markdown", "csv", "json"}))
+      ->capture_default_str();
+  presets->callback([] { cmd_presets(pa); });
 
   static GemmArgs g;
   auto* gemm = app.add_subcommand("gemm", "run C = A*B through a PE model bit-accurately and report its error");

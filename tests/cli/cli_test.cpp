@@ -1169,6 +1169,77 @@ TEST_F(Cli, GemmErrorsAreOneLineWithExitCodes) {
   for (const auto& res : {r}) EXPECT_EQ(lines_of(res.err).size(), 1u) << res.err;
 }
 
+// --- tensor_core: presets, exact operands, errors ---------------------------------------
+
+TEST_F(Cli, TensorCorePresetsTableInTheDocsIsCurrent) {
+  const Result r = run({"pe", "presets", "tensor_core", "--format", "markdown"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string doc = read_all(fs::path(ARITHSIM_SOURCE_DIR) / "docs/pe/tensor_core.md");
+  const std::string begin = "<!-- presets:tensor_core -->\n", end = "<!-- /presets:tensor_core -->";
+  const size_t b = doc.find(begin), e = doc.find(end);
+  ASSERT_NE(b, std::string::npos);
+  ASSERT_NE(e, std::string::npos);
+  EXPECT_EQ(doc.substr(b + begin.size(), e - b - begin.size()), r.out) << "run scripts/tensor_core_docs.sh";
+  EXPECT_TRUE(contains(r.out, "| h100, h200 | wgmma | e4m3, e5m2 | fp32 | 32 | 32 | - | 13 | -133 | e8m13 rtz |")) << r.out;
+  const Result j = run({"pe", "presets", "tensor_core", "--format", "json"});
+  ASSERT_EQ(j.code, 0) << j.err;
+  EXPECT_TRUE(contains(j.out, "\"source\"")) << j.out;
+  const Result c = run({"pe", "presets", "tensor_core", "--format", "csv"});
+  EXPECT_EQ(lines_of(c.out).size(), lines_of(r.out).size() - 1) << c.out;  // header, no separator row
+  const Result none = run({"pe", "presets", "int_mac"});
+  EXPECT_EQ(none.code, 2);
+  EXPECT_TRUE(contains(none.err, "PE 'int_mac' has no presets")) << none.err;
+}
+
+TEST_F(Cli, TensorCoreGemmTakesExactOperandsAndNamesBadOnes) {
+  // A = [1 .. 32] / 8 and B = 1: the dot is 66 exactly, which every rule returns; the V100
+  // row chains 8 instructions of k = 4.
+  std::vector<float> a(32), b(32, 1.0f);
+  for (size_t i = 0; i < 32; ++i) a[i] = float(i + 1) / 8;
+  const std::string pa = work("tc_a.npy").string(), pb = work("tc_b.npy").string(), pc = work("tc_c.npy").string();
+  arithsim::tensor::write_npy(pa, NpyArray::from_float(a, {1, 32}));
+  arithsim::tensor::write_npy(pb, NpyArray::from_float(b, {32, 1}));
+  Result r = run({"gemm", "--pe", "tensor_core", "--param", "gpu=v100", "--param", "scale=none", "--a", pa, "--b", pb,
+                  "--out", pc, "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(arithsim::tensor::read_npy(pc).to_double(), std::vector<double>{66.0});
+  EXPECT_TRUE(contains(r.out, "\"exact_match_rate\": 1.0")) << r.out;
+  // 1/3 is no fp16 value: scale=none refuses it, naming the operand and the index.
+  a[5] = 1.0f / 3;
+  arithsim::tensor::write_npy(pa, NpyArray::from_float(a, {1, 32}));
+  r = run({"gemm", "--pe", "tensor_core", "--param", "gpu=v100", "--param", "scale=none", "--a", pa, "--b", pb});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "A: element 5 of a row = 0.33333334 is not a value of float16")) << r.err;
+  EXPECT_EQ(lines_of(r.err).size(), 1u) << r.err;
+  // Unknown GPU, instruction or type: one line that lists what the presets have.
+  r = run({"gemm", "--pe", "tensor_core", "--param", "gpu=t4"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "unknown gpu 't4'") && contains(r.err, "v100, a100")) << r.err;
+  r = run({"gemm", "--pe", "tensor_core", "--param", "gpu=a100", "--param", "instr=wgmma"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "gpu a100 has no instruction 'wgmma'") && contains(r.err, "mma.sync, wmma")) << r.err;
+  r = run({"gemm", "--pe", "tensor_core", "--param", "gpu=v100", "--param", "in=bf16"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "v100 mma.sync does not take a=bf16 b=bf16 out=fp32") && contains(r.err, "fp16 -> fp32")) << r.err;
+  for (const char* bad : {"promote=100", "split_k=0", "scale=maybe", "alpha=x", "d=nope"}) {
+    r = run({"gemm", "--pe", "tensor_core", "--param", "in=e4m3", "--param", "instr=wgmma", "--param", bad});
+    EXPECT_EQ(r.code, 2) << bad;
+    EXPECT_EQ(lines_of(r.err).size(), 1u) << bad << r.err;
+  }
+  // A user's presets file: its rows replace the built-in ones; its errors name it.
+  const fs::path user = work("my_presets.yaml");
+  write_all(user, "formats: {fp16: float16, fp32: float32}\npresets:\n  - {gpu: [mygpu], instr: [mma], in: [fp16], out: fp32,"
+                  " k: 4, block: 4, fraction_bits: 30, source: mine}\n");
+  arithsim::tensor::write_npy(pa, NpyArray::from_float(std::vector<float>(32, 0.5f), {1, 32}));
+  r = run({"gemm", "--pe", "tensor_core", "--param", "presets=" + user.string(), "--param", "gpu=mygpu", "--param",
+           "instr=mma", "--a", pa, "--b", pb, "--json"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  write_all(user, "formats: {fp16: float16}\npresets:\n  - {gpu: [g], instr: [i], in: [fp16], out: fp32, k: 4, source: s}\n");
+  r = run({"gemm", "--pe", "tensor_core", "--param", "presets=" + user.string(), "--param", "gpu=g"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, user.string()) && contains(r.err, "type 'fp32' is not in formats")) << r.err;
+}
+
 TEST_F(Cli, CosimEveryPeFromTheCommandLine) {
   for (const char* pe : {"int_mac", "fp8_mac", "lmul_pe", "mixpe", "lut_tensor_core", "rmmec"}) {
     const Result r = run({"cosim", pe, "--cycles", "3000", "--seed", "4"});

@@ -1,7 +1,8 @@
 // H200 probe (issue #13): runs mma.sync on given operands and writes the raw results.
 //   mma_probe KIND TILES KCHAIN DIR
 // KIND: e4m3.e4m3.f32 | e4m3.e5m2.f32 | e5m2.e4m3.f32 | e5m2.e5m2.f32 | e4m3.e4m3.f16 |
-//       e5m2.e5m2.f16 (m16n8k32) | f16.f16.f32 | bf16.bf16.f32 | f16.f16.f16 (m16n8k16)
+//       e5m2.e5m2.f16 (m16n8k32) | f16.f16.f32 | bf16.bf16.f32 | f16.f16.f16 (m16n8k16) |
+//       tf32.tf32.f32 (m16n8k8; codes are binary32 patterns with the low 13 bits zero)
 // DIR/a.bin: TILES x 16 x K element codes (row-major), K = KCHAIN * instruction k
 // DIR/b.bin: TILES x 8 x K codes (column j of B contiguous over k)
 // DIR/c.bin: TILES x 16 x 8 codes of the accumulator type (row-major)
@@ -73,6 +74,13 @@ __device__ void mma16<8>(uint32_t (&a)[4], uint32_t (&b)[2], uint32_t (&c)[4], u
                : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]), "r"(c[0]), "r"(c[1]));
 }
 
+template <>
+__device__ void mma16<9>(uint32_t (&a)[4], uint32_t (&b)[2], uint32_t (&c)[4], uint32_t (&d)[4]) {
+  asm volatile("mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%10,%11,%12,%13};"
+               : "=r"(d[0]), "=r"(d[1]), "=r"(d[2]), "=r"(d[3])
+               : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]), "r"(c[0]), "r"(c[1]), "r"(c[2]), "r"(c[3]));
+}
+
 // K elements per row; element size S bytes (1 or 2); accumulator f32 (ACC4 = true) or f16.
 template <int KIND, int S, bool ACC4>
 __global__ void probe(const uint8_t* A, const uint8_t* B, const uint8_t* C, uint8_t* D, int tiles, int K) {
@@ -81,7 +89,7 @@ __global__ void probe(const uint8_t* A, const uint8_t* B, const uint8_t* C, uint
   const int lane = threadIdx.x, g = lane >> 2, t = lane & 3;
   const uint8_t* a = A + size_t(tile) * 16 * K * S;
   const uint8_t* b = B + size_t(tile) * 8 * K * S;
-  const int kinst = S == 1 ? 32 : 16;
+  const int kinst = S == 1 ? 32 : S == 2 ? 16 : 8;
   // Element (row, k) of A and (k, col) of B as bytes, packed little-endian into registers.
   auto ld = [&](const uint8_t* base, int row, int k, int n) {  // n consecutive elements from k
     uint32_t r = 0;
@@ -105,6 +113,11 @@ __global__ void probe(const uint8_t* A, const uint8_t* B, const uint8_t* C, uint
       ra[2] = ld(a, r0, k0 + 16 + 4 * t, 4); ra[3] = ld(a, r1, k0 + 16 + 4 * t, 4);
       rb[0] = ld(b, g, k0 + 4 * t, 4); rb[1] = ld(b, g, k0 + 16 + 4 * t, 4);
       mma8<KIND>(ra, rb, c, d);
+    } else if (S == 4) {  // tf32 m16n8k8: a0 (g, t), a1 (g+8, t), a2 (g, t+4), a3 (g+8, t+4); b0 (t, g), b1 (t+4, g)
+      ra[0] = ld(a, r0, k0 + t, 1); ra[1] = ld(a, r1, k0 + t, 1);
+      ra[2] = ld(a, r0, k0 + t + 4, 1); ra[3] = ld(a, r1, k0 + t + 4, 1);
+      rb[0] = ld(b, g, k0 + t, 1); rb[1] = ld(b, g, k0 + t + 4, 1);
+      mma16<KIND>(ra, rb, c, d);
     } else {  // a0,1: (g, 2t..), a2,3: (g+8, 2t..), a4,5: (g, 8+2t..), a6,7: (g+8, 8+2t..)
       ra[0] = ld(a, r0, k0 + 2 * t, 2); ra[1] = ld(a, r1, k0 + 2 * t, 2);
       ra[2] = ld(a, r0, k0 + 8 + 2 * t, 2); ra[3] = ld(a, r1, k0 + 8 + 2 * t, 2);
@@ -136,12 +149,12 @@ int main(int argc, char** argv) {
   const std::string kind = argv[1], dir = argv[4];
   const int tiles = atoi(argv[2]), chain = atoi(argv[3]);
   static const char* kinds[] = {"e4m3.e4m3.f32", "e4m3.e5m2.f32", "e5m2.e4m3.f32", "e5m2.e5m2.f32", "e4m3.e4m3.f16",
-                                "e5m2.e5m2.f16", "f16.f16.f32",   "bf16.bf16.f32", "f16.f16.f16"};
+                                "e5m2.e5m2.f16", "f16.f16.f32",   "bf16.bf16.f32", "f16.f16.f16", "tf32.tf32.f32"};
   int id = -1;
-  for (int i = 0; i < 9; ++i) if (kind == kinds[i]) id = i;
+  for (int i = 0; i < 10; ++i) if (kind == kinds[i]) id = i;
   if (id < 0) { fprintf(stderr, "unknown kind %s\n", kind.c_str()); return 2; }
-  const int S = id < 6 ? 1 : 2, K = chain * (S == 1 ? 32 : 16);
-  const bool acc4 = id < 4 || id == 6 || id == 7;
+  const int S = id < 6 ? 1 : id < 9 ? 2 : 4, K = chain * (S == 1 ? 32 : S == 2 ? 16 : 8);
+  const bool acc4 = id < 4 || id == 6 || id == 7 || id == 9;
   const size_t na = size_t(tiles) * 16 * K * S, nb = size_t(tiles) * 8 * K * S, nc = size_t(tiles) * 128 * (acc4 ? 4 : 2);
   auto ha = slurp(dir + "/a.bin", na), hb = slurp(dir + "/b.bin", nb), hc = slurp(dir + "/c.bin", nc);
   uint8_t *A, *B, *C, *D;
@@ -159,6 +172,7 @@ int main(int argc, char** argv) {
     case 6: probe<6, 2, true><<<tiles, 32>>>(A, B, C, D, tiles, K); break;
     case 7: probe<7, 2, true><<<tiles, 32>>>(A, B, C, D, tiles, K); break;
     case 8: probe<8, 2, false><<<tiles, 32>>>(A, B, C, D, tiles, K); break;
+    case 9: probe<9, 4, true><<<tiles, 32>>>(A, B, C, D, tiles, K); break;
   }
   CK(cudaGetLastError());
   CK(cudaDeviceSynchronize());

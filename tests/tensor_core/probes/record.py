@@ -38,7 +38,7 @@ def values(codes, fmt):
         return t.view(torch.float16).double().numpy()
     if fmt == "bf16":
         return t.view(torch.bfloat16).double().numpy()
-    if fmt == "f32":
+    if fmt in ("f32", "tf32"):
         return t.view(torch.float32).double().numpy()
     raise ValueError(fmt)
 
@@ -53,11 +53,20 @@ def codes_of(x, fmt):
         return t.to(torch.bfloat16).view(torch.int16).numpy().view(np.uint16)
     if fmt == "f32":
         return t.to(torch.float32).view(torch.int32).numpy().view(np.uint32)
+    if fmt == "tf32":  # RNE to 10 fraction bits, as a binary32 pattern
+        u = t.to(torch.float32).view(torch.int32).numpy().view(np.uint32).astype(np.uint64)
+        u = (u + 0xfff + ((u >> 13) & 1)) & ~np.uint64(0x1fff)
+        return u.astype(np.uint32)
     raise ValueError(fmt)
 
 
 def finite_codes(fmt, n, allow_special=False):
     """Uniform over the codes: every exponent (subnormals included) equally likely."""
+    if fmt == "tf32":  # every exponent and sign equally likely, 10 fraction bits
+        c = (rng.integers(0, 1 << 19, size=n, dtype=np.uint64) << 13).astype(np.uint32)
+        v = values(c, fmt)
+        c[~np.isfinite(v)] = 0
+        return c
     bits = 8 if fmt in F8 else 16
     c = rng.integers(0, 1 << bits, size=n, dtype=np.uint64).astype(np.uint8 if bits == 8 else np.uint16)
     if allow_special:
@@ -154,10 +163,10 @@ def mma_sets():
     subprocess.run(["nvcc", "-O2", "-arch=sm_90a", "-o", PROBE, os.path.join(HERE, "mma_probe.cu")], check=True)
     eight = [("e4m3", "e4m3", "f32"), ("e4m3", "e5m2", "f32"), ("e5m2", "e4m3", "f32"), ("e5m2", "e5m2", "f32"),
              ("e4m3", "e4m3", "f16"), ("e5m2", "e5m2", "f16")]
-    sixteen = [("f16", "f16", "f32"), ("bf16", "bf16", "f32"), ("f16", "f16", "f16")]
+    sixteen = [("f16", "f16", "f32"), ("bf16", "bf16", "f32"), ("f16", "f16", "f16"), ("tf32", "tf32", "f32")]
     for ta, tb, acc in eight + sixteen:
         kind = f"{ta}.{tb}.{acc}"
-        kinst = 32 if ta in F8 else 16
+        kinst = 32 if ta in F8 else 8 if ta == "tf32" else 16
         small_int_check(kind, ta, tb, acc, kinst)
         instr = f"mma.sync.aligned.m16n8k{kinst}.row.col.{acc}.{ta}.{tb}.{acc}"
         tiles = 64
