@@ -13,7 +13,7 @@ main_pkgs=(
 full_pkgs=(
   libsystemc-dev verilator yosys
   libboost1.81-dev libboost-program-options1.81-dev
-  googletest libgtest-dev libgmock-dev libbenchmark-dev
+  googletest libgtest-dev libgmock-dev libbenchmark-dev libopenblas-dev
   clang-14 libclang-rt-14-dev
 )
 pkgs=("${main_pkgs[@]}")

@@ -102,7 +102,7 @@ TensorCorePresets parse_tensor_core_presets(std::string_view text, std::string_v
   };
   static const std::set<std::string> kFields = {"gpu", "instr", "in", "out", "k", "block", "interleave",
                                                 "fraction_bits", "exp_floor", "cut", "block_result",
-                                                "block_rounding", "c", "nan", "source", "proven"};
+                                                "block_rounding", "c", "operand_format", "nan", "source", "proven"};
   for (size_t i = 0; i < rows.size(); ++i) {
     const YAML::Node r = rows[i];
     Where w{name, fmt::format("preset {}{}", i + 1, io::position(r).empty() ? "" : " (line " + io::position(r) + ")")};
@@ -138,6 +138,7 @@ TensorCorePresets parse_tensor_core_presets(std::string_view text, std::string_v
     if (c != "first" && c != "late_rne") w.fail(fmt::format("c '{}' is not first or late_rne", io::escape(c)));
     s.c_late = c == "late_rne";
     s.nan_code = r["nan"] ? uint32_t(integer(r, "nan", 0, 0xffffffffL, w)) : s.out.encode(std::nan(""));
+    if (r["operand_format"]) s.operand_format = fmt_of(scalar(r, "operand_format", w), w);
     row.source = scalar(r, "source", w);
     row.proven = r["proven"] ? scalar(r, "proven", w) : "";
     try {

@@ -8,8 +8,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include <arithsim/models/formats/format.hpp>
 #include <arithsim/models/units/block_fma.hpp>
@@ -30,8 +32,13 @@ struct MmaSpec {
   formats::Rounding block_rounding = formats::Rounding::TowardZero;
   bool c_late = false;  // c is added after the blocks with one round-to-nearest-even add
   uint32_t nan_code = 0x7fffffff;  // the output's NaN
+  // The format the multipliers take the operands in, when the unit converts them first (FP8
+  // on the FP16 datapath: an E4M3 subnormal is an FP16 normal, so its exponent field, and
+  // with it the product's alignment exponent, changes). Every input value must be one of
+  // its values. Empty: the input formats themselves.
+  std::optional<formats::ElementFormat> operand_format;
   // Throws std::invalid_argument: minifloat inputs of <= 32 significand bits, block divides
-  // k, interleave divides block, block_result inside out.
+  // k, interleave divides block, block_result inside out, inputs inside operand_format.
   void validate() const;
 };
 
@@ -45,8 +52,14 @@ class MmaInstruction {
   uint32_t apply(std::span<const uint32_t> a, std::span<const uint32_t> b, uint32_t c) const;
 
  private:
+  struct DecodeTable {  // every code's decoded value, for formats of <= 16 bits (else empty)
+    uint32_t mask = 0;
+    std::vector<formats::Decoded> table;
+    const formats::Decoded& get(const formats::ElementFormat& f, uint32_t code, formats::Decoded& scratch) const;
+  };
   MmaSpec s_;
-  int am_, bm_, outm_, blockm_;
+  int am_, bm_, outm_, blockm_, block_emax_;
+  DecodeTable ta_, tb_;
 };
 
 }  // namespace arithsim::units

@@ -33,17 +33,20 @@ void MmaSchedule::validate(const MmaInstruction& mma) const {
   const size_t k = size_t(mma.spec().k);
   if (promote % k) throw std::invalid_argument(fmt::format("promotion interval {} is not a multiple of the instruction k={}", promote, k));
   if (split_k < 1) throw std::invalid_argument("split_k must be at least 1");
-  if (!d.codec<formats::MinifloatCodec>()) throw std::invalid_argument(fmt::format("output type {} is not a float format", d.name()));
+  if (c_in_accumulator && c_in_register) throw std::invalid_argument("c enters the accumulator or the promotion register, not both");
+  if (d && !d->codec<formats::MinifloatCodec>()) throw std::invalid_argument(fmt::format("output type {} is not a float format", d->name()));
 }
 
 uint32_t mma_dot(const MmaInstruction& mma, const MmaSchedule& s, std::span<const uint32_t> a,
                  std::span<const uint32_t> b, uint32_t c) {
   const auto& acc_f = mma.spec().out;
+  const auto& out = s.d ? *s.d : acc_f;
   if (a.size() != b.size()) throw std::invalid_argument(fmt::format("mma_dot: {} codes of a, {} of b", a.size(), b.size()));
   const size_t K = a.size(), k = size_t(mma.spec().k);
   const uint32_t zero = acc_f.encode(0.0), seed = s.c_in_accumulator ? c : zero;
+  const Unrounded c_value = acc_f.decode_exact(c).unrounded();
   Unrounded acc;
-  if (s.promote == 0 && s.split_k == 1) {
+  if (s.promote == 0 && s.split_k == 1 && !s.c_in_register) {
     acc = acc_f.decode_exact(chain(mma, a, b, 0, K, seed)).unrounded();
   } else {
     // Parts of whole instructions; each part's chains (one per promotion interval) are added
@@ -57,7 +60,8 @@ uint32_t mma_dot(const MmaInstruction& mma, const MmaSchedule& s, std::span<cons
     for (size_t p = 0; p < s.split_k; ++p) {
       const size_t lo = std::min(K, p * per_part * k), hi = std::min(K, (p + 1) * per_part * k);
       const size_t step = s.promote ? s.promote : std::max<size_t>(hi - lo, 1);
-      Unrounded part = Unrounded::zero(false);
+      // The register starts at c (fp32 and fp16 values are fp32 values) or at +0.
+      Unrounded part = (p == 0 && s.c_in_register) ? c_value : Unrounded::zero(false);
       for (size_t i = lo; i < hi || first; i += step) {
         part = add32(part, acc_f.decode_exact(chain(mma, a, b, i, std::min(hi, i + step), first ? seed : zero)).unrounded());
         first = false;
@@ -65,16 +69,17 @@ uint32_t mma_dot(const MmaInstruction& mma, const MmaSchedule& s, std::span<cons
       acc = p == 0 ? part : add32(acc, part);
     }
   }
-  if (s.c_in_accumulator && s.alpha == 1.0f) return s.d.encode(acc, kRne);
+  const bool c_in_epilogue = !s.c_in_accumulator && !s.c_in_register;
+  if (!c_in_epilogue && s.alpha == 1.0f) return out.encode(acc, kRne);
   // Epilogue in FP32: fma(alpha, acc, beta * c), one rounding for the product-sum.
   const Unrounded scaled = multiply(Unrounded::from_float(s.alpha), acc);  // exact: 24 x 24 bits
   Unrounded y = scaled;
-  if (!s.c_in_accumulator) {
-    const uint32_t bc = fp32().encode(multiply(Unrounded::from_float(s.beta), acc_f.decode_exact(c).unrounded()), kRne);
+  if (c_in_epilogue) {
+    const uint32_t bc = fp32().encode(multiply(Unrounded::from_float(s.beta), c_value), kRne);
     y = add(scaled, fp32().decode_exact(bc).unrounded());
   }
   const uint32_t d32 = fp32().encode(y, kRne);
-  return s.d.encode(fp32().decode_exact(d32).unrounded(), kRne);
+  return out.encode(fp32().decode_exact(d32).unrounded(), kRne);
 }
 
 }  // namespace arithsim::units

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 
 #include <arithsim/models/units/mma_instruction.hpp>
@@ -18,11 +19,13 @@ namespace arithsim::units {
 struct MmaSchedule {
   size_t promote = 0;   // elements per promotion to FP32 (a multiple of the instruction k); 0: never
   size_t split_k = 1;   // contiguous K parts, each chained from zero, reduced in order
-  // c enters the first instruction as its C (the raw chain of mma.sync / wgmma with
-  // accumulate) when true; otherwise the chain starts from zero and c enters the epilogue.
+  // Where c enters: as the first instruction's C (the raw chain of mma.sync / wgmma with
+  // accumulate); or, with c_in_accumulator false, as the FP32 promotion register's start
+  // (c_in_register: Triton's acc += dot(a, b) with promotion); or else in the epilogue.
   bool c_in_accumulator = true;
-  float alpha = 1.0f, beta = 1.0f;  // epilogue (c_in_accumulator = false only)
-  formats::ElementFormat d = formats::ElementFormat::parse("float32");  // the output type
+  bool c_in_register = false;
+  float alpha = 1.0f, beta = 1.0f;  // epilogue; beta applies when c enters there
+  std::optional<formats::ElementFormat> d;  // the output type; default: the instruction's
   void validate(const MmaInstruction& mma) const;  // std::invalid_argument naming the problem
 };
 

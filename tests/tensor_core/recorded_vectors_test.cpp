@@ -106,6 +106,8 @@ struct Case {
   bool zero_c;  // the set's d was recorded with c = 0, not with the c file (see the note)
 };
 
+void PrintTo(const Case& c, std::ostream* os) { *os << c.gpu << "/" << c.folder << " -> " << c.out << " (" << c.instr << ")"; }
+
 class RecordedVectors : public ::testing::TestWithParam<Case> {};
 
 TEST_P(RecordedVectors, EveryVectorBitForBit) {
