@@ -25,8 +25,19 @@ Unrounded block_fma_sum(std::span<const BlockTerm> terms, const BlockFmaSpec& s)
   int e = s.exp_floor;
   for (const auto& t : terms) e = std::max(e, t.align_exp);
   const int grid = e - s.fraction_bits;  // weight of one unit of the aligned integers
-  // Every cut term is below 2^(F + 2 + 32) (products' significands are < 4 at their
-  // alignment exponent; an addend is < 2), so 2^20 of them fit in 128 bits.
+  // Every cut term is below 2^(F + 2) (|term| < 2^(align_exp + 2): products' significands
+  // are < 4 at their alignment exponent, an addend's < 2), so 2^20 of them fit in F + 23
+  // bits: 64-bit integers for every F <= 40 (all the presets), 128 beyond.
+  if (s.cut == AlignCut::TowardZero && s.fraction_bits <= 40) {
+    int64_t acc = 0;
+    for (const auto& t : terms) {
+      const int sh = t.lsb - grid;
+      const uint64_t v = sh >= 0 ? t.mant << sh : (sh > -64 ? t.mant >> -sh : 0);
+      acc += t.neg ? -int64_t(v) : int64_t(v);
+    }
+    if (acc == 0) return Unrounded::zero(false);
+    return Unrounded::from_int(acc < 0, acc < 0 ? uint64_t(-acc) : uint64_t(acc), grid);
+  }
   __int128 acc = 0;
   for (const auto& t : terms) {
     const int sh = t.lsb - grid;  // left shift of mant onto the grid

@@ -20,12 +20,13 @@ namespace arithsim::units {
 using formats::Decoded;
 using formats::Unrounded;
 
-// One finite nonzero term: value (-1)^neg * mant * 2^lsb, aligned by `align_exp`.
+// One finite nonzero term: value (-1)^neg * mant * 2^lsb, aligned by `align_exp`. Trivial
+// (no member initializers) so that a block's scratch array costs nothing to set up.
 struct BlockTerm {
-  bool neg = false;
-  uint64_t mant = 0;
-  int lsb = 0;
-  int align_exp = 0;
+  bool neg;
+  uint64_t mant;
+  int lsb;
+  int align_exp;
 };
 
 // How a term is cut to the alignment grid: sign-magnitude truncation toward zero, or the
@@ -47,7 +48,8 @@ BlockTerm product_term(const Decoded& a, int a_m, const Decoded& b, int b_m);  /
 BlockTerm addend_term(const Decoded& c, int c_m);
 
 // align -> add -> normalize: the exact sum of the cut terms (+0 when it is zero or there
-// are no terms). At most 2^20 terms.
+// are no terms). At most 2^20 terms, each with |value| < 2^(align_exp + 2) (as the two
+// functions above make them).
 Unrounded block_fma_sum(std::span<const BlockTerm> terms, const BlockFmaSpec& s);
 
 }  // namespace arithsim::units

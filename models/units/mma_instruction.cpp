@@ -12,6 +12,7 @@ namespace arithsim::units {
 namespace {
 
 using K = Unrounded::Kind;
+enum : uint8_t { kZero = 0, kFinite = 1, kNaN = 2, kPosInf = 4, kNegInf = 8 };
 
 const formats::MinifloatSpec* minifloat(const formats::ElementFormat& f) {
   const auto* c = f.codec<formats::MinifloatCodec>();
@@ -46,6 +47,22 @@ void MmaSpec::validate() const {
   fma.validate();
 }
 
+MmaInstruction::OperandBits MmaInstruction::to_bits(const Decoded& d, int m) {
+  MmaInstruction::OperandBits o;
+  o.neg = d.neg;
+  switch (d.kind) {
+    case K::Zero: o.cls = kZero; break;
+    case K::NaN: o.cls = kNaN; break;
+    case K::Inf: o.cls = d.neg ? kNegInf : kPosInf; break;
+    case K::Finite:
+      o.cls = kFinite;
+      o.mant = uint32_t(d.mant);
+      o.lsb = int16_t(d.exp);
+      o.align = int16_t(d.exp + m);
+      break;
+  }
+  return o;
+}
 MmaInstruction::MmaInstruction(MmaSpec s) : s_(std::move(s)) {
   s_.validate();
   am_ = minifloat(s_.operand_format ? *s_.operand_format : s_.a)->m;
@@ -61,66 +78,37 @@ MmaInstruction::MmaInstruction(MmaSpec s) : s_(std::move(s)) {
       throw std::invalid_argument(fmt::format("operand format with an input of {} bits (at most 16)", fmt->bits()));
     t->mask = (uint32_t{1} << fmt->bits()) - 1;
     t->table.resize(size_t(t->mask) + 1);
+    const int m = fmt == &s_.a ? am_ : bm_;
     for (uint32_t code = 0; code <= t->mask; ++code) {
-      t->table[code] = fmt->decode_exact(code);
-      if (!s_.operand_format || t->table[code].kind == K::NaN) continue;
-      const auto& of = *s_.operand_format;
-      const uint32_t conv = of.encode(t->table[code].unrounded());
-      if (of.decode(conv) != fmt->decode(code))
-        throw std::invalid_argument(fmt::format("{} code 0x{:x} is not a value of the operand format {}", fmt->name(), code, of.name()));
-      t->table[code] = of.decode_exact(conv);
+      Decoded d = fmt->decode_exact(code);
+      if (s_.operand_format && d.kind != K::NaN) {
+        const auto& of = *s_.operand_format;
+        const uint32_t conv = of.encode(d.unrounded());
+        if (of.decode(conv) != fmt->decode(code))
+          throw std::invalid_argument(fmt::format("{} code 0x{:x} is not a value of the operand format {}", fmt->name(), code, of.name()));
+        d = of.decode_exact(conv);
+      }
+      t->table[code] = to_bits(d, m);
     }
   }
 }
 
-const Decoded& MmaInstruction::DecodeTable::get(const formats::ElementFormat& f, uint32_t code, Decoded& scratch) const {
-  if (!table.empty()) return table[code & mask];
-  scratch = f.decode_exact(code);
-  return scratch;
+
+MmaInstruction::OperandBits MmaInstruction::operand(const formats::ElementFormat& f, const DecodeTable& t, int m,
+                                                    uint32_t code) const {
+  if (!t.table.empty()) return t.table[code & t.mask];
+  return to_bits(f.decode_exact(code), m);
 }
 
 uint32_t MmaInstruction::apply(std::span<const uint32_t> a, std::span<const uint32_t> b, uint32_t c) const {
   const size_t n = std::min(a.size(), b.size());
   if (n > size_t(s_.k)) throw std::invalid_argument(fmt::format("instruction: {} products for k={}", n, s_.k));
-  // multiply, with the specials flagged beside the datapath over every product and c.
   const Decoded dc = s_.out.decode_exact(c);
-  bool nan = dc.kind == K::NaN, pinf = dc.kind == K::Inf && !dc.neg, ninf = dc.kind == K::Inf && dc.neg;
-  std::array<BlockTerm, 64> small_terms;
-  std::vector<BlockTerm> big_terms;
-  std::span<BlockTerm> prod(small_terms.data(), n);
-  if (n > small_terms.size()) {
-    big_terms.resize(n);
-    prod = big_terms;
-  }
-  std::array<bool, 64> small_live{};
-  std::vector<char> big_live;
-  bool* live = small_live.data();
-  if (n > small_live.size()) {
-    big_live.assign(n, 0);
-    live = reinterpret_cast<bool*>(big_live.data());
-  }
-  for (size_t i = 0; i < n; ++i) {
-    Decoded sa, sb;
-    const Decoded& x = ta_.get(s_.a, a[i], sa);
-    const Decoded& y = tb_.get(s_.b, b[i], sb);
-    live[i] = x.kind == K::Finite && y.kind == K::Finite;
-    if (live[i]) {
-      prod[i] = product_term(x, am_, y, bm_);
-      continue;
-    }
-    const bool ix = x.kind == K::Inf, iy = y.kind == K::Inf;
-    if (x.kind == K::NaN || y.kind == K::NaN || (ix && y.kind == K::Zero) || (iy && x.kind == K::Zero))
-      nan = true;
-    else if (ix || iy)
-      ((x.neg != y.neg) ? ninf : pinf) = true;
-  }
-  if (nan || (pinf && ninf)) return s_.nan_code;
-  if (pinf || ninf) return s_.out.encode(Unrounded::inf(ninf));
-
+  // multiply -> align -> add -> normalize, one block at a time; round to the block result.
   const formats::RoundingOptions block_o{s_.block_rounding, formats::Overflow::Infinity};
   const int blocks = s_.k / s_.block;
   const int run = s_.interleave ? s_.interleave : s_.block;
-  std::array<BlockTerm, 65> small_block;
+  std::array<BlockTerm, 65> small_block;  // uninitialized: BlockTerm is trivial
   std::vector<BlockTerm> big_block;
   BlockTerm* terms = small_block.data();
   if (size_t(s_.block) + 1 > small_block.size()) {
@@ -129,23 +117,48 @@ uint32_t MmaInstruction::apply(std::span<const uint32_t> a, std::span<const uint
   }
   Decoded carry = s_.c_late ? Decoded{} : dc;  // the addend of the next block, a value of `out`
   int carry_m = outm_;
-  for (int blk = 0; blk < blocks; ++blk) {
+  // Specials (NaN, inf) are flagged beside the datapath: the operand classes are OR-ed on the
+  // way, and the careful pass over every product and c runs only when one is there.
+  uint8_t any = (dc.kind == K::NaN || dc.kind == K::Inf) ? kNaN : 0;
+  bool inf_block = false;
+  for (int blk = 0; blk < blocks && !inf_block; ++blk) {
     size_t t = 0;
     if (carry.kind == K::Finite) terms[t++] = addend_term(carry, carry_m);
     // Block blk holds the runs r with r mod blocks == blk (contiguous: run = block).
     for (int r = blk; r * run < int(n); r += blocks)
-      for (int j = r * run; j < (r + 1) * run && j < int(n); ++j)
-        if (live[j]) terms[t++] = prod[size_t(j)];
-    // align, add, normalize; round to the block result.
+      for (int j = r * run; j < (r + 1) * run && j < int(n); ++j) {
+        const OperandBits x = operand(s_.a, ta_, am_, a[size_t(j)]), y = operand(s_.b, tb_, bm_, b[size_t(j)]);
+        any |= x.cls | y.cls;
+        if ((x.cls & y.cls) == kFinite)  // both finite and nonzero: the exact product
+          terms[t++] = {x.neg != y.neg, uint64_t(x.mant) * y.mant, x.lsb + y.lsb, x.align + y.align};
+      }
     // Overflow is an exponent past the format's (the unit tests the exponent, not the
     // rounded magnitude): +-inf under RZ too; below that, RZ stops at the largest finite.
     const Unrounded sum = block_fma_sum({terms, t}, s_.fma);
-    if (sum.finite() && sum.exp > block_emax_) return s_.out.encode(Unrounded::inf(sum.neg));
-    const uint32_t code = s_.block_result.encode(sum, block_o);
-    carry = s_.block_result.decode_exact(code);
-    carry_m = blockm_;
-    if (carry.kind == K::Inf) return s_.out.encode(Unrounded::inf(carry.neg));
+    if (sum.finite() && sum.exp > block_emax_) {
+      carry = Decoded{K::Inf, sum.neg, 0, 0};
+    } else {
+      carry = s_.block_result.decode_exact(s_.block_result.encode(sum, block_o));
+      carry_m = blockm_;
+    }
+    inf_block = carry.kind == K::Inf;  // rounded up past the largest finite value
   }
+  if (inf_block)  // the rest of the operands still decide NaN
+    for (size_t i = 0; i < n; ++i) any |= operand(s_.a, ta_, am_, a[i]).cls | operand(s_.b, tb_, bm_, b[i]).cls;
+  if (any & (kNaN | kPosInf | kNegInf)) {
+    bool nan = dc.kind == K::NaN, pinf = dc.kind == K::Inf && !dc.neg, ninf = dc.kind == K::Inf && dc.neg;
+    for (size_t i = 0; i < n; ++i) {
+      const OperandBits x = operand(s_.a, ta_, am_, a[i]), y = operand(s_.b, tb_, bm_, b[i]);
+      const bool ix = x.cls & (kPosInf | kNegInf), iy = y.cls & (kPosInf | kNegInf);
+      if (x.cls == kNaN || y.cls == kNaN || (ix && y.cls == kZero) || (iy && x.cls == kZero))
+        nan = true;
+      else if (ix || iy)
+        ((x.neg != y.neg) ? ninf : pinf) = true;
+    }
+    if (nan || (pinf && ninf)) return s_.nan_code;
+    if (pinf || ninf) return s_.out.encode(Unrounded::inf(ninf));
+  }
+  if (inf_block) return s_.out.encode(Unrounded::inf(carry.neg));
   const Unrounded blocks_sum = carry.unrounded();
   if (!s_.c_late) return s_.out.encode(blocks_sum);  // exact: block_result is inside out
   return s_.out.encode(units::add(blocks_sum, dc.unrounded()), formats::RoundingOptions{formats::Rounding::NearestEven, formats::Overflow::Infinity});

@@ -52,11 +52,20 @@ class MmaInstruction {
   uint32_t apply(std::span<const uint32_t> a, std::span<const uint32_t> b, uint32_t c) const;
 
  private:
-  struct DecodeTable {  // every code's decoded value, for formats of <= 16 bits (else empty)
-    uint32_t mask = 0;
-    std::vector<formats::Decoded> table;
-    const formats::Decoded& get(const formats::ElementFormat& f, uint32_t code, formats::Decoded& scratch) const;
+  // An operand as the multiplier takes it: significand, weight of its LSB, the exponent
+  // field it aligns by (lsb + fraction bits), and its class.
+  struct OperandBits {
+    uint32_t mant = 0;
+    int16_t lsb = 0, align = 0;
+    uint8_t cls = 0;  // kZero, kFinite, kNaN, kPosInf, kNegInf
+    bool neg = false;
   };
+  struct DecodeTable {  // every code's operand, for formats of <= 16 bits (else empty)
+    uint32_t mask = 0;
+    std::vector<OperandBits> table;
+  };
+  OperandBits operand(const formats::ElementFormat& f, const DecodeTable& t, int m, uint32_t code) const;
+  static OperandBits to_bits(const formats::Decoded& d, int m);
   MmaSpec s_;
   int am_, bm_, outm_, blockm_, block_emax_;
   DecodeTable ta_, tb_;
