@@ -478,7 +478,7 @@ ComponentLibrary ComponentLibrary::parse(std::string_view components_yaml, std::
   const YAML::Node root = detail::parse_document(components_yaml, components_file);
   detail::check_fields(root, {"version", "constants", "components"}, components_file, "");
   st->components_file = std::string(components_file);
-  st->version = int(detail::number(root, "version", components_file, ""));
+  st->version = int(detail::integer(root, "version", 0, 1000000, components_file, ""));
   read_constants(*st, root, components_file);
   // A missing key of a const node is an invalid node, which yaml-cpp refuses to assign
   // (YAML::InvalidNode): only a present one is taken; compile() reports the missing field.
@@ -507,7 +507,7 @@ void ComponentLibrary::merge_file(const std::string& path) { merge(read_file(pat
 void ComponentLibrary::merge(std::string_view yaml, std::string_view file) {
   const YAML::Node root = detail::parse_document(yaml, file);
   detail::check_fields(root, {"version", "constants", "components", "nodes"}, file, "");
-  if (root["version"]) detail::number(root, "version", file, "");
+  if (root["version"]) detail::integer(root, "version", 0, 1000000, file, "");
   auto st = std::make_shared<LibraryState>(*state_);
   // reset, not assignment: assigning to the copied node would write through to the node this
   // library shares with every other copy (yaml-cpp's set_ref), so the user's components would

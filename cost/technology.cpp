@@ -61,7 +61,7 @@ Technology Technology::parse(std::string_view yaml, std::string_view file) {
   detail::check_fields(root, {"version", "reference_node", "nodes"}, file, "");
   Technology t;
   t.file_ = std::string(file);
-  t.version_ = int(detail::number(root, "version", file, ""));
+  t.version_ = int(detail::integer(root, "version", 0, 1000000, file, ""));
   const std::string ref = detail::text(root, "reference_node", file, "");
   const YAML::Node nodes = root["nodes"];
   if (!nodes) fail(file, "", "field 'nodes' is missing");

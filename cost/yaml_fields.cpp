@@ -6,6 +6,8 @@
 #include <cmath>
 #include <cstdlib>
 
+#include <fmt/format.h>
+
 namespace arithsim::cost::detail {
 
 void fail(std::string_view file, std::string_view where, std::string_view what) {
@@ -60,6 +62,14 @@ double number(const YAML::Node& map, std::string_view field, std::string_view fi
   const auto v = optional_number(map, field, file, where);
   if (!v) fail(file, where, "field '" + std::string(field) + "' is missing");
   return *v;
+}
+
+long integer(const YAML::Node& map, std::string_view field, long lo, long hi, std::string_view file, std::string_view where) {
+  const double v = number(map, field, file, where);
+  // The range test comes first, so that the cast below is defined.
+  if (!(v >= double(lo) && v <= double(hi)) || v != std::floor(v))
+    fail(file, where, fmt::format("field '{}' must be an integer in {}..{}, got {}", field, lo, hi, v));
+  return long(v);
 }
 
 std::string text(const YAML::Node& map, std::string_view field, std::string_view file, std::string_view where) {

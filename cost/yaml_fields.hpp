@@ -26,6 +26,8 @@ bool is_number(const YAML::Node& n, double* out = nullptr);
 double number(const YAML::Node& map, std::string_view field, std::string_view file, std::string_view where);
 std::optional<double> optional_number(const YAML::Node& map, std::string_view field, std::string_view file,
                                       std::string_view where);
+// An integer field in lo..hi: "field 'version' must be an integer in 0..1000000, got 1.5e+22".
+long integer(const YAML::Node& map, std::string_view field, long lo, long hi, std::string_view file, std::string_view where);
 std::string text(const YAML::Node& map, std::string_view field, std::string_view file, std::string_view where);
 
 }  // namespace arithsim::cost::detail

@@ -48,7 +48,7 @@ class TensorCore final : public ProcessingElement {
     } catch (const std::exception&) {
       r_.fail(fmt::format("bad value '{}' for alpha (want a finite number)", alpha));
     }
-    sched_.d = d_;
+    if (!r_.str("d").empty()) sched_.d = d_;  // else the accumulator type, with the unit's NaN code
     try {
       sched_.validate(mma_);
     } catch (const std::invalid_argument& e) {

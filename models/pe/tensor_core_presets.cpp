@@ -137,7 +137,9 @@ TensorCorePresets parse_tensor_core_presets(std::string_view text, std::string_v
     const std::string c = r["c"] ? scalar(r, "c", w) : "first";
     if (c != "first" && c != "late_rne") w.fail(fmt::format("c '{}' is not first or late_rne", io::escape(c)));
     s.c_late = c == "late_rne";
-    s.nan_code = r["nan"] ? uint32_t(integer(r, "nan", 0, 0xffffffffL, w)) : s.out.encode(std::nan(""));
+    // Default: the positive NaN with every payload bit set (0x7fffffff, 0x7fff), what the
+    // H200 returns for fp32 (tests/data/tensor_core) and MMA-Sim gives for fp16.
+    s.nan_code = r["nan"] ? uint32_t(integer(r, "nan", 0, 0xffffffffL, w)) : (uint32_t{1} << (s.out.bits() - 1)) - 1;
     if (r["operand_format"]) s.operand_format = fmt_of(scalar(r, "operand_format", w), w);
     row.source = scalar(r, "source", w);
     row.proven = r["proven"] ? scalar(r, "proven", w) : "";

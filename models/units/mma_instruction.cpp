@@ -73,6 +73,15 @@ MmaInstruction::MmaInstruction(MmaSpec s) : s_(std::move(s)) {
   // Decode tables for inputs of <= 16 bits (fp16, bf16, FP8): one lookup per operand, the
   // value as the multiplier holds it (in operand_format when there is one: exact, checked).
   for (auto [fmt, t] : {std::pair{&s_.a, &ta_}, std::pair{&s_.b, &tb_}}) {
+    const auto* mf = minifloat(*fmt);
+    if (!s_.operand_format && mf->conv == formats::FloatConvention::IEEE && fmt->bits() > 8) {
+      t->ieee = true;
+      t->m = mf->m;
+      t->bias = mf->bias;
+      t->sign = uint32_t{1} << (mf->e + mf->m);
+      t->emask = (uint32_t{1} << mf->e) - 1;
+      continue;
+    }
     if (fmt->bits() > 16 && !s_.operand_format) continue;
     if (fmt->bits() > 16)
       throw std::invalid_argument(fmt::format("operand format with an input of {} bits (at most 16)", fmt->bits()));
@@ -94,16 +103,46 @@ MmaInstruction::MmaInstruction(MmaSpec s) : s_(std::move(s)) {
 }
 
 
-MmaInstruction::OperandBits MmaInstruction::operand(const formats::ElementFormat& f, const DecodeTable& t, int m,
-                                                    uint32_t code) const {
+[[gnu::always_inline]] inline MmaInstruction::OperandBits MmaInstruction::operand(const formats::ElementFormat& f,
+                                                                                 const DecodeTable& t, int m,
+                                                                                 uint32_t code) const {
   if (!t.table.empty()) return t.table[code & t.mask];
+  if (t.ieee) {  // fp16, bf16, tf32: the fields, as the multiplier reads them
+    OperandBits o;
+    o.neg = code & t.sign;
+    const uint32_t ef = (code >> t.m) & t.emask, frac = code & ((uint32_t{1} << t.m) - 1);
+    if (ef == t.emask) {
+      o.cls = frac ? kNaN : (o.neg ? kNegInf : kPosInf);
+    } else if (ef == 0 && frac == 0) {
+      o.cls = kZero;
+    } else {
+      o.cls = kFinite;
+      const int e = ef ? int(ef) - t.bias : 1 - t.bias;
+      o.mant = ef ? frac | (uint32_t{1} << t.m) : frac;
+      o.lsb = int16_t(e - t.m);
+      o.align = int16_t(e);
+    }
+    return o;
+  }
   return to_bits(f.decode_exact(code), m);
 }
 
+MmaInstruction::Value MmaInstruction::value(uint32_t c) const { return {s_.out.decode_exact(c), outm_}; }
+
+uint32_t MmaInstruction::code(const Value& d) const {
+  if (d.d.kind == K::NaN) return s_.nan_code;
+  return s_.out.encode(d.d.unrounded());  // exact: block results are values of out
+}
+
 uint32_t MmaInstruction::apply(std::span<const uint32_t> a, std::span<const uint32_t> b, uint32_t c) const {
+  return code(apply(a, b, value(c)));
+}
+
+MmaInstruction::Value MmaInstruction::apply(std::span<const uint32_t> a, std::span<const uint32_t> b, const Value& cv) const {
   const size_t n = std::min(a.size(), b.size());
   if (n > size_t(s_.k)) throw std::invalid_argument(fmt::format("instruction: {} products for k={}", n, s_.k));
-  const Decoded dc = s_.out.decode_exact(c);
+  const Decoded& dc = cv.d;
+  auto inf = [&](bool neg) { return Value{Decoded{K::Inf, neg, 0, 0}, outm_}; };
   // multiply -> align -> add -> normalize, one block at a time; round to the block result.
   const formats::RoundingOptions block_o{s_.block_rounding, formats::Overflow::Infinity};
   const int blocks = s_.k / s_.block;
@@ -116,7 +155,7 @@ uint32_t MmaInstruction::apply(std::span<const uint32_t> a, std::span<const uint
     terms = big_block.data();
   }
   Decoded carry = s_.c_late ? Decoded{} : dc;  // the addend of the next block, a value of `out`
-  int carry_m = outm_;
+  int carry_m = cv.m;
   // Specials (NaN, inf) are flagged beside the datapath: the operand classes are OR-ed on the
   // way, and the careful pass over every product and c runs only when one is there.
   uint8_t any = (dc.kind == K::NaN || dc.kind == K::Inf) ? kNaN : 0;
@@ -155,13 +194,13 @@ uint32_t MmaInstruction::apply(std::span<const uint32_t> a, std::span<const uint
       else if (ix || iy)
         ((x.neg != y.neg) ? ninf : pinf) = true;
     }
-    if (nan || (pinf && ninf)) return s_.nan_code;
-    if (pinf || ninf) return s_.out.encode(Unrounded::inf(ninf));
+    if (nan || (pinf && ninf)) return Value{Decoded{K::NaN, false, 0, 0}, outm_};
+    if (pinf || ninf) return inf(ninf);
   }
-  if (inf_block) return s_.out.encode(Unrounded::inf(carry.neg));
-  const Unrounded blocks_sum = carry.unrounded();
-  if (!s_.c_late) return s_.out.encode(blocks_sum);  // exact: block_result is inside out
-  return s_.out.encode(units::add(blocks_sum, dc.unrounded()), formats::RoundingOptions{formats::Rounding::NearestEven, formats::Overflow::Infinity});
+  if (inf_block) return inf(carry.neg);
+  if (!s_.c_late) return {carry, carry_m};  // a value of block_result, inside out
+  const formats::RoundingOptions rne{formats::Rounding::NearestEven, formats::Overflow::Infinity};
+  return {s_.out.decode_exact(s_.out.encode(units::add(carry.unrounded(), dc.unrounded()), rne)), outm_};
 }
 
 }  // namespace arithsim::units

@@ -51,6 +51,16 @@ class MmaInstruction {
   // nan_code; otherwise an infinity among them gives that infinity.
   uint32_t apply(std::span<const uint32_t> a, std::span<const uint32_t> b, uint32_t c) const;
 
+  // The same on a decoded accumulator value (d in the block result's representation, with
+  // its fraction bits): chains of instructions pass D to C without the code round trip.
+  struct Value {
+    formats::Decoded d;
+    int m = 0;  // fraction bits of the format d is in (its alignment exponent is d.exp + m)
+  };
+  Value apply(std::span<const uint32_t> a, std::span<const uint32_t> b, const Value& c) const;
+  Value value(uint32_t c_code) const;    // a code of `out` as a Value
+  uint32_t code(const Value& d) const;   // a Value as a code of `out` (NaN: nan_code)
+
  private:
   // An operand as the multiplier takes it: significand, weight of its LSB, the exponent
   // field it aligns by (lsb + fraction bits), and its class.
@@ -60,9 +70,12 @@ class MmaInstruction {
     uint8_t cls = 0;  // kZero, kFinite, kNaN, kPosInf, kNegInf
     bool neg = false;
   };
-  struct DecodeTable {  // every code's operand, for formats of <= 16 bits (else empty)
+  struct DecodeTable {  // every code's operand for formats of <= 8 bits; IEEE fields inline
     uint32_t mask = 0;
     std::vector<OperandBits> table;
+    bool ieee = false;  // decode the fields inline (IEEE conventions, no operand_format)
+    int m = 0, bias = 0;
+    uint32_t sign = 0, emask = 0;
   };
   OperandBits operand(const formats::ElementFormat& f, const DecodeTable& t, int m, uint32_t code) const;
   static OperandBits to_bits(const formats::Decoded& d, int m);

@@ -20,11 +20,12 @@ const formats::RoundingOptions kRne{formats::Rounding::NearestEven, formats::Ove
 uint32_t chain(const MmaInstruction& mma, std::span<const uint32_t> a, std::span<const uint32_t> b, size_t lo, size_t hi,
                uint32_t c) {
   const size_t k = size_t(mma.spec().k);
+  MmaInstruction::Value v = mma.value(c);  // D passes to C as a value (no code round trip)
   for (size_t i = lo; i < hi; i += k) {
     const size_t n = std::min(k, hi - i);
-    c = mma.apply(a.subspan(i, n), b.subspan(i, n), c);
+    v = mma.apply(a.subspan(i, n), b.subspan(i, n), v);
   }
-  return c;
+  return mma.code(v);
 }
 
 }  // namespace
@@ -69,6 +70,8 @@ uint32_t mma_dot(const MmaInstruction& mma, const MmaSchedule& s, std::span<cons
       acc = p == 0 ? part : add32(acc, part);
     }
   }
+  // The unit's NaN code stays when the output type is the accumulator's.
+  if (acc.kind == Unrounded::Kind::NaN && !s.d) return mma.spec().nan_code;
   const bool c_in_epilogue = !s.c_in_accumulator && !s.c_in_register;
   if (!c_in_epilogue && s.alpha == 1.0f) return out.encode(acc, kRne);
   // Epilogue in FP32: fma(alpha, acc, beta * c), one rounding for the product-sum.

@@ -17,6 +17,7 @@ namespace {
 using arithsim::cost::ComponentLibrary;
 using arithsim::cost::Cost;
 using arithsim::cost::LibraryError;
+using arithsim::cost::Technology;
 namespace builtin = arithsim::cost::builtin;
 
 const ComponentLibrary& lib() {
@@ -408,3 +409,20 @@ TEST(ComponentLibrary, EmbeddedEqualsTheFiles) {
 #endif
 
 }  // namespace
+
+// A version beyond int (found by the fuzzing campaign: the cast was undefined) or not a
+// whole number is a one-line error naming the field.
+TEST(ComponentLibrary, VersionMustBeASmallInteger) {
+  for (const char* v : {"16666666666666666666666", "1.5", "-1", "1e300"}) {
+    const std::string msg = error_of([&] { with_components(std::string("version: ") + v + "\ncomponents: {}\n"); });
+    EXPECT_NE(msg.find("field 'version' must be an integer in 0..1000000"), std::string::npos) << v << ": " << msg;
+  }
+  const std::string tech = replaced(std::string(builtin::technology_yaml()), "version: 1", "version: 1e30");
+  std::string msg;
+  try {
+    Technology::parse(tech, "tech.yaml");
+  } catch (const std::exception& e) {
+    msg = e.what();
+  }
+  EXPECT_NE(msg.find("field 'version' must be an integer"), std::string::npos) << msg;
+}
