@@ -148,9 +148,17 @@ void cmd_gemm(GemmArgs& g) {
     nlohmann::json j = {{"pe", g.pe},          {"config", unit->config()}, {"m", m},           {"n", n},
                         {"k", k},              {"max_abs_error", s.max_abs}, {"mean_rel_error", s.mean_rel},
                         {"exact_match_rate", s.exact_match_rate}, {"nonfinite_outputs", s.nonfinite},
+                        {"max_rel_error_vs_exact", s.max_rel_vs_exact}, {"mean_rel_error_vs_exact", s.mean_rel_vs_exact},
+                        {"norm_rel_error_vs_exact", s.norm_rel_vs_exact},
                         {"seconds", s.seconds},
                         {"macs_per_second", s.seconds > 0 ? macs / s.seconds : 0.0}};
     j["sqnr_db"] = std::isinf(s.sqnr_db) ? nlohmann::json("inf") : nlohmann::json(s.sqnr_db);
+    if (!s.ulp_histogram.empty()) {
+      nlohmann::json h = nlohmann::json::array();  // in order of distance; empty buckets left out
+      for (size_t b = 0; b < s.ulp_histogram.size(); ++b)
+        if (s.ulp_histogram[b]) h.push_back({{"ulps", sim::ulp_bucket_label(b, s.ulp_histogram.size())}, {"outputs", s.ulp_histogram[b]}});
+      j["ulp_histogram"] = h;
+    }
     fmt::print("{}\n", j.dump(2));
     return;
   }
@@ -160,7 +168,14 @@ void cmd_gemm(GemmArgs& g) {
              s.mean_rel, s.sqnr_db);
   if (s.nonfinite)
     fmt::print("non-finite outputs (NaN/inf where FP64 is finite, excluded above): {} of {}\n", s.nonfinite, m * n);
-  fmt::print("vs the correctly rounded exact dot of the quantized operands: exact match {:.4f}\n", s.exact_match_rate);
+  fmt::print("vs the correctly rounded exact dot of the quantized operands: exact match {:.4f}; relative error to the exact dot: mean {:.6g}, max {:.6g}, Frobenius {:.6g}\n",
+             s.exact_match_rate, s.mean_rel_vs_exact, s.max_rel_vs_exact, s.norm_rel_vs_exact);
+  if (!s.ulp_histogram.empty()) {
+    std::string h;
+    for (size_t b = 0; b < s.ulp_histogram.size(); ++b)
+      if (s.ulp_histogram[b]) h += fmt::format("{}{}: {}", h.empty() ? "" : ", ", sim::ulp_bucket_label(b, s.ulp_histogram.size()), s.ulp_histogram[b]);
+    fmt::print("ulp distance from it (outputs): {}\n", h);
+  }
   fmt::print("emulation: {:.3g} MAC/s\n", s.seconds > 0 ? macs / s.seconds : 0.0);
 }
 

@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <span>
+#include <string>
 #include <vector>
 
 #include <arithsim/models/pe/pe.hpp>
@@ -20,6 +21,15 @@ struct GemmStats {
   size_t m = 0, n = 0, k = 0;
   double max_abs = 0, mean_rel = 0, sqnr_db = 0;
   double exact_match_rate = 0;
+  // Against the exact dot of the quantized operands: the largest |c - exact| / |exact| (over
+  // exact != 0 and c finite), and the distance from the correctly rounded value in units in
+  // the last place of the output format: ulp_histogram[0] counts 0 ulp, [1] 1 ulp, [b] for
+  // b >= 2 counts 2^(b-1) .. 2^b - 1 ulp; the last bucket also holds every larger distance
+  // and the outputs where one side is not finite and the other differs. Empty when the
+  // output format is not a float format.
+  double max_rel_vs_exact = 0, mean_rel_vs_exact = 0;
+  double norm_rel_vs_exact = 0;  // ||C - exact||_F / ||exact||_F over the finite outputs
+  std::vector<size_t> ulp_histogram;
   size_t nonfinite = 0;  // outputs that are NaN or inf where the FP64 reference is finite
   double seconds = 0;  // PE emulation time (without the references)
 };
@@ -28,6 +38,10 @@ struct GemmResult {
   std::vector<float> c;  // M x N, row-major
   GemmStats stats;
 };
+
+// "0", "1", "2-3", "4-7", ...: the label of ulp_histogram bucket b ("N+" for the last).
+std::string ulp_bucket_label(size_t b, size_t buckets);
+inline constexpr size_t kUlpBuckets = 26;  // the last holds >= 2^24 ulp and non-finite mismatches
 
 // A: M x K row-major, B: K x N row-major. Throws pe::PeError for shapes the PE rejects.
 GemmResult run_gemm(const pe::ProcessingElement& pe, std::span<const float> a, std::span<const float> b, size_t m,
