@@ -32,6 +32,17 @@ const PeInfo kInfo{
      {"scale", "round", "operands: none (exact values of the input type, else an error) | round (RNE to it) | pow2 (per-vector power-of-two scale)"},
      {"presets", "", "a presets YAML file used instead of the built-in one"}}};
 
+// The presets the parameters name: the built-in ones, or presets=FILE (read into `user`).
+const TensorCorePresets& presets_of(const ParamReader& r, TensorCorePresets& user) {
+  if (r.str("presets").empty()) return builtin_tensor_core_presets();
+  try {
+    user = load_tensor_core_presets(r.str("presets"));
+  } catch (const std::invalid_argument& e) {
+    r.fail(e.what());
+  }
+  return user;
+}
+
 class TensorCore final : public ProcessingElement {
  public:
   explicit TensorCore(const Params& p) : r_(kInfo, p), mma_(select(r_)), d_(out_format(r_)) {
@@ -63,20 +74,19 @@ class TensorCore final : public ProcessingElement {
   const formats::ElementFormat& output_format() const override { return d_; }
 
   double dot(const Operand& a, const Operand& w) const override {
-    const uint32_t d = units::mma_dot(mma_, sched_, a.codes, w.codes, mma_.spec().out.encode(0.0));
+    const uint32_t d = units::mma_dot(mma_, sched_, a.codes, w.codes, zero_c_);
     if (scale_ != "pow2") return d_.decode(d);
     return pow2_scaled_output(d_.decode_exact(d).unrounded(), a, w, d_);
   }
 
  private:
   static units::MmaInstruction select(const ParamReader& r) {
+    TensorCorePresets user;
+    const TensorCorePresets& p = presets_of(r, user);
     try {
-      const TensorCorePresets* p = &builtin_tensor_core_presets();
-      TensorCorePresets user;
-      if (!r.str("presets").empty()) p = &(user = load_tensor_core_presets(r.str("presets")));
       const std::string in = r.str("in");
       const std::string a = r.str("a").empty() ? in : r.str("a"), b = r.str("b").empty() ? in : r.str("b");
-      return units::MmaInstruction(select_tensor_core(*p, r.str("gpu"), r.str("instr"), a, b, r.str("out")).spec);
+      return units::MmaInstruction(select_tensor_core(p, r.str("gpu"), r.str("instr"), a, b, r.str("out")).spec);
     } catch (const std::invalid_argument& e) {
       r.fail(e.what());
     }
@@ -106,6 +116,7 @@ class TensorCore final : public ProcessingElement {
   formats::ElementFormat d_;
   units::MmaSchedule sched_;
   std::string scale_;
+  uint32_t zero_c_ = mma_.spec().out.encode(0.0);  // C = +0: the GEMM has no C operand
 };
 
 }  // namespace
@@ -114,13 +125,8 @@ const PeInfo& tensor_core_info() { return kInfo; }
 
 PresetTable tensor_core_presets_table(const Params& p) {
   const ParamReader r(kInfo, p);
-  const TensorCorePresets* presets = &builtin_tensor_core_presets();
   TensorCorePresets user;
-  try {
-    if (!r.str("presets").empty()) presets = &(user = load_tensor_core_presets(r.str("presets")));
-  } catch (const std::invalid_argument& e) {
-    r.fail(e.what());
-  }
+  const TensorCorePresets& presets = presets_of(r, user);
   auto join = [](const std::vector<std::string>& v) {
     std::string s;
     for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
@@ -128,7 +134,7 @@ PresetTable tensor_core_presets_table(const Params& p) {
   };
   PresetTable t;
   t.columns = {"gpu", "instr", "in", "out", "k", "block", "interleave", "F", "floor", "block result", "c", "source", "proven by"};
-  for (const auto& row : presets->rows) {
+  for (const auto& row : presets.rows) {
     const auto& s = row.spec;
     t.rows.push_back({join(row.gpus), join(row.instrs), join(row.inputs), row.out, std::to_string(s.k), std::to_string(s.block),
                       s.interleave ? std::to_string(s.interleave) : "-", std::to_string(s.fma.fraction_bits),

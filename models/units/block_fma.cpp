@@ -12,11 +12,6 @@ void BlockFmaSpec::validate() const {
     throw std::invalid_argument(fmt::format("block FMA fraction bits must be 0..60, got {}", fraction_bits));
 }
 
-BlockTerm product_term(const Decoded& a, int a_m, const Decoded& b, int b_m) {
-  // Significands of <= 32 bits each (every format a matrix unit takes), so the product is exact.
-  return {a.neg != b.neg, a.mant * b.mant, a.exp + b.exp, (a.exp + a_m) + (b.exp + b_m)};
-}
-
 BlockTerm addend_term(const Decoded& c, int c_m) { return {c.neg, c.mant, c.exp, c.exp + c_m}; }
 
 Unrounded block_fma_sum(std::span<const BlockTerm> terms, const BlockFmaSpec& s) {

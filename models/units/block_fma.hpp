@@ -43,13 +43,13 @@ struct BlockFmaSpec {
 
 // The exponent fields as the hardware holds them: a decoded finite nonzero value of a
 // minifloat with `m` fraction bits has the stored exponent lsb + m (normal: floor(log2|x|);
-// subnormal: the format's minimum exponent).
-BlockTerm product_term(const Decoded& a, int a_m, const Decoded& b, int b_m);  // multiply stage, exact
+// subnormal: the format's minimum exponent). A product's term (MmaInstruction's multiply
+// stage) is the exact product with the sum of the operands' stored exponents.
 BlockTerm addend_term(const Decoded& c, int c_m);
 
 // align -> add -> normalize: the exact sum of the cut terms (+0 when it is zero or there
-// are no terms). At most 2^20 terms, each with |value| < 2^(align_exp + 2) (as the two
-// functions above make them).
+// are no terms). At most 2^20 terms, each with |value| < 2^(align_exp + 2) (as addend_term and the
+// multiply stage make them).
 Unrounded block_fma_sum(std::span<const BlockTerm> terms, const BlockFmaSpec& s);
 
 }  // namespace arithsim::units

@@ -63,6 +63,7 @@ MmaInstruction::OperandBits MmaInstruction::to_bits(const Decoded& d, int m) {
   }
   return o;
 }
+
 MmaInstruction::MmaInstruction(MmaSpec s) : s_(std::move(s)) {
   s_.validate();
   am_ = minifloat(s_.operand_format ? *s_.operand_format : s_.a)->m;
@@ -73,15 +74,6 @@ MmaInstruction::MmaInstruction(MmaSpec s) : s_(std::move(s)) {
   // Decode tables for inputs of <= 16 bits (fp16, bf16, FP8): one lookup per operand, the
   // value as the multiplier holds it (in operand_format when there is one: exact, checked).
   for (auto [fmt, t] : {std::pair{&s_.a, &ta_}, std::pair{&s_.b, &tb_}}) {
-    const auto* mf = minifloat(*fmt);
-    if (!s_.operand_format && mf->conv == formats::FloatConvention::IEEE && fmt->bits() > 8) {
-      t->ieee = true;
-      t->m = mf->m;
-      t->bias = mf->bias;
-      t->sign = uint32_t{1} << (mf->e + mf->m);
-      t->emask = (uint32_t{1} << mf->e) - 1;
-      continue;
-    }
     if (fmt->bits() > 16 && !s_.operand_format) continue;
     if (fmt->bits() > 16)
       throw std::invalid_argument(fmt::format("operand format with an input of {} bits (at most 16)", fmt->bits()));
@@ -102,28 +94,10 @@ MmaInstruction::MmaInstruction(MmaSpec s) : s_(std::move(s)) {
   }
 }
 
-
 [[gnu::always_inline]] inline MmaInstruction::OperandBits MmaInstruction::operand(const formats::ElementFormat& f,
                                                                                  const DecodeTable& t, int m,
                                                                                  uint32_t code) const {
   if (!t.table.empty()) return t.table[code & t.mask];
-  if (t.ieee) {  // fp16, bf16, tf32: the fields, as the multiplier reads them
-    OperandBits o;
-    o.neg = code & t.sign;
-    const uint32_t ef = (code >> t.m) & t.emask, frac = code & ((uint32_t{1} << t.m) - 1);
-    if (ef == t.emask) {
-      o.cls = frac ? kNaN : (o.neg ? kNegInf : kPosInf);
-    } else if (ef == 0 && frac == 0) {
-      o.cls = kZero;
-    } else {
-      o.cls = kFinite;
-      const int e = ef ? int(ef) - t.bias : 1 - t.bias;
-      o.mant = ef ? frac | (uint32_t{1} << t.m) : frac;
-      o.lsb = int16_t(e - t.m);
-      o.align = int16_t(e);
-    }
-    return o;
-  }
   return to_bits(f.decode_exact(code), m);
 }
 

@@ -70,12 +70,9 @@ class MmaInstruction {
     uint8_t cls = 0;  // kZero, kFinite, kNaN, kPosInf, kNegInf
     bool neg = false;
   };
-  struct DecodeTable {  // every code's operand for formats of <= 8 bits; IEEE fields inline
+  struct DecodeTable {  // every code's operand, for formats of <= 16 bits (else empty)
     uint32_t mask = 0;
     std::vector<OperandBits> table;
-    bool ieee = false;  // decode the fields inline (IEEE conventions, no operand_format)
-    int m = 0, bias = 0;
-    uint32_t sign = 0, emask = 0;
   };
   OperandBits operand(const formats::ElementFormat& f, const DecodeTable& t, int m, uint32_t code) const;
   static OperandBits to_bits(const formats::Decoded& d, int m);
