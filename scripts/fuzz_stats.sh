@@ -3,8 +3,8 @@
 # measurements, never by hand:
 #   - the bounded run: the "fuzz-stats:" lines of the last `ctest -L fuzz` in build-fuzz/
 #     (scripts/fuzz.sh; tests/fuzz/run_fuzz.sh prints them);
-#   - the campaigns: the last "fuzz-stats:" line of each build-fuzz/campaign/NAME.log
-#     (tests/fuzz/campaign.sh).
+#   - the campaigns: the last "fuzz-stats:" line of each harness in
+#     bench/results/fuzz_campaigns.log (tests/fuzz/campaign.sh appends one per run).
 #   bash scripts/fuzz.sh && bash scripts/fuzz_stats.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,13 +23,12 @@ trap 'rm -f "$table"' EXIT
   echo "(its seed corpus, then fuzzing; the regressions run before and are not counted). Campaign:"
   echo "\`tests/fuzz/campaign.sh NAME\` from the seeds (a resumed campaign counts its last run only)."
   echo
-  echo "| harness | bounded run: executions | exec/s | campaign: executions | seconds | exec/s | corpus after |"
-  echo "|---|---:|---:|---:|---:|---:|---:|"
+  echo "| harness | bounded run: executions | exec/s | campaign: executions | seconds | exec/s | corpus after | campaign date |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---|"
   for src in tests/fuzz/*_fuzz.cpp; do
     name=$(basename "$src" _fuzz.cpp)
     ci=$(grep "^fuzz-stats: $name " "$ctest_log" | tail -1 || true)
-    camp=""
-    [ -f "build-fuzz/campaign/$name.log" ] && camp=$(grep "^fuzz-stats: $name " "build-fuzz/campaign/$name.log" | tail -1 || true)
+    camp=$(grep "^fuzz-stats: $name " bench/results/fuzz_campaigns.log 2>/dev/null | tail -1 || true)
     awk -v name="$name" -v ci="$ci" -v camp="$camp" '
       function field(line, key,   n, i, parts, kv) {
         n = split(line, parts, " ")
@@ -39,10 +38,10 @@ trap 'rm -f "$table"' EXIT
       function rate(e, s) { return (s > 0) ? sprintf("%.0f", e / s) : "" }
       BEGIN {
         ce = field(ci, "execs"); cs = field(ci, "seconds")
-        ke = field(camp, "execs"); ks = field(camp, "seconds"); kc = field(camp, "corpus"); krc = field(camp, "rc")
+        ke = field(camp, "execs"); ks = field(camp, "seconds"); kc = field(camp, "corpus"); kd = field(camp, "date"); krc = field(camp, "rc")
         note = (krc != "" && krc != "0") ? sprintf(" (stopped: rc %s)", krc) : ""
-        printf "| `%s` | %s | %s | %s%s | %s | %s | %s |\n", name, (ce == "" ? "not run" : ce), rate(ce, cs),
-               (ke == "" ? "not run" : ke), note, ks, rate(ke, ks), kc
+        printf "| `%s` | %s | %s | %s%s | %s | %s | %s | %s |\n", name, (ce == "" ? "not run" : ce), rate(ce, cs),
+               (ke == "" ? "not run" : ke), note, ks, rate(ke, ks), kc, kd
       }'
   done
 } > "$table"

@@ -5,7 +5,9 @@
 # The working corpus is build-fuzz/campaign/corpus/NAME (seeded from tests/fuzz/corpus/NAME
 # on the first run, kept between runs, so a campaign resumes where it stopped); crashes go to
 # build-fuzz/campaign/artifacts/NAME/, the log to build-fuzz/campaign/NAME.log, whose last
-# line is "fuzz-stats: NAME execs=N seconds=S ..." (scripts/fuzz_stats.sh reads it).
+# line is "fuzz-stats: NAME execs=N seconds=S ...". That line is also appended to
+# bench/results/fuzz_campaigns.log, the committed record of campaigns (build-fuzz/ does not
+# outlive a clone) that scripts/fuzz_stats.sh reads: commit it with the docs it regenerates.
 # One process (-jobs is not used: the machine is shared); stops at the first crash.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -27,5 +29,5 @@ set -e
 end=$(date +%s.%N)
 execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
 echo "fuzz-stats: $name execs=${execs:-0} seconds=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')" \
-     "corpus=$(find "$work/corpus/$name" -type f | wc -l) rc=$rc" | tee -a "$log"
+     "corpus=$(find "$work/corpus/$name" -type f | wc -l) rc=$rc date=$(date -u +%Y-%m-%d)" | tee -a "$log" bench/results/fuzz_campaigns.log
 exit "$rc"
