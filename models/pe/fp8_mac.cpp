@@ -19,6 +19,7 @@
 namespace arithsim::pe {
 namespace {
 
+const OperandPolicies kPolicies{{policy_pow2()}};
 const PeInfo kInfo{"fp8_mac",
                    "FP8 MAC: E4M3/E5M2 products, FP32/FP16 accumulation, fused / per-product / adder-tree rounding",
                    "'FP8 versus INT8 for efficient deep learning inference' (van Baalen et al., 2023); OCP OFP8 v1.0",
@@ -29,7 +30,8 @@ const PeInfo kInfo{"fp8_mac",
                     {"tree_inputs", "16", "products per adder-tree step (mode=tree)"},
                     {"align_bits", "27", "adder-tree alignment window in bits (mode=tree)"},
                     {"round_shifted", "false", "adder tree rounds (true) or truncates (false) shifted-out bits"},
-                    {"fast", "true", "use the fast path (same bits, proven by tests) instead of the stage-by-stage datapath"}}};
+                    {"fast", "true", "use the fast path (same bits, proven by tests) instead of the stage-by-stage datapath"},
+                    kPolicies.param()}};
 
 class Fp8Mac final : public ProcessingElement {
  public:
@@ -50,12 +52,13 @@ class Fp8Mac final : public ProcessingElement {
             a_.codec<formats::MinifloatCodec>()->spec().m + w_.codec<formats::MinifloatCodec>()->spec().m + 2 <= 24 &&
             !a_.table().empty() && !w_.table().empty() &&
             a_.info().min_subnormal * w_.info().min_subnormal >= 0x1p-126 && a_.info().max * w_.info().max <= 0x1p100;
+    read_operand_policy(r_, kPolicies);
   }
   const PeInfo& info() const override { return kInfo; }
   std::string config() const override { return r_.resolved(); }
   void check_k(size_t) const override {}
-  Operand quantize_a(std::span<const float> a) const override { return quantize_pow2(a_, a); }
-  Operand quantize_w(std::span<const float> w) const override { return quantize_pow2(w_, w); }
+  Operand scale_a(std::span<const float> a) const override { return quantize_pow2(a_, a); }
+  Operand scale_w(std::span<const float> w) const override { return quantize_pow2(w_, w); }
   const formats::ElementFormat& output_format() const override { return out_; }
 
   double dot(const Operand& a, const Operand& w) const override {

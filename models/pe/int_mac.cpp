@@ -10,6 +10,7 @@
 namespace arithsim::pe {
 namespace {
 
+const OperandPolicies kPolicies{{{"symmetric", "a float32 scale amax/qmax per vector, elements rounded and saturated"}}};
 const PeInfo kInfo{"int_mac",
                    "integer MAC: INTa x INTw -> INT(acc_bits) accumulate, FP32 dequantized output",
                    "baseline integer MAC (e.g. INT8 x INT8 -> INT32 of 'FP8 versus INT8 for efficient deep learning inference', 2023)",
@@ -17,7 +18,8 @@ const PeInfo kInfo{"int_mac",
                     {"w", "int8", "weight format: int2..int16"},
                     {"acc_bits", "32", "accumulator width in bits (2..63)"},
                     {"saturate", "false", "saturate the accumulator instead of wrapping"},
-                    {"fast", "true", "use the fast path (same bits, proven by tests) instead of the stage-by-stage datapath"}}};
+                    {"fast", "true", "use the fast path (same bits, proven by tests) instead of the stage-by-stage datapath"},
+                    kPolicies.param()}};
 
 class IntMac final : public ProcessingElement {
  public:
@@ -31,12 +33,13 @@ class IntMac final : public ProcessingElement {
     acc_bits_ = r_.integer("acc_bits", 2, 63);
     saturate_ = r_.flag("saturate");
     fast_ = r_.flag("fast");
+    read_operand_policy(r_, kPolicies);
   }
   const PeInfo& info() const override { return kInfo; }
   std::string config() const override { return r_.resolved(); }
   void check_k(size_t) const override {}
-  Operand quantize_a(std::span<const float> a) const override { return quantize_int_symmetric(a_, a); }
-  Operand quantize_w(std::span<const float> w) const override { return quantize_int_symmetric(w_, w); }
+  Operand scale_a(std::span<const float> a) const override { return quantize_int_symmetric(a_, a); }
+  Operand scale_w(std::span<const float> w) const override { return quantize_int_symmetric(w_, w); }
   const formats::ElementFormat& output_format() const override { return out_; }
 
   // multiply, accumulate: the datapath, one product per step into the W-bit register.

@@ -12,12 +12,14 @@
 namespace arithsim::pe {
 namespace {
 
+const OperandPolicies kPolicies{{policy_pow2()}};
 const PeInfo kInfo{"lmul_pe",
                    "L-Mul PE: linear-complexity approximate multiplies (integer add of exponent|mantissa), FP32 accumulation",
                    "Addition is All You Need for Energy-efficient Language Models (Luo & Sun, arXiv 2410.00907)",
                    {{"format", "bf16", "operand format: a minifloat with 2..7 mantissa bits (bf16, e4m3, e5m2, e4m4 ...)"},
                     {"variant", "hardware", "hardware (field add, mantissa carry into the exponent) | formula"},
-                    {"acc", "fp32", "accumulator format"}}};
+                    {"acc", "fp32", "accumulator format"},
+                    kPolicies.param()}};
 
 class LMulPe final : public ProcessingElement {
  public:
@@ -31,12 +33,13 @@ class LMulPe final : public ProcessingElement {
     else if (v == "formula") variant_ = units::LMulVariant::Formula;
     else r_.fail(fmt::format("variant '{}' is not hardware or formula", v));
     if (!acc_.codec<formats::MinifloatCodec>()) r_.fail(fmt::format("acc={} is not a floating-point format", acc_.name()));
+    read_operand_policy(r_, kPolicies);
   }
   const PeInfo& info() const override { return kInfo; }
   std::string config() const override { return r_.resolved(); }
   void check_k(size_t) const override {}
-  Operand quantize_a(std::span<const float> a) const override { return quantize_pow2(f_, a); }
-  Operand quantize_w(std::span<const float> w) const override { return quantize_pow2(f_, w); }
+  Operand scale_a(std::span<const float> a) const override { return quantize_pow2(f_, a); }
+  Operand scale_w(std::span<const float> w) const override { return quantize_pow2(f_, w); }
   const formats::ElementFormat& output_format() const override { return out_; }
 
   double dot(const Operand& a, const Operand& w) const override {

@@ -33,7 +33,8 @@ const PeInfo kInfo{"lut_tensor_core",
                     {"symmetrize", "true", "store half the table and negate by the index's top bit"},
                     {"table", "fp16", "table entry format for fp16 activations (fp16 | fp32)"},
                     {"acc", "fp32", "format of plane sums (fp16 activations), group outputs and the accumulator"},
-                    {"fast", "true", "use the fast path (same bits, proven by tests) instead of the stage-by-stage datapath"}}};
+                    {"fast", "true", "use the fast path (same bits, proven by tests) instead of the stage-by-stage datapath"},
+                    LowBitOperands::policies().param()}};
 
 class LutTensorCore final : public ProcessingElement {
  public:
@@ -47,13 +48,14 @@ class LutTensorCore final : public ProcessingElement {
     if (!table_.codec<formats::MinifloatCodec>() || !acc_.codec<formats::MinifloatCodec>())
       r_.fail("table and acc must be floating-point formats");
     fast_ = r_.flag("fast");
+    read_operand_policy(r_, LowBitOperands::policies());
   }
   const PeInfo& info() const override { return kInfo; }
   std::string config() const override { return r_.resolved(); }
   void check_k(size_t k) const override { ops_.check_k(r_, k); }
-  Operand quantize_a(std::span<const float> a) const override { return ops_.quantize_a(a); }
+  Operand scale_a(std::span<const float> a) const override { return ops_.quantize_a(a); }
   // Weights are unsigned B-bit with a zero point (bit planes of q are the serial inputs).
-  Operand quantize_w(std::span<const float> w) const override { return ops_.quantize_w(w); }
+  Operand scale_w(std::span<const float> w) const override { return ops_.quantize_w(w); }
   const formats::ElementFormat& output_format() const override { return out_; }
 
   double dot(const Operand& a, const Operand& w) const override {

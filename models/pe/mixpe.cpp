@@ -27,7 +27,8 @@ const PeInfo kInfo{"mixpe",
                     {"group", "128", "weights per scale/zero point along K"},
                     {"zero_point", "true", "asymmetric weights with an integer zero point"},
                     {"acc", "fp32", "format of the group outputs and the accumulator"},
-                    {"fast", "true", "use the fast path (same bits, proven by tests) instead of the stage-by-stage datapath"}}};
+                    {"fast", "true", "use the fast path (same bits, proven by tests) instead of the stage-by-stage datapath"},
+                    LowBitOperands::policies().param()}};
 
 class MixPe final : public ProcessingElement {
  public:
@@ -36,12 +37,13 @@ class MixPe final : public ProcessingElement {
         out_(formats::ElementFormat::parse("float32")) {
     if (!acc_.codec<formats::MinifloatCodec>()) r_.fail(fmt::format("acc={} is not a floating-point format", acc_.name()));
     fast_ = r_.flag("fast");
+    read_operand_policy(r_, LowBitOperands::policies());
   }
   const PeInfo& info() const override { return kInfo; }
   std::string config() const override { return r_.resolved(); }
   void check_k(size_t k) const override { ops_.check_k(r_, k); }
-  Operand quantize_a(std::span<const float> a) const override { return ops_.quantize_a(a); }
-  Operand quantize_w(std::span<const float> w) const override { return ops_.quantize_w(w); }
+  Operand scale_a(std::span<const float> a) const override { return ops_.quantize_a(a); }
+  Operand scale_w(std::span<const float> w) const override { return ops_.quantize_w(w); }
   const formats::ElementFormat& output_format() const override { return out_; }
 
   double dot(const Operand& a, const Operand& w) const override {

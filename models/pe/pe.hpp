@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <utility>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -22,6 +23,18 @@ namespace arithsim::pe {
 // Bad PE name, parameter or shape: the message names the PE and the problem.
 struct PeError : std::invalid_argument {
   using std::invalid_argument::invalid_argument;
+};
+
+// An operand value that is not exact in the PE's input format under scale=none: `index`
+// is its position in the K-vector (the GEMM driver names it A[i, t] or B[t, j]).
+struct OperandError : PeError {
+  // `where` names the value in the message (default: "activation element 3").
+  OperandError(const std::string& pe, char side, size_t index, double value, const std::string& format,
+               const std::string& where = "");
+  char side;  // 'a' (activations, a row of A) or 'w' (weights, a column of B)
+  size_t index;
+  double value;
+  std::string format;
 };
 
 using Params = std::map<std::string, std::string>;
@@ -52,6 +65,16 @@ struct Operand {
   double value(size_t i) const { return (format->decode(codes[i]) - zero(i)) * scale(i); }
 };
 
+class ParamReader;
+
+// The operand policies of a PE, for its `scale` parameter: "none" (operands are exact
+// values of the PE's input formats, taken as they are; anything else is an OperandError)
+// beside the PE's own scalings, the first of which is the default.
+struct OperandPolicies {
+  std::vector<std::pair<std::string, std::string>> own;  // name, what it does
+  ParamInfo param() const;                                // the `scale` parameter's entry
+};
+
 class ProcessingElement {
  public:
   virtual ~ProcessingElement() = default;
@@ -60,12 +83,28 @@ class ProcessingElement {
   // Throws PeError when the PE cannot run a reduction of length K (e.g. group size).
   virtual void check_k(size_t k) const = 0;
   // The operands as the hardware holds them: a row of A (activations) and a column of B
-  // (weights), both of length K.
-  virtual Operand quantize_a(std::span<const float> a) const = 0;
-  virtual Operand quantize_w(std::span<const float> w) const = 0;
+  // (weights), both of length K, under the operand policy: the PE's own scaling, or with
+  // scale=none the values themselves (codes of the input format, unit scales, zero points
+  // 0), where a value that is not exact in the format throws OperandError.
+  Operand quantize_a(std::span<const float> a) const { return quantize(a, 'a'); }
+  Operand quantize_w(std::span<const float> w) const { return quantize(w, 'w'); }
+  const std::string& operand_policy() const { return policy_; }
+  bool exact_operands() const { return policy_ == "none"; }
   // The PE's output for one dot product (a value of output_format()).
   virtual double dot(const Operand& a, const Operand& w) const = 0;
   virtual const formats::ElementFormat& output_format() const = 0;
+
+ protected:
+  // The PE's own scalings (the layout of an operand: formats, groups, zero points, also
+  // under scale=none, which replaces its codes, scales and zeros).
+  virtual Operand scale_a(std::span<const float> a) const = 0;
+  virtual Operand scale_w(std::span<const float> w) const = 0;
+  // Reads parameter `scale` (one of `p` or none); every PE constructor calls it.
+  void read_operand_policy(const ParamReader& r, const OperandPolicies& p);
+
+ private:
+  Operand quantize(std::span<const float> x, char side) const;
+  std::string policy_;
 };
 
 std::unique_ptr<ProcessingElement> make_pe(const std::string& name, const Params& params);
@@ -97,6 +136,14 @@ class ParamReader {
   Params values_;
 };
 
+// The operand policies the PEs share (entries of OperandPolicies::own).
+inline std::pair<std::string, std::string> policy_pow2() {
+  return {"pow2", "a power-of-two scale per vector moves amax into the binade 2^min(emax, 8); elements saturate"};
+}
+inline std::pair<std::string, std::string> policy_round() {
+  return {"round", "each value rounded (RNE) to the input format, unscaled"};
+}
+
 // Quantization helpers shared by the PEs.
 // Symmetric per-vector scaling onto an element format: a power-of-two scale 2^X with
 // X = floor(log2 amax) - min(emax, 8) (the OCP MX rule over the whole vector for formats
@@ -119,6 +166,10 @@ Operand quantize_int_groups(const formats::BlockCodec& codec, const formats::Ele
 class LowBitOperands {
  public:
   LowBitOperands(const ParamReader& r, int weight_bits, bool zero_point, const std::string& activation_error);
+  static OperandPolicies policies() {
+    return {{{"group", "weights: integers per group along K with an FP16 scale (and zero point); activations: "
+                       "int8 with a float32 scale per vector, or fp16 rounded"}}};
+  }
   int weight_bits() const { return bits_; }
   size_t group() const { return group_; }
   bool int8_activations() const { return int8_; }

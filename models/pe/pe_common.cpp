@@ -60,6 +60,46 @@ std::string ParamReader::resolved() const {
   return s;
 }
 
+OperandError::OperandError(const std::string& pe, char side_, size_t index_, double value_, const std::string& format_,
+                           const std::string& where)
+    : PeError(fmt::format("{}: {} = {} is not a value of {} (scale=none takes exact values)", pe,
+                          where.empty() ? fmt::format("{} element {}", side_ == 'a' ? "activation" : "weight", index_) : where,
+                          float(value_), format_)),
+      side(side_), index(index_), value(value_), format(format_) {}
+
+ParamInfo OperandPolicies::param() const {
+  std::string help = "operands: none (exact values of the input formats, else an error)";
+  for (const auto& [name, what] : own) help += fmt::format(" | {} ({})", name, what);
+  return {"scale", own.front().first, help};
+}
+
+void ProcessingElement::read_operand_policy(const ParamReader& r, const OperandPolicies& p) {
+  const std::string v = r.str("scale");
+  std::string known = "none";
+  for (const auto& [name, what] : p.own) {
+    if (v == name) policy_ = v;
+    known += ", " + name;
+  }
+  if (v == "none") policy_ = v;
+  if (policy_.empty()) r.fail(fmt::format("scale '{}' is not one of {}", v, known));
+}
+
+Operand ProcessingElement::quantize(std::span<const float> x, char side) const {
+  Operand o = side == 'a' ? scale_a(x) : scale_w(x);
+  if (policy_ != "none") return o;
+  // The layout (formats, groups) is the PE's; the values are the operands themselves.
+  const formats::ElementFormat& f = *o.format;
+  for (size_t i = 0; i < x.size(); ++i) {
+    const uint32_t c = f.encode(double(x[i]));
+    const double v = f.decode(c);
+    if (!(v == double(x[i]) || (std::isnan(v) && std::isnan(x[i])))) throw OperandError(info().name, side, i, x[i], f.name());
+    o.codes[i] = c;
+  }
+  std::fill(o.scales.begin(), o.scales.end(), 1.0);
+  std::fill(o.zeros.begin(), o.zeros.end(), 0);
+  return o;
+}
+
 namespace {
 Operand make_operand(const formats::ElementFormat& f, size_t n) {
   Operand o;

@@ -24,6 +24,8 @@
 namespace arithsim::pe {
 namespace {
 
+const OperandPolicies kPolicies{
+    {{"auto", "fp4: a power-of-two scale per vector (pow2); posits: each value rounded to the posit, unscaled"}}};
 const PeInfo kInfo{"rmmec",
                    "XR-NPE RMMEC: SIMD FP4 / Posit(4,1) / Posit(8,0) / Posit(16,1) MAC sharing one mantissa multiplier",
                    "XR-NPE: High-Throughput Mixed-precision SIMD Neural Processing Engine for Extended Reality Perception "
@@ -32,7 +34,8 @@ const PeInfo kInfo{"rmmec",
                     {"lanes", "0", "products per cycle (0: the mode's default 4/4/2/1)"},
                     {"acc", "quire", "quire (exact, one final rounding) | fp32 (one rounding per cycle)"},
                     {"out", "fp32", "output format (fp32, or the mode's own format, e.g. posit16_1)"},
-                    {"fast", "true", "use the fast path (same bits, proven by tests) instead of the stage-by-stage datapath"}}};
+                    {"fast", "true", "use the fast path (same bits, proven by tests) instead of the stage-by-stage datapath"},
+                    kPolicies.param()}};
 
 int default_lanes(const std::string& mode) { return mode == "posit8_0" ? 2 : mode == "posit16_1" ? 1 : 4; }
 
@@ -47,6 +50,7 @@ class Rmmec final : public ProcessingElement {
     if (acc != "quire" && acc != "fp32") r_.fail(fmt::format("acc '{}' is not quire or fp32", acc));
     quire_ = acc == "quire";
     fast_ = r_.flag("fast");
+    read_operand_policy(r_, kPolicies);
     // Quire range: every operand is a multiple of 2^lsb and below 2^(emax+1).
     const auto lo = f_.decode_exact(1);  // the smallest positive code in every mode
     lsb_ = 2 * lo.exp;
@@ -57,8 +61,8 @@ class Rmmec final : public ProcessingElement {
   const PeInfo& info() const override { return kInfo; }
   std::string config() const override { return r_.resolved() + fmt::format(" (lanes={})", lanes_); }
   void check_k(size_t) const override {}
-  Operand quantize_a(std::span<const float> a) const override { return quantize(a); }
-  Operand quantize_w(std::span<const float> w) const override { return quantize(w); }
+  Operand scale_a(std::span<const float> a) const override { return quantize(a); }
+  Operand scale_w(std::span<const float> w) const override { return quantize(w); }
   const formats::ElementFormat& output_format() const override { return out_; }
 
   double dot(const Operand& a, const Operand& w) const override {

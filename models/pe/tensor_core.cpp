@@ -15,6 +15,7 @@
 namespace arithsim::pe {
 namespace {
 
+const OperandPolicies kPolicies{{policy_round(), policy_pow2()}};
 const PeInfo kInfo{
     "tensor_core",
     "GPU tensor/matrix core (V100 .. B200): block FMAs with truncating alignment, chained over K, bit-exact",
@@ -29,7 +30,7 @@ const PeInfo kInfo{
      {"split_k", "1", "K split into this many parts, reduced in order in FP32"},
      {"alpha", "1", "epilogue scale: D = alpha * (A*B), in FP32"},
      {"d", "", "output type after the epilogue (fp32, fp16, bf16 or any float format); default: out"},
-     {"scale", "round", "operands: none (exact values of the input type, else an error) | round (RNE to it) | pow2 (per-vector power-of-two scale)"},
+     kPolicies.param(),
      {"presets", "", "a presets YAML file used instead of the built-in one"}}};
 
 // The presets the parameters name: the built-in ones, or presets=FILE (read into `user`).
@@ -46,9 +47,7 @@ const TensorCorePresets& presets_of(const ParamReader& r, TensorCorePresets& use
 class TensorCore final : public ProcessingElement {
  public:
   explicit TensorCore(const Params& p) : r_(kInfo, p), mma_(select(r_)), d_(out_format(r_)) {
-    const std::string scale = r_.str("scale");
-    if (scale != "none" && scale != "round" && scale != "pow2") r_.fail(fmt::format("scale '{}' is not none, round or pow2", scale));
-    scale_ = scale;
+    read_operand_policy(r_, kPolicies);
     sched_.promote = size_t(r_.integer("promote", 0, 1 << 30));
     sched_.split_k = size_t(r_.integer("split_k", 1, 1 << 20));
     const std::string alpha = r_.str("alpha");
@@ -69,13 +68,13 @@ class TensorCore final : public ProcessingElement {
   const PeInfo& info() const override { return kInfo; }
   std::string config() const override { return r_.resolved(); }
   void check_k(size_t) const override {}
-  Operand quantize_a(std::span<const float> x) const override { return quantize(mma_.spec().a, x, "A: element {} of a row"); }
-  Operand quantize_w(std::span<const float> x) const override { return quantize(mma_.spec().b, x, "B: element {} of a column"); }
+  Operand scale_a(std::span<const float> x) const override { return scale(mma_.spec().a, x); }
+  Operand scale_w(std::span<const float> x) const override { return scale(mma_.spec().b, x); }
   const formats::ElementFormat& output_format() const override { return d_; }
 
   double dot(const Operand& a, const Operand& w) const override {
     const uint32_t d = units::mma_dot(mma_, sched_, a.codes, w.codes, zero_c_);
-    if (scale_ != "pow2") return d_.decode(d);
+    if (operand_policy() != "pow2") return d_.decode(d);
     return pow2_scaled_output(d_.decode_exact(d).unrounded(), a, w, d_);
   }
 
@@ -101,21 +100,14 @@ class TensorCore final : public ProcessingElement {
       r.fail(fmt::format("d: {}", e.what()));
     }
   }
-  Operand quantize(const formats::ElementFormat& f, std::span<const float> x, const char* which) const {
-    if (scale_ == "pow2") return quantize_pow2(f, x);
-    Operand o = quantize_unscaled(f, x);
-    if (scale_ == "none")
-      for (size_t i = 0; i < x.size(); ++i)
-        if (!std::isnan(x[i]) && f.decode(o.codes[i]) != double(x[i]))
-          r_.fail(fmt::format("{} = {} is not a value of {} (scale=none takes exact values)", fmt::format(fmt::runtime(which), i), x[i], f.name()));
-    return o;
+  Operand scale(const formats::ElementFormat& f, std::span<const float> x) const {
+    return operand_policy() == "pow2" ? quantize_pow2(f, x) : quantize_unscaled(f, x);
   }
 
   ParamReader r_;
   units::MmaInstruction mma_;
   formats::ElementFormat d_;
   units::MmaSchedule sched_;
-  std::string scale_;
   uint32_t zero_c_ = mma_.spec().out.encode(0.0);  // C = +0: the GEMM has no C operand
 };
 

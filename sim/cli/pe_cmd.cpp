@@ -19,7 +19,7 @@ struct GemmArgs {
   std::vector<std::string> params;
   size_t m = 64, n = 64, k = 256;
   uint64_t seed = 1;
-  bool json = false;
+  bool json = false, codes = false;
 };
 
 void cmd_list(bool json) {
@@ -91,7 +91,7 @@ void cmd_presets(const PresetArgs& a) {
   }
 }
 
-std::vector<float> load(const std::string& path, const char* opt, size_t& rows, size_t& cols) {
+tensor::NpyArray load(const std::string& path, const char* opt, size_t& rows, size_t& cols) {
   tensor::NpyArray arr;
   try {
     arr = tensor::read_npy(path);
@@ -101,13 +101,47 @@ std::vector<float> load(const std::string& path, const char* opt, size_t& rows, 
   if (arr.shape.size() != 2) throw RuntimeError(fmt::format("{}: expected a 2-D matrix, got {} dimensions", path, arr.shape.size()), opt);
   rows = arr.shape[0];
   cols = arr.shape[1];
-  return arr.to_float(true);
+  return arr;
+}
+
+// --codes: integer elements are codes of `f` (bit patterns 0 .. 2^bits - 1; a negative
+// element of a signed array is the two's-complement pattern of the same width), turned
+// into the values they stand for; scale=none then takes those values back as the codes.
+std::vector<float> code_values(const tensor::NpyArray& arr, const formats::ElementFormat& f, const std::string& path,
+                               const char* opt) {
+  const char kind = arr.descr.size() > 1 ? arr.descr[1] : '?';
+  if (kind != 'i' && kind != 'u')
+    throw RuntimeError(fmt::format("{}: --codes wants an integer array of {} codes, got dtype '{}'", path, f.name(), arr.descr), opt);
+  const int bits = f.bits();
+  const int64_t lo = -(int64_t{1} << (bits - 1)), hi = int64_t{1} << bits;
+  const std::vector<double> v = arr.to_double(false);
+  std::vector<float> out(v.size());
+  for (size_t i = 0; i < v.size(); ++i) {
+    const size_t r = i / arr.shape[1], c = i % arr.shape[1];
+    if (!(v[i] >= double(lo) && v[i] < double(hi)))
+      throw RuntimeError(fmt::format("{}: element [{}, {}] = {} is not a {}-bit code of {}", path, r, c, v[i], bits, f.name()), opt);
+    const uint32_t code = uint32_t(int64_t(v[i])) & uint32_t(hi - 1);
+    const double x = f.decode(code);
+    out[i] = float(x);
+    if (!std::isnan(x) && double(out[i]) != x)
+      throw RuntimeError(fmt::format("{}: element [{}, {}] = code {:#x} of {} is {}, which a float32 cannot hold", path, r, c,
+                                     code, f.name(), x), opt);
+  }
+  return out;
 }
 
 void cmd_gemm(GemmArgs& g) {
+  auto params = parse_key_values(g.params, "--param");
+  if (g.codes) {
+    if (g.a.empty() || g.b.empty()) throw UsageError("--codes reads the operands from --a and --b", "--codes");
+    const auto it = params.find("scale");
+    if (it != params.end() && it->second != "none")
+      throw UsageError(fmt::format("--codes takes the operands as they are (scale=none), not scale={}", it->second), "--codes/--param");
+    params["scale"] = "none";
+  }
   std::unique_ptr<pe::ProcessingElement> unit;
   try {
-    unit = pe::make_pe(g.pe, parse_key_values(g.params, "--param"));
+    unit = pe::make_pe(g.pe, params);
   } catch (const pe::PeError& e) {
     throw UsageError(e.what(), "--pe/--param");
   }
@@ -116,9 +150,22 @@ void cmd_gemm(GemmArgs& g) {
   if (!g.a.empty() || !g.b.empty()) {
     if (g.a.empty() || g.b.empty()) throw UsageError("--a and --b go together", "--a/--b");
     size_t k2;
-    a = load(g.a, "--a", m, k);
-    b = load(g.b, "--b", k2, n);
+    const tensor::NpyArray na = load(g.a, "--a", m, k), nb = load(g.b, "--b", k2, n);
     if (k != k2) throw RuntimeError(fmt::format("A is {}x{} but B is {}x{}", m, k, k2, n), "--a/--b");
+    if (g.codes) {
+      // The PE's input formats: the layout of a zero operand of length K.
+      const std::vector<float> zeros(k, 0.0f);
+      try {
+        unit->check_k(k);
+        a = code_values(na, *unit->quantize_a(zeros).format, g.a, "--a");
+        b = code_values(nb, *unit->quantize_w(zeros).format, g.b, "--b");
+      } catch (const pe::PeError& e) {
+        throw UsageError(e.what(), "--pe/--param and the operand shapes");
+      }
+    } else {
+      a = na.to_float(true);
+      b = nb.to_float(true);
+    }
   } else {
     m = g.m, n = g.n, k = g.k;
     // Each is 1..2^32 (parse time), so the product is exact in long double.
@@ -138,6 +185,8 @@ void cmd_gemm(GemmArgs& g) {
   sim::GemmResult r;
   try {
     r = sim::run_gemm(*unit, a, b, m, n, k);
+  } catch (const pe::OperandError& e) {
+    throw RuntimeError(e.what(), g.a.empty() ? "--dist: random floats are not values of the input formats; scale=none takes --a/--b" : "--a/--b");
   } catch (const pe::PeError& e) {
     throw UsageError(e.what(), "--pe/--param and the operand shapes");
   }
@@ -146,6 +195,7 @@ void cmd_gemm(GemmArgs& g) {
   const double macs = double(m) * double(n) * double(k);
   if (g.json) {
     nlohmann::json j = {{"pe", g.pe},          {"config", unit->config()}, {"m", m},           {"n", n},
+                        {"operands", s.operands},
                         {"k", k},              {"max_abs_error", s.max_abs}, {"mean_rel_error", s.mean_rel},
                         {"exact_match_rate", s.exact_match_rate}, {"nonfinite_outputs", s.nonfinite},
                         {"max_rel_error_vs_exact", s.max_rel_vs_exact}, {"mean_rel_error_vs_exact", s.mean_rel_vs_exact},
@@ -164,6 +214,7 @@ void cmd_gemm(GemmArgs& g) {
   }
   fmt::print("pe: {} ({})\nshape: M={} N={} K={}{}\n", g.pe, unit->config(), m, n, k,
              g.a.empty() ? fmt::format(" (operands {}(seed {}))", g.dist == "normal" ? "N(0,1) " : "U(-1,1) ", g.seed) : "");
+  fmt::print("operands: {}\n", s.operands);
   fmt::print("vs FP64 of the float operands: max abs error {:.6g}, mean relative error {:.6g}, SQNR {:.2f} dB\n", s.max_abs,
              s.mean_rel, s.sqnr_db);
   if (s.nonfinite)
@@ -212,6 +263,8 @@ void add_pe_commands(CLI::App& app) {
   add_integer<uint64_t>(*gemm, "--seed", g.seed, "seed of the random operands", 0);
   gemm->add_option("--dist", g.dist, "distribution of random operands: normal (N(0,1)) | uniform (U(-1,1))")->capture_default_str();
   gemm->add_flag("--json", g.json, "print the statistics as JSON");
+  gemm->add_flag("--codes", g.codes,
+                 "--a and --b hold integer codes of the PE's input formats (implies --param scale=none)");
   gemm->callback([] { cmd_gemm(g); });
 }
 

@@ -72,12 +72,22 @@ GemmResult run_gemm(const pe::ProcessingElement& pe, std::span<const float> a, s
   pe.check_k(k);
   std::vector<pe::Operand> rows, cols;
   std::vector<float> col(k);
-  for (size_t i = 0; i < m; ++i) rows.push_back(pe.quantize_a(a.subspan(i * k, k)));
-  for (size_t j = 0; j < n; ++j) {
-    for (size_t t = 0; t < k; ++t) col[t] = b[t * n + j];
-    cols.push_back(pe.quantize_w(col));
+  size_t i = 0, j = 0;
+  try {
+    for (; i < m; ++i) rows.push_back(pe.quantize_a(a.subspan(i * k, k)));
+    for (; j < n; ++j) {
+      for (size_t t = 0; t < k; ++t) col[t] = b[t * n + j];
+      cols.push_back(pe.quantize_w(col));
+    }
+  } catch (const pe::OperandError& e) {
+    const std::string at = e.side == 'a' ? fmt::format("A[{}, {}]", i, e.index) : fmt::format("B[{}, {}]", e.index, j);
+    throw pe::OperandError(pe.info().name, e.side, e.index, e.value, e.format, at);
   }
   GemmResult r;
+  r.stats.operands = pe.exact_operands()
+                         ? fmt::format("exact values of {} x {} (scale=none)", rows[0].format->name(), cols[0].format->name())
+                         : fmt::format("{} x {} as the PE scaled them (scale={})", rows[0].format->name(),
+                                       cols[0].format->name(), pe.operand_policy());
   r.c.resize(m * n);
   const auto t0 = std::chrono::steady_clock::now();
   for (size_t i = 0; i < m; ++i)

@@ -19,6 +19,10 @@ namespace arithsim::sim {
 
 struct GemmStats {
   size_t m = 0, n = 0, k = 0;
+  // What the statistics against the exact dot were computed on, e.g. "exact values of
+  // float8_e4m3fn x float8_e4m3fn (scale=none)" or "float8_e4m3fn x float8_e4m3fn as the PE
+  // scaled them (scale=pow2)": under the PE's own scaling the operands differ from A and B.
+  std::string operands;
   double max_abs = 0, mean_rel = 0, sqnr_db = 0;
   double exact_match_rate = 0;
   // Against the exact dot of the quantized operands: the largest |c - exact| / |exact| (over
@@ -43,7 +47,8 @@ struct GemmResult {
 std::string ulp_bucket_label(size_t b, size_t buckets);
 inline constexpr size_t kUlpBuckets = 26;  // the last holds >= 2^24 ulp and non-finite mismatches
 
-// A: M x K row-major, B: K x N row-major. Throws pe::PeError for shapes the PE rejects.
+// A: M x K row-major, B: K x N row-major. Throws pe::PeError for shapes the PE rejects, and
+// pe::OperandError naming A[i, t] or B[t, j] for a value that is not exact under scale=none.
 GemmResult run_gemm(const pe::ProcessingElement& pe, std::span<const float> a, std::span<const float> b, size_t m,
                     size_t n, size_t k);
 

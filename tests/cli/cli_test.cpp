@@ -1208,9 +1208,33 @@ TEST_F(Cli, TensorCoreGemmTakesExactOperandsAndNamesBadOnes) {
   a[5] = 1.0f / 3;
   arithsim::tensor::write_npy(pa, NpyArray::from_float(a, {1, 32}));
   r = run({"gemm", "--pe", "tensor_core", "--param", "gpu=v100", "--param", "scale=none", "--a", pa, "--b", pb});
-  EXPECT_EQ(r.code, 2);
-  EXPECT_TRUE(contains(r.err, "A: element 5 of a row = 0.33333334 is not a value of float16")) << r.err;
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.err, "A[0, 5] = 0.33333334 is not a value of float16")) << r.err;
   EXPECT_EQ(lines_of(r.err).size(), 1u) << r.err;
+  // --codes: integer arrays are codes of the input formats. E4M3 0x47 is 3.75 (the code
+  // the PE's own scaling saturated) and 0xb8 is -1; B = 1.0 (0x38): D = 3.75 - 1 = 2.75.
+  const std::string ka = work("tc_codes_a.npy").string(), kb = work("tc_codes_b.npy").string();
+  arithsim::tensor::write_npy(ka, NpyArray::from_u8({0x47, 0xb8}, {1, 2}));
+  arithsim::tensor::write_npy(kb, NpyArray::from_u8({0x38, 0x38}, {2, 1}));
+  for (const char* pe : {"tensor_core", "fp8_mac"}) {
+    std::vector<std::string> args = {"gemm", "--pe", pe, "--codes", "--a", ka, "--b", kb, "--out", pc, "--json"};
+    if (std::string(pe) == "tensor_core") args.insert(args.end(), {"--param", "in=e4m3", "--param", "instr=wgmma"});
+    r = run(args);
+    ASSERT_EQ(r.code, 0) << pe << ": " << r.err;
+    EXPECT_EQ(arithsim::tensor::read_npy(pc).to_double(), std::vector<double>{2.75}) << pe;
+    EXPECT_TRUE(contains(r.out, "\"operands\": \"exact values of float8_e4m3fn x float8_e4m3fn (scale=none)\"")) << r.out;
+  }
+  r = run({"gemm", "--pe", "fp8_mac", "--codes", "--param", "scale=pow2", "--a", ka, "--b", kb});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "--codes takes the operands as they are (scale=none), not scale=pow2")) << r.err;
+  arithsim::tensor::write_npy(work("tc_codes_a16.npy").string(), NpyArray::from_u16({0x3f, 0x100}, {1, 2}));
+  r = run({"gemm", "--pe", "fp8_mac", "--codes", "--a", work("tc_codes_a16.npy").string(), "--b", kb});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.err, "element [0, 1] = 256 is not a 8-bit code of float8_e4m3fn")) << r.err;
+  arithsim::tensor::write_npy(work("tc_codes_af.npy").string(), NpyArray::from_float({1.0f, 2.0f}, {1, 2}));
+  r = run({"gemm", "--pe", "fp8_mac", "--codes", "--a", work("tc_codes_af.npy").string(), "--b", kb});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.err, "--codes wants an integer array of float8_e4m3fn codes, got dtype '<f4'")) << r.err;
   // Unknown GPU, instruction or type: one line that lists what the presets have.
   r = run({"gemm", "--pe", "tensor_core", "--param", "gpu=t4"});
   EXPECT_EQ(r.code, 2);

@@ -328,7 +328,7 @@ TEST(PeRegistry, CatalogAndUnknownNames) {
   EXPECT_TRUE(throws_pe_error("", {}, "unknown PE ''", false));
   EXPECT_TRUE(throws_pe_error("INT_MAC", {}, "unknown PE 'INT_MAC'", false));
   // Unknown parameters name the PE's parameters.
-  EXPECT_TRUE(throws_pe_error("int_mac", {{"group", "4"}}, "unknown parameter 'group' (parameters: a, w, acc_bits, saturate, fast)"));
+  EXPECT_TRUE(throws_pe_error("int_mac", {{"group", "4"}}, "unknown parameter 'group' (parameters: a, w, acc_bits, saturate, fast, scale)"));
   EXPECT_TRUE(throws_pe_error("mixpe", {{"symmetrize", "true"}}, "unknown parameter 'symmetrize'"));
   EXPECT_TRUE(throws_pe_error("lut_tensor_core", {{"variant", "x"}}, "unknown parameter 'variant'"));
 }

@@ -171,7 +171,7 @@ TEST(LMulPe, ParametersAndErrors) {
   EXPECT_TRUE(throws_pe_error("lmul_pe", {{"variant", "exact"}}, "variant 'exact' is not hardware or formula"));
   EXPECT_TRUE(throws_pe_error("lmul_pe", {{"acc", "int8"}}, "acc=int8 is not a floating-point format"));
   EXPECT_TRUE(throws_pe_error("lmul_pe", {{"format", "what"}}, "format: "));
-  EXPECT_TRUE(throws_pe_error("lmul_pe", {{"mode", "fused"}}, "unknown parameter 'mode' (parameters: format, variant, acc)"));
+  EXPECT_TRUE(throws_pe_error("lmul_pe", {{"mode", "fused"}}, "unknown parameter 'mode' (parameters: format, variant, acc, scale)"));
 }
 
 }  // namespace
