@@ -9,9 +9,9 @@
 #include <memory>
 #include <optional>
 #include <span>
-#include <utility>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <arithsim/models/formats/block.hpp>

@@ -48,6 +48,7 @@ class TensorCore final : public ProcessingElement {
  public:
   explicit TensorCore(const Params& p) : r_(kInfo, p), mma_(select(r_)), d_(out_format(r_)) {
     read_operand_policy(r_, kPolicies);
+    pow2_ = operand_policy() == "pow2";
     sched_.promote = size_t(r_.integer("promote", 0, 1 << 30));
     sched_.split_k = size_t(r_.integer("split_k", 1, 1 << 20));
     const std::string alpha = r_.str("alpha");
@@ -74,7 +75,7 @@ class TensorCore final : public ProcessingElement {
 
   double dot(const Operand& a, const Operand& w) const override {
     const uint32_t d = units::mma_dot(mma_, sched_, a.codes, w.codes, zero_c_);
-    if (operand_policy() != "pow2") return d_.decode(d);
+    if (!pow2_) return d_.decode(d);
     return pow2_scaled_output(d_.decode_exact(d).unrounded(), a, w, d_);
   }
 
@@ -101,13 +102,14 @@ class TensorCore final : public ProcessingElement {
     }
   }
   Operand scale(const formats::ElementFormat& f, std::span<const float> x) const {
-    return operand_policy() == "pow2" ? quantize_pow2(f, x) : quantize_unscaled(f, x);
+    return pow2_ ? quantize_pow2(f, x) : quantize_unscaled(f, x);
   }
 
   ParamReader r_;
   units::MmaInstruction mma_;
   formats::ElementFormat d_;
   units::MmaSchedule sched_;
+  bool pow2_ = false;  // scale=pow2: the output carries the operands' power-of-two scales
   uint32_t zero_c_ = mma_.spec().out.encode(0.0);  // C = +0: the GEMM has no C operand
 };
 
