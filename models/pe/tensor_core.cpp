@@ -127,15 +127,29 @@ PresetTable tensor_core_presets_table(const Params& p) {
     return s;
   };
   PresetTable t;
-  t.columns = {"gpu", "instr", "in", "out", "k", "block", "interleave", "F", "floor", "block result", "c", "source", "proven by"};
+  t.columns = {"gpu", "instr", "in", "out", "k", "block", "interleave", "sum", "F", "floor", "block result", "c", "source", "proven by"};
   for (const auto& row : presets.rows) {
     const auto& s = row.spec;
+    const bool aligned = s.sum == units::BlockSum::Aligned || s.sum == units::BlockSum::OddEven;
+    std::string sum = s.sum == units::BlockSum::Aligned  ? "aligned"
+                      : s.sum == units::BlockSum::Exact  ? "exact"
+                      : s.sum == units::BlockSum::OddEven ? "odd/even groups"
+                                                          : "pairwise, products rounded";
+    if (s.ftz) sum += ", FTZ";
+    if (s.product_overflow_inf) sum += ", product overflow = inf";
+    std::string c = s.c == units::AddendPlace::First     ? "first block"
+                    : s.c == units::AddendPlace::LateRne ? "late, rne"
+                    : s.c == units::AddendPlace::Last    ? "last add of each block"
+                                                         : fmt::format("late, rounded down ({}/{} bits", s.late.s_bits, s.late.norm_bits);
+    if (s.c == units::AddendPlace::LateRd)
+      c += s.late.cutoff == units::LateAddendSpec::kNoCutoff ? ")" : fmt::format(", dropped past {})", s.late.cutoff);
     t.rows.push_back({join(row.gpus), join(row.instrs), join(row.inputs), row.out, std::to_string(s.k), std::to_string(s.block),
-                      s.interleave ? std::to_string(s.interleave) : "-", std::to_string(s.fma.fraction_bits),
-                      s.fma.exp_floor == units::BlockFmaSpec::kNoFloor ? "-" : std::to_string(s.fma.exp_floor),
+                      s.interleave ? std::to_string(s.interleave) : "-", sum,
+                      aligned ? std::to_string(s.fma.fraction_bits) : "-",
+                      aligned && s.fma.exp_floor != units::BlockFmaSpec::kNoFloor ? std::to_string(s.fma.exp_floor) : "-",
                       fmt::format("{} {}{}", row.block_result, s.block_rounding == formats::Rounding::TowardZero ? "rtz" : "rne",
                                   s.fma.cut == units::AlignCut::Floor ? " (floor cut)" : ""),
-                      s.c_late ? "late, rne" : "first block", row.source, row.proven.empty() ? "-" : row.proven});
+                      c, row.source, row.proven.empty() ? "-" : row.proven});
   }
   return t;
 }

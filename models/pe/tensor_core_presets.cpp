@@ -64,6 +64,18 @@ std::string join(const std::vector<std::string>& v, std::string_view sep = ", ")
   return s;
 }
 
+// An enumerated field: one of `choices` (name, value), the first when absent.
+template <class T>
+T choice(const YAML::Node& map, const char* key, std::initializer_list<std::pair<const char*, T>> choices, const Where& w) {
+  const std::string v = map[key] ? scalar(map, key, w) : choices.begin()->first;
+  std::vector<std::string> names;
+  for (const auto& [name, value] : choices) {
+    if (v == name) return value;
+    names.push_back(name);
+  }
+  w.fail(fmt::format("{} '{}' is not one of: {}", key, io::escape(v), join(names)));
+}
+
 }  // namespace
 
 TensorCorePresets parse_tensor_core_presets(std::string_view text, std::string_view name) {
@@ -102,7 +114,9 @@ TensorCorePresets parse_tensor_core_presets(std::string_view text, std::string_v
   };
   static const std::set<std::string> kFields = {"gpu", "instr", "in", "out", "k", "block", "interleave",
                                                 "fraction_bits", "exp_floor", "cut", "block_result",
-                                                "block_rounding", "c", "operand_format", "nan", "source", "proven"};
+                                                "block_rounding", "c", "operand_format", "nan", "source", "proven",
+                                                "sum", "ftz", "product_overflow", "late_s_bits", "late_norm_bits",
+                                                "c_cutoff"};
   for (size_t i = 0; i < rows.size(); ++i) {
     const YAML::Node r = rows[i];
     Where w{name, fmt::format("preset {}{}", i + 1, io::position(r).empty() ? "" : " (line " + io::position(r) + ")")};
@@ -124,19 +138,32 @@ TensorCorePresets parse_tensor_core_presets(std::string_view text, std::string_v
     s.k = int(integer(r, "k", 1, 4096, w));
     s.block = r["block"] ? int(integer(r, "block", 1, 4096, w)) : s.k;
     s.interleave = r["interleave"] ? int(integer(r, "interleave", 1, 4096, w)) : 0;
-    s.fma.fraction_bits = int(integer(r, "fraction_bits", 0, 60, w));
+    using units::BlockSum, units::AddendPlace;
+    s.sum = choice<BlockSum>(r, "sum", {{"aligned", BlockSum::Aligned}, {"exact", BlockSum::Exact},
+                                        {"pairwise", BlockSum::Pairwise}, {"odd_even", BlockSum::OddEven}}, w);
+    const std::string sum = r["sum"] ? scalar(r, "sum", w) : "aligned";
+    // F belongs to the aligned datapaths; an exact sum or a tree of rounded adds has none.
+    const bool aligned = s.sum == units::BlockSum::Aligned || s.sum == units::BlockSum::OddEven;
+    if (aligned)
+      s.fma.fraction_bits = int(integer(r, "fraction_bits", 0, 60, w));
+    else if (r["fraction_bits"] || r["exp_floor"] || r["cut"])
+      w.fail(fmt::format("sum {} has no alignment: fraction_bits, exp_floor and cut do not apply", sum));
     if (r["exp_floor"]) s.fma.exp_floor = int(integer(r, "exp_floor", -100000, 100000, w));
-    const std::string cut = r["cut"] ? scalar(r, "cut", w) : "toward_zero";
-    if (cut != "toward_zero" && cut != "floor") w.fail(fmt::format("cut '{}' is not toward_zero or floor", io::escape(cut)));
-    s.fma.cut = cut == "floor" ? units::AlignCut::Floor : units::AlignCut::TowardZero;
+    s.fma.cut = choice<units::AlignCut>(r, "cut", {{"toward_zero", units::AlignCut::TowardZero}, {"floor", units::AlignCut::Floor}}, w);
     row.block_result = r["block_result"] ? scalar(r, "block_result", w) : row.out;
     s.block_result = fmt_of(row.block_result, w);
-    const std::string br = r["block_rounding"] ? scalar(r, "block_rounding", w) : "rtz";
-    if (br != "rtz" && br != "rne") w.fail(fmt::format("block_rounding '{}' is not rtz or rne", io::escape(br)));
-    s.block_rounding = br == "rne" ? formats::Rounding::NearestEven : formats::Rounding::TowardZero;
-    const std::string c = r["c"] ? scalar(r, "c", w) : "first";
-    if (c != "first" && c != "late_rne") w.fail(fmt::format("c '{}' is not first or late_rne", io::escape(c)));
-    s.c_late = c == "late_rne";
+    s.block_rounding = choice<formats::Rounding>(
+        r, "block_rounding", {{"rtz", formats::Rounding::TowardZero}, {"rne", formats::Rounding::NearestEven}}, w);
+    s.c = choice<AddendPlace>(r, "c", {{"first", AddendPlace::First}, {"late_rne", AddendPlace::LateRne},
+                                      {"late_rd", AddendPlace::LateRd}, {"last", AddendPlace::Last}}, w);
+    const bool late_rd = s.c == units::AddendPlace::LateRd;
+    if (!late_rd && (r["late_s_bits"] || r["late_norm_bits"] || r["c_cutoff"]))
+      w.fail("late_s_bits, late_norm_bits and c_cutoff belong to c: late_rd");
+    if (r["late_s_bits"]) s.late.s_bits = int(integer(r, "late_s_bits", 1, 60, w));
+    if (r["late_norm_bits"]) s.late.norm_bits = int(integer(r, "late_norm_bits", 1, 60, w));
+    if (r["c_cutoff"]) s.late.cutoff = int(integer(r, "c_cutoff", 0, 1000, w));
+    s.ftz = choice<bool>(r, "ftz", {{"false", false}, {"true", true}}, w);
+    s.product_overflow_inf = choice<bool>(r, "product_overflow", {{"none", false}, {"inf", true}}, w);
     // Default: the positive NaN with every payload bit set (0x7fffffff, 0x7fff), what the
     // H200 returns for fp32 (tests/data/tensor_core) and MMA-Sim gives for fp16.
     s.nan_code = r["nan"] ? uint32_t(integer(r, "nan", 0, 0xffffffffL, w)) : (uint32_t{1} << (s.out.bits() - 1)) - 1;

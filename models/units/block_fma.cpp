@@ -5,12 +5,35 @@
 
 #include <fmt/format.h>
 
+#include <arithsim/models/formats/quire.hpp>
+
 namespace arithsim::units {
 
 void BlockFmaSpec::validate() const {
   if (fraction_bits < 0 || fraction_bits > 60)
     throw std::invalid_argument(fmt::format("block FMA fraction bits must be 0..60, got {}", fraction_bits));
 }
+
+namespace {
+
+// The terms cut toward zero onto the grid 2^grid and summed (64 bits: see block_fma_sum).
+int64_t cut_sum(std::span<const BlockTerm> terms, int grid) {
+  int64_t acc = 0;
+  for (const auto& t : terms) {
+    const int sh = t.lsb - grid;
+    const uint64_t v = sh >= 0 ? t.mant << sh : (sh > -64 ? t.mant >> -sh : 0);
+    acc += t.neg ? -int64_t(v) : int64_t(v);
+  }
+  return acc;
+}
+
+void check_align(std::span<const BlockTerm> terms, const BlockFmaSpec& s) {
+  if (s.cut != AlignCut::TowardZero || s.fraction_bits > 40)
+    throw std::invalid_argument("block FMA alignment without normalization: cut toward zero and F <= 40 only");
+  if (terms.size() > (size_t(1) << 20)) throw std::invalid_argument("block FMA: more than 2^20 terms");
+}
+
+}  // namespace
 
 BlockTerm addend_term(const Decoded& c, int c_m) { return {c.neg, c.mant, c.exp, c.exp + c_m}; }
 
@@ -24,12 +47,7 @@ Unrounded block_fma_sum(std::span<const BlockTerm> terms, const BlockFmaSpec& s)
   // are < 4 at their alignment exponent, an addend's < 2), so 2^20 of them fit in F + 23
   // bits: 64-bit integers for every F <= 40 (all the presets), 128 beyond.
   if (s.cut == AlignCut::TowardZero && s.fraction_bits <= 40) {
-    int64_t acc = 0;
-    for (const auto& t : terms) {
-      const int sh = t.lsb - grid;
-      const uint64_t v = sh >= 0 ? t.mant << sh : (sh > -64 ? t.mant >> -sh : 0);
-      acc += t.neg ? -int64_t(v) : int64_t(v);
-    }
+    const int64_t acc = cut_sum(terms, grid);
     if (acc == 0) return Unrounded::zero(false);
     return Unrounded::from_int(acc < 0, acc < 0 ? uint64_t(-acc) : uint64_t(acc), grid);
   }
@@ -51,6 +69,36 @@ Unrounded block_fma_sum(std::span<const BlockTerm> terms, const BlockFmaSpec& s)
   if (acc == 0) return Unrounded::zero(false);
   const bool neg = acc < 0;
   return Unrounded::from_u128(neg, (unsigned __int128)(neg ? -acc : acc), grid);
+}
+
+AlignedSum block_fma_align(std::span<const BlockTerm> terms, const BlockFmaSpec& s) {
+  check_align(terms, s);
+  if (terms.empty()) return {};
+  int e = s.exp_floor;
+  for (const auto& t : terms) e = std::max(e, t.align_exp);
+  return {false, cut_sum(terms, e - s.fraction_bits), e};
+}
+
+AlignedSum block_fma_align_pair(std::span<const BlockTerm> g0, std::span<const BlockTerm> g1, const BlockFmaSpec& s) {
+  const AlignedSum x = block_fma_align(g0, s), y = block_fma_align(g1, s);
+  if (x.empty || y.empty) return x.empty ? y : x;
+  const AlignedSum& hi = x.e >= y.e ? x : y;
+  const AlignedSum& lo = x.e >= y.e ? y : x;
+  const int sh = hi.e - lo.e;  // floor (arithmetic shift) of the smaller group onto the larger's grid
+  return {false, hi.s + (sh >= 63 ? (lo.s < 0 ? -1 : 0) : lo.s >> sh), hi.e};
+}
+
+Unrounded exact_sum(std::span<const BlockTerm> terms) {
+  if (terms.empty()) return Unrounded::zero(false);
+  if (terms.size() > (size_t(1) << 20)) throw std::invalid_argument("exact sum: more than 2^20 terms");
+  int lo = INT_MAX, hi = INT_MIN;
+  for (const auto& t : terms) {
+    lo = std::min(lo, t.lsb);
+    hi = std::max(hi, t.lsb + 64);
+  }
+  formats::Quire q(lo, hi - lo + 22);  // + carries of 2^20 terms and the sign
+  for (const auto& t : terms) q.add(t.neg, t.mant, t.lsb);
+  return q.is_zero() ? Unrounded::zero(false) : q.value();
 }
 
 }  // namespace arithsim::units

@@ -52,4 +52,24 @@ BlockTerm addend_term(const Decoded& c, int c_m);
 // multiply stage make them).
 Unrounded block_fma_sum(std::span<const BlockTerm> terms, const BlockFmaSpec& s);
 
+// align -> add, without the normalization: the sum as the integer `s` on the grid
+// 2^(e - F), for the stages that add more after alignment (late_addend.hpp). `empty`: no
+// terms (then s = 0 and e is meaningless). Cut toward zero, F <= 40.
+struct AlignedSum {
+  bool empty = true;
+  int64_t s = 0;
+  int e = 0;  // the alignment exponent
+  int grid(int fraction_bits) const { return e - fraction_bits; }
+};
+AlignedSum block_fma_align(std::span<const BlockTerm> terms, const BlockFmaSpec& s);
+
+// Two groups aligned separately (CDNA3 FP8: the even- and odd-indexed products), each to
+// its own largest exponent; the group of the smaller exponent is then floored onto the
+// other's grid and the two are added. A group whose terms cancel keeps its exponent.
+AlignedSum block_fma_align_pair(std::span<const BlockTerm> g0, std::span<const BlockTerm> g1, const BlockFmaSpec& s);
+
+// The exact sum of the terms (F = infinity: CDNA1's blocks, sequential FMA), +0 when it is
+// zero or there are none. The caller rounds it once.
+Unrounded exact_sum(std::span<const BlockTerm> terms);
+
 }  // namespace arithsim::units

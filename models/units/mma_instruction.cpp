@@ -1,6 +1,8 @@
 #include <arithsim/models/units/mma_instruction.hpp>
 
 #include <array>
+#include <bit>
+#include <climits>
 #include <stdexcept>
 #include <vector>
 
@@ -45,6 +47,30 @@ void MmaSpec::validate() const {
   if (r->m > o->m || r->e > o->e || (r->e == o->e && r->bias != o->bias))
     throw std::invalid_argument(fmt::format("block result {} is not inside the output {}", block_result.name(), out.name()));
   fma.validate();
+  late.validate();
+  auto fail = [](const char* what) { throw std::invalid_argument(what); };
+  switch (sum) {
+    case BlockSum::Aligned:
+      if (c == AddendPlace::Last) fail("c 'last' is the addend of a pairwise tree (sum: pairwise)");
+      break;
+    case BlockSum::Exact:
+      if (c != AddendPlace::First) fail("an exact sum takes c as a term (c: first)");
+      break;
+    case BlockSum::Pairwise:
+      if (c != AddendPlace::Last) fail("a pairwise tree adds c last (c: last)");
+      if (interleave || block > 64 || (block & (block - 1))) fail("a pairwise tree takes contiguous blocks of 1, 2, 4 ... 64 products");
+      if (block_result.name() != out.name()) fail("a pairwise tree rounds to the output format (block_result = out)");
+      for (const auto* f : {&a, &b})
+        if (minifloat(*f)->m > 26) fail("a pairwise tree takes inputs of at most 26 fraction bits");
+      break;
+    case BlockSum::OddEven:
+      if (c != AddendPlace::LateRd) fail("odd/even groups take c late, rounded down (c: late_rd)");
+      if (interleave) fail("odd/even groups are by index: no interleave");
+      break;
+  }
+  if (c == AddendPlace::LateRd && (fma.cut != AlignCut::TowardZero || fma.fraction_bits > 40))
+    fail("a late rounded-down addend takes products cut toward zero with fraction_bits <= 40");
+  if (ftz && sum != BlockSum::Pairwise) fail("ftz is modelled for the pairwise tree only");
 }
 
 MmaInstruction::OperandBits MmaInstruction::to_bits(const Decoded& d, int m) {
@@ -69,6 +95,9 @@ MmaInstruction::MmaInstruction(MmaSpec s) : s_(std::move(s)) {
   am_ = minifloat(s_.operand_format ? *s_.operand_format : s_.a)->m;
   bm_ = minifloat(s_.operand_format ? *s_.operand_format : s_.b)->m;
   outm_ = minifloat(s_.out)->m;
+  out_emin_ = 1 - minifloat(s_.out)->bias;
+  if (s_.sum == BlockSum::Pairwise) tree_.emplace(s_.out, s_.ftz);
+  prod_inf_exp_ = s_.product_overflow_inf ? s_.out.emax() + 1 : INT_MAX;
   blockm_ = minifloat(s_.block_result)->m;
   block_emax_ = s_.block_result.emax();
   // Decode tables for inputs of <= 16 bits (fp16, bf16, FP8): one lookup per operand, the
@@ -80,8 +109,10 @@ MmaInstruction::MmaInstruction(MmaSpec s) : s_(std::move(s)) {
     t->mask = (uint32_t{1} << fmt->bits()) - 1;
     t->table.resize(size_t(t->mask) + 1);
     const int m = fmt == &s_.a ? am_ : bm_;
+    const uint64_t hidden = uint64_t{1} << m;
     for (uint32_t code = 0; code <= t->mask; ++code) {
       Decoded d = fmt->decode_exact(code);
+      if (s_.ftz && d.kind == K::Finite && d.mant < hidden) d = Decoded{};  // a subnormal reads as +0
       if (s_.operand_format && d.kind != K::NaN) {
         const auto& of = *s_.operand_format;
         const uint32_t conv = of.encode(d.unrounded());
@@ -98,7 +129,9 @@ MmaInstruction::MmaInstruction(MmaSpec s) : s_(std::move(s)) {
                                                                                  const DecodeTable& t, int m,
                                                                                  uint32_t code) const {
   if (!t.table.empty()) return t.table[code & t.mask];
-  return to_bits(f.decode_exact(code), m);
+  Decoded d = f.decode_exact(code);
+  if (s_.ftz && d.kind == K::Finite && d.mant < (uint64_t{1} << m)) d = Decoded{};  // a subnormal reads as +0
+  return to_bits(d, m);
 }
 
 MmaInstruction::Value MmaInstruction::value(uint32_t c) const { return {s_.out.decode_exact(c), outm_}; }
@@ -112,42 +145,90 @@ uint32_t MmaInstruction::apply(std::span<const uint32_t> a, std::span<const uint
   return code(apply(a, b, value(c)));
 }
 
+uint8_t MmaInstruction::product_class(const OperandBits& x, const OperandBits& y) const {
+  const uint8_t u = x.cls | y.cls;
+  if ((x.cls & y.cls) == kFinite) {  // both finite and nonzero: an infinity only past the overflow exponent
+    if (!s_.product_overflow_inf) return kFinite;
+    const int top = x.lsb + y.lsb + int(std::bit_width(uint64_t(x.mant) * y.mant)) - 1;
+    return top >= prod_inf_exp_ ? (x.neg != y.neg ? kNegInf : kPosInf) : kFinite;
+  }
+  if (u & kNaN) return kNaN;
+  if (u & (kPosInf | kNegInf)) return x.cls == kZero || y.cls == kZero ? kNaN : (x.neg != y.neg ? kNegInf : kPosInf);
+  return kZero;
+}
+
 MmaInstruction::Value MmaInstruction::apply(std::span<const uint32_t> a, std::span<const uint32_t> b, const Value& cv) const {
   const size_t n = std::min(a.size(), b.size());
   if (n > size_t(s_.k)) throw std::invalid_argument(fmt::format("instruction: {} products for k={}", n, s_.k));
+  if (s_.sum == BlockSum::Pairwise) return apply_pairwise(a, b, cv, n);
   const Decoded& dc = cv.d;
   auto inf = [&](bool neg) { return Value{Decoded{K::Inf, neg, 0, 0}, outm_}; };
   // multiply -> align -> add -> normalize, one block at a time; round to the block result.
   const formats::RoundingOptions block_o{s_.block_rounding, formats::Overflow::Infinity};
   const int blocks = s_.k / s_.block;
   const int run = s_.interleave ? s_.interleave : s_.block;
-  std::array<BlockTerm, 65> small_block;  // uninitialized: BlockTerm is trivial
+  const bool odd_even = s_.sum == BlockSum::OddEven;
+  std::array<BlockTerm, 2 * 65> small_block;  // uninitialized: BlockTerm is trivial
   std::vector<BlockTerm> big_block;
   BlockTerm* terms = small_block.data();
-  if (size_t(s_.block) + 1 > small_block.size()) {
-    big_block.resize(size_t(s_.block) + 1);
+  if (size_t(s_.block) + 1 > small_block.size() / 2) {
+    big_block.resize(2 * (size_t(s_.block) + 1));
     terms = big_block.data();
   }
-  Decoded carry = s_.c_late ? Decoded{} : dc;  // the addend of the next block, a value of `out`
+  BlockTerm* odd_terms = terms + s_.block + 1;  // OddEven: the odd-indexed products
+  Decoded carry = s_.c == AddendPlace::LateRne ? Decoded{} : dc;  // the addend of the next block, a value of `out`
   int carry_m = cv.m;
   // Specials (NaN, inf) are flagged beside the datapath: the operand classes are OR-ed on the
   // way, and the careful pass over every product and c runs only when one is there.
   uint8_t any = (dc.kind == K::NaN || dc.kind == K::Inf) ? kNaN : 0;
   bool inf_block = false;
+  const bool c_term = s_.c != AddendPlace::LateRd;  // the carried addend is a term of the sum (late_rne: from block 1 on)
   for (int blk = 0; blk < blocks && !inf_block; ++blk) {
-    size_t t = 0;
-    if (carry.kind == K::Finite) terms[t++] = addend_term(carry, carry_m);
+    size_t t = 0, t_odd = 0;
+    if (c_term && carry.kind == K::Finite) terms[t++] = addend_term(carry, carry_m);
+    // An exact sum of nothing but zeros is -0 only when every zero is (IEEE).
+    bool neg_zero = carry.kind == K::Zero && carry.neg && n == size_t(s_.k);
     // Block blk holds the runs r with r mod blocks == blk (contiguous: run = block).
     for (int r = blk; r * run < int(n); r += blocks)
       for (int j = r * run; j < (r + 1) * run && j < int(n); ++j) {
         const OperandBits x = operand(s_.a, ta_, am_, a[size_t(j)]), y = operand(s_.b, tb_, bm_, b[size_t(j)]);
         any |= x.cls | y.cls;
-        if ((x.cls & y.cls) == kFinite)  // both finite and nonzero: the exact product
-          terms[t++] = {x.neg != y.neg, uint64_t(x.mant) * y.mant, x.lsb + y.lsb, x.align + y.align};
+        if ((x.cls & y.cls) == kFinite) {  // both finite and nonzero: the exact product
+          const BlockTerm p{x.neg != y.neg, uint64_t(x.mant) * y.mant, x.lsb + y.lsb, x.align + y.align};
+          if (s_.product_overflow_inf && product_class(x, y) != kFinite) any |= kPosInf;
+          if (odd_even && (j & 1))
+            odd_terms[t_odd++] = p;
+          else
+            terms[t++] = p;
+        } else {
+          neg_zero = neg_zero && x.neg != y.neg;
+        }
       }
+    Unrounded sum;
+    bool keep = false;  // CDNA3: a block of zero products leaves its addend as it is
+    switch (s_.sum) {
+      case BlockSum::Exact:
+        sum = t ? exact_sum({terms, t}) : Unrounded::zero(neg_zero);
+        break;
+      case BlockSum::Aligned:
+      case BlockSum::OddEven: {
+        if (s_.c != AddendPlace::LateRd) {
+          sum = block_fma_sum({terms, t}, s_.fma);
+          break;
+        }
+        const AlignedSum al = odd_even ? block_fma_align_pair({terms, t}, {odd_terms, t_odd}, s_.fma)
+                                       : block_fma_align({terms, t}, s_.fma);
+        keep = al.empty;
+        // An infinite or NaN c is decided by the specials pass below.
+        const Decoded c_fin = carry.kind == K::Finite ? carry : Decoded{};
+        if (!keep) sum = late_addend_rd(al, s_.fma.fraction_bits, c_fin, carry_m, out_emin_, s_.late);
+        break;
+      }
+      case BlockSum::Pairwise: break;  // apply_pairwise
+    }
+    if (keep) continue;
     // Overflow is an exponent past the format's (the unit tests the exponent, not the
     // rounded magnitude): +-inf under RZ too; below that, RZ stops at the largest finite.
-    const Unrounded sum = block_fma_sum({terms, t}, s_.fma);
     if (sum.finite() && sum.exp > block_emax_) {
       carry = Decoded{K::Inf, sum.neg, 0, 0};
     } else {
@@ -161,20 +242,47 @@ MmaInstruction::Value MmaInstruction::apply(std::span<const uint32_t> a, std::sp
   if (any & (kNaN | kPosInf | kNegInf)) {
     bool nan = dc.kind == K::NaN, pinf = dc.kind == K::Inf && !dc.neg, ninf = dc.kind == K::Inf && dc.neg;
     for (size_t i = 0; i < n; ++i) {
-      const OperandBits x = operand(s_.a, ta_, am_, a[i]), y = operand(s_.b, tb_, bm_, b[i]);
-      const bool ix = x.cls & (kPosInf | kNegInf), iy = y.cls & (kPosInf | kNegInf);
-      if (x.cls == kNaN || y.cls == kNaN || (ix && y.cls == kZero) || (iy && x.cls == kZero))
-        nan = true;
-      else if (ix || iy)
-        ((x.neg != y.neg) ? ninf : pinf) = true;
+      const uint8_t p = product_class(operand(s_.a, ta_, am_, a[i]), operand(s_.b, tb_, bm_, b[i]));
+      nan = nan || p == kNaN;
+      pinf = pinf || p == kPosInf;
+      ninf = ninf || p == kNegInf;
     }
     if (nan || (pinf && ninf)) return Value{Decoded{K::NaN, false, 0, 0}, outm_};
     if (pinf || ninf) return inf(ninf);
   }
   if (inf_block) return inf(carry.neg);
-  if (!s_.c_late) return {carry, carry_m};  // a value of block_result, inside out
+  if (s_.c != AddendPlace::LateRne) return {carry, carry_m};  // a value of block_result, inside out
   const formats::RoundingOptions rne{formats::Rounding::NearestEven, formats::Overflow::Infinity};
   return {s_.out.decode_exact(s_.out.encode(units::add(carry.unrounded(), dc.unrounded()), rne)), outm_};
+}
+
+// CDNA2: every product rounded to `out`, a tree of rounded adds per block, then c + tree;
+// IEEE specials throughout (no separate pass).
+MmaInstruction::Value MmaInstruction::apply_pairwise(std::span<const uint32_t> a, std::span<const uint32_t> b,
+                                                     const Value& cv, size_t n) const {
+  const RoundedTree& tree = *tree_;
+  Decoded c = cv.d;
+  if (s_.ftz && c.kind == K::Finite && c.mant < (uint64_t{1} << cv.m)) c = Decoded{};  // a subnormal c reads as +0
+  std::array<Decoded, 64> leaves;
+  for (int blk = 0; blk < s_.k / s_.block; ++blk) {
+    for (int i = 0; i < s_.block; ++i) {
+      const size_t j = size_t(blk * s_.block + i);
+      if (j >= n) {
+        leaves[size_t(i)] = Decoded{};  // a missing product is +0 * +0
+        continue;
+      }
+      const OperandBits x = operand(s_.a, ta_, am_, a[j]), y = operand(s_.b, tb_, bm_, b[j]);
+      const uint8_t p = product_class(x, y);
+      Unrounded exact;
+      if (p == kNaN) exact = Unrounded::nan(false);
+      else if (p == kPosInf || p == kNegInf) exact = Unrounded::inf(p == kNegInf);
+      else if (p == kZero) exact = Unrounded::zero(x.neg != y.neg);
+      else exact = Unrounded::from_int(x.neg != y.neg, uint64_t(x.mant) * y.mant, x.lsb + y.lsb);
+      leaves[size_t(i)] = tree.round(exact);
+    }
+    c = tree.add(c, tree.sum({leaves.data(), size_t(s_.block)}));
+  }
+  return {c, outm_};
 }
 
 }  // namespace arithsim::units

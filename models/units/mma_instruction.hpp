@@ -1,10 +1,13 @@
 // One matrix-multiply-accumulate instruction of a GPU matrix unit, for one output element:
 // d = a . b + c over the instruction's K products, as the hardware computes it: the K
-// products are split into blocks (contiguous, or interleaved runs), each block is one
-// block FMA (units/block_fma.hpp) whose result is rounded to the block result format and
-// becomes the addend of the next block; the addend c joins the first block, or is added
-// after the last one with one rounding (c_late). docs/pe/tensor_core.md gives each stage
-// and the presets (models/pe/tensor_core_presets.yaml) that set its parameters.
+// products are split into blocks (contiguous, or interleaved runs), each block's sum is
+// rounded to the block result format and becomes the addend of the next block. A block's
+// sum is one of the datapaths of the vendors' units (BlockSum): NVIDIA's aligned block FMA
+// (units/block_fma.hpp), AMD CDNA1's exact sum, CDNA2's tree of rounded adds
+// (units/rounded_tree.hpp), CDNA3's aligned products with a late, rounded-down addend
+// (units/late_addend.hpp) and its FP8 variant over odd/even groups. The addend c joins the
+// first block, or is added after the last one (AddendPlace). docs/pe/tensor_core.md gives
+// each stage and the presets (models/pe/tensor_core_presets.yaml) that set its parameters.
 #pragma once
 
 #include <cstdint>
@@ -15,8 +18,25 @@
 
 #include <arithsim/models/formats/format.hpp>
 #include <arithsim/models/units/block_fma.hpp>
+#include <arithsim/models/units/late_addend.hpp>
+#include <arithsim/models/units/rounded_tree.hpp>
 
 namespace arithsim::units {
+
+// How a block's products (and addend) are summed.
+enum class BlockSum {
+  Aligned,   // block FMA: align to the largest exponent, cut to F bits, add, normalize (NVIDIA)
+  Exact,     // the exact sum (F = infinity): AMD CDNA1, and sequential FMA with block = 1
+  Pairwise,  // products rounded to `out`, then a tree of rounded adds: AMD CDNA2
+  OddEven,   // even- and odd-indexed products aligned apart, then merged: AMD CDNA3 FP8
+};
+// Where the addend c (and each block's carried result) enters.
+enum class AddendPlace {
+  First,    // a term of the (first) block's sum
+  LateRne,  // added after the last block with one round-to-nearest-even add
+  LateRd,   // merged after each block's alignment, every cut a floor (late_addend.hpp): CDNA3
+  Last,     // the last rounded add of each block's tree (Pairwise): CDNA2
+};
 
 struct MmaSpec {
   formats::ElementFormat a = formats::ElementFormat::parse("float16");
@@ -30,7 +50,14 @@ struct MmaSpec {
   // exactly, e.g. e8m13 inside float32) with `block_rounding`; overflow gives infinity.
   formats::ElementFormat block_result = formats::ElementFormat::parse("float32");
   formats::Rounding block_rounding = formats::Rounding::TowardZero;
-  bool c_late = false;  // c is added after the blocks with one round-to-nearest-even add
+  BlockSum sum = BlockSum::Aligned;
+  AddendPlace c = AddendPlace::First;
+  LateAddendSpec late;  // AddendPlace::LateRd
+  // Subnormal inputs and c read as +0, and every rounding flushes subnormal results to a
+  // zero of their sign (Pairwise only: CDNA2).
+  bool ftz = false;
+  // A product of magnitude >= 2^(emax(out) + 1) is an infinity before the sum (CDNA3).
+  bool product_overflow_inf = false;
   uint32_t nan_code = 0x7fffffff;  // the output's NaN
   // The format the multipliers take the operands in, when the unit converts them first (FP8
   // on the FP16 datapath: an E4M3 subnormal is an FP16 normal, so its exponent field, and
@@ -38,7 +65,9 @@ struct MmaSpec {
   // its values. Empty: the input formats themselves.
   std::optional<formats::ElementFormat> operand_format;
   // Throws std::invalid_argument: minifloat inputs of <= 32 significand bits, block divides
-  // k, interleave divides block, block_result inside out, inputs inside operand_format.
+  // k, interleave divides block, block_result inside out, inputs inside operand_format, and
+  // the combinations of sum and c that the datapaths define (Pairwise: c Last, contiguous
+  // power-of-two blocks of <= 64, block_result = out; OddEven: c LateRd; Exact: c First).
   void validate() const;
 };
 
@@ -76,8 +105,12 @@ class MmaInstruction {
   };
   OperandBits operand(const formats::ElementFormat& f, const DecodeTable& t, int m, uint32_t code) const;
   static OperandBits to_bits(const formats::Decoded& d, int m);
+  Value apply_pairwise(std::span<const uint32_t> a, std::span<const uint32_t> b, const Value& c, size_t n) const;
+  // kNaN, kPosInf, kNegInf, kZero or kFinite: the class of the product x * y.
+  uint8_t product_class(const OperandBits& x, const OperandBits& y) const;
   MmaSpec s_;
-  int am_, bm_, outm_, blockm_, block_emax_;
+  int am_, bm_, outm_, blockm_, block_emax_, out_emin_, prod_inf_exp_;
+  std::optional<RoundedTree> tree_;  // BlockSum::Pairwise
   DecodeTable ta_, tb_;
 };
 
