@@ -1180,7 +1180,7 @@ TEST_F(Cli, TensorCorePresetsTableInTheDocsIsCurrent) {
   ASSERT_NE(b, std::string::npos);
   ASSERT_NE(e, std::string::npos);
   EXPECT_EQ(doc.substr(b + begin.size(), e - b - begin.size()), r.out) << "run scripts/tensor_core_docs.sh";
-  EXPECT_TRUE(contains(r.out, "| h100, h200 | wgmma | e4m3, e5m2 | fp32 | 32 | 32 | - | 13 | -133 | e8m13 rtz |")) << r.out;
+  EXPECT_TRUE(contains(r.out, "| h100, h200 | wgmma | e4m3, e5m2 | fp32 | 32 | 32 | - | aligned | 13 | -133 | e8m13 rtz |")) << r.out;
   const Result j = run({"pe", "presets", "tensor_core", "--format", "json"});
   ASSERT_EQ(j.code, 0) << j.err;
   EXPECT_TRUE(contains(j.out, "\"source\"")) << j.out;
@@ -1236,9 +1236,9 @@ TEST_F(Cli, TensorCoreGemmTakesExactOperandsAndNamesBadOnes) {
   EXPECT_EQ(r.code, 1);
   EXPECT_TRUE(contains(r.err, "--codes wants an integer array of float8_e4m3fn codes, got dtype '<f4'")) << r.err;
   // Unknown GPU, instruction or type: one line that lists what the presets have.
-  r = run({"gemm", "--pe", "tensor_core", "--param", "gpu=t4"});
+  r = run({"gemm", "--pe", "tensor_core", "--param", "gpu=p100"});
   EXPECT_EQ(r.code, 2);
-  EXPECT_TRUE(contains(r.err, "unknown gpu 't4'") && contains(r.err, "v100, a100")) << r.err;
+  EXPECT_TRUE(contains(r.err, "unknown gpu 'p100'") && contains(r.err, "v100, t4, a100") && contains(r.err, "mi300x")) << r.err;
   r = run({"gemm", "--pe", "tensor_core", "--param", "gpu=a100", "--param", "instr=wgmma"});
   EXPECT_EQ(r.code, 2);
   EXPECT_TRUE(contains(r.err, "gpu a100 has no instruction 'wgmma'") && contains(r.err, "mma.sync, wmma")) << r.err;
