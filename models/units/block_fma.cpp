@@ -16,17 +16,6 @@ void BlockFmaSpec::validate() const {
 
 namespace {
 
-// The terms cut toward zero onto the grid 2^grid and summed (64 bits: see block_fma_sum).
-int64_t cut_sum(std::span<const BlockTerm> terms, int grid) {
-  int64_t acc = 0;
-  for (const auto& t : terms) {
-    const int sh = t.lsb - grid;
-    const uint64_t v = sh >= 0 ? t.mant << sh : (sh > -64 ? t.mant >> -sh : 0);
-    acc += t.neg ? -int64_t(v) : int64_t(v);
-  }
-  return acc;
-}
-
 void check_align(std::span<const BlockTerm> terms, const BlockFmaSpec& s) {
   if (s.cut != AlignCut::TowardZero || s.fraction_bits > 40)
     throw std::invalid_argument("block FMA alignment without normalization: cut toward zero and F <= 40 only");
@@ -47,7 +36,7 @@ Unrounded block_fma_sum(std::span<const BlockTerm> terms, const BlockFmaSpec& s)
   // are < 4 at their alignment exponent, an addend's < 2), so 2^20 of them fit in F + 23
   // bits: 64-bit integers for every F <= 40 (all the presets), 128 beyond.
   if (s.cut == AlignCut::TowardZero && s.fraction_bits <= 40) {
-    const int64_t acc = cut_sum(terms, grid);
+    const int64_t acc = block_fma_cut_sum(terms, grid);
     if (acc == 0) return Unrounded::zero(false);
     return Unrounded::from_int(acc < 0, acc < 0 ? uint64_t(-acc) : uint64_t(acc), grid);
   }
@@ -76,7 +65,7 @@ AlignedSum block_fma_align(std::span<const BlockTerm> terms, const BlockFmaSpec&
   if (terms.empty()) return {};
   int e = s.exp_floor;
   for (const auto& t : terms) e = std::max(e, t.align_exp);
-  return {false, cut_sum(terms, e - s.fraction_bits), e};
+  return {false, block_fma_cut_sum(terms, e - s.fraction_bits), e};
 }
 
 AlignedSum block_fma_align_pair(std::span<const BlockTerm> g0, std::span<const BlockTerm> g1, const BlockFmaSpec& s) {

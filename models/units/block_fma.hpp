@@ -52,6 +52,23 @@ BlockTerm addend_term(const Decoded& c, int c_m);
 // multiply stage make them).
 Unrounded block_fma_sum(std::span<const BlockTerm> terms, const BlockFmaSpec& s);
 
+// The add stage alone: the terms cut toward zero onto the grid 2^grid and summed in 64
+// bits (every term below 2^(F + 2) on the grid, F <= 40). Branch-free: the shift directions
+// and signs depend on the data, and mispredicted branches cost more than both shifts.
+inline int64_t block_fma_cut_sum(std::span<const BlockTerm> terms, int grid) {
+  int64_t acc = 0;
+  for (const auto& t : terms) {
+    const int sh = t.lsb - grid;
+    const uint64_t left = t.mant << (sh & 63);  // used only when 0 <= sh (< 64, see above)
+    const int rs = -sh;
+    const uint64_t right = rs >= 64 ? 0 : t.mant >> (rs & 63);
+    const uint64_t v = sh >= 0 ? left : right;
+    const uint64_t neg = -uint64_t(t.neg);
+    acc += int64_t((v ^ neg) - neg);
+  }
+  return acc;
+}
+
 // align -> add, without the normalization: the sum as the integer `s` on the grid
 // 2^(e - F), for the stages that add more after alignment (late_addend.hpp). `empty`: no
 // terms (then s = 0 and e is meaningless). Cut toward zero, F <= 40.

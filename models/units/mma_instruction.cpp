@@ -100,6 +100,11 @@ MmaInstruction::MmaInstruction(MmaSpec s) : s_(std::move(s)) {
   prod_inf_exp_ = s_.product_overflow_inf ? s_.out.emax() + 1 : INT_MAX;
   blockm_ = minifloat(s_.block_result)->m;
   block_emax_ = s_.block_result.emax();
+  block_emin_ = 1 - minifloat(s_.block_result)->bias;
+  fast_sum_ = s_.sum == BlockSum::Aligned && s_.c != AddendPlace::LateRd && s_.fma.cut == AlignCut::TowardZero &&
+              s_.fma.fraction_bits <= 40 && s_.block <= (1 << 20);
+  rtz_fast_ = s_.block_rounding == formats::Rounding::TowardZero &&
+              minifloat(s_.block_result)->conv == formats::FloatConvention::IEEE;
   // Decode tables for inputs of <= 16 bits (fp16, bf16, FP8): one lookup per operand, the
   // value as the multiplier holds it (in operand_format when there is one: exact, checked).
   for (auto [fmt, t] : {std::pair{&s_.a, &ta_}, std::pair{&s_.b, &tb_}}) {
@@ -107,8 +112,22 @@ MmaInstruction::MmaInstruction(MmaSpec s) : s_(std::move(s)) {
     if (fmt->bits() > 16)
       throw std::invalid_argument(fmt::format("operand format with an input of {} bits (at most 16)", fmt->bits()));
     t->mask = (uint32_t{1} << fmt->bits()) - 1;
-    t->table.resize(size_t(t->mask) + 1);
     const int m = fmt == &s_.a ? am_ : bm_;
+    const auto* mf = minifloat(*fmt);
+    if (fmt->bits() > 8 && !s_.operand_format && !s_.ftz && mf->conv == formats::FloatConvention::IEEE) {
+      t->fields = true;
+      t->m = mf->m;
+      t->bias = mf->bias;
+      t->emask = (uint32_t{1} << mf->e) - 1;
+      for (uint32_t code = 0; code <= t->mask; ++code) {  // the fields agree with the format's own decoding
+        const OperandBits x = from_fields(*t, code), y = to_bits(fmt->decode_exact(code), m);
+        if (x.cls != y.cls || (x.cls != kNaN && x.neg != y.neg) ||
+            (x.cls == kFinite && (x.mant != y.mant || x.lsb != y.lsb || x.align != y.align)))
+          throw std::logic_error(fmt::format("{}: field decoding differs at code 0x{:x}", fmt->name(), code));
+      }
+      continue;
+    }
+    t->table.resize(size_t(t->mask) + 1);
     const uint64_t hidden = uint64_t{1} << m;
     for (uint32_t code = 0; code <= t->mask; ++code) {
       Decoded d = fmt->decode_exact(code);
@@ -125,9 +144,27 @@ MmaInstruction::MmaInstruction(MmaSpec s) : s_(std::move(s)) {
   }
 }
 
+[[gnu::always_inline]] inline MmaInstruction::OperandBits MmaInstruction::from_fields(const DecodeTable& t, uint32_t code) {
+  OperandBits o;
+  const uint32_t frac = code & ((uint32_t{1} << t.m) - 1), ef = (code >> t.m) & t.emask;
+  o.neg = (code >> (t.m + std::bit_width(t.emask))) & 1;
+  if (ef == t.emask) {
+    o.cls = frac ? kNaN : (o.neg ? kNegInf : kPosInf);
+    return o;
+  }
+  const bool normal = ef != 0;
+  o.mant = frac | (uint32_t(normal) << t.m);
+  const int stored = (normal ? int(ef) : 1) - t.bias;  // a subnormal's is the minimum exponent
+  o.lsb = int16_t(stored - t.m);
+  o.align = int16_t(stored);
+  o.cls = o.mant ? kFinite : kZero;
+  return o;
+}
+
 [[gnu::always_inline]] inline MmaInstruction::OperandBits MmaInstruction::operand(const formats::ElementFormat& f,
                                                                                  const DecodeTable& t, int m,
                                                                                  uint32_t code) const {
+  if (t.fields) return from_fields(t, code & t.mask);
   if (!t.table.empty()) return t.table[code & t.mask];
   Decoded d = f.decode_exact(code);
   if (s_.ftz && d.kind == K::Finite && d.mant < (uint64_t{1} << m)) d = Decoded{};  // a subnormal reads as +0
@@ -185,7 +222,11 @@ MmaInstruction::Value MmaInstruction::apply(std::span<const uint32_t> a, std::sp
   const bool c_term = s_.c != AddendPlace::LateRd;  // the carried addend is a term of the sum (late_rne: from block 1 on)
   for (int blk = 0; blk < blocks && !inf_block; ++blk) {
     size_t t = 0, t_odd = 0;
-    if (c_term && carry.kind == K::Finite) terms[t++] = addend_term(carry, carry_m);
+    int e_max = s_.fma.exp_floor;  // the alignment exponent, kept on the way (fast_sum_)
+    if (c_term && carry.kind == K::Finite) {
+      terms[t] = addend_term(carry, carry_m);
+      e_max = std::max(e_max, terms[t++].align_exp);
+    }
     // An exact sum of nothing but zeros is -0 only when every zero is (IEEE).
     bool neg_zero = carry.kind == K::Zero && carry.neg && n == size_t(s_.k);
     // Block blk holds the runs r with r mod blocks == blk (contiguous: run = block).
@@ -196,6 +237,7 @@ MmaInstruction::Value MmaInstruction::apply(std::span<const uint32_t> a, std::sp
         if ((x.cls & y.cls) == kFinite) {  // both finite and nonzero: the exact product
           const BlockTerm p{x.neg != y.neg, uint64_t(x.mant) * y.mant, x.lsb + y.lsb, x.align + y.align};
           if (s_.product_overflow_inf && product_class(x, y) != kFinite) any |= kPosInf;
+          e_max = std::max(e_max, p.align_exp);
           if (odd_even && (j & 1))
             odd_terms[t_odd++] = p;
           else
@@ -212,6 +254,12 @@ MmaInstruction::Value MmaInstruction::apply(std::span<const uint32_t> a, std::sp
         break;
       case BlockSum::Aligned:
       case BlockSum::OddEven: {
+        if (fast_sum_) {  // block_fma_sum with the exponent found on the way
+          const int grid = e_max - s_.fma.fraction_bits;
+          const int64_t acc = t ? block_fma_cut_sum({terms, t}, grid) : 0;
+          sum = acc == 0 ? Unrounded::zero(false) : Unrounded::from_int(acc < 0, acc < 0 ? uint64_t(-acc) : uint64_t(acc), grid);
+          break;
+        }
         if (s_.c != AddendPlace::LateRd) {
           sum = block_fma_sum({terms, t}, s_.fma);
           break;
@@ -231,6 +279,13 @@ MmaInstruction::Value MmaInstruction::apply(std::span<const uint32_t> a, std::sp
     // rounded magnitude): +-inf under RZ too; below that, RZ stops at the largest finite.
     if (sum.finite() && sum.exp > block_emax_) {
       carry = Decoded{K::Inf, sum.neg, 0, 0};
+    } else if (rtz_fast_ && sum.finite() && !sum.sticky) {
+      // RZ to an IEEE block result is a cut of the significand at the format's LSB (at the
+      // leading bit's binade, not below the minimum exponent): no encode round trip.
+      const int lsb = std::max(sum.exp, block_emin_) - blockm_, sh = lsb - (sum.exp - 63);
+      const uint64_t mant = sh >= 64 ? 0 : sum.sig >> sh;
+      carry = mant ? Decoded{K::Finite, sum.neg, lsb, mant} : Decoded{K::Zero, sum.neg, 0, 0};
+      carry_m = blockm_;
     } else {
       carry = s_.block_result.decode_exact(s_.block_result.encode(sum, block_o));
       carry_m = blockm_;

@@ -102,14 +102,22 @@ class MmaInstruction {
   struct DecodeTable {  // every code's operand, for formats of <= 16 bits (else empty)
     uint32_t mask = 0;
     std::vector<OperandBits> table;
+    // IEEE formats of 9..16 bits (fp16, bf16) are decoded from their fields instead: a
+    // 65,536-entry table does not stay in cache, and the fields take a few instructions.
+    bool fields = false;
+    int m = 0, bias = 0;
+    uint32_t emask = 0;
   };
+  static OperandBits from_fields(const DecodeTable& t, uint32_t code);
   OperandBits operand(const formats::ElementFormat& f, const DecodeTable& t, int m, uint32_t code) const;
   static OperandBits to_bits(const formats::Decoded& d, int m);
   Value apply_pairwise(std::span<const uint32_t> a, std::span<const uint32_t> b, const Value& c, size_t n) const;
   // kNaN, kPosInf, kNegInf, kZero or kFinite: the class of the product x * y.
   uint8_t product_class(const OperandBits& x, const OperandBits& y) const;
   MmaSpec s_;
-  int am_, bm_, outm_, blockm_, block_emax_, out_emin_, prod_inf_exp_;
+  int am_, bm_, outm_, blockm_, block_emax_, block_emin_, out_emin_, prod_inf_exp_;
+  bool fast_sum_ = false;  // aligned, cut toward zero, F <= 40: the 64-bit add stage inline
+  bool rtz_fast_ = false;  // the block result is an IEEE format under RZ (cut, no encode)
   std::optional<RoundedTree> tree_;  // BlockSum::Pairwise
   DecodeTable ta_, tb_;
 };
