@@ -72,6 +72,12 @@ BENCHMARK_CAPTURE(BM_tensor_core_gemm, h100_wgmma_e4m3, {{"gpu", "h100"}, {"inst
 BENCHMARK_CAPTURE(BM_tensor_core_gemm, h100_mma_sync_fp16, {{"gpu", "h100"}, {"in", "fp16"}});
 BENCHMARK_CAPTURE(BM_tensor_core_gemm, b200_mma_sync_e4m3, {{"gpu", "b200"}, {"in", "e4m3"}});
 BENCHMARK_CAPTURE(BM_tensor_core_gemm, a100_mma_sync_bf16, {{"gpu", "a100"}, {"in", "bf16"}});
+// AMD CDNA: the exact sum (CDNA1), the rounded pairwise tree (CDNA2), the late rounded-down
+// addend and the odd/even FP8 groups (CDNA3).
+BENCHMARK_CAPTURE(BM_tensor_core_gemm, mi100_mfma_fp16, {{"gpu", "mi100"}, {"instr", "mfma"}, {"in", "fp16"}});
+BENCHMARK_CAPTURE(BM_tensor_core_gemm, mi250x_mfma_fp16, {{"gpu", "mi250x"}, {"instr", "mfma"}, {"in", "fp16"}});
+BENCHMARK_CAPTURE(BM_tensor_core_gemm, mi300x_mfma_fp16, {{"gpu", "mi300x"}, {"instr", "mfma"}, {"in", "fp16"}});
+BENCHMARK_CAPTURE(BM_tensor_core_gemm, mi300x_mfma_e4m3fnuz, {{"gpu", "mi300x"}, {"instr", "mfma"}, {"in", "e4m3fnuz"}});
 
 }  // namespace
 
@@ -83,7 +89,9 @@ int main(int argc, char** argv) {
     t.push_back({b, blas, 0, 0.05});
     t.push_back({b, scalar, 0, 0.25});
   }
-  for (const char* b : {"BM_tensor_core_gemm/b200_mma_sync_e4m3", "BM_tensor_core_gemm/a100_mma_sync_bf16"})
+  for (const char* b : {"BM_tensor_core_gemm/b200_mma_sync_e4m3", "BM_tensor_core_gemm/a100_mma_sync_bf16",
+                        "BM_tensor_core_gemm/mi100_mfma_fp16", "BM_tensor_core_gemm/mi250x_mfma_fp16",
+                        "BM_tensor_core_gemm/mi300x_mfma_fp16", "BM_tensor_core_gemm/mi300x_mfma_e4m3fnuz"})
     t.push_back({b, scalar, 0, 0});
   return arithsim::bench::run_with_report(argc, argv, t);
 }

@@ -1,6 +1,7 @@
 #include <arithsim/models/units/block_fma.hpp>
 
 #include <algorithm>
+#include <bit>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -83,7 +84,16 @@ Unrounded exact_sum(std::span<const BlockTerm> terms) {
   int lo = INT_MAX, hi = INT_MIN;
   for (const auto& t : terms) {
     lo = std::min(lo, t.lsb);
-    hi = std::max(hi, t.lsb + 64);
+    hi = std::max(hi, t.lsb + int(std::bit_width(t.mant)));
+  }
+  if (hi - lo <= 100 && terms.size() <= 1024) {  // fits a 128-bit integer with carries and sign
+    __int128 acc = 0;
+    for (const auto& t : terms) {
+      const __int128 v = __int128(t.mant) << (t.lsb - lo);
+      acc += t.neg ? -v : v;
+    }
+    if (acc == 0) return Unrounded::zero(false);
+    return Unrounded::from_u128(acc < 0, (unsigned __int128)(acc < 0 ? -acc : acc), lo);
   }
   formats::Quire q(lo, hi - lo + 22);  // + carries of 2^20 terms and the sign
   for (const auto& t : terms) q.add(t.neg, t.mant, t.lsb);

@@ -2,7 +2,10 @@
 
 #include <array>
 #include <bit>
+#include <cfloat>
 #include <climits>
+#include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <vector>
 
@@ -97,14 +100,18 @@ MmaInstruction::MmaInstruction(MmaSpec s) : s_(std::move(s)) {
   outm_ = minifloat(s_.out)->m;
   out_emin_ = 1 - minifloat(s_.out)->bias;
   if (s_.sum == BlockSum::Pairwise) tree_.emplace(s_.out, s_.ftz);
+  float_tree_ = s_.sum == BlockSum::Pairwise && minifloat(s_.out)->e == 8 && minifloat(s_.out)->m == 23 &&
+                minifloat(s_.out)->bias == 127 && minifloat(s_.out)->conv == formats::FloatConvention::IEEE &&
+                std::numeric_limits<float>::is_iec559 &&
+                minifloat(s_.a)->m <= 26 && minifloat(s_.b)->m <= 26 && s_.a.bits() <= 32 && s_.b.bits() <= 32;
   prod_inf_exp_ = s_.product_overflow_inf ? s_.out.emax() + 1 : INT_MAX;
   blockm_ = minifloat(s_.block_result)->m;
   block_emax_ = s_.block_result.emax();
   block_emin_ = 1 - minifloat(s_.block_result)->bias;
   fast_sum_ = s_.sum == BlockSum::Aligned && s_.c != AddendPlace::LateRd && s_.fma.cut == AlignCut::TowardZero &&
               s_.fma.fraction_bits <= 40 && s_.block <= (1 << 20);
-  rtz_fast_ = s_.block_rounding == formats::Rounding::TowardZero &&
-              minifloat(s_.block_result)->conv == formats::FloatConvention::IEEE;
+  ieee_block_ = (s_.block_rounding == formats::Rounding::TowardZero || s_.block_rounding == formats::Rounding::NearestEven) &&
+                minifloat(s_.block_result)->conv == formats::FloatConvention::IEEE && blockm_ <= 60;
   // Decode tables for inputs of <= 16 bits (fp16, bf16, FP8): one lookup per operand, the
   // value as the multiplier holds it (in operand_format when there is one: exact, checked).
   for (auto [fmt, t] : {std::pair{&s_.a, &ta_}, std::pair{&s_.b, &tb_}}) {
@@ -180,6 +187,27 @@ uint32_t MmaInstruction::code(const Value& d) const {
 
 uint32_t MmaInstruction::apply(std::span<const uint32_t> a, std::span<const uint32_t> b, uint32_t c) const {
   return code(apply(a, b, value(c)));
+}
+
+// RZ or RNE of a finite sum (exponent at most the format's maximum) to the IEEE block
+// result: a cut of the significand at the format's LSB (the leading bit's binade, not below
+// the minimum exponent), without the encode round trip. Rounding up past the largest
+// binade gives an infinity.
+Decoded MmaInstruction::cut_block(const Unrounded& u) const {
+  int lsb = std::max(u.exp, block_emin_) - blockm_;
+  const int sh = lsb - (u.exp - 63);  // >= 1: the significand has 64 bits, the format <= 61
+  uint64_t mant = sh >= 64 ? 0 : u.sig >> sh;
+  if (s_.block_rounding == formats::Rounding::NearestEven && sh <= 64) {
+    const uint64_t rest = sh == 64 ? u.sig : u.sig & ((uint64_t{1} << sh) - 1), half = uint64_t{1} << (sh - 1);
+    if (rest > half || (rest == half && (u.sticky || (mant & 1)))) {
+      if (++mant == uint64_t{2} << blockm_) {  // carried into the next binade
+        mant >>= 1;
+        ++lsb;
+      }
+      if (lsb + blockm_ > block_emax_) return Decoded{K::Inf, u.neg, 0, 0};
+    }
+  }
+  return mant ? Decoded{K::Finite, u.neg, lsb, mant} : Decoded{K::Zero, u.neg, 0, 0};
 }
 
 uint8_t MmaInstruction::product_class(const OperandBits& x, const OperandBits& y) const {
@@ -279,12 +307,8 @@ MmaInstruction::Value MmaInstruction::apply(std::span<const uint32_t> a, std::sp
     // rounded magnitude): +-inf under RZ too; below that, RZ stops at the largest finite.
     if (sum.finite() && sum.exp > block_emax_) {
       carry = Decoded{K::Inf, sum.neg, 0, 0};
-    } else if (rtz_fast_ && sum.finite() && !sum.sticky) {
-      // RZ to an IEEE block result is a cut of the significand at the format's LSB (at the
-      // leading bit's binade, not below the minimum exponent): no encode round trip.
-      const int lsb = std::max(sum.exp, block_emin_) - blockm_, sh = lsb - (sum.exp - 63);
-      const uint64_t mant = sh >= 64 ? 0 : sum.sig >> sh;
-      carry = mant ? Decoded{K::Finite, sum.neg, lsb, mant} : Decoded{K::Zero, sum.neg, 0, 0};
+    } else if (ieee_block_ && sum.finite()) {
+      carry = cut_block(sum);
       carry_m = blockm_;
     } else {
       carry = s_.block_result.decode_exact(s_.block_result.encode(sum, block_o));
@@ -315,6 +339,7 @@ MmaInstruction::Value MmaInstruction::apply(std::span<const uint32_t> a, std::sp
 // IEEE specials throughout (no separate pass).
 MmaInstruction::Value MmaInstruction::apply_pairwise(std::span<const uint32_t> a, std::span<const uint32_t> b,
                                                      const Value& cv, size_t n) const {
+  if (float_tree_) return apply_pairwise_float(a, b, cv, n);
   const RoundedTree& tree = *tree_;
   Decoded c = cv.d;
   if (s_.ftz && c.kind == K::Finite && c.mant < (uint64_t{1} << cv.m)) c = Decoded{};  // a subnormal c reads as +0
@@ -338,6 +363,53 @@ MmaInstruction::Value MmaInstruction::apply_pairwise(std::span<const uint32_t> a
     c = tree.add(c, tree.sum({leaves.data(), size_t(s_.block)}));
   }
   return {c, outm_};
+}
+
+// The same tree when it is binary32: the host's IEEE float operations are those adds (round
+// to nearest even, IEEE infinities and NaN), the products are exact in double (at most 26
+// + 26 significand bits, exponents inside double's), and FTZ flushes every result.
+MmaInstruction::Value MmaInstruction::apply_pairwise_float(std::span<const uint32_t> a, std::span<const uint32_t> b,
+                                                           const Value& cv, size_t n) const {
+  auto ftz = [&](float x) { return (s_.ftz && std::fabs(x) < FLT_MIN) ? std::copysign(0.0f, x) : x; };
+  auto value_of = [](const Decoded& d) {
+    switch (d.kind) {
+      case K::NaN: return std::numeric_limits<float>::quiet_NaN();
+      case K::Inf: return d.neg ? -INFINITY : INFINITY;
+      case K::Zero: return d.neg ? -0.0f : 0.0f;
+      case K::Finite: break;
+    }
+    const float v = float(std::ldexp(double(d.mant), d.exp));  // exact: a value of binary32
+    return d.neg ? -v : v;
+  };
+  float c = value_of(cv.d);
+  if (s_.ftz && std::fabs(c) < FLT_MIN) c = 0.0f;  // a subnormal c reads as +0
+  std::array<float, 64> leaves;
+  for (int blk = 0; blk < s_.k / s_.block; ++blk) {
+    for (int i = 0; i < s_.block; ++i) {
+      const size_t j = size_t(blk * s_.block + i);
+      float p = 0.0f;  // a missing product is +0 * +0
+      if (j < n) {
+        const OperandBits x = operand(s_.a, ta_, am_, a[j]), y = operand(s_.b, tb_, bm_, b[j]);
+        const bool neg = x.neg != y.neg;
+        switch (product_class(x, y)) {
+          case kNaN: p = std::numeric_limits<float>::quiet_NaN(); break;
+          case kPosInf: p = INFINITY; break;
+          case kNegInf: p = -INFINITY; break;
+          case kZero: p = neg ? -0.0f : 0.0f; break;
+          default: {
+            const double exact = std::ldexp(double(uint64_t(x.mant) * y.mant), x.lsb + y.lsb);
+            p = ftz(float(neg ? -exact : exact));  // one RNE from the exact product
+          }
+        }
+      }
+      leaves[size_t(i)] = p;
+    }
+    for (int w = s_.block; w > 1; w /= 2)
+      for (int i = 0; i < w / 2; ++i) leaves[size_t(i)] = ftz(leaves[size_t(2 * i)] + leaves[size_t(2 * i + 1)]);
+    c = ftz(c + leaves[0]);
+  }
+  if (std::isnan(c)) return {Decoded{K::NaN, false, 0, 0}, outm_};
+  return {s_.out.decode_exact(std::bit_cast<uint32_t>(c)), outm_};
 }
 
 }  // namespace arithsim::units

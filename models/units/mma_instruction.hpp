@@ -112,12 +112,15 @@ class MmaInstruction {
   OperandBits operand(const formats::ElementFormat& f, const DecodeTable& t, int m, uint32_t code) const;
   static OperandBits to_bits(const formats::Decoded& d, int m);
   Value apply_pairwise(std::span<const uint32_t> a, std::span<const uint32_t> b, const Value& c, size_t n) const;
+  Value apply_pairwise_float(std::span<const uint32_t> a, std::span<const uint32_t> b, const Value& c, size_t n) const;
   // kNaN, kPosInf, kNegInf, kZero or kFinite: the class of the product x * y.
   uint8_t product_class(const OperandBits& x, const OperandBits& y) const;
   MmaSpec s_;
   int am_, bm_, outm_, blockm_, block_emax_, block_emin_, out_emin_, prod_inf_exp_;
+  bool float_tree_ = false;  // Pairwise into binary32: the host's float adds
   bool fast_sum_ = false;  // aligned, cut toward zero, F <= 40: the 64-bit add stage inline
-  bool rtz_fast_ = false;  // the block result is an IEEE format under RZ (cut, no encode)
+  bool ieee_block_ = false;  // the block result is an IEEE format under RZ or RNE: cut_block
+  formats::Decoded cut_block(const formats::Unrounded& u) const;
   std::optional<RoundedTree> tree_;  // BlockSum::Pairwise
   DecodeTable ta_, tb_;
 };
