@@ -382,7 +382,7 @@ MmaInstruction::Value MmaInstruction::apply_pairwise_float(std::span<const uint3
     return d.neg ? -v : v;
   };
   float c = value_of(cv.d);
-  if (s_.ftz && std::fabs(c) < FLT_MIN) c = 0.0f;  // a subnormal c reads as +0
+  if (s_.ftz && c != 0.0f && std::fabs(c) < FLT_MIN) c = 0.0f;  // a subnormal c reads as +0 (a zero keeps its sign)
   std::array<float, 64> leaves;
   for (int blk = 0; blk < s_.k / s_.block; ++blk) {
     for (int i = 0; i < s_.block; ++i) {
