@@ -18,11 +18,11 @@ namespace {
 const OperandPolicies kPolicies{{policy_round(), policy_pow2()}};
 const PeInfo kInfo{
     "tensor_core",
-    "GPU tensor/matrix core (V100 .. B200): block FMAs with truncating alignment, chained over K, bit-exact",
-    "Khattak & Mikaitis, 'Accurate Models of NVIDIA Tensor Cores' (arXiv:2512.07004); Fasi et al. 2021; recorded GPU results",
-    {{"gpu", "h100", "GPU of the preset (v100, a100, a2, a30, ada, l40s, h100, h200, b200; or a presets file's)"},
-     {"instr", "mma.sync", "instruction (mma.sync, wmma, wgmma, tcgen05, as the preset has them)"},
-     {"in", "fp16", "input type of a and b (fp16, bf16, tf32, e4m3, e5m2)"},
+    "GPU tensor/matrix core (NVIDIA V100 .. B200, AMD MI100 .. MI300X): the vendors' block sums, chained over K, bit-exact",
+    "Khattak & Mikaitis, 'Accurate Models of NVIDIA Tensor Cores' (arXiv:2512.07004); Khattak, Mikaitis & Graziani, 'Accurate Models of AMD Matrix Cores' (arXiv:2609.14845); Fasi et al. 2021; recorded GPU results",
+    {{"gpu", "h100", "GPU of the preset (v100, t4, a100, a2, a30, ada, l40s, h100, h200, b200, mi100, mi210, mi250, mi250x, mi300a, mi300x; or a presets file's)"},
+     {"instr", "mma.sync", "instruction (mma.sync, wmma, wgmma, tcgen05; AMD mfma, mfma_1k; as the preset has them)"},
+     {"in", "fp16", "input type of a and b (fp16, bf16, tf32, e4m3, e5m2; AMD fp32, xf32, e4m3fnuz, e5m2fnuz)"},
      {"a", "", "input type of A where it differs from in (mixed FP8)"},
      {"b", "", "input type of B where it differs from in"},
      {"out", "fp32", "accumulator/output type of the instruction (fp32, fp16)"},
