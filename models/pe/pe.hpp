@@ -92,6 +92,10 @@ class ProcessingElement {
   bool exact_operands() const { return policy_ == "none"; }
   // The PE's output for one dot product (a value of output_format()).
   virtual double dot(const Operand& a, const Operand& w) const = 0;
+  // Every dot product of `rows` (of A) by `cols` (of B): out[i * cols.size() + j] =
+  // dot(rows[i], cols[j]). PEs with a kernel over many outputs at once (the tensor core's
+  // SIMD lanes) give the same values faster.
+  virtual void gemm(std::span<const Operand> rows, std::span<const Operand> cols, std::span<double> out) const;
   virtual const formats::ElementFormat& output_format() const = 0;
 
  protected:

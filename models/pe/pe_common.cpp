@@ -73,6 +73,13 @@ ParamInfo OperandPolicies::param() const {
   return {"scale", own.front().first, help};
 }
 
+void ProcessingElement::gemm(std::span<const Operand> rows, std::span<const Operand> cols, std::span<double> out) const {
+  if (out.size() != rows.size() * cols.size())
+    throw PeError(fmt::format("{}: gemm of {} rows by {} columns into {} outputs", info().name, rows.size(), cols.size(), out.size()));
+  for (size_t i = 0; i < rows.size(); ++i)
+    for (size_t j = 0; j < cols.size(); ++j) out[i * cols.size() + j] = dot(rows[i], cols[j]);
+}
+
 void ProcessingElement::read_operand_policy(const ParamReader& r, const OperandPolicies& p) {
   const std::string v = r.str("scale");
   std::string known = "none";

@@ -10,6 +10,7 @@
 #include <arithsim/models/pe/pe.hpp>
 #include <arithsim/models/pe/registry.hpp>
 #include <arithsim/models/pe/tensor_core_presets.hpp>
+#include <arithsim/models/units/mma_gemm.hpp>
 #include <arithsim/models/units/mma_schedule.hpp>
 
 namespace arithsim::pe {
@@ -77,6 +78,27 @@ class TensorCore final : public ProcessingElement {
     const uint32_t d = units::mma_dot(mma_, sched_, a.codes, w.codes, zero_c_);
     if (!pow2_) return d_.decode(d);
     return pow2_scaled_output(d_.decode_exact(d).unrounded(), a, w, d_);
+  }
+  void gemm(std::span<const Operand> rows, std::span<const Operand> cols, std::span<double> out) const override {
+    if (out.size() != rows.size() * cols.size() || rows.empty() || cols.empty())
+      return ProcessingElement::gemm(rows, cols, out);  // its size check, or nothing to do
+    const size_t K = rows[0].codes.size();
+    std::vector<uint32_t> a, bt, d(out.size());
+    a.reserve(rows.size() * K);
+    bt.reserve(cols.size() * K);
+    for (const auto* side : {&rows, &cols})
+      for (const auto& x : *side) {
+        if (x.codes.size() != K) throw PeError(fmt::format("tensor_core: operands of {} and {} elements", K, x.codes.size()));
+        auto& v = side == &rows ? a : bt;
+        v.insert(v.end(), x.codes.begin(), x.codes.end());
+      }
+    units::mma_gemm(mma_, sched_, a, bt, rows.size(), cols.size(), K, {&zero_c_, 1}, d);
+    for (size_t i = 0; i < rows.size(); ++i)
+      for (size_t j = 0; j < cols.size(); ++j) {
+        const uint32_t code = d[i * cols.size() + j];
+        out[i * cols.size() + j] =
+            pow2_ ? pow2_scaled_output(d_.decode_exact(code).unrounded(), rows[i], cols[j], d_) : d_.decode(code);
+      }
   }
 
  private:

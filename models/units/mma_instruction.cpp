@@ -17,7 +17,6 @@ namespace arithsim::units {
 namespace {
 
 using K = Unrounded::Kind;
-enum : uint8_t { kZero = 0, kFinite = 1, kNaN = 2, kPosInf = 4, kNegInf = 8 };
 
 const formats::MinifloatSpec* minifloat(const formats::ElementFormat& f) {
   const auto* c = f.codec<formats::MinifloatCodec>();
@@ -176,6 +175,20 @@ MmaInstruction::MmaInstruction(MmaSpec s) : s_(std::move(s)) {
   Decoded d = f.decode_exact(code);
   if (s_.ftz && d.kind == K::Finite && d.mant < (uint64_t{1} << m)) d = Decoded{};  // a subnormal reads as +0
   return to_bits(d, m);
+}
+
+MmaInstruction::OperandBits MmaInstruction::operand_a(uint32_t code) const { return operand(s_.a, ta_, am_, code); }
+MmaInstruction::OperandBits MmaInstruction::operand_b(uint32_t code) const { return operand(s_.b, tb_, bm_, code); }
+
+MmaInstruction::AlignedDatapath MmaInstruction::aligned_datapath() const {
+  AlignedDatapath d;
+  d.lanes = fast_sum_ && ieee_block_ && s_.c == AddendPlace::First && !s_.ftz && !s_.product_overflow_inf;
+  d.am = am_;
+  d.bm = bm_;
+  d.blockm = blockm_;
+  d.block_emin = block_emin_;
+  d.block_emax = block_emax_;
+  return d;
 }
 
 MmaInstruction::Value MmaInstruction::value(uint32_t c) const { return {s_.out.decode_exact(c), outm_}; }

@@ -90,7 +90,6 @@ class MmaInstruction {
   Value value(uint32_t c_code) const;    // a code of `out` as a Value
   uint32_t code(const Value& d) const;   // a Value as a code of `out` (NaN: nan_code)
 
- private:
   // An operand as the multiplier takes it: significand, weight of its LSB, the exponent
   // field it aligns by (lsb + fraction bits), and its class.
   struct OperandBits {
@@ -99,6 +98,20 @@ class MmaInstruction {
     uint8_t cls = 0;  // kZero, kFinite, kNaN, kPosInf, kNegInf
     bool neg = false;
   };
+  enum : uint8_t { kZero = 0, kFinite = 1, kNaN = 2, kPosInf = 4, kNegInf = 8 };  // OperandBits::cls
+  OperandBits operand_a(uint32_t code) const;
+  OperandBits operand_b(uint32_t code) const;
+  // What a kernel over many outputs at once (units/mma_gemm.hpp) needs to run the aligned
+  // block FMA itself: set only when the datapath is the 64-bit add stage (`lanes`), c joins
+  // the first block, and block results are IEEE cuts.
+  struct AlignedDatapath {
+    bool lanes = false;
+    int am = 0, bm = 0;                          // fraction bits of the multiplier's operands
+    int blockm = 0, block_emin = 0, block_emax = 0;  // the block result format
+  };
+  AlignedDatapath aligned_datapath() const;
+
+ private:
   struct DecodeTable {  // every code's operand, for formats of <= 16 bits (else empty)
     uint32_t mask = 0;
     std::vector<OperandBits> table;

@@ -40,15 +40,20 @@ void MmaSchedule::validate(const MmaInstruction& mma) const {
 
 uint32_t mma_dot(const MmaInstruction& mma, const MmaSchedule& s, std::span<const uint32_t> a,
                  std::span<const uint32_t> b, uint32_t c) {
+  if (a.size() != b.size()) throw std::invalid_argument(fmt::format("mma_dot: {} codes of a, {} of b", a.size(), b.size()));
+  return mma_schedule_dot(mma, s, a.size(), c,
+                          [&](size_t lo, size_t hi, uint32_t seed) { return chain(mma, a, b, lo, hi, seed); });
+}
+
+uint32_t mma_schedule_dot(const MmaInstruction& mma, const MmaSchedule& s, size_t K, uint32_t c, const MmaChain& chain) {
   const auto& acc_f = mma.spec().out;
   const auto& out = s.d ? *s.d : acc_f;
-  if (a.size() != b.size()) throw std::invalid_argument(fmt::format("mma_dot: {} codes of a, {} of b", a.size(), b.size()));
-  const size_t K = a.size(), k = size_t(mma.spec().k);
+  const size_t k = size_t(mma.spec().k);
   const uint32_t zero = acc_f.encode(0.0), seed = s.c_in_accumulator ? c : zero;
   const Unrounded c_value = acc_f.decode_exact(c).unrounded();
   Unrounded acc;
   if (s.promote == 0 && s.split_k == 1 && !s.c_in_register) {
-    acc = acc_f.decode_exact(chain(mma, a, b, 0, K, seed)).unrounded();
+    acc = acc_f.decode_exact(chain(0, K, seed)).unrounded();
   } else {
     // Parts of whole instructions; each part's chains (one per promotion interval) are added
     // to an FP32 register, and the parts' registers are added in order.
@@ -64,7 +69,7 @@ uint32_t mma_dot(const MmaInstruction& mma, const MmaSchedule& s, std::span<cons
       // The register starts at c (fp32 and fp16 values are fp32 values) or at +0.
       Unrounded part = (p == 0 && s.c_in_register) ? c_value : Unrounded::zero(false);
       for (size_t i = lo; i < hi || first; i += step) {
-        part = add32(part, acc_f.decode_exact(chain(mma, a, b, i, std::min(hi, i + step), first ? seed : zero)).unrounded());
+        part = add32(part, acc_f.decode_exact(chain(i, std::min(hi, i + step), first ? seed : zero)).unrounded());
         first = false;
       }
       acc = p == 0 ? part : add32(acc, part);

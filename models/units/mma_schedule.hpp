@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 
@@ -33,5 +34,14 @@ struct MmaSchedule {
 // formats, c a code of its accumulator format; returns a code of schedule.d.
 uint32_t mma_dot(const MmaInstruction& mma, const MmaSchedule& schedule, std::span<const uint32_t> a,
                  std::span<const uint32_t> b, uint32_t c);
+
+// The same schedule over any evaluator of the chains: chain(lo, hi, seed) is the accumulator
+// code of the instructions chained over elements [lo, hi) from accumulator code `seed`. The
+// calls, their ranges and seeds depend on K and the schedule only, never on the data, so a
+// kernel over many outputs at once (mma_gemm.hpp) can serve every output's n-th call from
+// one evaluation. mma_dot is this with the instruction's own chain.
+using MmaChain = std::function<uint32_t(size_t lo, size_t hi, uint32_t seed)>;
+uint32_t mma_schedule_dot(const MmaInstruction& mma, const MmaSchedule& schedule, size_t K, uint32_t c,
+                          const MmaChain& chain);
 
 }  // namespace arithsim::units

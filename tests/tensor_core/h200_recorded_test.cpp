@@ -14,6 +14,7 @@
 
 #include <arithsim/models/pe/tensor_core_presets.hpp>
 #include <arithsim/models/tensor/npy.hpp>
+#include <arithsim/models/units/mma_gemm.hpp>
 #include <arithsim/models/units/mma_schedule.hpp>
 
 namespace {
@@ -45,7 +46,7 @@ std::string type(const std::string& t) {
 }
 
 struct SetResult {
-  size_t outputs = 0, mismatches = 0;
+  size_t outputs = 0, mismatches = 0, gemm_mismatches = 0;  // mma_dot's; units::mma_gemm's
   std::string first;
 };
 
@@ -80,6 +81,19 @@ SetResult run_set(const std::string& name, const std::string& instr, units::MmaS
       if (!same && !r.mismatches++)
         r.first = fmt::format("({},{}): got {} (0x{:x}) want {} (0x{:x})", i, j, out.decode(d), d, out.decode(want), want);
     }
+  // The same outputs through units::mma_gemm: the set at once, or tile by tile (16 rows of A
+  // against their 8 rows of B) for the stacked mma.sync tiles.
+  const size_t tile_m = tiled ? 16 : dm, tile_n = tiled ? 8 : dn;
+  for (size_t i0 = 0; i0 < dm; i0 += tile_m) {
+    const size_t b0 = tiled ? (i0 / 16) * 8 : 0, tm = std::min(tile_m, dm - i0);
+    std::vector<uint32_t> c(tm * tile_n), d(tm * tile_n);
+    for (size_t i = 0; i < tm; ++i)
+      for (size_t j = 0; j < tile_n; ++j) c[i * tile_n + j] = C[(i0 + i) * dn + j];
+    units::mma_gemm(mma, sched, std::span(A).subspan(i0 * ak, tm * ak), std::span(B).subspan(b0 * bk, tile_n * bk), tm,
+                    tile_n, ak, c, d);
+    for (size_t i = 0; i < tm; ++i)
+      for (size_t j = 0; j < tile_n; ++j) r.gemm_mismatches += d[i * tile_n + j] != D[(i0 + i) * dn + j];
+  }
   return r;
 }
 
@@ -117,6 +131,7 @@ TEST(H200Recorded, EveryOutputBitForBit) {
                           : "chained, c in the accumulator",
                 r.outputs, r.mismatches);
     EXPECT_EQ(r.mismatches, 0u) << c.set << ": first " << r.first;
+    EXPECT_EQ(r.gemm_mismatches, 0u) << c.set << " through units::mma_gemm";
   }
 }
 

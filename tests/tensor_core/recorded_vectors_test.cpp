@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <arithsim/models/pe/tensor_core_presets.hpp>
+#include <arithsim/models/units/mma_gemm.hpp>
 
 namespace {
 
@@ -38,7 +39,7 @@ uint32_t binary_string(const std::string& s) {
 }
 
 struct SetResult {
-  size_t vectors = 0, mismatches = 0;
+  size_t vectors = 0, mismatches = 0, gemm_mismatches = 0;  // mma.apply's; mma_gemm's
   std::string first;
 };
 
@@ -85,12 +86,18 @@ SetResult run_set(const std::string& gpu, const std::string& folder, const std::
     }
     // The C register holds the recorded fp32 c in the output type (RNE to fp16).
     const float c = zero_c ? 0.0f : from_bits(binary_string(C[i]));
-    const uint32_t d = mma.apply(a, b, fo.encode(c));
+    const uint32_t cc = fo.encode(c), d = mma.apply(a, b, cc);
+    // The GEMM path (units::mma_gemm, SIMD lanes where the preset allows) on the same vector.
+    uint32_t dg = 0;
+    units::mma_gemm(mma, {}, a, b, 1, 1, a.size(), {&cc, 1}, {&dg, 1});
     const float want = from_bits(binary_string(D[i]));
     const double got = fo.decode(d);
     ++r.vectors;
     const bool same = (std::isnan(got) && std::isnan(want)) ||
                       (got == double(want) && std::signbit(got) == std::signbit(want));
+    const double got_g = fo.decode(dg);
+    r.gemm_mismatches += !((std::isnan(got_g) && std::isnan(want)) ||
+                           (got_g == double(want) && std::signbit(got_g) == std::signbit(want)));
     if (!same) {
       if (!r.mismatches++) r.first = "line " + std::to_string(i + 1) + ": got " + std::to_string(got) + " want " + std::to_string(want);
     }
@@ -116,6 +123,7 @@ TEST_P(RecordedVectors, EveryVectorBitForBit) {
   EXPECT_EQ(r.vectors, 2500u);
   EXPECT_EQ(r.mismatches, 0u) << c.gpu << "/" << c.folder << " -> " << c.out << " (" << c.instr << "): " << r.mismatches
                               << " of " << r.vectors << ", first " << r.first;
+  EXPECT_EQ(r.gemm_mismatches, 0u) << c.gpu << "/" << c.folder << " -> " << c.out << " through units::mma_gemm";
   std::printf("%s/%s -> %s (%s%s): %zu vectors, %zu mismatches\n", c.gpu, c.folder, c.out, c.instr,
               c.zero_c ? ", c = 0" : "", r.vectors, r.mismatches);
 }
