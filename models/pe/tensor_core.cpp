@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include <arithsim/models/formats/block.hpp>
+
 #include <arithsim/models/pe/pe.hpp>
 #include <arithsim/models/pe/registry.hpp>
 #include <arithsim/models/pe/tensor_core_presets.hpp>
@@ -16,14 +18,17 @@
 namespace arithsim::pe {
 namespace {
 
-const OperandPolicies kPolicies{{policy_round(), policy_pow2()}};
+const OperandPolicies kPolicies{
+    {{"round", "each value rounded (RNE) to the input type; block-scaled types (mxfp8, mxfp4, nvfp4) quantized by "
+               "their block format (OCP MX shared exponents, NVFP4 E4M3 scales)"},
+     policy_pow2()}};
 const PeInfo kInfo{
     "tensor_core",
     "GPU tensor/matrix core (NVIDIA V100 .. B200, AMD MI100 .. MI300X): the vendors' block sums, chained over K, bit-exact",
     "Khattak & Mikaitis, 'Accurate Models of NVIDIA Tensor Cores' (arXiv:2512.07004); Khattak, Mikaitis & Graziani, 'Accurate Models of AMD Matrix Cores' (arXiv:2609.14845); Fasi et al. 2021; recorded GPU results",
     {{"gpu", "h100", "GPU of the preset (v100, t4, a100, a2, a30, ada, l40s, h100, h200, b200, mi100, mi210, mi250, mi250x, mi300a, mi300x; or a presets file's)"},
      {"instr", "mma.sync", "instruction (mma.sync, wmma, wgmma, tcgen05; AMD mfma, mfma_1k; as the preset has them)"},
-     {"in", "fp16", "input type of a and b (fp16, bf16, tf32, e4m3, e5m2; AMD fp32, xf32, e4m3fnuz, e5m2fnuz)"},
+     {"in", "fp16", "input type of a and b (fp16, bf16, tf32, e4m3, e5m2; B200 tcgen05 block-scaled mxfp8, mxfp8_e5m2, mxfp4, nvfp4; AMD fp32, xf32, e4m3fnuz, e5m2fnuz)"},
      {"a", "", "input type of A where it differs from in (mixed FP8)"},
      {"b", "", "input type of B where it differs from in"},
      {"out", "fp32", "accumulator/output type of the instruction (fp32, fp16)"},
@@ -50,6 +55,19 @@ class TensorCore final : public ProcessingElement {
   explicit TensorCore(const Params& p) : r_(kInfo, p), mma_(select(r_)), d_(out_format(r_)) {
     read_operand_policy(r_, kPolicies);
     pow2_ = operand_policy() == "pow2";
+    if (const auto& sp = mma_.spec(); sp.scale) {  // block-scaled inputs: their own block codec quantizes them
+      if (pow2_) r_.fail(fmt::format("scale=pow2 does not apply to block-scaled inputs ({}): their block scales are the scaling", r_.str("in")));
+      const bool mx = sp.scale->codec<formats::MinifloatCodec>()->spec().m == 0;  // UE8M0: OCP MX; UE4M3: NVFP4
+      for (auto [f, q] : {std::pair{&sp.a, &qa_}, std::pair{&sp.b, &qb_}}) {
+        formats::BlockSpec bs;
+        bs.kind = mx ? formats::BlockKind::MX : formats::BlockKind::NVFP4;
+        bs.name = f->name();
+        bs.elem = *f;
+        bs.block = sp.scale_block;
+        bs.scale = sp.scale->name();
+        q->emplace(bs);
+      }
+    }
     sched_.promote = size_t(r_.integer("promote", 0, 1 << 30));
     sched_.split_k = size_t(r_.integer("split_k", 1, 1 << 20));
     const std::string alpha = r_.str("alpha");
@@ -75,13 +93,17 @@ class TensorCore final : public ProcessingElement {
   const formats::ElementFormat& output_format() const override { return d_; }
 
   double dot(const Operand& a, const Operand& w) const override {
+    if (qa_) {  // the block scales go to the instruction as codes of the scale format
+      const std::vector<uint32_t> sa = scale_codes(a), sb = scale_codes(w);
+      return d_.decode(units::mma_dot(mma_, sched_, a.codes, w.codes, zero_c_, sa, sb));
+    }
     const uint32_t d = units::mma_dot(mma_, sched_, a.codes, w.codes, zero_c_);
     if (!pow2_) return d_.decode(d);
     return pow2_scaled_output(d_.decode_exact(d).unrounded(), a, w, d_);
   }
   void gemm(std::span<const Operand> rows, std::span<const Operand> cols, std::span<double> out) const override {
-    if (out.size() != rows.size() * cols.size() || rows.empty() || cols.empty())
-      return ProcessingElement::gemm(rows, cols, out);  // its size check, or nothing to do
+    if (out.size() != rows.size() * cols.size() || rows.empty() || cols.empty() || qa_)
+      return ProcessingElement::gemm(rows, cols, out);  // its size check, nothing to do, or scales per dot
     const size_t K = rows[0].codes.size();
     std::vector<uint32_t> a, bt, d(out.size());
     a.reserve(rows.size() * K);
@@ -124,7 +146,28 @@ class TensorCore final : public ProcessingElement {
     }
   }
   Operand scale(const formats::ElementFormat& f, std::span<const float> x) const {
+    if (qa_) {  // block-scaled: the block format's quantization (OCP MX, or NVFP4's E4M3 scales)
+      const formats::BlockCodec& q = &f == &mma_.spec().a ? *qa_ : *qb_;
+      formats::Quantized z;
+      try {
+        z = q.quantize(x, std::max<size_t>(x.size(), 1));
+      } catch (const std::invalid_argument& e) {
+        throw PeError(fmt::format("tensor_core: {}", e.what()));
+      }
+      Operand o;
+      o.format = &f;
+      o.codes.assign(z.codes.begin(), z.codes.end());
+      o.group = size_t(mma_.spec().scale_block);
+      for (uint32_t c : z.scales) o.scales.push_back(q.scale_value(c));
+      return o;
+    }
     return pow2_ ? quantize_pow2(f, x) : quantize_unscaled(f, x);
+  }
+  // An operand's block scales as codes of the scale format (they are its values: exact).
+  std::vector<uint32_t> scale_codes(const Operand& o) const {
+    std::vector<uint32_t> v;
+    for (double x : o.scales) v.push_back(mma_.spec().scale->encode(x));
+    return v;
   }
 
   ParamReader r_;
@@ -132,6 +175,7 @@ class TensorCore final : public ProcessingElement {
   formats::ElementFormat d_;
   units::MmaSchedule sched_;
   bool pow2_ = false;  // scale=pow2: the output carries the operands' power-of-two scales
+  std::optional<formats::BlockCodec> qa_, qb_;  // block-scaled inputs: their quantization
   uint32_t zero_c_ = mma_.spec().out.encode(0.0);  // C = +0: the GEMM has no C operand
 };
 
@@ -158,6 +202,9 @@ PresetTable tensor_core_presets_table(const Params& p) {
                       : s.sum == units::BlockSum::OddEven ? "odd/even groups"
                                                           : "pairwise, products rounded";
     if (s.ftz) sum += ", FTZ";
+    if (s.scale)
+      sum += fmt::format(", block-scaled ({} per {}{})", row.scale, s.scale_block,
+                         s.scale_group ? fmt::format(", products in groups of {}", s.scale_group) : "");
     if (s.product_overflow_inf) sum += ", product overflow = inf";
     std::string c = s.c == units::AddendPlace::First     ? "first block"
                     : s.c == units::AddendPlace::LateRne ? "late, rne"

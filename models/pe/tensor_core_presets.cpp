@@ -116,7 +116,7 @@ TensorCorePresets parse_tensor_core_presets(std::string_view text, std::string_v
                                                 "fraction_bits", "exp_floor", "cut", "block_result",
                                                 "block_rounding", "c", "operand_format", "nan", "source", "proven",
                                                 "sum", "ftz", "product_overflow", "late_s_bits", "late_norm_bits",
-                                                "c_cutoff"};
+                                                "c_cutoff", "scale", "scale_block", "scale_group"};
   for (size_t i = 0; i < rows.size(); ++i) {
     const YAML::Node r = rows[i];
     Where w{name, fmt::format("preset {}{}", i + 1, io::position(r).empty() ? "" : " (line " + io::position(r) + ")")};
@@ -168,6 +168,13 @@ TensorCorePresets parse_tensor_core_presets(std::string_view text, std::string_v
     // H200 returns for fp32 (tests/data/tensor_core) and MMA-Sim gives for fp16.
     s.nan_code = r["nan"] ? uint32_t(integer(r, "nan", 0, 0xffffffffL, w)) : (uint32_t{1} << (s.out.bits() - 1)) - 1;
     if (r["operand_format"]) s.operand_format = fmt_of(scalar(r, "operand_format", w), w);
+    if (r["scale"] || r["scale_block"] || r["scale_group"]) {  // block-scaled inputs (Blackwell MX, NVFP4)
+      if (!r["scale"] || !r["scale_block"]) w.fail("block-scaled inputs need scale and scale_block");
+      row.scale = scalar(r, "scale", w);
+      s.scale = fmt_of(row.scale, w);
+      s.scale_block = int(integer(r, "scale_block", 1, 4096, w));
+      if (r["scale_group"]) s.scale_group = int(integer(r, "scale_group", 1, 4096, w));
+    }
     row.source = scalar(r, "source", w);
     row.proven = r["proven"] ? scalar(r, "proven", w) : "";
     try {

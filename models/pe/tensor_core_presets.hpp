@@ -15,6 +15,7 @@ namespace arithsim::pe {
 struct TensorCorePreset {
   std::vector<std::string> gpus, instrs, inputs;  // type names (keys of the file's formats)
   std::string out, block_result;  // type names
+  std::string scale;              // block-scaled inputs: the scale's type name (else empty)
   units::MmaSpec spec;  // a, b = the first input type; set per use by select()
   std::string source, proven;
 };

@@ -70,6 +70,20 @@ void MmaSpec::validate() const {
       if (interleave) fail("odd/even groups are by index: no interleave");
       break;
   }
+  if (scale.has_value() != (scale_block > 0)) fail("a block-scaled input needs both scale and scale_block");
+  if (scale) {
+    const auto* m = minifloat(*scale);
+    if (!m || m->has_inf()) throw std::invalid_argument(fmt::format("scale format {} is not a minifloat without infinities", scale->name()));
+    if (k % scale_block) throw std::invalid_argument(fmt::format("scale_block {} does not divide k={}", scale_block, k));
+    if (sum != BlockSum::Aligned || c != AddendPlace::First || interleave)
+      fail("block-scaled inputs take the aligned sum with c first and contiguous blocks");
+    if (a.bits() > 8 || b.bits() > 8) fail("block-scaled inputs are formats of at most 8 bits");
+    if (scale_group == 0 && m->m != 0) fail("scales with a significand (UE4M3) need scale_group (products summed in groups)");
+    if (scale_group < 0 || (scale_group && (scale_block % scale_group || block != k)))
+      fail("scale_group must divide scale_block, with one block per instruction");
+  } else if (scale_group) {
+    fail("scale_group belongs to block-scaled inputs (scale, scale_block)");
+  }
   if (c == AddendPlace::LateRd && (fma.cut != AlignCut::TowardZero || fma.fraction_bits > 40))
     fail("a late rounded-down addend takes products cut toward zero with fraction_bits <= 40");
   if (ftz && sum != BlockSum::Pairwise) fail("ftz is modelled for the pairwise tree only");
@@ -182,7 +196,7 @@ MmaInstruction::OperandBits MmaInstruction::operand_b(uint32_t code) const { ret
 
 MmaInstruction::AlignedDatapath MmaInstruction::aligned_datapath() const {
   AlignedDatapath d;
-  d.lanes = fast_sum_ && ieee_block_ && s_.c == AddendPlace::First && !s_.ftz && !s_.product_overflow_inf;
+  d.lanes = fast_sum_ && ieee_block_ && s_.c == AddendPlace::First && !s_.ftz && !s_.product_overflow_inf && !s_.scale;
   d.am = am_;
   d.bm = bm_;
   d.blockm = blockm_;
@@ -198,8 +212,9 @@ uint32_t MmaInstruction::code(const Value& d) const {
   return s_.out.encode(d.d.unrounded());  // exact: block results are values of out
 }
 
-uint32_t MmaInstruction::apply(std::span<const uint32_t> a, std::span<const uint32_t> b, uint32_t c) const {
-  return code(apply(a, b, value(c)));
+uint32_t MmaInstruction::apply(std::span<const uint32_t> a, std::span<const uint32_t> b, uint32_t c,
+                               std::span<const uint32_t> sa, std::span<const uint32_t> sb) const {
+  return code(apply(a, b, value(c), sa, sb));
 }
 
 // RZ or RNE of a finite sum (exponent at most the format's maximum) to the IEEE block
@@ -235,14 +250,25 @@ uint8_t MmaInstruction::product_class(const OperandBits& x, const OperandBits& y
   return kZero;
 }
 
-MmaInstruction::Value MmaInstruction::apply(std::span<const uint32_t> a, std::span<const uint32_t> b, const Value& cv) const {
+Decoded MmaInstruction::round_block(const Unrounded& sum) const {
+  // Overflow is an exponent past the format's (the unit tests the exponent, not the rounded
+  // magnitude): +-inf under RZ too; below that, RZ stops at the largest finite.
+  if (sum.finite() && sum.exp > block_emax_) return Decoded{K::Inf, sum.neg, 0, 0};
+  if (ieee_block_ && sum.finite()) return cut_block(sum);
+  const formats::RoundingOptions block_o{s_.block_rounding, formats::Overflow::Infinity};
+  return s_.block_result.decode_exact(s_.block_result.encode(sum, block_o));
+}
+
+MmaInstruction::Value MmaInstruction::apply(std::span<const uint32_t> a, std::span<const uint32_t> b, const Value& cv,
+                                            std::span<const uint32_t> sa, std::span<const uint32_t> sb) const {
   const size_t n = std::min(a.size(), b.size());
   if (n > size_t(s_.k)) throw std::invalid_argument(fmt::format("instruction: {} products for k={}", n, s_.k));
+  if (s_.scale) return apply_scaled(a, b, cv, sa, sb, n);
+  if (!sa.empty() || !sb.empty()) throw std::invalid_argument("instruction: scales given to inputs that are not block-scaled");
   if (s_.sum == BlockSum::Pairwise) return apply_pairwise(a, b, cv, n);
   const Decoded& dc = cv.d;
   auto inf = [&](bool neg) { return Value{Decoded{K::Inf, neg, 0, 0}, outm_}; };
   // multiply -> align -> add -> normalize, one block at a time; round to the block result.
-  const formats::RoundingOptions block_o{s_.block_rounding, formats::Overflow::Infinity};
   const int blocks = s_.k / s_.block;
   const int run = s_.interleave ? s_.interleave : s_.block;
   const bool odd_even = s_.sum == BlockSum::OddEven;
@@ -316,17 +342,8 @@ MmaInstruction::Value MmaInstruction::apply(std::span<const uint32_t> a, std::sp
       case BlockSum::Pairwise: break;  // apply_pairwise
     }
     if (keep) continue;
-    // Overflow is an exponent past the format's (the unit tests the exponent, not the
-    // rounded magnitude): +-inf under RZ too; below that, RZ stops at the largest finite.
-    if (sum.finite() && sum.exp > block_emax_) {
-      carry = Decoded{K::Inf, sum.neg, 0, 0};
-    } else if (ieee_block_ && sum.finite()) {
-      carry = cut_block(sum);
-      carry_m = blockm_;
-    } else {
-      carry = s_.block_result.decode_exact(s_.block_result.encode(sum, block_o));
-      carry_m = blockm_;
-    }
+    carry = round_block(sum);
+    carry_m = blockm_;
     inf_block = carry.kind == K::Inf;  // rounded up past the largest finite value
   }
   if (inf_block)  // the rest of the operands still decide NaN
@@ -346,6 +363,116 @@ MmaInstruction::Value MmaInstruction::apply(std::span<const uint32_t> a, std::sp
   if (s_.c != AddendPlace::LateRne) return {carry, carry_m};  // a value of block_result, inside out
   const formats::RoundingOptions rne{formats::Rounding::NearestEven, formats::Overflow::Infinity};
   return {s_.out.decode_exact(s_.out.encode(units::add(carry.unrounded(), dc.unrounded()), rne)), outm_};
+}
+
+// Block-scaled inputs (Blackwell tcgen05 kind::mxf8f6f4, mxf4, mxf4nvf4; MMA-Sim's rule,
+// docs/pe/tensor_core.md): the products and c through the aligned block FMA, each product
+// scaled by its runs' scales, or (scale_group) groups of exact products scaled as one term.
+// Specials: a NaN scale, operand or c, inf * 0 (a zero scale too) or +inf - inf give NaN;
+// else an infinity gives that infinity.
+MmaInstruction::Value MmaInstruction::apply_scaled(std::span<const uint32_t> a, std::span<const uint32_t> b,
+                                                   const Value& cv, std::span<const uint32_t> sa,
+                                                   std::span<const uint32_t> sb, size_t n) const {
+  const size_t sblock = size_t(s_.scale_block), runs = (n + sblock - 1) / sblock;
+  if (sa.size() < runs || sb.size() < runs)
+    throw std::invalid_argument(fmt::format("instruction: {} elements need {} scales of a and of b, got {} and {}", n, runs,
+                                            sa.size(), sb.size()));
+  // A scale as the multiplier takes it: value mant * 2^lsb, stored exponent `align`.
+  struct ScaleBits {
+    uint8_t cls = kZero;
+    uint64_t mant = 0;
+    int lsb = 0, align = 0;
+  };
+  const auto& sf = *s_.scale;
+  const auto* sm = minifloat(sf);
+  const uint32_t magnitude = sm->has_sign() ? (uint32_t{1} << (sf.bits() - 1)) - 1 : (uint32_t{1} << sf.bits()) - 1;
+  auto scale_of = [&](uint32_t code) {
+    ScaleBits x;
+    const Decoded d = sf.decode_exact(code & magnitude);  // UE4M3: the sign bit is not read
+    if (d.kind == K::NaN) x.cls = kNaN;
+    if (d.kind == K::Finite) x = {kFinite, d.mant, d.exp, d.exp + sm->m};
+    return x;
+  };
+  // The specials pass, over every product with its scales and c.
+  const Decoded& dc = cv.d;
+  bool nan = dc.kind == K::NaN, pinf = dc.kind == K::Inf && !dc.neg, ninf = dc.kind == K::Inf && dc.neg;
+  for (size_t j = 0; j < n; ++j) {
+    const OperandBits x = operand(s_.a, ta_, am_, a[j]), y = operand(s_.b, tb_, bm_, b[j]);
+    const uint8_t ca = scale_of(sa[j / sblock]).cls, cb = scale_of(sb[j / sblock]).cls;
+    const uint8_t all = x.cls | y.cls | ca | cb;
+    if (all & kNaN) {
+      nan = true;
+    } else if (all & (kPosInf | kNegInf)) {
+      if (x.cls == kZero || y.cls == kZero || ca == kZero || cb == kZero) nan = true;
+      else (x.neg != y.neg ? ninf : pinf) = true;
+    }
+  }
+  if (nan || (pinf && ninf)) return Value{Decoded{K::NaN, false, 0, 0}, outm_};
+  if (pinf || ninf) return Value{Decoded{K::Inf, ninf, 0, 0}, outm_};
+  Decoded carry = dc;
+  int carry_m = cv.m;
+  std::vector<BlockTerm> terms;
+  if (s_.scale_group == 0) {  // mxf8f6f4: power-of-two scales move each product's exponent
+    for (int blk = 0; blk < s_.k / s_.block && carry.kind != K::Inf; ++blk) {
+      terms.clear();
+      if (carry.kind == K::Finite) terms.push_back(addend_term(carry, carry_m));
+      for (size_t j = size_t(blk * s_.block); j < std::min(n, size_t((blk + 1) * s_.block)); ++j) {
+        const OperandBits x = operand(s_.a, ta_, am_, a[j]), y = operand(s_.b, tb_, bm_, b[j]);
+        const ScaleBits p = scale_of(sa[j / sblock]), q = scale_of(sb[j / sblock]);
+        if ((x.cls & y.cls & p.cls & q.cls) != kFinite) continue;  // a zero factor
+        const int shift = p.align + q.align;  // UE8M0: significand 1, so lsb = align
+        terms.push_back({x.neg != y.neg, uint64_t(x.mant) * y.mant, x.lsb + y.lsb + shift, x.align + y.align + shift});
+      }
+      carry = round_block(block_fma_sum(terms, s_.fma));
+      carry_m = blockm_;
+    }
+  } else {  // mxf4, mxf4nvf4: one block of exact group sums, each scaled as one term
+    struct WideTerm {
+      bool neg;
+      unsigned __int128 mant;
+      int lsb, align;
+    };
+    std::vector<WideTerm> wide;
+    if (carry.kind == K::Finite) {
+      const BlockTerm t = addend_term(carry, carry_m);
+      wide.push_back({t.neg, t.mant, t.lsb, t.align_exp});
+    }
+    const size_t G = size_t(s_.scale_group);
+    for (size_t g0 = 0; g0 < n; g0 += G) {
+      const ScaleBits p = scale_of(sa[g0 / sblock]), q = scale_of(sb[g0 / sblock]);
+      if (p.cls != kFinite || q.cls != kFinite) continue;  // a zero scale: no term
+      terms.clear();
+      for (size_t j = g0; j < std::min(n, g0 + G); ++j) {
+        const OperandBits x = operand(s_.a, ta_, am_, a[j]), y = operand(s_.b, tb_, bm_, b[j]);
+        if ((x.cls & y.cls) == kFinite) terms.push_back({x.neg != y.neg, uint64_t(x.mant) * y.mant, x.lsb + y.lsb, 0});
+      }
+      // The group aligns by its scales' exponents, also when its sum is zero.
+      const Unrounded u = terms.empty() ? Unrounded::zero(false) : exact_sum(terms);
+      const bool fin = u.finite();
+      wide.push_back({fin && u.neg, fin ? (unsigned __int128)(u.sig) * (p.mant * q.mant) : 0,
+                      (fin ? u.exp - 63 : 0) + p.lsb + q.lsb, p.align + q.align});
+    }
+    Unrounded sum = Unrounded::zero(false);
+    if (!wide.empty()) {
+      int e = s_.fma.exp_floor;
+      for (const auto& t : wide) e = std::max(e, t.align);
+      const int grid = e - s_.fma.fraction_bits;
+      // Cut toward zero onto the grid and summed: a group term is below 2^(F + 12) there (its
+      // sum of 16 E2M1 products below 2^10, times two significands below 2), so 128 bits hold
+      // every preset's sum; validate() keeps the inputs to 8 bits.
+      __int128 acc = 0;
+      for (const auto& t : wide) {
+        const int sh = t.lsb - grid;
+        const unsigned __int128 v = sh >= 0 ? (sh >= 128 ? 0 : t.mant << sh) : (-sh >= 128 ? 0 : t.mant >> -sh);
+        acc += t.neg ? -__int128(v) : __int128(v);
+      }
+      if (acc != 0) sum = Unrounded::from_u128(acc < 0, acc < 0 ? (unsigned __int128)(-acc) : (unsigned __int128)(acc), grid);
+    }
+    carry = round_block(sum);
+    carry_m = blockm_;
+  }
+  if (carry.kind == K::Inf) return Value{carry, outm_};
+  return {carry, carry_m};
 }
 
 // CDNA2: every product rounded to `out`, a tree of rounded adds per block, then c + tree;

@@ -64,6 +64,17 @@ struct MmaSpec {
   // with it the product's alignment exponent, changes). Every input value must be one of
   // its values. Empty: the input formats themselves.
   std::optional<formats::ElementFormat> operand_format;
+  // Block-scaled inputs (Blackwell tcgen05 kind::mxf8f6f4, mxf4, mxf4nvf4): every run of
+  // `scale_block` elements of a, and of b, carries one scale, a code of `scale` (UE8M0, or
+  // E4M3 read without its sign: UE4M3). A NaN scale makes the result NaN.
+  std::optional<formats::ElementFormat> scale;
+  int scale_block = 0;
+  // How scaled products enter the block sum. 0: each product is a term, its value and its
+  // alignment exponent raised by both scales' exponents (power-of-two scales only:
+  // mxf8f6f4). G > 0: the products are summed exactly in groups of G; a group's sum times
+  // both scales' significands is one term, aligned by the scales' stored exponents alone,
+  // whatever the sum (mxf4, mxf4nvf4).
+  int scale_group = 0;
   // Throws std::invalid_argument: minifloat inputs of <= 32 significand bits, block divides
   // k, interleave divides block, block_result inside out, inputs inside operand_format, and
   // the combinations of sum and c that the datapaths define (Pairwise: c Last, contiguous
@@ -78,7 +89,10 @@ class MmaInstruction {
   // a, b: k codes of the input formats (fewer: the rest are zero); c: a code of `out`.
   // Returns d as a code of `out`. NaN, inf * 0 or inf - inf among the products and c give
   // nan_code; otherwise an infinity among them gives that infinity.
-  uint32_t apply(std::span<const uint32_t> a, std::span<const uint32_t> b, uint32_t c) const;
+  // Block-scaled presets take sa, sb: the scale codes of the instruction's runs of
+  // scale_block elements (k / scale_block of each; fewer with fewer elements).
+  uint32_t apply(std::span<const uint32_t> a, std::span<const uint32_t> b, uint32_t c,
+                 std::span<const uint32_t> sa = {}, std::span<const uint32_t> sb = {}) const;
 
   // The same on a decoded accumulator value (d in the block result's representation, with
   // its fraction bits): chains of instructions pass D to C without the code round trip.
@@ -86,7 +100,8 @@ class MmaInstruction {
     formats::Decoded d;
     int m = 0;  // fraction bits of the format d is in (its alignment exponent is d.exp + m)
   };
-  Value apply(std::span<const uint32_t> a, std::span<const uint32_t> b, const Value& c) const;
+  Value apply(std::span<const uint32_t> a, std::span<const uint32_t> b, const Value& c,
+              std::span<const uint32_t> sa = {}, std::span<const uint32_t> sb = {}) const;
   Value value(uint32_t c_code) const;    // a code of `out` as a Value
   uint32_t code(const Value& d) const;   // a Value as a code of `out` (NaN: nan_code)
 
@@ -125,6 +140,10 @@ class MmaInstruction {
   OperandBits operand(const formats::ElementFormat& f, const DecodeTable& t, int m, uint32_t code) const;
   static OperandBits to_bits(const formats::Decoded& d, int m);
   Value apply_pairwise(std::span<const uint32_t> a, std::span<const uint32_t> b, const Value& c, size_t n) const;
+  Value apply_scaled(std::span<const uint32_t> a, std::span<const uint32_t> b, const Value& c, std::span<const uint32_t> sa,
+                     std::span<const uint32_t> sb, size_t n) const;
+  // A block's sum rounded to the block result (an exponent past the format's: infinity).
+  formats::Decoded round_block(const formats::Unrounded& sum) const;
   Value apply_pairwise_float(std::span<const uint32_t> a, std::span<const uint32_t> b, const Value& c, size_t n) const;
   // kNaN, kPosInf, kNegInf, kZero or kFinite: the class of the product x * y.
   uint8_t product_class(const OperandBits& x, const OperandBits& y) const;

@@ -16,14 +16,23 @@ const formats::ElementFormat& fp32() {
 }
 const formats::RoundingOptions kRne{formats::Rounding::NearestEven, formats::Overflow::Infinity};
 
-// The chain of instructions over codes [lo, hi), starting from accumulator code c.
-uint32_t chain(const MmaInstruction& mma, std::span<const uint32_t> a, std::span<const uint32_t> b, size_t lo, size_t hi,
-               uint32_t c) {
-  const size_t k = size_t(mma.spec().k);
+// The chain of instructions over codes [lo, hi), starting from accumulator code c; sa, sb:
+// the scales of the runs of scale_block elements (block-scaled inputs), else empty.
+uint32_t chain(const MmaInstruction& mma, std::span<const uint32_t> a, std::span<const uint32_t> b,
+               std::span<const uint32_t> sa, std::span<const uint32_t> sb, size_t lo, size_t hi, uint32_t c) {
+  const size_t k = size_t(mma.spec().k), run = size_t(std::max(mma.spec().scale_block, 1));
   MmaInstruction::Value v = mma.value(c);  // D passes to C as a value (no code round trip)
   for (size_t i = lo; i < hi; i += k) {
     const size_t n = std::min(k, hi - i);
-    v = mma.apply(a.subspan(i, n), b.subspan(i, n), v);
+    if (sa.empty()) {
+      v = mma.apply(a.subspan(i, n), b.subspan(i, n), v);
+      continue;
+    }
+    const size_t s0 = i / run, sn = (n + run - 1) / run;
+    if (s0 + sn > sa.size() || s0 + sn > sb.size())
+      throw std::invalid_argument(fmt::format("mma_dot: {} scales of a and {} of b for elements up to {} in runs of {}", sa.size(),
+                                              sb.size(), i + n, run));
+    v = mma.apply(a.subspan(i, n), b.subspan(i, n), v, sa.subspan(s0, sn), sb.subspan(s0, sn));
   }
   return mma.code(v);
 }
@@ -39,10 +48,13 @@ void MmaSchedule::validate(const MmaInstruction& mma) const {
 }
 
 uint32_t mma_dot(const MmaInstruction& mma, const MmaSchedule& s, std::span<const uint32_t> a,
-                 std::span<const uint32_t> b, uint32_t c) {
+                 std::span<const uint32_t> b, uint32_t c, std::span<const uint32_t> sa, std::span<const uint32_t> sb) {
   if (a.size() != b.size()) throw std::invalid_argument(fmt::format("mma_dot: {} codes of a, {} of b", a.size(), b.size()));
+  if (mma.spec().scale.has_value() != !sa.empty() || sa.size() != sb.size())
+    throw std::invalid_argument(fmt::format("mma_dot: {} scales of a and {} of b for {} inputs", sa.size(), sb.size(),
+                                            mma.spec().scale ? "block-scaled" : "unscaled"));
   return mma_schedule_dot(mma, s, a.size(), c,
-                          [&](size_t lo, size_t hi, uint32_t seed) { return chain(mma, a, b, lo, hi, seed); });
+                          [&](size_t lo, size_t hi, uint32_t seed) { return chain(mma, a, b, sa, sb, lo, hi, seed); });
 }
 
 uint32_t mma_schedule_dot(const MmaInstruction& mma, const MmaSchedule& s, size_t K, uint32_t c, const MmaChain& chain) {

@@ -31,9 +31,11 @@ struct MmaSchedule {
 };
 
 // d = a . b + c for one output element: a, b hold K codes of the instruction's input
-// formats, c a code of its accumulator format; returns a code of schedule.d.
+// formats, c a code of its accumulator format; returns a code of schedule.d. Block-scaled
+// inputs take sa, sb: one scale code per run of scale_block elements of a and of b.
 uint32_t mma_dot(const MmaInstruction& mma, const MmaSchedule& schedule, std::span<const uint32_t> a,
-                 std::span<const uint32_t> b, uint32_t c);
+                 std::span<const uint32_t> b, uint32_t c, std::span<const uint32_t> sa = {},
+                 std::span<const uint32_t> sb = {});
 
 // The same schedule over any evaluator of the chains: chain(lo, hi, seed) is the accumulator
 // code of the instructions chained over elements [lo, hi) from accumulator code `seed`. The

@@ -70,10 +70,11 @@ R::Spec to_ref(const units::MmaSpec& m) {
 
 const pe::TensorCorePresets& presets() { return pe::builtin_tensor_core_presets(); }
 
-// The rows of this reference: NVIDIA's aligned block FMA (the AMD rows' datapaths are
-// tested against their own reference in amd_mfma_random_test.cpp).
+// The rows of this reference: NVIDIA's aligned block FMA without block scales (the AMD rows'
+// datapaths are tested against their own reference in amd_mfma_random_test.cpp, the
+// block-scaled rows in block_scaled_test.cpp).
 bool aligned_row(const pe::TensorCorePreset& row) {
-  return row.spec.sum == units::BlockSum::Aligned && row.spec.c != units::AddendPlace::LateRd;
+  return row.spec.sum == units::BlockSum::Aligned && row.spec.c != units::AddendPlace::LateRd && !row.spec.scale;
 }
 std::vector<size_t> aligned_rows() {
   std::vector<size_t> v;
