@@ -6,6 +6,7 @@
 #include <cmath>
 #include <random>
 
+#include "bench/random_data.hpp"
 #include "bench/ratio_report.hpp"
 #include <arithsim/models/pe/pe.hpp>
 
@@ -13,19 +14,13 @@ namespace {
 
 constexpr size_t kK = 4096, kPairs = 8;
 
-std::vector<float> vec(size_t n, uint64_t seed) {
-  std::mt19937_64 g(seed);
-  std::normal_distribution<float> d(0, 1);
-  std::vector<float> v(n);
-  for (auto& x : v) x = d(g);
-  return v;
-}
+using arithsim::bench::normal_floats;
 
 void BM_baseline_float_fma_dot(benchmark::State& st) {
   std::vector<std::vector<float>> a, b;
   for (size_t p = 0; p < kPairs; ++p) {
-    a.push_back(vec(kK, p));
-    b.push_back(vec(kK, 100 + p));
+    a.push_back(normal_floats(kK, p));
+    b.push_back(normal_floats(kK, 100 + p));
   }
   size_t p = 0;
   for (auto _ : st) {
@@ -51,8 +46,8 @@ void BM_pe(benchmark::State& st, const char* name, const char* params) {
   const auto unit = arithsim::pe::make_pe(name, p);
   std::vector<arithsim::pe::Operand> a, w;
   for (size_t i = 0; i < kPairs; ++i) {
-    a.push_back(unit->quantize_a(vec(kK, i)));
-    w.push_back(unit->quantize_w(vec(kK, 100 + i)));
+    a.push_back(unit->quantize_a(normal_floats(kK, i)));
+    w.push_back(unit->quantize_w(normal_floats(kK, 100 + i)));
   }
   size_t i = 0;
   for (auto _ : st) {

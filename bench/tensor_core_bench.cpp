@@ -10,6 +10,7 @@
 #include <cmath>
 #include <random>
 
+#include "bench/random_data.hpp"
 #include "bench/ratio_report.hpp"
 #include <arithsim/models/pe/pe.hpp>
 
@@ -17,17 +18,11 @@ namespace {
 
 constexpr size_t kM = 32, kN = 32, kK = 1024;
 
-std::vector<float> normal(size_t n, uint64_t seed) {
-  std::mt19937_64 g(seed);
-  std::normal_distribution<float> d(0, 1);
-  std::vector<float> v(n);
-  for (auto& x : v) x = d(g);
-  return v;
-}
+using arithsim::bench::normal_floats;
 
 void BM_baseline_openblas_sgemm(benchmark::State& st) {
   openblas_set_num_threads(1);
-  const auto a = normal(kM * kK, 1), b = normal(kK * kN, 2);
+  const auto a = normal_floats(kM * kK, 1), b = normal_floats(kK * kN, 2);
   std::vector<float> c(kM * kN);
   for (auto _ : st) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(kM), int(kN), int(kK), 1.0f, a.data(), int(kK), b.data(),
@@ -39,7 +34,7 @@ void BM_baseline_openblas_sgemm(benchmark::State& st) {
 BENCHMARK(BM_baseline_openblas_sgemm);
 
 void BM_baseline_scalar_fma_gemm(benchmark::State& st) {
-  const auto a = normal(kM * kK, 1), bt = normal(kN * kK, 2);  // B transposed: columns contiguous
+  const auto a = normal_floats(kM * kK, 1), bt = normal_floats(kN * kK, 2);  // B transposed: columns contiguous
   std::vector<float> c(kM * kN);
   for (auto _ : st) {
     for (size_t i = 0; i < kM; ++i)
@@ -61,8 +56,8 @@ BENCHMARK(BM_baseline_scalar_fma_gemm);
 void tensor_core_gemm(benchmark::State& st, const arithsim::pe::Params& p, bool dots) {
   const auto unit = arithsim::pe::make_pe("tensor_core", p);
   std::vector<arithsim::pe::Operand> rows, cols;
-  for (size_t i = 0; i < kM; ++i) rows.push_back(unit->quantize_a(normal(kK, 10 + i)));
-  for (size_t j = 0; j < kN; ++j) cols.push_back(unit->quantize_w(normal(kK, 1000 + j)));
+  for (size_t i = 0; i < kM; ++i) rows.push_back(unit->quantize_a(normal_floats(kK, 10 + i)));
+  for (size_t j = 0; j < kN; ++j) cols.push_back(unit->quantize_w(normal_floats(kK, 1000 + j)));
   std::vector<double> c(kM * kN);
   for (auto _ : st) {
     if (dots) {

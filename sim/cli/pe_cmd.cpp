@@ -10,6 +10,7 @@
 #include <arithsim/models/tensor/npy.hpp>
 #include "sim/cli/common.hpp"
 #include "sim/gemm/gemm_driver.hpp"
+#include "sim/gemm/parallel_for.hpp"
 
 namespace arithsim::cli {
 namespace {
@@ -19,6 +20,7 @@ struct GemmArgs {
   std::vector<std::string> params;
   size_t m = 64, n = 64, k = 256;
   uint64_t seed = 1;
+  size_t threads = sim::default_threads();
   bool json = false, codes = false;
 };
 
@@ -184,7 +186,7 @@ void cmd_gemm(GemmArgs& g) {
   if (!g.out.empty()) io::check_output_file(g.out, "--out", {g.a, g.b});  // before the GEMM's work
   sim::GemmResult r;
   try {
-    r = sim::run_gemm(*unit, a, b, m, n, k);
+    r = sim::run_gemm(*unit, a, b, m, n, k, g.threads);
   } catch (const pe::OperandError& e) {
     throw RuntimeError(e.what(), g.a.empty() ? "--dist: random floats are not values of the input formats; scale=none takes --a/--b" : "--a/--b");
   } catch (const pe::PeError& e) {
@@ -200,7 +202,7 @@ void cmd_gemm(GemmArgs& g) {
                         {"exact_match_rate", s.exact_match_rate}, {"nonfinite_outputs", s.nonfinite},
                         {"max_rel_error_vs_exact", s.max_rel_vs_exact}, {"mean_rel_error_vs_exact", s.mean_rel_vs_exact},
                         {"norm_rel_error_vs_exact", s.norm_rel_vs_exact},
-                        {"seconds", s.seconds},
+                        {"seconds", s.seconds}, {"threads", s.threads},
                         {"macs_per_second", s.seconds > 0 ? macs / s.seconds : 0.0}};
     j["sqnr_db"] = std::isinf(s.sqnr_db) ? nlohmann::json("inf") : nlohmann::json(s.sqnr_db);
     if (!s.ulp_histogram.empty()) {
@@ -227,7 +229,7 @@ void cmd_gemm(GemmArgs& g) {
       if (s.ulp_histogram[b]) h += fmt::format("{}{}: {}", h.empty() ? "" : ", ", sim::ulp_bucket_label(b, s.ulp_histogram.size()), s.ulp_histogram[b]);
     fmt::print("ulp distance from it (outputs): {}\n", h);
   }
-  fmt::print("emulation: {:.3g} MAC/s\n", s.seconds > 0 ? macs / s.seconds : 0.0);
+  fmt::print("emulation: {:.3g} MAC/s on {} thread{}\n", s.seconds > 0 ? macs / s.seconds : 0.0, s.threads, s.threads == 1 ? "" : "s");
 }
 
 }  // namespace
@@ -261,6 +263,9 @@ void add_pe_commands(CLI::App& app) {
   add_integer<size_t>(*gemm, "--n", g.n, "columns of B (random operands)", 1, dim_max);
   add_integer<size_t>(*gemm, "--k", g.k, "reduction length (random operands)", 1, dim_max);
   add_integer<uint64_t>(*gemm, "--seed", g.seed, "seed of the random operands", 0);
+  add_integer<size_t>(*gemm, "--threads", g.threads,
+                      "threads sharing the rows of C and of the references (default: the machine's; the result is the same for any)",
+                      1, sim::kMaxThreads);
   gemm->add_option("--dist", g.dist, "distribution of random operands: normal (N(0,1)) | uniform (U(-1,1))")->capture_default_str();
   gemm->add_flag("--json", g.json, "print the statistics as JSON");
   gemm->add_flag("--codes", g.codes,

@@ -1,5 +1,6 @@
 #include <bit>
 #include "sim/gemm/gemm_driver.hpp"
+#include "sim/gemm/parallel_for.hpp"
 
 #include <chrono>
 #include <cmath>
@@ -65,7 +66,12 @@ std::string ulp_bucket_label(size_t b, size_t buckets) {
 }
 
 GemmResult run_gemm(const pe::ProcessingElement& pe, std::span<const float> a, std::span<const float> b, size_t m,
-                    size_t n, size_t k) {
+                    size_t n, size_t k, size_t threads) {
+  try {
+    check_threads(threads);
+  } catch (const std::invalid_argument& e) {
+    throw pe::PeError(fmt::format("gemm: {}", e.what()));
+  }
   if (a.size() != m * k || b.size() != k * n)
     throw pe::PeError(fmt::format("gemm: A has {} values for {}x{}, B has {} values for {}x{}", a.size(), m, k, b.size(), k, n));
   if (m == 0 || n == 0 || k == 0) throw pe::PeError("gemm: M, N and K must be positive");
@@ -89,10 +95,15 @@ GemmResult run_gemm(const pe::ProcessingElement& pe, std::span<const float> a, s
                          : fmt::format("{} x {} as the PE scaled them (scale={})", rows[0].format->name(),
                                        cols[0].format->name(), pe.operand_policy());
   r.c.resize(m * n);
+  // Threads cost tens of microseconds to start: a small GEMM keeps one per 2^18 MACs.
+  threads = std::min(threads, std::max<size_t>(1, size_t(double(m) * double(n) * double(k) / double(1 << 18))));
+  r.stats.threads = threads;
   const auto t0 = std::chrono::steady_clock::now();
   {
     std::vector<double> c(m * n);
-    pe.gemm(rows, cols, c);
+    parallel_for(m, threads, [&](size_t lo, size_t hi) {  // rows of C per thread
+      pe.gemm(std::span(rows).subspan(lo, hi - lo), cols, std::span(c).subspan(lo * n, (hi - lo) * n));
+    });
     for (size_t i = 0; i < m * n; ++i) r.c[i] = float(c[i]);
   }
   r.stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -102,14 +113,23 @@ GemmResult run_gemm(const pe::ProcessingElement& pe, std::span<const float> a, s
   double rel = 0, rel_exact = 0, err2 = 0, ref2 = 0;
   const bool ulps = pe.output_format().codec<formats::MinifloatCodec>() != nullptr;
   if (ulps) r.stats.ulp_histogram.assign(kUlpBuckets, 0);
+  // The references of every output (the costly part: an exact dot each), rows per thread;
+  // then the statistics over them in output order, the same for any thread count.
+  std::vector<double> exact_cr(m * n), exact_x(m * n);
+  parallel_for(m, threads, [&](size_t lo, size_t hi) {
+    for (size_t i = lo; i < hi; ++i)
+      for (size_t j = 0; j < n; ++j) {
+        double s = 0;
+        for (size_t t = 0; t < k; ++t) s += double(a[i * k + t]) * double(b[t * n + j]);
+        ref[i * n + j] = s;
+        exact_cr[i * n + j] = correctly_rounded(rows[i], cols[j], pe.output_format(), exact_x[i * n + j]);
+      }
+  });
   for (size_t i = 0; i < m; ++i)
     for (size_t j = 0; j < n; ++j) {
-      double s = 0;
-      for (size_t t = 0; t < k; ++t) s += double(a[i * k + t]) * double(b[t * n + j]);
-      ref[i * n + j] = s;
+      const double s = ref[i * n + j];
       out[i * n + j] = r.c[i * n + j];
-      double x = 0;
-      const double cr = correctly_rounded(rows[i], cols[j], pe.output_format(), x);
+      const double x = exact_x[i * n + j], cr = exact_cr[i * n + j];
       const double c = out[i * n + j];
       exact += (cr == c) || (std::isnan(cr) && std::isnan(c));
       if (x != 0 && std::isfinite(x) && std::isfinite(c)) {

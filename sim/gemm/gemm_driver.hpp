@@ -35,7 +35,8 @@ struct GemmStats {
   double norm_rel_vs_exact = 0;  // ||C - exact||_F / ||exact||_F over the finite outputs
   std::vector<size_t> ulp_histogram;
   size_t nonfinite = 0;  // outputs that are NaN or inf where the FP64 reference is finite
-  double seconds = 0;  // PE emulation time (without the references)
+  double seconds = 0;  // PE emulation time (wall clock, without the references)
+  size_t threads = 1;  // threads the GEMM and the references ran on (at most one per 2^18 MACs)
 };
 
 struct GemmResult {
@@ -49,7 +50,10 @@ inline constexpr size_t kUlpBuckets = 26;  // the last holds >= 2^24 ulp and non
 
 // A: M x K row-major, B: K x N row-major. Throws pe::PeError for shapes the PE rejects, and
 // pe::OperandError naming A[i, t] or B[t, j] for a value that is not exact under scale=none.
+// Up to `threads` (1..kMaxThreads, sim/gemm/parallel_for.hpp; one per 2^18 MACs at most)
+// share the rows of C and of the references; the result, statistics included, is the same
+// for any number of them.
 GemmResult run_gemm(const pe::ProcessingElement& pe, std::span<const float> a, std::span<const float> b, size_t m,
-                    size_t n, size_t k);
+                    size_t n, size_t k, size_t threads = 1);
 
 }  // namespace arithsim::sim

@@ -1123,6 +1123,11 @@ TEST_F(Cli, GemmRandomOperandsPrintsErrorStatistics) {
   };
   EXPECT_EQ(stats(9), stats(9));
   EXPECT_NE(stats(9), stats(10));
+  // The same statistics on 1 and 3 threads; the thread count is stated.
+  const auto t1 = run({"gemm", "--pe", "fp8_mac", "--m", "6", "--n", "64", "--k", "2048", "--threads", "1"}).out;
+  const auto t3 = run({"gemm", "--pe", "fp8_mac", "--m", "6", "--n", "64", "--k", "2048", "--threads", "3"}).out;
+  EXPECT_EQ(t1.substr(0, t1.find("emulation:")), t3.substr(0, t3.find("emulation:")));
+  EXPECT_TRUE(contains(t3, "on 3 threads")) << t3;
 }
 
 TEST_F(Cli, GemmFromNpyWritesC) {
@@ -1642,6 +1647,8 @@ TEST_F(BadInput, IntegerOptionsNeitherWrapNorSaturate) {
       {"negative unsigned value", {"gemm", "--pe", "int_mac", "--seed", "-1"}, "negative values are not allowed"},
       {"not an integer", {"gemm", "--pe", "int_mac", "--m", "1e3"}, "'1e3' is not an integer"},
       {"leading space", {"gemm", "--pe", "int_mac", "--m", " 4"}, "is not an integer"},
+      {"zero threads", {"gemm", "--pe", "int_mac", "--threads", "0"}, "(--threads)"},
+      {"threads beyond the limit", {"gemm", "--pe", "int_mac", "--threads", "1025"}, "(--threads)"},
       {"negative cycle count", {"cosim", "int_mac", "--cycles", "-1"}, "(--cycles)"},
       {"cycle count above 2^64", {"cosim", "int_mac", "--cycles", "99999999999999999999"}, "(--cycles)"},
       {"zero cycles", {"cosim", "int_mac", "--cycles", "0"}, "(--cycles)"},

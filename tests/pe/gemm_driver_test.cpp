@@ -12,6 +12,7 @@
 
 #include <arithsim/models/pe/pe.hpp>
 #include "sim/gemm/gemm_driver.hpp"
+#include "sim/gemm/parallel_for.hpp"
 #include "tests/pe/pe_reference.hpp"
 
 namespace arithsim {
@@ -225,6 +226,41 @@ TEST(GemmDriver, EveryRegisteredPeOutputsItsOwnDots) {
         EXPECT_TRUE(same(res.c[i * n + j], double(float(dot))));
       }
   }
+}
+
+// Threads share the rows of C and of the references: the outputs and every statistic are
+// the same for any thread count (more threads than rows included).
+TEST(GemmDriver, ThreadCountDoesNotChangeTheResult) {
+  Rng r(31);
+  std::vector<std::pair<std::string, pe::Params>> pes;
+  for (const auto& info : pe::pe_catalog()) pes.push_back({info.name, {}});
+  pes.push_back({"tensor_core", {{"gpu", "h100"}, {"instr", "wgmma"}, {"in", "e4m3"}, {"promote", "64"}}});
+  pes.push_back({"tensor_core", {{"gpu", "b200"}, {"instr", "tcgen05"}, {"in", "nvfp4"}}});
+  for (const auto& [name, params] : pes) {
+    const auto pe = pe::make_pe(name, params);
+    SCOPED_TRACE(pe->config());
+    const size_t m = 7, n = 40, k = 4096;  // 1.15 M MACs: at most 4 threads (one per 2^18 MACs)
+    const auto A = random_matrix(r, m * k, 1.0), B = random_matrix(r, k * n, 1.0);
+    const auto one = sim::run_gemm(*pe, A, B, m, n, k, 1);
+    EXPECT_EQ(one.stats.threads, 1u);
+    for (size_t threads : {2u, 3u, 8u}) {
+      const auto res = sim::run_gemm(*pe, A, B, m, n, k, threads);
+      EXPECT_EQ(res.stats.threads, std::min<size_t>(threads, 4));
+      ASSERT_EQ(res.c.size(), one.c.size());
+      for (size_t i = 0; i < res.c.size(); ++i) ASSERT_TRUE(same(res.c[i], one.c[i])) << threads << " threads, output " << i;
+      EXPECT_EQ(res.stats.exact_match_rate, one.stats.exact_match_rate);
+      EXPECT_EQ(res.stats.max_abs, one.stats.max_abs);
+      EXPECT_EQ(res.stats.mean_rel, one.stats.mean_rel);
+      EXPECT_EQ(res.stats.mean_rel_vs_exact, one.stats.mean_rel_vs_exact);
+      EXPECT_EQ(res.stats.norm_rel_vs_exact, one.stats.norm_rel_vs_exact);
+      EXPECT_EQ(res.stats.ulp_histogram, one.stats.ulp_histogram);
+    }
+  }
+  const auto pe = pe::make_pe("int_mac", {});
+  const auto A = random_matrix(r, 4, 1.0), B = random_matrix(r, 4, 1.0);
+  EXPECT_EQ(sim::run_gemm(*pe, A, B, 2, 2, 2, 8).stats.threads, 1u);  // 8 MACs: one thread
+  EXPECT_THROW(sim::run_gemm(*pe, A, B, 2, 2, 2, 0), pe::PeError);
+  EXPECT_THROW(sim::run_gemm(*pe, A, B, 2, 2, 2, sim::kMaxThreads + 1), pe::PeError);
 }
 
 TEST(GemmDriver, IntMacExactMatchIsOne) {
