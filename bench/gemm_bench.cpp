@@ -1,12 +1,16 @@
-// `arithsim gemm` end to end (sim::run_gemm: quantization, the PE's GEMM and both
-// references) on 1 thread and on every thread of the machine, same shape, same run. Items are
-// MACs. Target (issue #17): the threaded run at least 1.8 times the one-thread run on 2 cores
-// (0.9 per thread on more).
+// PE GEMM emulation (issue #17), items are MACs, in the same run:
+//  - the PEs' GEMMs (ProcessingElement::gemm on quantized operands, one thread) against
+//    OpenBLAS sgemm of the same shape on one thread. Targets: int_mac and fp8_mac >= 10 %,
+//    mixpe and lut_tensor_core >= 5 %;
+//  - `arithsim gemm` end to end (sim::run_gemm: quantization, the PE's GEMM and both
+//    references) on 1 thread and on every thread of the machine. Target: the threaded run at
+//    least 1.8 times the one-thread run on 2 cores (0.9 per thread on more).
 #include <benchmark/benchmark.h>
 
 #include <random>
 #include <thread>
 
+#include "bench/openblas_baseline.hpp"
 #include "bench/random_data.hpp"
 #include "bench/ratio_report.hpp"
 #include "sim/gemm/gemm_driver.hpp"
@@ -15,9 +19,29 @@
 
 namespace {
 
-constexpr size_t kM = 64, kN = 64, kK = 512;
+constexpr size_t kM = 64, kN = 64, kK = 512;  // every benchmark's shape
 
 using arithsim::bench::normal_floats;
+
+void BM_baseline_openblas_sgemm(benchmark::State& st) { arithsim::bench::openblas_sgemm_one_thread(st, kM, kN, kK); }
+BENCHMARK(BM_baseline_openblas_sgemm);
+
+void BM_pe_gemm(benchmark::State& st, const char* name, arithsim::pe::Params p) {
+  const auto unit = arithsim::pe::make_pe(name, p);
+  std::vector<arithsim::pe::Operand> rows, cols;
+  for (size_t i = 0; i < kM; ++i) rows.push_back(unit->quantize_a(normal_floats(kK, 10 + i)));
+  for (size_t j = 0; j < kN; ++j) cols.push_back(unit->quantize_w(normal_floats(kK, 1000 + j)));
+  std::vector<double> c(kM * kN);
+  for (auto _ : st) {
+    unit->gemm(rows, cols, c);
+    benchmark::DoNotOptimize(c.data());
+  }
+  st.SetItemsProcessed(int64_t(st.iterations() * kM * kN * kK));
+}
+BENCHMARK_CAPTURE(BM_pe_gemm, int_mac, "int_mac", {});
+BENCHMARK_CAPTURE(BM_pe_gemm, fp8_mac, "fp8_mac", {});
+BENCHMARK_CAPTURE(BM_pe_gemm, mixpe, "mixpe", {});
+BENCHMARK_CAPTURE(BM_pe_gemm, lut_tensor_core, "lut_tensor_core", {});
 
 void run(benchmark::State& st, const char* name, arithsim::pe::Params p, size_t threads) {
   const auto unit = arithsim::pe::make_pe(name, p);
@@ -44,6 +68,9 @@ int main(int argc, char** argv) {
   using arithsim::bench::Target;
   const double scale = kAll <= 1 ? 0 : (kAll == 2 ? 1.8 : 0.9 * double(kAll));  // one core: nothing to scale
   std::vector<Target> t;
+  const std::string blas = "BM_baseline_openblas_sgemm";
+  for (auto [pe, ratio] : {std::pair{"int_mac", 0.10}, {"fp8_mac", 0.10}, {"mixpe", 0.05}, {"lut_tensor_core", 0.05}})
+    t.push_back({std::string("BM_pe_gemm/") + pe, blas, 0, ratio});
   for (const char* p : {"int_mac", "tensor_core_h100_e4m3"})
     t.push_back({std::string("BM_run_gemm_all_threads/") + p + "/real_time", std::string("BM_run_gemm_1thread/") + p + "/real_time",
                  0, scale});

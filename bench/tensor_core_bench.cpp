@@ -5,11 +5,10 @@
 // MACs. Targets: >= 5% of sgemm and >= 25% of the scalar loop, for fp8 and fp16 inputs.
 #include <benchmark/benchmark.h>
 
-#include <cblas.h>
-
 #include <cmath>
 #include <random>
 
+#include "bench/openblas_baseline.hpp"
 #include "bench/random_data.hpp"
 #include "bench/ratio_report.hpp"
 #include <arithsim/models/pe/pe.hpp>
@@ -20,17 +19,7 @@ constexpr size_t kM = 32, kN = 32, kK = 1024;
 
 using arithsim::bench::normal_floats;
 
-void BM_baseline_openblas_sgemm(benchmark::State& st) {
-  openblas_set_num_threads(1);
-  const auto a = normal_floats(kM * kK, 1), b = normal_floats(kK * kN, 2);
-  std::vector<float> c(kM * kN);
-  for (auto _ : st) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(kM), int(kN), int(kK), 1.0f, a.data(), int(kK), b.data(),
-                int(kN), 0.0f, c.data(), int(kN));
-    benchmark::DoNotOptimize(c.data());
-  }
-  st.SetItemsProcessed(int64_t(st.iterations() * kM * kN * kK));
-}
+void BM_baseline_openblas_sgemm(benchmark::State& st) { arithsim::bench::openblas_sgemm_one_thread(st, kM, kN, kK); }
 BENCHMARK(BM_baseline_openblas_sgemm);
 
 void BM_baseline_scalar_fma_gemm(benchmark::State& st) {

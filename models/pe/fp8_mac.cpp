@@ -8,6 +8,10 @@
 // Operands carry a power-of-two scale per vector (amax lands in the binade 2^min(emax, 8):
 // the element max for E4M3, as MX does; lower for E5M2, see pe_common.cpp);
 // the output is acc * 2^(Xa + Xw) in FP32.
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
 #include <fmt/format.h>
 
 #include <arithsim/models/pe/pe.hpp>
@@ -18,6 +22,25 @@
 
 namespace arithsim::pe {
 namespace {
+
+// Four rows of A (a[r * k + t]) against a panel of 16 columns of B (element t of column l at
+// panel[t * 16 + l]): 4 x 16 float accumulators side by side, each adding its exact products
+// in K order. The loop over l vectorizes, and the four rows are independent chains (one
+// would wait on the add's latency); clones for AVX-512, AVX2 and SSE2 are picked at run time.
+constexpr size_t kPanel = 16, kRows = 4;
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+[[gnu::target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")]]
+#endif
+void float_lanes(const float* a, const float* panel, size_t k, float* out) {
+  using vf = float __attribute__((vector_size(4 * kPanel)));  // GCC lowers it to the clone's widest vectors
+  vf acc[kRows] = {};
+  for (size_t t = 0; t < k; ++t) {
+    vf p;
+    std::memcpy(&p, panel + t * kPanel, sizeof p);
+    for (size_t r = 0; r < kRows; ++r) acc[r] += a[r * k + t] * p;  // exact product: an FMA is the same
+  }
+  std::memcpy(out, acc, sizeof acc);
+}
 
 const OperandPolicies kPolicies{{policy_pow2()}};
 const PeInfo kInfo{"fp8_mac",
@@ -60,6 +83,33 @@ class Fp8Mac final : public ProcessingElement {
   Operand scale_a(std::span<const float> a) const override { return quantize_pow2(a_, a); }
   Operand scale_w(std::span<const float> w) const override { return quantize_pow2(w_, w); }
   const formats::ElementFormat& output_format() const override { return out_; }
+
+  // The fast path over a whole GEMM: each operand decoded once to float (its table), 16
+  // outputs of a row accumulated side by side in float lanes, each in K order as dot_fast does.
+  void gemm(std::span<const Operand> rows, std::span<const Operand> cols, std::span<double> out) const override {
+    if (!fast_ || !gemm_shape_ok(rows, cols, out)) return ProcessingElement::gemm(rows, cols, out);
+    const size_t m = rows.size(), n = cols.size(), k = rows[0].size();
+    const float* ta = a_.table().data();
+    const float* tw = w_.table().data();
+    const size_t mp = (m + kRows - 1) / kRows * kRows;  // rows past m are zeros
+    std::vector<float> a(mp * k, 0.0f), panel(k * kPanel);
+    for (size_t i = 0; i < m; ++i)
+      for (size_t t = 0; t < k; ++t) a[i * k + t] = ta[rows[i].codes[t]];
+    float acc[kRows * kPanel];
+    for (size_t j0 = 0; j0 < n; j0 += kPanel) {
+      const size_t ln = std::min(kPanel, n - j0);
+      std::fill(panel.begin(), panel.end(), 0.0f);
+      for (size_t l = 0; l < ln; ++l)
+        for (size_t t = 0; t < k; ++t) panel[t * kPanel + l] = tw[cols[j0 + l].codes[t]];
+      for (size_t i0 = 0; i0 < m; i0 += kRows) {
+        float_lanes(&a[i0 * k], panel.data(), k, acc);
+        for (size_t i = i0; i < std::min(m, i0 + kRows); ++i)
+          for (size_t l = 0; l < ln; ++l)
+            out[i * n + j0 + l] =
+                pow2_scaled_output(formats::Unrounded::from_float(acc[(i - i0) * kPanel + l]), rows[i], cols[j0 + l], out_);
+      }
+    }
+  }
 
   double dot(const Operand& a, const Operand& w) const override {
     if (fast_) return dot_fast(a, w);

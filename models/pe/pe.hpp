@@ -148,6 +148,11 @@ inline std::pair<std::string, std::string> policy_round() {
   return {"round", "each value rounded (RNE) to the input format, unscaled"};
 }
 
+// Whether rows x cols into out is a GEMM a PE's own kernel takes: both sides non-empty, every
+// operand of the same K, out of rows * cols values (else the PE leaves it to the default
+// gemm, which reports a bad size).
+bool gemm_shape_ok(std::span<const Operand> rows, std::span<const Operand> cols, std::span<const double> out);
+
 // Quantization helpers shared by the PEs.
 // Symmetric per-vector scaling onto an element format: a power-of-two scale 2^X with
 // X = floor(log2 amax) - min(emax, 8) (the OCP MX rule over the whole vector for formats

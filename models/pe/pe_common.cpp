@@ -80,6 +80,15 @@ void ProcessingElement::gemm(std::span<const Operand> rows, std::span<const Oper
     for (size_t j = 0; j < cols.size(); ++j) out[i * cols.size() + j] = dot(rows[i], cols[j]);
 }
 
+bool gemm_shape_ok(std::span<const Operand> rows, std::span<const Operand> cols, std::span<const double> out) {
+  if (rows.empty() || cols.empty() || out.size() != rows.size() * cols.size()) return false;
+  const size_t k = rows[0].size();
+  for (const auto* side : {&rows, &cols})
+    for (const auto& x : *side)
+      if (x.size() != k) return false;
+  return true;
+}
+
 void ProcessingElement::read_operand_policy(const ParamReader& r, const OperandPolicies& p) {
   const std::string v = r.str("scale");
   std::string known = "none";

@@ -102,18 +102,13 @@ class TensorCore final : public ProcessingElement {
     return pow2_scaled_output(d_.decode_exact(d).unrounded(), a, w, d_);
   }
   void gemm(std::span<const Operand> rows, std::span<const Operand> cols, std::span<double> out) const override {
-    if (out.size() != rows.size() * cols.size() || rows.empty() || cols.empty() || qa_)
-      return ProcessingElement::gemm(rows, cols, out);  // its size check, nothing to do, or scales per dot
+    if (!gemm_shape_ok(rows, cols, out) || qa_) return ProcessingElement::gemm(rows, cols, out);  // block scales: per dot
     const size_t K = rows[0].codes.size();
     std::vector<uint32_t> a, bt, d(out.size());
     a.reserve(rows.size() * K);
     bt.reserve(cols.size() * K);
-    for (const auto* side : {&rows, &cols})
-      for (const auto& x : *side) {
-        if (x.codes.size() != K) throw PeError(fmt::format("tensor_core: operands of {} and {} elements", K, x.codes.size()));
-        auto& v = side == &rows ? a : bt;
-        v.insert(v.end(), x.codes.begin(), x.codes.end());
-      }
+    for (const auto& x : rows) a.insert(a.end(), x.codes.begin(), x.codes.end());
+    for (const auto& x : cols) bt.insert(bt.end(), x.codes.begin(), x.codes.end());
     units::mma_gemm(mma_, sched_, a, bt, rows.size(), cols.size(), K, {&zero_c_, 1}, d);
     for (size_t i = 0; i < rows.size(); ++i)
       for (size_t j = 0; j < cols.size(); ++j) {

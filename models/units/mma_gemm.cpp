@@ -8,8 +8,8 @@
 
 #include <fmt/format.h>
 
-// The lane helpers pass 64-byte vectors by value; they are internal and inlined, so the
-// ABI note GCC gives for the builds without AVX-512 does not apply.
+// The lane helpers pass 64-byte vectors by value, and are always inlined (below), so the ABI
+// note GCC gives for the builds without AVX-512 does not apply.
 #pragma GCC diagnostic ignored "-Wpsabi"
 
 namespace arithsim::units {
@@ -29,9 +29,12 @@ constexpr int32_t kZeroAlign = -(1 << 24);
 // A block's exponent starts here when the preset has no floor (every real one is above it).
 constexpr int32_t kNoAlign = -(1 << 20);
 
-vi vmax(vi a, vi b) { return a > b ? a : b; }
-vi vmin(vi a, vi b) { return a < b ? a : b; }
-vi splat(int32_t x) { return vi{} + x; }
+// Always inlined: a 64-byte vector passed to or returned from a function compiled for the
+// default target goes through memory, one from an AVX-512 clone through registers, so a call
+// between the two would disagree on where the vector is (GCC's -Wpsabi note).
+[[gnu::always_inline]] inline vi vmax(vi a, vi b) { return a > b ? a : b; }
+[[gnu::always_inline]] inline vi vmin(vi a, vi b) { return a < b ? a : b; }
+[[gnu::always_inline]] inline vi splat(int32_t x) { return vi{} + x; }
 
 // The block FMA's parameters as the lanes use them.
 struct LaneDatapath {

@@ -96,5 +96,61 @@ TEST(FastPath, SameBitsOnExactCodesWithSpecials) {
   }
 }
 
+// A PE's GEMM (its own kernel where it has one: int_mac's SIMD lanes, the tensor core's) gives
+// the datapath's dot products, on every case above and on int_mac registers of every kind:
+// wrapping at 8..63 bits, saturating, int2..int16 operands at their extremes; shapes with
+// partial panels of 16 columns and K from 1 up.
+TEST(FastPath, GemmIsTheDatapathsDots) {
+  std::mt19937_64 g(27);
+  auto all = cases();
+  for (const char* acc : {"8", "16", "31", "32", "33", "48"})
+    for (const char* sat : {"false", "true"}) all.push_back({"int_mac", {{"acc_bits", acc}, {"saturate", sat}}, 300});
+  for (const char* acc : {"24", "32", "40"})  // sums far past 2^32: the 32-bit lanes wrap
+    all.push_back({"int_mac", {{"a", "int16"}, {"w", "int16"}, {"acc_bits", acc}}, 1000});
+  all.push_back({"int_mac", {{"a", "int2"}, {"w", "int16"}, {"acc_bits", "20"}, {"saturate", "true"}}, 77});
+  all.push_back({"int_mac", {}, 1});
+  for (const auto& c : all) {
+    auto pf = c.params, ps = c.params;
+    pf["fast"] = "true";
+    ps["fast"] = "false";
+    const auto fast = pe::make_pe(c.pe, pf), slow = pe::make_pe(c.pe, ps);
+    // Exact codes (scale=none) of every kind, NaN and inf included, beside scaled data.
+    auto pe_codes = c.params, ps_codes = c.params;
+    pe_codes["scale"] = ps_codes["scale"] = "none";
+    pe_codes["fast"] = "true";
+    ps_codes["fast"] = "false";
+    const auto fast_codes = pe::make_pe(c.pe, pe_codes), slow_codes = pe::make_pe(c.pe, ps_codes);
+    for (const size_t m : {1u, 3u, 5u}) {
+      const bool codes = m == 5;
+      const auto& f = codes ? *fast_codes : *fast;
+      const size_t n = m == 1 ? 16 : 37;
+      std::normal_distribution<float> nd(0, 1);
+      std::vector<pe::Operand> rows, cols;
+      const std::vector<float> zeros(c.k, 0.0f);
+      const auto& fa = *f.quantize_a(zeros).format;
+      const auto& fw = *f.quantize_w(zeros).format;
+      for (size_t i = 0; i < m + n; ++i) {
+        std::vector<float> x(c.k);
+        const auto& fx = i < m ? fa : fw;
+        for (auto& v : x)
+          v = codes ? float(fx.decode(uint32_t(g()) & uint32_t((uint64_t{1} << fx.bits()) - 1)))
+                    : nd(g) * (g() % 9 == 0 ? 1000.0f : 1.0f);  // outliers: codes at the extremes
+        if (codes && i % 2)  // finite codes only in every other vector, so that not every output is NaN
+          for (auto& v : x) v = std::isfinite(v) ? v : 0.0f;
+        if (i < m) rows.push_back(f.quantize_a(x));
+        else cols.push_back(f.quantize_w(x));
+      }
+      std::vector<double> out(m * n);
+      f.gemm(rows, cols, out);
+      for (size_t i = 0; i < m; ++i)
+        for (size_t j = 0; j < n; ++j) {
+          const double x = out[i * n + j], y = (codes ? *slow_codes : *slow).dot(rows[i], cols[j]);
+          ASSERT_TRUE(std::bit_cast<uint64_t>(x) == std::bit_cast<uint64_t>(y) || (std::isnan(x) && std::isnan(y)))
+              << c.pe << " " << fast->config() << " output (" << i << ", " << j << "): gemm " << x << " datapath " << y;
+        }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace arithsim
