@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <arithsim/models/pe/int_lanes.hpp>
 #include <arithsim/models/pe/pe.hpp>
 #include <arithsim/models/pe/registry.hpp>
 #include <arithsim/models/units/accumulator.hpp>
@@ -12,52 +13,6 @@
 
 namespace arithsim::pe {
 namespace {
-
-// The GEMM kernels: one row of A against a panel of 16 columns of B (element t of column l
-// at panel[t * 16 + l]), sign-extended to int32, 16 accumulators side by side (the loops over
-// l vectorize; clones for AVX-512, AVX2 and SSE2 are picked at run time).
-constexpr size_t kPanel = 16;
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-#define ARITHSIM_INT_MAC_CLONES [[gnu::target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")]]
-#else
-#define ARITHSIM_INT_MAC_CLONES
-#endif
-// Wrapping registers of <= 32 bits: the sum modulo 2^32 in uint32 lanes (reduced to W bits after).
-ARITHSIM_INT_MAC_CLONES
-void lanes_wrap32(const int32_t* a, const int32_t* panel, size_t k, int64_t* out) {
-  uint32_t acc[kPanel] = {};
-  for (size_t t = 0; t < k; ++t) {
-    const uint32_t x = uint32_t(a[t]);
-    const int32_t* p = panel + t * kPanel;
-    for (size_t l = 0; l < kPanel; ++l) acc[l] += x * uint32_t(p[l]);
-  }
-  for (size_t l = 0; l < kPanel; ++l) out[l] = int64_t(acc[l]);
-}
-// Wider wrapping registers: the exact 64-bit sum.
-ARITHSIM_INT_MAC_CLONES
-void lanes_wrap64(const int32_t* a, const int32_t* panel, size_t k, int64_t* out) {
-  int64_t acc[kPanel] = {};
-  for (size_t t = 0; t < k; ++t) {
-    const int64_t x = a[t];
-    const int32_t* p = panel + t * kPanel;
-    for (size_t l = 0; l < kPanel; ++l) acc[l] += x * p[l];
-  }
-  for (size_t l = 0; l < kPanel; ++l) out[l] = acc[l];
-}
-// Saturating registers: clamped after every product, as the datapath does.
-ARITHSIM_INT_MAC_CLONES
-void lanes_saturate(const int32_t* a, const int32_t* panel, size_t k, int64_t lo, int64_t hi, int64_t* out) {
-  int64_t acc[kPanel] = {};
-  for (size_t t = 0; t < k; ++t) {
-    const int64_t x = a[t];
-    const int32_t* p = panel + t * kPanel;
-    for (size_t l = 0; l < kPanel; ++l) {
-      const int64_t v = acc[l] + x * p[l];
-      acc[l] = v < lo ? lo : v > hi ? hi : v;
-    }
-  }
-  for (size_t l = 0; l < kPanel; ++l) out[l] = acc[l];
-}
 
 const OperandPolicies kPolicies{{{"symmetric", "a float32 scale amax/qmax per vector, elements rounded and saturated"}}};
 const PeInfo kInfo{"int_mac",
@@ -126,26 +81,26 @@ class IntMac final : public ProcessingElement {
   }
 
   // The fast path over a whole GEMM: operands sign-extended once, 16 outputs of a row at a
-  // time (the kernels above), then each register reduced to W bits and dequantized as dot does.
+  // time (int_lanes.hpp), then each register reduced to W bits and dequantized as dot does.
   void gemm(std::span<const Operand> rows, std::span<const Operand> cols, std::span<double> out) const override {
     if (!fast_ || !gemm_shape_ok(rows, cols, out)) return ProcessingElement::gemm(rows, cols, out);
     const size_t m = rows.size(), n = cols.size(), k = rows[0].size();
     const int sa = 32 - a_.bits(), sw = 32 - w_.bits();
     auto sext = [](uint32_t code, int sh) { return int32_t(code << sh) >> sh; };
-    std::vector<int32_t> a(m * k), panel(k * kPanel);
+    std::vector<int32_t> a(m * k), panel(k * kIntPanel);
     for (size_t i = 0; i < m; ++i)
       for (size_t t = 0; t < k; ++t) a[i * k + t] = sext(rows[i].codes[t], sa);
     const int64_t lo = -(int64_t(1) << (acc_bits_ - 1)), hi = (int64_t(1) << (acc_bits_ - 1)) - 1;
-    int64_t acc[kPanel];
-    for (size_t j0 = 0; j0 < n; j0 += kPanel) {
-      const size_t ln = std::min(kPanel, n - j0);
+    int64_t acc[kIntPanel];
+    for (size_t j0 = 0; j0 < n; j0 += kIntPanel) {
+      const size_t ln = std::min(kIntPanel, n - j0);
       std::fill(panel.begin(), panel.end(), 0);
       for (size_t l = 0; l < ln; ++l)
-        for (size_t t = 0; t < k; ++t) panel[t * kPanel + l] = sext(cols[j0 + l].codes[t], sw);
+        for (size_t t = 0; t < k; ++t) panel[t * kIntPanel + l] = sext(cols[j0 + l].codes[t], sw);
       for (size_t i = 0; i < m; ++i) {
-        if (saturate_) lanes_saturate(&a[i * k], panel.data(), k, lo, hi, acc);
-        else if (acc_bits_ <= 32) lanes_wrap32(&a[i * k], panel.data(), k, acc);
-        else lanes_wrap64(&a[i * k], panel.data(), k, acc);
+        if (saturate_) int_lanes_saturate(&a[i * k], panel.data(), k, lo, hi, acc);
+        else if (acc_bits_ <= 32) int_lanes_wrap32(&a[i * k], panel.data(), k, acc);
+        else int_lanes_sum64(&a[i * k], panel.data(), k, acc);
         for (size_t l = 0; l < ln; ++l)
           out[i * n + j0 + l] = dequantize(saturate_ ? acc[l] : wrap(acc[l]), rows[i], cols[j0 + l]);
       }

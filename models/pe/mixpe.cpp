@@ -46,6 +46,17 @@ class MixPe final : public ProcessingElement {
   Operand scale_w(std::span<const float> w) const override { return ops_.quantize_w(w); }
   const formats::ElementFormat& output_format() const override { return out_; }
 
+  // The fast path over a whole GEMM (INT8 activations): the shift&add planes sum to the exact
+  // integer group sums, so low_bit_int8_gemm (pe_common.cpp) gives dot's bits.
+  void gemm(std::span<const Operand> rows, std::span<const Operand> cols, std::span<double> out) const override {
+    if (fast_ && ops_.int8_activations() && gemm_shape_ok(rows, cols, out)) {
+      check_k(rows[0].size());
+      if (low_bit_int8_gemm(ops_, ops_.weight_format().codec<formats::IntCodec>()->spec().is_signed, acc_, out_, rows, cols, out))
+        return;
+    }
+    ProcessingElement::gemm(rows, cols, out);
+  }
+
   double dot(const Operand& a, const Operand& w) const override {
     check_k(a.size());
     units::FloatAccumulator acc(acc_);

@@ -198,6 +198,16 @@ class LowBitOperands {
   formats::BlockCodec wq_;  // built once: its FP16 scale format carries decode tables
 };
 
+// The INT8-activation GEMM of the low-bit-weight PEs (MixPE, LUT Tensor Core), whose dot
+// products compute, per weight group, the exact integer d = sum_i a_i q_i - z * sum_i a_i,
+// dequantize it once (dequantize_group) into `acc` in group order, and scale the result by the
+// activation scale into `out_format` (scale_output). Here the sums of 16 outputs of a row run
+// on integer lanes (int_lanes.hpp). q is the two's-complement value of the weight code with
+// `signed_weights`, else the code. Returns false, writing nothing, where a group's sum might
+// not fit the 32-bit lanes; the shapes must be gemm_shape_ok and K a multiple of the group.
+bool low_bit_int8_gemm(const LowBitOperands& ops, bool signed_weights, const formats::ElementFormat& acc,
+                       const formats::ElementFormat& out_format, std::span<const Operand> rows, std::span<const Operand> cols,
+                       std::span<double> out);
 // The dequantization stage of a weight group, once per group: acc += round_acc(sum * s_g).
 void dequantize_group(units::FloatAccumulator& acc, const formats::Unrounded& group_sum, double scale);
 // The output stage of the PEs whose operands carry power-of-two scales (quantize_pow2):

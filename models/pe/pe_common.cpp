@@ -1,9 +1,11 @@
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include <fmt/format.h>
 
 #include <arithsim/models/formats/block.hpp>
+#include <arithsim/models/pe/int_lanes.hpp>
 #include <arithsim/models/pe/pe.hpp>
 #include <arithsim/models/units/multiplier.hpp>
 
@@ -205,6 +207,61 @@ void dequantize_group(units::FloatAccumulator& acc, const formats::Unrounded& gr
 double pow2_scaled_output(formats::Unrounded y, const Operand& a, const Operand& w, const formats::ElementFormat& out) {
   if (y.finite()) y.exp += std::ilogb(a.scales[0]) + std::ilogb(w.scales[0]);
   return out.decode(out.encode(y));
+}
+
+bool low_bit_int8_gemm(const LowBitOperands& ops, bool signed_weights, const formats::ElementFormat& acc_fmt,
+                       const formats::ElementFormat& out_format, std::span<const Operand> rows, std::span<const Operand> cols,
+                       std::span<double> out) {
+  const size_t m = rows.size(), n = cols.size(), k = rows[0].size(), group = ops.group();
+  const int abits = ops.activation_format().bits(), wbits = ops.weight_bits();
+  // |a| <= 2^(abits-1), |q| < 2^wbits: a group's sum of products fits in int32 below this.
+  if (double(group) * std::ldexp(1.0, abits - 1 + wbits) >= 0x1p31 || k % group) return false;
+  const int sa = 32 - abits, sw = 32 - wbits;
+  const size_t groups = k / group;
+  std::vector<int32_t> a(m * k), panel(k * kIntPanel);
+  std::vector<int64_t> asum(m * groups, 0), psum(groups * kIntPanel);
+  for (size_t i = 0; i < m; ++i)
+    for (size_t t = 0; t < k; ++t) {
+      a[i * k + t] = int32_t(rows[i].codes[t] << sa) >> sa;
+      asum[i * groups + t / group] += a[i * k + t];
+    }
+  // An FP32 accumulator is the host's float: each d * s_g is exact in double (31 x 11 bits)
+  // and rounds once to float, the adds are float adds (FloatAccumulator(fp32) is the IEEE add,
+  // units_test), and d * s_a is exact in double (24 x 24 bits) before its one rounding.
+  const bool fp32 = acc_fmt.name() == "float32" && out_format.name() == "float32" && std::numeric_limits<float>::is_iec559;
+  for (size_t j0 = 0; j0 < n; j0 += kIntPanel) {
+    const size_t ln = std::min(kIntPanel, n - j0);
+    std::fill(panel.begin(), panel.end(), 0);
+    for (size_t l = 0; l < ln; ++l)
+      for (size_t t = 0; t < k; ++t) {
+        const uint32_t q = cols[j0 + l].codes[t];
+        panel[t * kIntPanel + l] = signed_weights ? int32_t(q << sw) >> sw : int32_t(q);
+      }
+    for (size_t i = 0; i < m; ++i) {
+      for (size_t g = 0; g < groups; ++g)
+        int_lanes_wrap32(&a[i * k + g * group], &panel[g * group * kIntPanel], group, &psum[g * kIntPanel]);
+      for (size_t l = 0; l < ln; ++l) {
+        const Operand& w = cols[j0 + l];
+        auto group_sum = [&](size_t g) {
+          const int64_t p = int32_t(uint32_t(psum[g * kIntPanel + l]));  // the exact sum (the bound above)
+          return p - int64_t(w.zero(g * group)) * asum[i * groups + g];
+        };
+        if (fp32) {
+          float acc = 0.0f;
+          for (size_t g = 0; g < groups; ++g) acc += float(double(group_sum(g)) * w.scale(g * group));
+          out[i * n + j0 + l] = double(float(double(acc) * rows[i].scales[0]));
+          continue;
+        }
+        units::FloatAccumulator acc(acc_fmt);
+        for (size_t g = 0; g < groups; ++g) {
+          const int64_t d = group_sum(g);
+          dequantize_group(acc, formats::Unrounded::from_int(d < 0, uint64_t(d < 0 ? -d : d), 0), w.scale(g * group));
+        }
+        out[i * n + j0 + l] = scale_output(acc, rows[i].scales[0], out_format);
+      }
+    }
+  }
+  return true;
 }
 
 double scale_output(const units::FloatAccumulator& acc, double scale, const formats::ElementFormat& out) {

@@ -120,7 +120,7 @@ TEST(FastPath, GemmIsTheDatapathsDots) {
     pe_codes["fast"] = "true";
     ps_codes["fast"] = "false";
     const auto fast_codes = pe::make_pe(c.pe, pe_codes), slow_codes = pe::make_pe(c.pe, ps_codes);
-    for (const size_t m : {1u, 3u, 5u}) {
+    for (const size_t m : {1u, 3u, 4u, 5u}) {
       const bool codes = m == 5;
       const auto& f = codes ? *fast_codes : *fast;
       const size_t n = m == 1 ? 16 : 37;
@@ -132,9 +132,10 @@ TEST(FastPath, GemmIsTheDatapathsDots) {
       for (size_t i = 0; i < m + n; ++i) {
         std::vector<float> x(c.k);
         const auto& fx = i < m ? fa : fw;
+        const float scale = std::ldexp(1.0f, int(g() % 40) - 20);  // vectors 2^-20 .. 2^19: scales underflow and overflow
         for (auto& v : x)
           v = codes ? float(fx.decode(uint32_t(g()) & uint32_t((uint64_t{1} << fx.bits()) - 1)))
-                    : nd(g) * (g() % 9 == 0 ? 1000.0f : 1.0f);  // outliers: codes at the extremes
+                    : nd(g) * scale * (g() % 9 == 0 ? 1000.0f : 1.0f);  // outliers: codes at the extremes
         if (codes && i % 2)  // finite codes only in every other vector, so that not every output is NaN
           for (auto& v : x) v = std::isfinite(v) ? v : 0.0f;
         if (i < m) rows.push_back(f.quantize_a(x));
