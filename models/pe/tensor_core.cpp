@@ -93,16 +93,21 @@ class TensorCore final : public ProcessingElement {
   const formats::ElementFormat& output_format() const override { return d_; }
 
   double dot(const Operand& a, const Operand& w) const override {
-    if (qa_) {  // the block scales go to the instruction as codes of the scale format
-      const std::vector<uint32_t> sa = scale_codes(a), sb = scale_codes(w);
-      return d_.decode(units::mma_dot(mma_, sched_, a.codes, w.codes, zero_c_, sa, sb));
-    }
+    if (qa_) return dot_scaled(a, w, scale_codes(a), scale_codes(w));
     const uint32_t d = units::mma_dot(mma_, sched_, a.codes, w.codes, zero_c_);
     if (!pow2_) return d_.decode(d);
     return pow2_scaled_output(d_.decode_exact(d).unrounded(), a, w, d_);
   }
   void gemm(std::span<const Operand> rows, std::span<const Operand> cols, std::span<double> out) const override {
-    if (!gemm_shape_ok(rows, cols, out) || qa_) return ProcessingElement::gemm(rows, cols, out);  // block scales: per dot
+    if (!gemm_shape_ok(rows, cols, out)) return ProcessingElement::gemm(rows, cols, out);
+    if (qa_) {  // block-scaled: one dot product at a time, each operand's scale codes made once
+      std::vector<std::vector<uint32_t>> sa, sb;
+      for (const auto& x : rows) sa.push_back(scale_codes(x));
+      for (const auto& x : cols) sb.push_back(scale_codes(x));
+      for (size_t i = 0; i < rows.size(); ++i)
+        for (size_t j = 0; j < cols.size(); ++j) out[i * cols.size() + j] = dot_scaled(rows[i], cols[j], sa[i], sb[j]);
+      return;
+    }
     const size_t K = rows[0].codes.size();
     std::vector<uint32_t> a, bt, d(out.size());
     a.reserve(rows.size() * K);
@@ -157,6 +162,10 @@ class TensorCore final : public ProcessingElement {
       return o;
     }
     return pow2_ ? quantize_pow2(f, x) : quantize_unscaled(f, x);
+  }
+  // Block-scaled inputs: the scales go to the instruction as codes of the scale format.
+  double dot_scaled(const Operand& a, const Operand& w, std::span<const uint32_t> sa, std::span<const uint32_t> sb) const {
+    return d_.decode(units::mma_dot(mma_, sched_, a.codes, w.codes, zero_c_, sa, sb));
   }
   // An operand's block scales as codes of the scale format (they are its values: exact).
   std::vector<uint32_t> scale_codes(const Operand& o) const {

@@ -212,10 +212,6 @@ class SideDecoder {
       bias_ = mf->spec().bias;
     }
   }
-  LaneOperand operator()(uint32_t code) const {
-    if (!table_.empty()) return table_[code & mask_];
-    return fields_ ? field(code) : lane_operand(bits(code));
-  }
   // codes[0 .. n) into the operand arrays at slot(t) * stride (LaneDatapath::slot, whole
   // instructions of k); returns whether any is NaN or infinite. One loop per way of
   // decoding, the arrays as plain pointers (stores through them cannot move them).
@@ -262,7 +258,7 @@ class SideDecoder {
 };
 
 // The code of a lane's block result in `out` (an IEEE format holding it exactly), assembled
-// from its fields; std::nullopt when `out` is not IEEE (then MmaInstruction::code does it).
+// from its fields; `ieee` is false when `out` is not IEEE (then MmaInstruction::code does it).
 struct OutEncoder {
   bool ieee = false;
   int m = 0, e = 0, bias = 0;

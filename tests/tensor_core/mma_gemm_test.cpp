@@ -202,7 +202,9 @@ TEST(MmaGemm, PeGemmIsItsDots) {
   for (const pe::Params& p : std::vector<pe::Params>{{{"gpu", "h100"}, {"instr", "wgmma"}, {"in", "e4m3"}},
                                                     {{"gpu", "a100"}, {"in", "bf16"}, {"promote", "64"}},
                                                     {{"gpu", "h100"}, {"in", "fp16"}, {"scale", "pow2"}},
-                                                    {{"gpu", "mi300x"}, {"instr", "mfma"}, {"in", "fp16"}}}) {
+                                                    {{"gpu", "mi300x"}, {"instr", "mfma"}, {"in", "fp16"}},
+                                                    {{"gpu", "b200"}, {"instr", "tcgen05"}, {"in", "nvfp4"}},
+                                                    {{"gpu", "b200"}, {"instr", "tcgen05"}, {"in", "mxfp8"}}}) {
     const auto unit = pe::make_pe("tensor_core", p);
     std::mt19937_64 g(3);
     std::normal_distribution<float> nd(0, 1);
