@@ -14,7 +14,7 @@
 #include "bench/random_data.hpp"
 #include "bench/ratio_report.hpp"
 #include "sim/gemm/gemm_driver.hpp"
-#include "sim/gemm/parallel_for.hpp"
+#include <arithsim/models/threads/parallel_for.hpp>
 #include <arithsim/models/pe/pe.hpp>
 
 namespace {
@@ -52,7 +52,7 @@ void run(benchmark::State& st, const char* name, arithsim::pe::Params p, size_t 
   }
   st.SetItemsProcessed(int64_t(st.iterations() * kM * kN * kK));
 }
-const size_t kAll = arithsim::sim::default_threads();
+const size_t kAll = arithsim::threads::default_threads();
 void BM_run_gemm_1thread(benchmark::State& st, const char* name, arithsim::pe::Params p) { run(st, name, p, 1); }
 void BM_run_gemm_all_threads(benchmark::State& st, const char* name, arithsim::pe::Params p) { run(st, name, p, kAll); }
 BENCHMARK_CAPTURE(BM_run_gemm_1thread, int_mac, "int_mac", {})->UseRealTime();

@@ -81,7 +81,8 @@ class BlockCodec {
   // Blocks run along rows of length row_len (the last axis); a row's last block may be
   // shorter. Throws std::invalid_argument for non-finite input where the format has no
   // rule for it (everything but MX).
-  Quantized quantize(std::span<const float> x, size_t row_len, const RoundingOptions& o = {}) const;
+  // On up to `threads` threads (1..threads::kMaxThreads; the result does not depend on it).
+  Quantized quantize(std::span<const float> x, size_t row_len, const RoundingOptions& o = {}, size_t threads = 1) const;
   std::vector<double> dequantize(const Quantized& q) const;
 
   // One block: writes element codes, returns the scale code (and the zero point).

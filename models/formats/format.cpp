@@ -1,4 +1,5 @@
 #include <arithsim/models/formats/format.hpp>
+#include <arithsim/models/formats/vector_kernels.hpp>
 
 #include <arithsim/models/io/escape.hpp>
 
@@ -174,6 +175,10 @@ ElementFormat::ElementFormat(ElementSpec spec, std::string name)
       }
     }
   }
+  if (bits() <= 8 && !table_f32_.empty()) {
+    table8_.resize(256);
+    for (size_t c = 0; c < 256; ++c) table8_[c] = table_f32_[c & (table_f32_.size() - 1)];
+  }
   if (bits() <= 8) {
     bf16_grid_ = true;
     for (double b : rounding_boundaries(*this)) bf16_grid_ = bf16_grid_ && on_bf16_grid(b);
@@ -242,6 +247,45 @@ void encode_bulk(const auto& codec_variant, std::span<const float> in, std::span
       },
       codec_variant);
 }
+// The vector kernels where they apply (RNE, a minifloat or posit they support); the
+// lanes they leave (NaN, inf, overflow, posit zeros and float subnormals) go through the
+// codec. Returns false when no kernel applies.
+template <class Out>
+bool encode_vector(const auto& codec_variant, std::span<const float> in, std::span<Out> out, const RoundingOptions& o) {
+  if (o.mode != Rounding::NearestEven) return false;
+  constexpr size_t kChunk = 4096;
+  uint32_t exc[kChunk];
+  auto run = [&](const auto& codec, auto kernel) {
+    for (size_t i = 0; i < in.size(); i += kChunk) {
+      const size_t n = std::min(kChunk, in.size() - i);
+      const size_t ne = kernel(in.data() + i, n, out.data() + i, exc);
+      for (size_t j = 0; j < ne; ++j) out[i + exc[j]] = Out(codec.encode(Unrounded::from_float(in[i + exc[j]]), o));
+    }
+    return true;
+  };
+  if (const auto* c = std::get_if<MinifloatCodec>(&codec_variant)) {
+    const MinifloatSpec& s = c->spec();
+    if (s.conv == FloatConvention::UE || !vec::MinifloatLanes::supported(s.m, s.bias) || c->bits() > int(8 * sizeof(Out)))
+      return false;
+    vec::MinifloatLanes p;
+    p.m = s.m;
+    p.bias = s.bias;
+    p.max_mag = c->max_code();
+    p.sign_bit = c->sign_bit();
+    p.no_neg_zero = s.conv == FloatConvention::FNUZ;
+    p.ftz = o.ftz;
+    p.daz_in = o.daz_in;
+    return run(*c, [&](const float* x, size_t n, Out* y, uint32_t* e) { return vec::encode_minifloat_rne(p, x, n, y, e); });
+  }
+  if (const auto* c = std::get_if<PositCodec>(&codec_variant)) {
+    const PositSpec& s = c->spec();
+    if (o.daz_in || !vec::PositLanes::supported(s.n, s.es) || s.n > int(8 * sizeof(Out))) return false;
+    const vec::PositLanes p{s.n, s.es};
+    return run(*c, [&](const float* x, size_t n, Out* y, uint32_t* e) { return vec::encode_posit_rne(p, x, n, y, e); });
+  }
+  return false;
+}
+
 template <class In>
 void decode_bulk(const ElementFormat& f, const std::vector<float>& table, std::span<const In> in, std::span<float> out) {
   if (out.size() < in.size()) throw std::invalid_argument("decode: output shorter than input");
@@ -275,6 +319,7 @@ const uint8_t* ElementFormat::encode_table(const RoundingOptions& o) const {
 void ElementFormat::encode(std::span<const float> in, std::span<uint8_t> out, const RoundingOptions& o) const {
   if (bits() > 8) throw std::invalid_argument(fmt::format("{} has {} bits: use 16-bit codes", name_, bits()));
   if (out.size() < in.size()) throw std::invalid_argument("encode: output shorter than input");
+  if (encode_vector(codec_, in, out, o)) return;
   if (const uint8_t* t = encode_table(o)) {
     for (size_t i = 0; i < in.size(); ++i) out[i] = lookup(t, in[i]);
     return;
@@ -283,9 +328,17 @@ void ElementFormat::encode(std::span<const float> in, std::span<uint8_t> out, co
 }
 void ElementFormat::encode(std::span<const float> in, std::span<uint16_t> out, const RoundingOptions& o) const {
   if (bits() > 16) throw std::invalid_argument(fmt::format("{} has {} bits: too wide for 16-bit codes", name_, bits()));
+  if (out.size() < in.size()) throw std::invalid_argument("encode: output shorter than input");
+  if (encode_vector(codec_, in, out, o)) return;
   encode_bulk(codec_, in, out, o);
 }
-void ElementFormat::decode(std::span<const uint8_t> in, std::span<float> out) const { decode_bulk(*this, table_f32_, in, out); }
+void ElementFormat::decode(std::span<const uint8_t> in, std::span<float> out) const {
+  if (!table8_.empty()) {
+    if (out.size() < in.size()) throw std::invalid_argument("decode: output shorter than input");
+    return vec::decode8(table8_.data(), in.data(), out.data(), in.size());
+  }
+  decode_bulk(*this, table_f32_, in, out);
+}
 void ElementFormat::decode(std::span<const uint16_t> in, std::span<float> out) const { decode_bulk(*this, table_f32_, in, out); }
 
 int ElementFormat::bits() const {

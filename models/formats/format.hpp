@@ -78,6 +78,8 @@ class ElementFormat {
   // floats strictly between two bfloat16 neighbours encode alike; checked when built.
   // Returns nullptr where that does not hold or the mode is stochastic.
   const uint8_t* encode_table(const RoundingOptions& o) const;
+  // Whether encode_table exists for deterministic modes (without building it).
+  bool has_bf16_grid() const { return bf16_grid_; }
   static uint8_t lookup(const uint8_t* table, float x) {
     const uint32_t b = std::bit_cast<uint32_t>(x);
     return table[((b >> 16) << 1) | ((b & 0xffffu) != 0)];
@@ -99,6 +101,7 @@ class ElementFormat {
   ElementSpec spec_;
   std::variant<MinifloatCodec, IntCodec, BipolarCodec, PositCodec> codec_;
   std::vector<float> table_f32_;  // every code's value as float (<= 16 bits, where exact)
+  std::vector<float> table8_;     // the same for 8-bit codes, repeated to 256 entries (<= 8 bits)
   bool bf16_grid_ = false;        // every rounding boundary is a bfloat16 value
   struct TableCache {
     std::mutex mu;

@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <arithsim/models/formats/vector_kernels.hpp>
 #include "sim/cli/common.hpp"
 
 int main(int argc, char** argv) {
@@ -19,5 +20,9 @@ int main(int argc, char** argv) {
   add_cost_command(app);
   add_run_command(app);
   add_trace_commands(app);
+  // Which vector kernels run, when they are not the CPU's best or the CPU lacks AVX2 (the
+  // portable fallback then runs: the same results, slower). Never an illegal instruction.
+  if (const std::string note = arithsim::formats::vec::active_isa_note(); !note.empty())
+    fmt::print(stderr, "{}\n", note);
   return run_cli(app, argc, argv);
 }

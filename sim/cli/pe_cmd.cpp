@@ -10,7 +10,7 @@
 #include <arithsim/models/tensor/npy.hpp>
 #include "sim/cli/common.hpp"
 #include "sim/gemm/gemm_driver.hpp"
-#include "sim/gemm/parallel_for.hpp"
+#include <arithsim/models/threads/parallel_for.hpp>
 
 namespace arithsim::cli {
 namespace {
@@ -20,7 +20,7 @@ struct GemmArgs {
   std::vector<std::string> params;
   size_t m = 64, n = 64, k = 256;
   uint64_t seed = 1;
-  size_t threads = sim::default_threads();
+  size_t threads = threads::default_threads();
   bool json = false, codes = false;
 };
 
@@ -265,7 +265,7 @@ void add_pe_commands(CLI::App& app) {
   add_integer<uint64_t>(*gemm, "--seed", g.seed, "seed of the random operands", 0);
   add_integer<size_t>(*gemm, "--threads", g.threads,
                       "threads sharing the rows of C and of the references (default: the machine's; the result is the same for any)",
-                      1, sim::kMaxThreads);
+                      1, threads::kMaxThreads);
   gemm->add_option("--dist", g.dist, "distribution of random operands: normal (N(0,1)) | uniform (U(-1,1))")->capture_default_str();
   gemm->add_flag("--json", g.json, "print the statistics as JSON");
   gemm->add_flag("--codes", g.codes,

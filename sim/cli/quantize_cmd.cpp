@@ -11,6 +11,7 @@
 #include <arithsim/models/io/output_paths.hpp>
 #include <arithsim/models/tensor/error_stats.hpp>
 #include <arithsim/models/tensor/npy.hpp>
+#include <arithsim/models/threads/parallel_for.hpp>
 #include "sim/cli/common.hpp"
 
 namespace arithsim::cli {
@@ -20,6 +21,7 @@ struct QuantizeArgs {
   std::string format, in, out;
   int block = 0;
   bool dequant = false, json = false;
+  size_t threads = threads::default_threads();
   RoundingArgs rounding;
 };
 
@@ -70,10 +72,28 @@ void run(QuantizeArgs& a) {
     }();
     try { f.check(o); } catch (const std::invalid_argument& e) { throw UsageError(e.what(), "--overflow"); }
     std::vector<uint32_t> codes(x.size());
-    for (size_t i = 0; i < x.size(); ++i) {
-      codes[i] = f.encode(x[i], o);
-      deq[i] = f.decode(codes[i], o.daz);
-    }
+    // Chunks of the tensor per thread through the bulk encoders (vector kernels); stochastic
+    // rounding draws one sequence in element order and stays on one thread.
+    const size_t threads = o.mode == formats::Rounding::Stochastic ? 1 : a.threads;
+    constexpr size_t kChunk = size_t(1) << 16;
+    threads::parallel_for((x.size() + kChunk - 1) / kChunk, threads, [&](size_t lo, size_t hi) {
+      std::vector<uint16_t> c16(kChunk);
+      std::vector<uint8_t> c8(kChunk);
+      for (size_t ch = lo; ch < hi; ++ch) {
+        const size_t i0 = ch * kChunk, n = std::min(kChunk, x.size() - i0);
+        const std::span<const float> xs(x.data() + i0, n);
+        if (f.bits() <= 8) {
+          f.encode(xs, std::span<uint8_t>(c8.data(), n), o);
+          for (size_t i = 0; i < n; ++i) codes[i0 + i] = c8[i];
+        } else if (f.bits() <= 16) {
+          f.encode(xs, std::span<uint16_t>(c16.data(), n), o);
+          for (size_t i = 0; i < n; ++i) codes[i0 + i] = c16[i];
+        } else {
+          for (size_t i = 0; i < n; ++i) codes[i0 + i] = f.encode(xs[i], o);
+        }
+        for (size_t i = i0; i < i0 + n; ++i) deq[i] = f.decode(codes[i], o.daz);
+      }
+    });
     if (a.dequant) {
       tensor::write_npy(a.out, tensor::NpyArray::from_float(std::vector<float>(deq.begin(), deq.end()), in.shape));
     } else if (f.bits() <= 8) {
@@ -95,7 +115,7 @@ void run(QuantizeArgs& a) {
   const formats::BlockCodec codec(spec);
   formats::Quantized q;
   try {
-    q = codec.quantize(x, in.shape.back(), o);
+    q = codec.quantize(x, in.shape.back(), o, a.threads);
   } catch (const std::invalid_argument& e) {
     throw RuntimeError(e.what(), "--in");
   }
@@ -139,6 +159,8 @@ void add_quantize_command(CLI::App& app) {
   q->add_option("--out", a.out, "output: element codes (.npy uint8/16/32; block scales go to OUT.scales.npy), or values with --dequant")->required();
   q->add_flag("--dequant", a.dequant, "write the dequantized float32 values instead of codes");
   q->add_flag("--json", a.json, "print the error statistics as JSON");
+  add_integer<size_t>(*q, "--threads", a.threads, "threads to quantize on (default: every core; the codes do not depend on it)", 1,
+              threads::kMaxThreads);
   a.rounding.add_to(*q, /*with_daz=*/true);
   q->callback([] { run(a); });
 }

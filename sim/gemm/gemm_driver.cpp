@@ -1,6 +1,6 @@
 #include <bit>
 #include "sim/gemm/gemm_driver.hpp"
-#include "sim/gemm/parallel_for.hpp"
+#include <arithsim/models/threads/parallel_for.hpp>
 
 #include <chrono>
 #include <cmath>
@@ -68,7 +68,7 @@ std::string ulp_bucket_label(size_t b, size_t buckets) {
 GemmResult run_gemm(const pe::ProcessingElement& pe, std::span<const float> a, std::span<const float> b, size_t m,
                     size_t n, size_t k, size_t threads) {
   try {
-    check_threads(threads);
+    threads::check_threads(threads);
   } catch (const std::invalid_argument& e) {
     throw pe::PeError(fmt::format("gemm: {}", e.what()));
   }
@@ -101,7 +101,7 @@ GemmResult run_gemm(const pe::ProcessingElement& pe, std::span<const float> a, s
   const auto t0 = std::chrono::steady_clock::now();
   {
     std::vector<double> c(m * n);
-    parallel_for(m, threads, [&](size_t lo, size_t hi) {  // rows of C per thread
+    threads::parallel_for(m, threads, [&](size_t lo, size_t hi) {  // rows of C per thread
       pe.gemm(std::span(rows).subspan(lo, hi - lo), cols, std::span(c).subspan(lo * n, (hi - lo) * n));
     });
     for (size_t i = 0; i < m * n; ++i) r.c[i] = float(c[i]);
@@ -116,7 +116,7 @@ GemmResult run_gemm(const pe::ProcessingElement& pe, std::span<const float> a, s
   // The references of every output (the costly part: an exact dot each), rows per thread;
   // then the statistics over them in output order, the same for any thread count.
   std::vector<double> exact_cr(m * n), exact_x(m * n);
-  parallel_for(m, threads, [&](size_t lo, size_t hi) {
+  threads::parallel_for(m, threads, [&](size_t lo, size_t hi) {
     for (size_t i = lo; i < hi; ++i)
       for (size_t j = 0; j < n; ++j) {
         double s = 0;

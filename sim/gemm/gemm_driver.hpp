@@ -50,7 +50,7 @@ inline constexpr size_t kUlpBuckets = 26;  // the last holds >= 2^24 ulp and non
 
 // A: M x K row-major, B: K x N row-major. Throws pe::PeError for shapes the PE rejects, and
 // pe::OperandError naming A[i, t] or B[t, j] for a value that is not exact under scale=none.
-// Up to `threads` (1..kMaxThreads, sim/gemm/parallel_for.hpp; one per 2^18 MACs at most)
+// Up to `threads` (1..kMaxThreads, models/threads/parallel_for.hpp; one per 2^18 MACs at most)
 // share the rows of C and of the references; the result, statistics included, is the same
 // for any number of them.
 GemmResult run_gemm(const pe::ProcessingElement& pe, std::span<const float> a, std::span<const float> b, size_t m,

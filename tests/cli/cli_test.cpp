@@ -23,6 +23,7 @@
 #include <iterator>
 #include <limits>
 #include <map>
+#include <random>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -237,7 +238,7 @@ TEST_F(Cli, HelpOnEveryCommand) {
       {{"format", "table"}, {"FORMAT", "--csv"}},
       {{"format", "encode"}, {"FORMAT", "--rounding", "--overflow", "--seed", "--sr-bits", "--ftz", "--daz"}},
       {{"format", "decode"}, {"FORMAT", "--daz"}},
-      {{"quantize"}, {"--format", "--block", "--in", "--out", "--dequant", "--json", "--rounding"}},
+      {{"quantize"}, {"--format", "--block", "--in", "--out", "--dequant", "--json", "--rounding", "--threads"}},
       {{"run"}, {}},
   };
   for (const auto& [cmd, mentions] : cmds) {
@@ -827,6 +828,44 @@ TEST_F(Cli, QuantizeElementCodes) {
   EXPECT_NEAR(stat_line(r.out, "SQNR:"), s.sqnr_db, 2e-3);
   EXPECT_EQ(stat_line(r.out, "elements:"), 256.0);
   EXPECT_EQ(work_listing(), (std::set<std::string>{"x.npy", "y.npy"})) << "no temporary files left";
+}
+
+// Threads and kernel levels change nothing: the same files for --threads 1 and 3, and with
+// the portable kernels forced (ARITHSIM_SIMD=portable, which also prints its one-line note).
+TEST_F(Cli, QuantizeThreadsAndKernelLevelsGiveTheSameFiles) {
+  std::vector<float> x(3 * 100000 + 17);
+  std::mt19937 g(5);
+  std::normal_distribution<float> d(0, 30);
+  for (auto& v : x) v = d(g);
+  x[100] = 1e9f;
+  x[200] = -0.0f;
+  const std::string in = work("x.npy").string();
+  arithsim::tensor::write_npy(in, NpyArray::from_float(x, {x.size()}));
+  auto bytes = [](const std::string& p) {
+    std::ifstream f(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(f), {});
+  };
+  for (const char* format : {"e4m3", "posit16_1", "mxfp4", "nvfp4"}) {
+    std::vector<std::string> outs;
+    for (const char* threads : {"1", "3"}) {
+      const std::string out = work(std::string(format) + "_" + threads + ".npy").string();
+      const Result r = run({"quantize", "--format", format, "--threads", threads, "--in", in, "--out", out});
+      ASSERT_EQ(r.code, 0) << r.err;
+      outs.push_back(out);
+    }
+    EXPECT_EQ(bytes(outs[0]), bytes(outs[1])) << format;
+    ::setenv("ARITHSIM_SIMD", "portable", 1);
+    const std::string out = work(std::string(format) + "_portable.npy").string();
+    const Result r = run({"quantize", "--format", format, "--in", in, "--out", out});
+    ::unsetenv("ARITHSIM_SIMD");
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(lines_of(r.err).size(), 1u) << r.err;
+    EXPECT_TRUE(contains(r.err, "arithsim: note: ARITHSIM_SIMD=portable")) << r.err;
+    EXPECT_EQ(bytes(outs[0]), bytes(out)) << format;
+  }
+  for (const char* bad : {"0", "100000", "-1", "two"})
+    expect_error(run({"quantize", "--format", "e4m3", "--threads", bad, "--in", in, "--out", work("t.npy").string()}), 2,
+                 {"--threads"}, false);
 }
 
 TEST_F(Cli, QuantizeElementOverflowAndWideFormats) {

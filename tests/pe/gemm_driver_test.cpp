@@ -12,7 +12,7 @@
 
 #include <arithsim/models/pe/pe.hpp>
 #include "sim/gemm/gemm_driver.hpp"
-#include "sim/gemm/parallel_for.hpp"
+#include <arithsim/models/threads/parallel_for.hpp>
 #include "tests/pe/pe_reference.hpp"
 
 namespace arithsim {
@@ -260,7 +260,7 @@ TEST(GemmDriver, ThreadCountDoesNotChangeTheResult) {
   const auto A = random_matrix(r, 4, 1.0), B = random_matrix(r, 4, 1.0);
   EXPECT_EQ(sim::run_gemm(*pe, A, B, 2, 2, 2, 8).stats.threads, 1u);  // 8 MACs: one thread
   EXPECT_THROW(sim::run_gemm(*pe, A, B, 2, 2, 2, 0), pe::PeError);
-  EXPECT_THROW(sim::run_gemm(*pe, A, B, 2, 2, 2, sim::kMaxThreads + 1), pe::PeError);
+  EXPECT_THROW(sim::run_gemm(*pe, A, B, 2, 2, 2, threads::kMaxThreads + 1), pe::PeError);
 }
 
 TEST(GemmDriver, IntMacExactMatchIsOne) {

@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-namespace arithsim::sim {
+namespace arithsim::threads {
 
 inline constexpr size_t kMaxThreads = 1024;
 
@@ -52,4 +52,4 @@ void parallel_for(size_t n, size_t threads, F&& f) {
     if (e) std::rethrow_exception(e);
 }
 
-}  // namespace arithsim::sim
+}  // namespace arithsim::threads
