@@ -4,6 +4,7 @@
 // are jobs/s; the baseline is the trace generation alone (the floor of any estimate).
 #include <benchmark/benchmark.h>
 
+#include <arithsim/models/threads/parallel_for.hpp>
 #include "bench/ratio_report.hpp"
 #include "sim/estimator/default_job.hpp"
 #include "sim/estimator/estimator.hpp"
@@ -14,15 +15,19 @@ namespace {
 
 using namespace arithsim;
 
+// range(0): threads for the sampled measurements (0: every core, as `arithsim run`).
 void BM_default_job_six_pes(benchmark::State& st) {
+  const size_t threads = st.range(0) ? size_t(st.range(0)) : arithsim::threads::default_threads();
   for (auto _ : st) {
     estimator::Estimator est(estimator::default_config());
+    est.set_threads(threads);
     auto r = est.estimate_all(estimator::default_trace());
     benchmark::DoNotOptimize(r);
   }
   st.SetItemsProcessed(st.iterations());
 }
-BENCHMARK(BM_default_job_six_pes)->Unit(benchmark::kMillisecond)->MinTime(3.0);
+BENCHMARK(BM_default_job_six_pes)->Arg(1)->Unit(benchmark::kMillisecond)->MinTime(3.0);
+BENCHMARK(BM_default_job_six_pes)->Name("BM_default_job_six_pes_all_threads")->Arg(0)->Unit(benchmark::kMillisecond)->MinTime(3.0);
 
 traces::Trace prefill70b() {
   traces::GenOptions o;
@@ -91,7 +96,9 @@ BENCHMARK(BM_copy_trace_text);
 int main(int argc, char** argv) {
   // Targets as jobs/s: default job >= 0.5/s (< 2 s), 70B prefill on one PE >= 0.2/s (< 5 s).
   return arithsim::bench::run_with_report(argc, argv,
-                                          {{"BM_default_job_six_pes/min_time:3.000", "BM_trace_generation", 0.5, 0},
+                                          {{"BM_default_job_six_pes/1/min_time:3.000", "BM_trace_generation", 0.5, 0},
+                                           {"BM_default_job_six_pes_all_threads/0/min_time:3.000",
+                                            "BM_default_job_six_pes/1/min_time:3.000", 0.5, 0},
                                            {"BM_llama2_70b_prefill_mixpe/min_time:3.000", "BM_trace_generation", 0.2, 0},
                                            {"BM_parse_trace_10k_bf16_ops/min_time:2.000", "BM_copy_trace_text", 2.0, 0}});
 }

@@ -42,6 +42,8 @@ BENCHMARK_CAPTURE(BM_pe_gemm, int_mac, "int_mac", {});
 BENCHMARK_CAPTURE(BM_pe_gemm, fp8_mac, "fp8_mac", {});
 BENCHMARK_CAPTURE(BM_pe_gemm, mixpe, "mixpe", {});
 BENCHMARK_CAPTURE(BM_pe_gemm, lut_tensor_core, "lut_tensor_core", {});
+BENCHMARK_CAPTURE(BM_pe_gemm, mixpe_a_fp16, "mixpe", {{"a", "fp16"}});
+BENCHMARK_CAPTURE(BM_pe_gemm, lut_tensor_core_a_fp16, "lut_tensor_core", {{"a", "fp16"}});
 
 void run(benchmark::State& st, const char* name, arithsim::pe::Params p, size_t threads) {
   const auto unit = arithsim::pe::make_pe(name, p);
@@ -71,6 +73,8 @@ int main(int argc, char** argv) {
   const std::string blas = "BM_baseline_openblas_sgemm";
   for (auto [pe, ratio] : {std::pair{"int_mac", 0.10}, {"fp8_mac", 0.10}, {"mixpe", 0.05}, {"lut_tensor_core", 0.05}})
     t.push_back({std::string("BM_pe_gemm/") + pe, blas, 0, ratio});
+  t.push_back({"BM_pe_gemm/mixpe_a_fp16", blas, 0, 0.05});
+  t.push_back({"BM_pe_gemm/lut_tensor_core_a_fp16", blas, 0, 0});  // no GEMM kernel: one dot at a time
   for (const char* p : {"int_mac", "tensor_core_h100_e4m3"})
     t.push_back({std::string("BM_run_gemm_all_threads/") + p + "/real_time", std::string("BM_run_gemm_1thread/") + p + "/real_time",
                  0, scale});

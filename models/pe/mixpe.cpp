@@ -9,6 +9,12 @@
 //   FP16 a: psum and asum accumulate in the acc format, one rounding per add;
 //           out_g = round_acc(round_acc(psum - round_acc(z*asum)) * s_g)
 // acc = round_acc(acc + out_g) across groups; the output is round_fp32(acc * s_a).
+#include <bit>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <vector>
+
 #include <fmt/format.h>
 
 #include <arithsim/models/pe/pe.hpp>
@@ -18,6 +24,34 @@
 
 namespace arithsim::pe {
 namespace {
+
+constexpr size_t kLanes = 16, kRows = 4;  // output columns x rows per step of the FP16 GEMM
+
+// One group of the FP16-activation shift&add for 4 rows x 16 columns at once. Every weight
+// bit b of column l adds x_t * 2^b (negated for the sign plane) to that output's FP32 partial
+// sum, in the datapath's order (element by element, bits ascending): `planes` holds, per
+// element and bit, each column's +-2^b or 0, and plane * x_t is exact, so each step is one
+// float add (or FMA: the same) per lane. A clear bit adds a zero, which changes no partial
+// sum (they start at +0 and never become -0). The four rows are independent chains (one
+// would wait on the add's latency).
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+[[gnu::target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")]]
+#endif
+void shift_add_lanes(const float* x, size_t stride, const float* planes, size_t len, int wbits, float* psum) {
+  using vf = float __attribute__((vector_size(4 * kLanes)));
+  vf acc[kRows];
+  std::memcpy(acc, psum, sizeof acc);
+  for (size_t t = 0; t < len; ++t) {
+    float xr[kRows];
+    for (size_t r = 0; r < kRows; ++r) xr[r] = x[r * stride + t];
+    for (int b = 0; b < wbits; ++b) {
+      vf p;
+      std::memcpy(&p, planes + (t * size_t(wbits) + size_t(b)) * kLanes, sizeof p);
+      for (size_t r = 0; r < kRows; ++r) acc[r] += p * xr[r];
+    }
+  }
+  std::memcpy(psum, acc, sizeof acc);
+}
 
 const PeInfo kInfo{"mixpe",
                    "MixPE: shift&add low-bit-weight PE, dequantization once per group after the group's partial sum",
@@ -54,7 +88,73 @@ class MixPe final : public ProcessingElement {
       if (low_bit_int8_gemm(ops_, ops_.weight_format().codec<formats::IntCodec>()->spec().is_signed, acc_, out_, rows, cols, out))
         return;
     }
+    if (fast_ && !ops_.int8_activations() && gemm_shape_ok(rows, cols, out)) {
+      check_k(rows[0].size());
+      if (fp16_gemm(rows, cols, out)) return;
+    }
     ProcessingElement::gemm(rows, cols, out);
+  }
+
+  // The fast path over a whole GEMM (FP16 activations, FP32 accumulators): the accumulators
+  // are host floats, each step one IEEE operation as FloatAccumulator(fp32) does it: the
+  // shift&add adds, asum, z*asum (exact in double, rounded once), psum - z*asum, the group's
+  // v * s_g (exact in double) and the final * s_a. Non-finite activations take dot().
+  bool fp16_gemm(std::span<const Operand> rows, std::span<const Operand> cols, std::span<double> out) const {
+    const size_t m = rows.size(), n = cols.size(), k = rows[0].size(), group = ops_.group();
+    if (acc_.name() != "float32" || !std::numeric_limits<float>::is_iec559 || k % group) return false;
+    const auto& af = ops_.activation_format();
+    const std::vector<float>& table = af.table();  // FP16: every code's value, exact in float
+    if (table.empty()) return false;
+    std::vector<float> x(m * k);
+    for (size_t i = 0; i < m; ++i)
+      for (size_t t = 0; t < k; ++t) {
+        x[i * k + t] = table[rows[i].codes[t] & (table.size() - 1)];
+        if (!std::isfinite(x[i * k + t])) return false;
+      }
+    const size_t groups = k / group, m4 = (m + kRows - 1) / kRows * kRows;
+    x.resize(m4 * k, 0.0f);  // rows past m: zeros, computed and dropped
+    std::vector<float> asum(m * groups, 0.0f);
+    for (size_t i = 0; i < m; ++i)
+      for (size_t t = 0; t < k; ++t) asum[i * groups + t / group] += x[i * k + t];
+    const bool signed_w = ops_.weight_format().codec<formats::IntCodec>()->spec().is_signed;
+    const int wbits = ops_.weight_bits();
+    const size_t wb = size_t(wbits);
+    float plane_value[32];  // what a set bit b adds per unit of x: 2^b, -2^b for the sign plane
+    for (size_t b = 0; b < wb; ++b) plane_value[b] = (signed_w && b + 1 == wb ? -1.0f : 1.0f) * float(1u << b);
+    std::vector<float> planes(k * wb * kLanes);
+    std::vector<float> psum(groups * kRows * kLanes);
+    std::vector<double> zero(kLanes * groups), scale(kLanes * groups);  // per column of the panel and group
+    for (size_t j0 = 0; j0 < n; j0 += kLanes) {
+      const size_t ln = std::min(kLanes, n - j0);
+      std::fill(planes.begin(), planes.end(), 0.0f);
+      for (size_t l = 0; l < ln; ++l)
+        for (size_t t = 0; t < k; ++t) {
+          const uint32_t q = cols[j0 + l].codes[t];
+          for (size_t b = 0; b < wb; ++b) planes[(t * wb + b) * kLanes + l] = ((q >> b) & 1u) ? plane_value[b] : 0.0f;
+        }
+      for (size_t l = 0; l < ln; ++l)
+        for (size_t g = 0; g < groups; ++g) {
+          zero[l * groups + g] = double(cols[j0 + l].zero(g * group));
+          scale[l * groups + g] = cols[j0 + l].scale(g * group);
+        }
+      for (size_t i0 = 0; i0 < m; i0 += kRows) {
+        std::fill(psum.begin(), psum.end(), 0.0f);
+        for (size_t g = 0; g < groups; ++g)
+          shift_add_lanes(&x[i0 * k + g * group], k, &planes[g * group * wb * kLanes], group, wbits,
+                          &psum[g * kRows * kLanes]);
+        for (size_t i = i0; i < std::min(m, i0 + kRows); ++i)
+          for (size_t l = 0; l < ln; ++l) {
+            float acc = 0.0f;
+            for (size_t g = 0; g < groups; ++g) {
+              const float za = float(zero[l * groups + g] * double(asum[i * groups + g]));
+              const float v = psum[(g * kRows + (i - i0)) * kLanes + l] + -za;
+              acc += float(double(v) * scale[l * groups + g]);
+            }
+            out[i * n + j0 + l] = double(float(double(acc) * rows[i].scales[0]));  // out is float32
+          }
+      }
+    }
+    return true;
   }
 
   double dot(const Operand& a, const Operand& w) const override {

@@ -14,6 +14,7 @@
 
 #include <arithsim/models/io/escape.hpp>
 #include <arithsim/models/io/output_paths.hpp>
+#include <arithsim/models/threads/parallel_for.hpp>
 #include "sim/cli/common.hpp"
 #include "sim/estimator/default_job.hpp"
 #include "sim/estimator/estimator.hpp"
@@ -27,6 +28,7 @@ struct RunArgs {
   std::string trace, config, out = "arithsim-out", progress = "auto";
   std::vector<std::string> pes;
   bool latex = false, json = false, no_report = false;
+  size_t threads = threads::default_threads();
 };
 
 // Interrupted: remove the report being written, if any, and exit (async-signal-safe).
@@ -126,6 +128,7 @@ void run(const RunArgs& a) {
   std::vector<estimator::PeEstimate> results;
   try {
     estimator::Estimator est(config);
+    est.set_threads(a.threads);
     ProgressBar bar(a.progress);
     results = est.estimate_all(trace, [&](double f) { bar(f); }, base_dir);
   } catch (const estimator::ConfigError& e) {
@@ -163,6 +166,9 @@ void add_run_command(CLI::App& app) {
   r->add_flag("--latex", a->latex, "also print the LaTeX table and write table.tex");
   r->add_flag("--json", a->json, "print results.json to stdout instead of the table");
   r->add_flag("--no-report", a->no_report, "print only; write no report directory");
+  add_integer<size_t>(*r, "--threads", a->threads,
+                      "threads for the sampled activity and accuracy measurements (default: every core; the results do not depend on it)",
+                      1, threads::kMaxThreads);
   r->add_option("--progress", a->progress,
                 "progress bar on stderr: auto (on a terminal, after 1 s) | always (from the start) | never")
       ->capture_default_str();

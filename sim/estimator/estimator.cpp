@@ -1,11 +1,14 @@
 #include "sim/estimator/estimator.hpp"
 
+#include <arithsim/models/threads/parallel_for.hpp>
+
 #include <algorithm>
 #include <bit>
 #include <cmath>
 #include <filesystem>
 #include <limits>
 #include <random>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -365,7 +368,84 @@ cost::ActivityFactors op_activity(const PeChoice& pe, const Op& op, const std::s
   }
 }
 
+std::string activity_key(const PeChoice& pe, const Op& op) {
+  return pe.label + "|" + describe(op.activation_stats, "a") + "|" + describe(op.weight_stats, "w") + "|" +
+         op.activation_format + "|" + op.weight_format;
+}
+
+// One op's accuracy measurement: the PE (or its proxy) on a sampled slice of M <= 4 rows,
+// N <= 16 columns and the full K, keyed by everything that determines it.
+struct AccuracyJob {
+  std::string key, pe_name;
+  pe::Params params;
+  const Op* op = nullptr;
+  size_t m = 0, n = 0, k = 0;
+  bool proxy = false;
+};
+
+AccuracyJob accuracy_job(const PeChoice& pe, const Op& op, const OpMapping& mp) {
+  const GemmShape g = gemm_shape(op);
+  AccuracyJob j;
+  j.pe_name = mp.proxy_pe.empty() ? pe.name : mp.proxy_pe;
+  j.params = mp.params;
+  j.op = &op;
+  j.m = size_t(std::min<uint64_t>(g.m, 4)), j.n = size_t(std::min<uint64_t>(g.n, 16)), j.k = size_t(g.k);
+  j.proxy = !mp.proxy_pe.empty();
+  j.key = fmt::format("{}|{}|{}x{}x{}|{}|{}|{}|{}|{}|{}", j.pe_name, params_text(j.params), j.m, j.n, j.k,
+                      op.activation_format, op.weight_format, op.group, describe(op.activation_stats, "a"),
+                      describe(op.weight_stats, "w"), op.kind == OpKind::BatchedGemm);
+  return j;
+}
+
+// SQNR of the PE's GEMM on the slice against the FP64 product of the unquantized samples.
+std::pair<double, std::string> measure_accuracy(const AccuracyJob& j, const std::string& base_dir) {
+  try {
+    const auto pem = pe::make_pe(j.pe_name, j.params);
+    const Sample s = sample_op(*j.op, j.m, j.n, j.k, base_dir, true);
+    const auto res = sim::run_gemm(*pem, s.a, s.b, j.m, j.n, j.k);
+    double sig = 0, err = 0;
+    for (size_t i = 0; i < s.exact.size(); ++i) {
+      sig += s.exact[i] * s.exact[i];
+      const double d = double(res.c[i]) - s.exact[i];
+      err += std::isfinite(d) ? d * d : 1e300;
+    }
+    const double sqnr = err > 0 ? std::min(300.0, 10 * std::log10(sig / err)) : 300.0;
+    return {sqnr, fmt::format("{} {}{}, {}x{}x{} sample", j.pe_name, params_text(j.params),
+                              j.proxy ? " (proxy: bit-sliced passes are exact)" : "", j.m, j.n, j.k)};
+  } catch (const std::exception& ex) {
+    return {std::numeric_limits<double>::quiet_NaN(), fmt::format("not measured: {}", ex.what())};
+  }
+}
+
 }  // namespace
+
+void Estimator::set_threads(size_t threads) { threads_ = threads::check_threads(threads); }
+
+// The sampled measurements of a trace on a PE (activities and accuracies not cached yet),
+// distinct ones once, on up to threads_ threads; each is a pure function of its key, so the
+// caches hold the same values for any thread count.
+void Estimator::measure_samples(const traces::Trace& trace, const PeChoice& pe, const std::string& base_dir) {
+  std::vector<std::pair<std::string, const Op*>> activities;
+  std::vector<AccuracyJob> accuracies;
+  std::set<std::string> queued;
+  for (const Op& op : trace.ops) {
+    if (op.kind == OpKind::Elementwise) continue;
+    const std::string akey = activity_key(pe, op);
+    if (!caches_->activity.count(akey) && queued.insert("a|" + akey).second) activities.emplace_back(akey, &op);
+    AccuracyJob aj = accuracy_job(pe, op, map_op(pe, op));
+    if (!caches_->accuracy.count(aj.key) && queued.insert("q|" + aj.key).second) accuracies.push_back(std::move(aj));
+  }
+  std::vector<cost::ActivityFactors> act(activities.size());
+  std::vector<std::pair<double, std::string>> acc(accuracies.size());
+  threads::parallel_for(activities.size() + accuracies.size(), threads_, [&](size_t lo, size_t hi) {
+    for (size_t i = lo; i < hi; ++i) {
+      if (i < activities.size()) act[i] = op_activity(pe, *activities[i].second, base_dir);
+      else acc[i - activities.size()] = measure_accuracy(accuracies[i - activities.size()], base_dir);
+    }
+  });
+  for (size_t i = 0; i < activities.size(); ++i) caches_->activity.emplace(activities[i].first, std::move(act[i]));
+  for (size_t i = 0; i < accuracies.size(); ++i) caches_->accuracy.emplace(accuracies[i].key, std::move(acc[i]));
+}
 
 cost::ActivityFactors workload_activity(const PeChoice& pe, const traces::Trace& trace, const std::string& base_dir) {
   std::map<std::string, cost::ActivityFactors> seen;  // per distinct operand statistics and formats
@@ -406,6 +486,7 @@ PeEstimate Estimator::estimate(const traces::Trace& trace, const PeChoice& pe, c
   r.phase = trace.phase;
   const auto bp = bare(pe.params);
   for (const Op& op : trace.ops) map_op(pe, op);  // every op runs on this PE, or one error before any work
+  measure_samples(trace, pe, base_dir);
 
   // The array (PEs + interconnect), priced once per PE; its own default buffers are replaced
   // by the configured ones.
@@ -499,8 +580,7 @@ PeEstimate Estimator::estimate(const traces::Trace& trace, const PeChoice& pe, c
       e.traffic.sram_w = e.traffic.dram_w + w_reads * bbits / 8;
       e.traffic.sram_c = 2 * op.c_bytes();
       // Compute: the array's dynamic energy per busy cycle at the measured activity.
-      const std::string akey = pe.label + "|" + describe(op.activation_stats, "a") + "|" + describe(op.weight_stats, "w") +
-                               "|" + op.activation_format + "|" + op.weight_format;
+      const std::string akey = activity_key(pe, op);
       auto ait = caches_->activity.find(akey);
       if (ait == caches_->activity.end()) ait = caches_->activity.emplace(akey, op_activity(pe, op, base_dir)).first;
       if (!activity_set) r.activity = ait->second, activity_set = true;
@@ -512,34 +592,9 @@ PeEstimate Estimator::estimate(const traces::Trace& trace, const PeChoice& pe, c
         e.energy.compute += e.energy.dequant;
       }
       // Accuracy on a sampled slice (M <= 4 rows, N <= 16 columns, the full K).
-      const std::string pe_for_acc = mp.proxy_pe.empty() ? pe.name : mp.proxy_pe;
-      const size_t sm = size_t(std::min<uint64_t>(g.m, 4)), sn = size_t(std::min<uint64_t>(g.n, 16));
-      const std::string qkey = fmt::format("{}|{}|{}x{}x{}|{}|{}|{}|{}|{}|{}", pe_for_acc, params_text(mp.params), sm, sn,
-                                           g.k, op.activation_format, op.weight_format, op.group,
-                                           describe(op.activation_stats, "a"), describe(op.weight_stats, "w"),
-                                           op.kind == OpKind::BatchedGemm);
-      auto qit = caches_->accuracy.find(qkey);
-      if (qit == caches_->accuracy.end()) {
-        double sqnr = std::numeric_limits<double>::quiet_NaN();
-        std::string how;
-        try {
-          const auto pem = pe::make_pe(pe_for_acc, mp.params);
-          const Sample s = sample_op(op, sm, sn, size_t(g.k), base_dir, true);
-          const auto res = sim::run_gemm(*pem, s.a, s.b, sm, sn, size_t(g.k));
-          double sig = 0, err = 0;
-          for (size_t i = 0; i < s.exact.size(); ++i) {
-            sig += s.exact[i] * s.exact[i];
-            const double d = double(res.c[i]) - s.exact[i];
-            err += std::isfinite(d) ? d * d : 1e300;
-          }
-          sqnr = err > 0 ? std::min(300.0, 10 * std::log10(sig / err)) : 300.0;
-          how = fmt::format("{} {}{}, {}x{}x{} sample", pe_for_acc, params_text(mp.params),
-                            mp.proxy_pe.empty() ? "" : " (proxy: bit-sliced passes are exact)", sm, sn, g.k);
-        } catch (const std::exception& ex) {
-          how = fmt::format("not measured: {}", ex.what());
-        }
-        qit = caches_->accuracy.emplace(qkey, std::make_pair(sqnr, how)).first;
-      }
+      const AccuracyJob aj = accuracy_job(pe, op, mp);
+      auto qit = caches_->accuracy.find(aj.key);
+      if (qit == caches_->accuracy.end()) qit = caches_->accuracy.emplace(aj.key, measure_accuracy(aj, base_dir)).first;
       e.sqnr_db = qit->second.first;
       e.accuracy_how = qit->second.second;
       if (std::isfinite(e.sqnr_db)) {

@@ -122,9 +122,15 @@ class Estimator {
   std::vector<PeEstimate> estimate_all(const traces::Trace& trace, const Progress& progress = {},
                                        const std::string& base_dir = ".");
 
+  // Threads for the sampled measurements (activity and accuracy of distinct ops; 1..1024,
+  // std::invalid_argument otherwise). The estimates do not depend on it.
+  void set_threads(size_t threads);
+
   struct Caches;  // estimator.cpp: array costs, activities, accuracies (per PE / shape / format)
 
  private:
+  void measure_samples(const traces::Trace& trace, const PeChoice& pe, const std::string& base_dir);
+  size_t threads_ = 1;
   AcceleratorConfig config_;
   cost::ComponentLibrary lib_;
   std::unique_ptr<Caches> caches_;

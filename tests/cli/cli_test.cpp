@@ -1438,8 +1438,9 @@ TEST_F(Cli, RunProgressBarModes) {
 }
 
 TEST_F(Cli, RunJsonIsParseableAndReportsAreByteIdentical) {
-  const Result a = run({"run", "--out", work("a").string(), "--pe", "lut_tensor_core", "--json"});
-  const Result b = run({"run", "--out", work("b").string(), "--pe", "lut_tensor_core", "--json"});
+  // Also across thread counts: the sampled measurements run in parallel (--threads).
+  const Result a = run({"run", "--out", work("a").string(), "--pe", "lut_tensor_core", "--json", "--threads", "1"});
+  const Result b = run({"run", "--out", work("b").string(), "--pe", "lut_tensor_core", "--json", "--threads", "3"});
   ASSERT_EQ(a.code, 0) << a.err;
   ASSERT_EQ(b.code, 0) << b.err;
   EXPECT_EQ(a.out, b.out);
@@ -1472,6 +1473,7 @@ TEST_F(Cli, RunErrors) {
   r = run({"run", "--trace", work("broken.yaml").string(), "--out", work("o").string()});
   EXPECT_EQ(r.code, 1);
   EXPECT_TRUE(contains(r.err, "missing field")) << r.err;
+  expect_error(run({"run", "--threads", "0", "--out", work("o").string()}), 2, {"--threads"}, false);
   r = run({"run", "--pe", "tpu", "--out", work("o").string()});
   EXPECT_EQ(r.code, 2);
   EXPECT_TRUE(contains(r.err, "unknown PE 'tpu'")) << r.err;

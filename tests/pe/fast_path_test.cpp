@@ -109,6 +109,10 @@ TEST(FastPath, GemmIsTheDatapathsDots) {
     all.push_back({"int_mac", {{"a", "int16"}, {"w", "int16"}, {"acc_bits", acc}}, 1000});
   all.push_back({"int_mac", {{"a", "int2"}, {"w", "int16"}, {"acc_bits", "20"}, {"saturate", "true"}}, 77});
   all.push_back({"int_mac", {}, 1});
+  // MixPE's FP16-activation GEMM (host-float accumulators on 16 column lanes).
+  all.push_back({"mixpe", {{"a", "fp16"}}, 256});
+  all.push_back({"mixpe", {{"a", "fp16"}, {"w", "int8"}, {"zero_point", "false"}, {"group", "64"}}, 128});
+  all.push_back({"mixpe", {{"a", "fp16"}, {"w", "int2"}, {"group", "16"}}, 96});
   for (const auto& c : all) {
     auto pf = c.params, ps = c.params;
     pf["fast"] = "true";
