@@ -17,6 +17,7 @@
 
 #include "bench/ratio_report.hpp"
 #include <arithsim/models/formats/block.hpp>
+#include <arithsim/models/threads/parallel_for.hpp>
 
 namespace {
 
@@ -176,19 +177,26 @@ BENCHMARK_CAPTURE(BM_posit16, encode_posit16_1, true);
 BENCHMARK_CAPTURE(BM_posit16, decode_posit16_1, false);
 
 // --- block formats: a 16 M-element tensor ----------------------------------------------
-void BM_block(benchmark::State& st, const char* name) {
+void block(benchmark::State& st, const char* name, size_t threads) {
   constexpr size_t n = size_t(1) << 24;
   const BlockCodec c(arithsim::formats::parse_block(name));
   const auto& in = inputs(n);
   for (auto _ : st) {
-    auto q = c.quantize(in, 4096);
+    auto q = c.quantize(in, 4096, {}, threads);
     benchmark::DoNotOptimize(q.codes.data());
   }
   st.SetItemsProcessed(int64_t(st.iterations() * n));
 }
+void BM_block(benchmark::State& st, const char* name) { block(st, name, 1); }
+// Every core (as `arithsim quantize` by default): the same codes, blocks per thread.
+void BM_block_all_threads(benchmark::State& st, const char* name) {
+  block(st, name, arithsim::threads::default_threads());
+}
 BENCHMARK_CAPTURE(BM_block, mxfp4, "mxfp4")->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK_CAPTURE(BM_block, mxfp8, "mxfp8")->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK_CAPTURE(BM_block, nvfp4, "nvfp4")->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK_CAPTURE(BM_block_all_threads, mxfp8, "mxfp8")->Unit(benchmark::kMillisecond)->MinTime(2.0)->UseRealTime();
+BENCHMARK_CAPTURE(BM_block_all_threads, nvfp4, "nvfp4")->Unit(benchmark::kMillisecond)->MinTime(2.0)->UseRealTime();
 
 }  // namespace
 
@@ -223,5 +231,11 @@ int main(int argc, char** argv) {
   t.push_back(T{"BM_posit16/decode_posit16_1", mem, 1e9, 0});
   for (const char* b : {"BM_block/mxfp4/min_time:2.000", "BM_block/mxfp8/min_time:2.000", "BM_block/nvfp4/min_time:2.000"})
     t.push_back(T{b, i8, 1e8, 0});
+  // Thread scaling of quantize as of run_gemm (issue #17): >= 1.8x on 2 cores.
+  const size_t all = arithsim::threads::default_threads();
+  const double scale = all <= 1 ? 0 : (all == 2 ? 1.8 : 0.9 * double(all));
+  for (const char* b : {"mxfp8", "nvfp4"})
+    t.push_back(T{std::string("BM_block_all_threads/") + b + "/min_time:2.000/real_time",
+                  std::string("BM_block/") + b + "/min_time:2.000", 0, scale});
   return arithsim::bench::run_with_report(argc, argv, t);
 }

@@ -1,7 +1,10 @@
-// PE emulation throughput (MAC/s) against a native float FMA dot product of the same shape
-// in the same run. Targets (issue #3): int_mac and fp8_mac (fused FP32) >= 25% of the
-// native loop; mixpe and lut_tensor_core >= 10%; posit PEs (rmmec) >= 5%.
+// PE emulation throughput (MAC/s) of one dot product against the strongest native dot
+// product of the same shape in the same run (OpenBLAS sdot, one thread) and, as an extra
+// column, the sequential float FMA loop that issue #3's targets are set against: int_mac
+// and fp8_mac (fused FP32) >= 25% of it; mixpe and lut_tensor_core >= 10%; rmmec >= 5%.
 #include <benchmark/benchmark.h>
+
+#include <cblas.h>
 
 #include <cmath>
 #include <random>
@@ -16,12 +19,18 @@ constexpr size_t kK = 4096, kPairs = 8;
 
 using arithsim::bench::normal_floats;
 
-void BM_baseline_float_fma_dot(benchmark::State& st) {
+// The baselines' operands: kPairs pairs of float vectors of length kK.
+std::pair<std::vector<std::vector<float>>, std::vector<std::vector<float>>> float_pairs() {
   std::vector<std::vector<float>> a, b;
   for (size_t p = 0; p < kPairs; ++p) {
     a.push_back(normal_floats(kK, p));
     b.push_back(normal_floats(kK, 100 + p));
   }
+  return {a, b};
+}
+
+void BM_baseline_float_fma_dot(benchmark::State& st) {
+  const auto [a, b] = float_pairs();
   size_t p = 0;
   for (auto _ : st) {
     float acc = 0;  // sequential, as the PE accumulates
@@ -34,6 +43,19 @@ void BM_baseline_float_fma_dot(benchmark::State& st) {
   st.SetItemsProcessed(int64_t(st.iterations() * kK));
 }
 BENCHMARK(BM_baseline_float_fma_dot);
+
+// The strongest native dot product: OpenBLAS sdot on one thread, the same pairs.
+void BM_baseline_openblas_sdot(benchmark::State& st) {
+  openblas_set_num_threads(1);
+  const auto [a, b] = float_pairs();
+  size_t p = 0;
+  for (auto _ : st) {
+    benchmark::DoNotOptimize(cblas_sdot(int(kK), a[p].data(), 1, b[p].data(), 1));
+    p = (p + 1) % kPairs;
+  }
+  st.SetItemsProcessed(int64_t(st.iterations() * kK));
+}
+BENCHMARK(BM_baseline_openblas_sdot);
 
 void BM_pe(benchmark::State& st, const char* name, const char* params) {
   arithsim::pe::Params p;
@@ -74,13 +96,19 @@ BENCHMARK_CAPTURE(BM_pe, lut_tensor_core_w2a16, "lut_tensor_core", "a=fp16");
 
 int main(int argc, char** argv) {
   using T = arithsim::bench::Target;
-  const std::string base = "BM_baseline_float_fma_dot";
-  return arithsim::bench::run_with_report(
-      argc, argv,
-      {T{"BM_pe/int_mac", base, 0, 0.25}, T{"BM_pe/fp8_mac_fused_fp32", base, 0, 0.25},
-       T{"BM_pe/mixpe_w4a8", base, 0, 0.10}, T{"BM_pe/lut_tensor_core_w2a8", base, 0, 0.10},
-       T{"BM_pe/rmmec_posit8_0", base, 0, 0.05}, T{"BM_pe/rmmec_posit16_1", base, 0, 0.05},
-       T{"BM_pe/rmmec_fp4", base, 0, 0.05}, T{"BM_pe/rmmec_posit16_1_fp32acc", base, 0, 0.05},
-       T{"BM_pe/lmul_pe_bf16", base}, T{"BM_pe/int_mac_datapath", base}, T{"BM_pe/fp8_mac_datapath", base},
-       T{"BM_pe/mixpe_w4a16_datapath", base}, T{"BM_pe/lut_tensor_core_w2a16", base}});
+  // Every row against OpenBLAS sdot (no target: issue #17's goals are for whole GEMMs, in
+  // gemm_bench), and against the old sequential FMA loop with the targets of issue #3.
+  const std::string blas = "BM_baseline_openblas_sdot", fma = "BM_baseline_float_fma_dot";
+  const std::vector<std::pair<const char*, double>> rows = {
+      {"BM_pe/int_mac", 0.25}, {"BM_pe/fp8_mac_fused_fp32", 0.25}, {"BM_pe/mixpe_w4a8", 0.10},
+      {"BM_pe/lut_tensor_core_w2a8", 0.10}, {"BM_pe/rmmec_posit8_0", 0.05}, {"BM_pe/rmmec_posit16_1", 0.05},
+      {"BM_pe/rmmec_fp4", 0.05}, {"BM_pe/rmmec_posit16_1_fp32acc", 0.05}, {"BM_pe/lmul_pe_bf16", 0},
+      {"BM_pe/int_mac_datapath", 0}, {"BM_pe/fp8_mac_datapath", 0}, {"BM_pe/mixpe_w4a16_datapath", 0},
+      {"BM_pe/lut_tensor_core_w2a16", 0}};
+  std::vector<T> t;
+  for (const auto& [name, ratio] : rows) {
+    t.push_back(T{name, blas, 0, 0});
+    t.push_back(T{name, fma, 0, ratio});
+  }
+  return arithsim::bench::run_with_report(argc, argv, t);
 }
