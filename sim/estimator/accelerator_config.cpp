@@ -111,12 +111,18 @@ AcceleratorConfig detail::parse_fields(const YAML::Node& root, const std::string
                            kConfigVersion));
   if (root["name"]) c.name = text(root["name"], file, "name");
   if (const auto a = root["array"]) {
-    check_keys(a, file, "array", {"rows", "cols", "dataflow"});
+    check_keys(a, file, "array", {"rows", "cols", "dataflow", "idle_gating"});
     if (a["rows"]) c.rows = integer(a["rows"], file, "array.rows", 1, 4096);
     if (a["cols"]) c.cols = integer(a["cols"], file, "array.cols", 1, 4096);
     if (a["dataflow"]) c.dataflow = text(a["dataflow"], file, "array.dataflow");
     if (c.dataflow != "os" && c.dataflow != "dot")
       fail(file, fmt::format("field 'array.dataflow' must be os or dot (got '{}')", c.dataflow));
+    if (a["idle_gating"]) {
+      const std::string g = text(a["idle_gating"], file, "array.idle_gating");
+      if (g != "true" && g != "false")
+        fail(file, fmt::format("field 'array.idle_gating' must be true or false (got '{}')", g));
+      c.idle_gating = g == "true";
+    }
   }
   if (root["pe"] && root["pes"]) fail(file, "give either 'pe' or 'pes', not both");
   if (root["pe"]) c.pes.push_back(parse_pe(root["pe"], file, "pe"));
@@ -186,8 +192,8 @@ void validate(const AcceleratorConfig& c) {
 std::string to_yaml(const AcceleratorConfig& c) {
   // Strings double-quoted with JSON's escapes (valid YAML): names may hold ':', quotes, '#'.
   auto q = [](const std::string& t) { return nlohmann::json(t).dump(); };
-  std::string s = fmt::format("version: {}\nname: {}\narray: {{rows: {}, cols: {}, dataflow: {}}}\n", kConfigVersion,
-                              q(c.name), c.rows, c.cols, q(c.dataflow));
+  std::string s = fmt::format("version: {}\nname: {}\narray: {{rows: {}, cols: {}, dataflow: {}, idle_gating: {}}}\n",
+                              kConfigVersion, q(c.name), c.rows, c.cols, q(c.dataflow), c.idle_gating);
   if (!c.pes.empty()) s += "pes:\n";
   for (const auto& p : c.pes) {
     s += fmt::format("  - {{name: {}, label: {}, params: {{", q(p.name), q(p.label));

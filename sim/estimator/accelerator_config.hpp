@@ -47,6 +47,9 @@ struct AcceleratorConfig {
   std::string name = "default";
   int rows = 32, cols = 32;
   std::string dataflow = "os";       // os | dot (models/cycle/pe_array.hpp)
+  // Idle PEs (no MAC this cycle) have their datapath gated: they pay their registers' clock
+  // energy only. false: every PE pays its full dynamic energy every cycle.
+  bool idle_gating = true;
   std::vector<PeChoice> pes;         // one estimate per PE
   double clock_hz = 1e9;
   std::string node = "28";           // a node of cost/library/technology.yaml

@@ -585,7 +585,15 @@ PeEstimate Estimator::estimate(const traces::Trace& trace, const PeChoice& pe, c
       if (ait == caches_->activity.end()) ait = caches_->activity.emplace(akey, op_activity(pe, op, base_dir)).first;
       if (!activity_set) r.activity = ait->second, activity_set = true;
       const cost::ArrayEnergy ae = cost::evaluate(ai.cost, ait->second, c.clock_hz);
-      e.energy.compute = double(e.cycles) * (ae.pe_pj + ae.interconnect_pj + ae.table_pj);
+      // PE energy per action: a busy PE-cycle pays the PE's dynamic energy at the measured
+      // activity; an idle one (utilization < 1: edge tiles, short K, M = 1) pays only its
+      // registers' clock energy when the datapath is gated (the default), else the same.
+      const double pe_cycles = R * C * double(e.cycles);
+      e.busy_pe_cycles = std::min(pe_cycles, e.utilization * pe_cycles);
+      e.idle_pe_cycles = pe_cycles - e.busy_pe_cycles;
+      const double busy_pj = ae.pe_pj / (R * C), idle_pj = c.idle_gating ? ai.cost.pe.e_clock : busy_pj;
+      e.energy.compute = e.busy_pe_cycles * busy_pj + e.idle_pe_cycles * idle_pj +
+                         double(e.cycles) * (ae.interconnect_pj + ae.table_pj);
       if (mp.dequant_on_load) {
         any_dequant = true;
         e.energy.dequant = w_reads * 2 * fmul16.energy_pj;

@@ -82,6 +82,9 @@ struct OpEstimate {
   uint64_t kw = 0, tiles = 0;
   uint64_t cycles = 0;      // compute cycles, all instances
   double utilization = 0;   // closed-form array utilization of the op
+  // Actions of the array, all instances: PE-cycles that perform MACs and those that do not
+  // (gated by default: clock energy only; AcceleratorConfig::idle_gating).
+  double busy_pe_cycles = 0, idle_pe_cycles = 0;
   std::string a_format, w_format, c_format;  // w_format: "int4/g128"
   Traffic traffic;
   double compute_s = 0, dram_s = 0, time_s = 0;

@@ -22,6 +22,7 @@
 #include "sim/estimator/estimator.hpp"
 #include "sim/estimator/report.hpp"
 #include "traces/generators.hpp"
+#include "traces/trace.hpp"
 
 namespace {
 
@@ -125,6 +126,37 @@ TEST(EstimatorEnergy, SumsToTheTotal) {
 
 // workload_activity (arithsim cost --workload): the MAC-weighted mean of the per-op
 // activities the estimator measures; elementwise ops do not count.
+// Issue #11: idle PEs are gated. A GEMV (N = 1) keeps one column of the array busy: on a 32 x 32
+// array and on a 32 x 1 array it has the same busy PE-cycles (the cycles differ by the skew of
+// the wider array only), so with gating the PE energy differs only by the idle PEs' clock
+// energy; ungated, by about the full 32x.
+TEST(EstimatorEnergy, ComputeEnergyScalesWithBusyPeCycles) {
+  const std::string trace_text =
+      "version: 1\nmodel: x\nphase: decode\nops:\n  - {name: gemv, kind: gemm, m: 64, n: 1, k: 512, "
+      "weight_format: int8, activation_format: int8, output_format: int32}\n";
+  const auto trace = traces::parse_trace(trace_text, "t.yaml");
+  auto energy = [&](int cols, bool gated) {
+    auto c = estimator::default_config();
+    c.cols = cols;
+    c.idle_gating = gated;
+    c.pes = {c.pes[0]};  // int_mac
+    estimator::Estimator est(c);
+    return est.estimate(trace, c.pes[0]).ops.at(0);
+  };
+  const auto wide = energy(32, true), narrow = energy(1, true), wide_ungated = energy(32, false);
+  EXPECT_NEAR(double(wide.cycles), double(narrow.cycles), 0.05 * double(narrow.cycles));
+  EXPECT_DOUBLE_EQ(wide.busy_pe_cycles, narrow.busy_pe_cycles);
+  EXPECT_DOUBLE_EQ(wide.busy_pe_cycles, double(64 * 512));  // one MAC per busy PE-cycle
+  EXPECT_DOUBLE_EQ(wide.busy_pe_cycles + wide.idle_pe_cycles, 32.0 * 32.0 * double(wide.cycles));
+  EXPECT_DOUBLE_EQ(narrow.idle_pe_cycles, 32.0 * double(narrow.cycles) - narrow.busy_pe_cycles);
+  // Ungated, the 31 idle columns cost as much as the busy one each (the narrow array's skew
+  // registers weigh more per PE, so somewhat under 32x).
+  EXPECT_GT(wide_ungated.energy.compute, 12 * narrow.energy.compute);
+  // Gated, idle PEs pay their clock only: far below the ungated figure, above the narrow one.
+  EXPECT_LT(wide.energy.compute, 0.7 * wide_ungated.energy.compute);
+  EXPECT_GT(wide.energy.compute, narrow.energy.compute);
+}
+
 TEST(EstimatorActivity, WorkloadActivityIsTheMacWeightedMeanOfTheOps) {
   const PeChoice pe{"int_mac", {}, "int_mac"};
   auto op = [](std::string name, int64_t m, double std_a) {
@@ -338,6 +370,7 @@ TEST(EstimatorConfig, MalformedConfigsGiveOneLineErrors) {
       {"array: {rows: 0}", "acc.yaml: field 'array.rows' must be in [1, 4096] (got 0)"},
       {"array: {rows: 2.5}", "acc.yaml: field 'array.rows' must be an integer (got 2.5)"},
       {"array: {dataflow: ws}", "acc.yaml: field 'array.dataflow' must be os or dot (got 'ws')"},
+      {"array: {idle_gating: maybe}", "acc.yaml: field 'array.idle_gating' must be true or false (got 'maybe')"},
       {"arrray: {}", "acc.yaml: unknown field 'arrray'"},
       {"node: 3", "acc.yaml: field 'node': unknown node '3'"},
       {"pe: {name: tpu}", "acc.yaml: pe 'tpu': no cycle-level model for PE 'tpu'"},
