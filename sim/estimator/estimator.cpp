@@ -215,6 +215,12 @@ OpMapping map_op(const PeChoice& pe, const Op& op) {
   const int64_t g = weight_group(op, w);
   const uint64_t K = gemm_shape(op).k;
   const auto asks = [&](const std::string& f) { return fmt::format("(trace op '{}' asks for {})", op.name, f); };
+  // No PE model skips zero weights (none declares structured sparsity), so a sparse op is an
+  // error rather than a silently dense estimate.
+  if (op.sparsity > 0)
+    throw ConfigError(fmt::format("{}: does not exploit sparse weights (trace op '{}' has sparsity {}); remove "
+                                  "'sparsity' to estimate it dense",
+                                  pe.name, op.name, op.sparsity));
   const bool w_int = w.kind == "int";
   if (pe.name == "int_mac") {
     const int wb = param_bits(pe, "w", "int8"), ab = param_bits(pe, "a", "int8");

@@ -1469,6 +1469,14 @@ TEST_F(Cli, RunErrors) {
   EXPECT_EQ(r.code, 1);
   EXPECT_TRUE(contains(r.err, "lut_tensor_core: weights must be int1..int4")) << r.err;
   EXPECT_TRUE(contains(r.err, "(trace op 'fc' asks for e4m3)")) << r.err;
+  // Structured sparsity (2:4) is never silently ignored: no PE model skips zero weights.
+  write_all(work("sparse.yaml"), "version: 1\nmodel: x\nphase: forward\nops:\n  - {name: fc, kind: gemm, m: 4, n: 64, "
+                                 "k: 64, weight_format: int4, activation_format: int8, output_format: bf16, sparsity: 0.5}\n");
+  r = run({"run", "--trace", work("sparse.yaml").string(), "--out", work("o").string()});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(lines_of(r.err).size(), 1u) << r.err;
+  EXPECT_TRUE(contains(r.err, "does not exploit sparse weights (trace op 'fc' has sparsity 0.5)")) << r.err;
+  EXPECT_FALSE(fs::exists(work("o"))) << "no report on error";
   write_all(work("broken.yaml"), "version: 1\nmodel: x\nphase: forward\nops:\n  - {name: fc, kind: gemm, m: 4}\n");
   r = run({"run", "--trace", work("broken.yaml").string(), "--out", work("o").string()});
   EXPECT_EQ(r.code, 1);
