@@ -290,19 +290,22 @@ uint32_t BlockCodec::quantize_block(std::span<const float> x, std::span<uint8_t>
       // table) gives the exact encoding; the other elements take the exact path.
       const bool fast = X >= -127 && X <= 149;
       const float p = fast ? std::ldexp(1.0f, -X) : 0.0f;
-      if (fast) {
-        float y[kStackBlock];
-        for (size_t i0 = 0; i0 < x.size(); i0 += kStackBlock) {
-          const size_t n = std::min(kStackBlock, x.size() - i0);
-          for (size_t i = 0; i < n; ++i) y[i] = x[i0 + i] * p;
-          s_.elem.encode(std::span<const float>(y, n), codes.subspan(i0, n), eo);
-        }
-      }
-      for (size_t i = 0; i < x.size(); ++i) {
-        if (fast && ((std::bit_cast<uint32_t>(x[i] * p) & 0x7f800000u) != 0 || x[i] == 0.0f)) continue;
+      auto exact = [&](size_t i) {
         Unrounded u = Unrounded::from_float(x[i]);
         u.exp -= X;  // exact division by the power-of-two scale
-        codes[i] = uint8_t(s_.elem.encode(u, eo));
+        return uint8_t(s_.elem.encode(u, eo));
+      };
+      float y[kStackBlock];
+      for (size_t i0 = 0; i0 < x.size(); i0 += kStackBlock) {
+        const size_t n = std::min(kStackBlock, x.size() - i0);
+        if (!fast) {
+          for (size_t i = i0; i < i0 + n; ++i) codes[i] = exact(i);
+          continue;
+        }
+        for (size_t i = 0; i < n; ++i) y[i] = x[i0 + i] * p;
+        s_.elem.encode(std::span<const float>(y, n), codes.subspan(i0, n), eo);
+        for (size_t i = 0; i < n; ++i)  // a subnormal product lost bits: redo it exactly
+          if ((std::bit_cast<uint32_t>(y[i]) & 0x7f800000u) == 0 && x[i0 + i] != 0.0f) codes[i0 + i] = exact(i0 + i);
       }
       return x_code_[size_t(X - x_min_)];
     }

@@ -201,7 +201,8 @@ ARITHSIM_INLINE void decode8_loop(const float* table, const uint8_t* in, float* 
 #define ARITHSIM_V4 __attribute__((target("arch=x86-64-v4")))
 #define ARITHSIM_V3 __attribute__((target("arch=x86-64-v3")))
 
-ARITHSIM_INLINE size_t push_lanes(uint32_t bits, size_t i, uint32_t* exc, size_t ne) {
+// The indices of the set bits of `bits` (lane l = element i + l) appended to the exception list.
+ARITHSIM_INLINE size_t push_lanes(uint64_t bits, size_t i, uint32_t* exc, size_t ne) {
   for (; bits; bits &= bits - 1) exc[ne++] = uint32_t(i + size_t(std::countr_zero(bits)));
   return ne;
 }
@@ -295,8 +296,7 @@ ARITHSIM_V4 size_t run_avx512(const Consts& c, const float* in, size_t n, Out* o
     const __m512i c0 = v.lanes(_mm512_loadu_si512(in + i), b0), c1 = v.lanes(_mm512_loadu_si512(in + i + 16), b1);
     const __m512i c2 = v.lanes(_mm512_loadu_si512(in + i + 32), b2), c3 = v.lanes(_mm512_loadu_si512(in + i + 48), b3);
     store64(out + i, c0, c1, c2, c3);
-    const uint64_t bad = uint64_t(b0) | uint64_t(b1) << 16 | uint64_t(b2) << 32 | uint64_t(b3) << 48;
-    for (uint64_t m = bad; m; m &= m - 1) exc[ne++] = uint32_t(i + size_t(std::countr_zero(m)));
+    ne = push_lanes(uint64_t(b0) | uint64_t(b1) << 16 | uint64_t(b2) << 32 | uint64_t(b3) << 48, i, exc, ne);
   }
   for (; i < n; i += 16) {
     const __mmask16 live = n - i >= 16 ? __mmask16(0xffff) : __mmask16((1u << (n - i)) - 1);
@@ -304,7 +304,7 @@ ARITHSIM_V4 size_t run_avx512(const Consts& c, const float* in, size_t n, Out* o
     const __m512i code = v.lanes(_mm512_maskz_loadu_epi32(live, in + i), bad);
     if constexpr (sizeof(Out) == 1) _mm512_mask_cvtepi32_storeu_epi8(out + i, live, code);
     else _mm512_mask_cvtepi32_storeu_epi16(out + i, live, code);
-    for (uint32_t m = bad & live; m; m &= m - 1) exc[ne++] = uint32_t(i + size_t(std::countr_zero(m)));
+    ne = push_lanes(bad & live, i, exc, ne);
   }
   return ne;
 }
@@ -334,54 +334,49 @@ ARITHSIM_V3 ARITHSIM_INLINE void store8(uint16_t* out, __m256i code) {
 ARITHSIM_V3 ARITHSIM_INLINE __m256i sel(__m256i m, __m256i a, __m256i b) { return _mm256_blendv_epi8(b, a, m); }
 ARITHSIM_V3 ARITHSIM_INLINE __m256i lt(__m256i a, __m256i b) { return _mm256_cmpgt_epi32(b, a); }
 
-template <class Out>
-ARITHSIM_V3 size_t minifloat_avx2(const MinifloatLanes& p, const float* in, size_t n, Out* out, uint32_t* exc) {
-  const MinifloatConsts c(p);
-  const __m256i abs = _mm256_set1_epi32(0x7fffffff), one = _mm256_set1_epi32(1);
-  const __m256i rh = _mm256_set1_epi32(int(c.round_half)), rebias = _mm256_set1_epi32(int(c.rebias));
-  const __m256i min_normal = _mm256_set1_epi32(int(c.min_normal)), magic_bits = _mm256_set1_epi32(int(c.magic_bits));
-  const __m256i max_mag = _mm256_set1_epi32(int(c.max_mag)), sign = _mm256_set1_epi32(int(c.sign_bit));
-  const __m256i ftz = _mm256_set1_epi32(int(c.ftz_limit)), daz = _mm256_set1_epi32(int(c.daz_limit));
-  const __m256i inf_m1 = _mm256_set1_epi32(0x7f7fffff), zero = _mm256_setzero_si256();
-  const __m256i signed_zero = c.signed_zero ? _mm256_set1_epi32(-1) : zero;
-  const __m256 magic = _mm256_set1_ps(c.magic);
-  const __m128i sh = _mm_cvtsi32_si128(int(c.sh));
-  size_t ne = 0, i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const __m256i u = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(in + i));
+struct MinifloatAvx2 {
+  __m256i abs, one, rh, rebias, min_normal, magic_bits, max_mag, sign, ftz, daz, inf_m1, zero, not_signed_zero;
+  __m256 magic;
+  __m128i sh;
+  ARITHSIM_V3 explicit MinifloatAvx2(const MinifloatConsts& c)
+      : abs(_mm256_set1_epi32(0x7fffffff)), one(_mm256_set1_epi32(1)), rh(_mm256_set1_epi32(int(c.round_half))),
+        rebias(_mm256_set1_epi32(int(c.rebias))), min_normal(_mm256_set1_epi32(int(c.min_normal))),
+        magic_bits(_mm256_set1_epi32(int(c.magic_bits))), max_mag(_mm256_set1_epi32(int(c.max_mag))),
+        sign(_mm256_set1_epi32(int(c.sign_bit))), ftz(_mm256_set1_epi32(int(c.ftz_limit))),
+        daz(_mm256_set1_epi32(int(c.daz_limit))), inf_m1(_mm256_set1_epi32(0x7f7fffff)), zero(_mm256_setzero_si256()),
+        not_signed_zero(_mm256_set1_epi32(c.signed_zero ? 0 : -1)), magic(_mm256_set1_ps(c.magic)),
+        sh(_mm_cvtsi32_si128(int(c.sh))) {}
+  ARITHSIM_V3 ARITHSIM_INLINE __m256i lanes(__m256i u, __m256i& bad) const {
     const __m256i a = _mm256_and_si256(u, abs);
     const __m256i lsb = _mm256_and_si256(_mm256_srl_epi32(a, sh), one);
     const __m256i nm = _mm256_sub_epi32(_mm256_srl_epi32(_mm256_add_epi32(_mm256_add_epi32(a, rh), lsb), sh), rebias);
     const __m256i sm = _mm256_sub_epi32(_mm256_castps_si256(_mm256_add_ps(_mm256_castsi256_ps(a), magic)), magic_bits);
     __m256i mag = sel(lt(a, min_normal), sm, nm);
     mag = _mm256_andnot_si256(_mm256_or_si256(lt(a, daz), lt(mag, ftz)), mag);
-    const __m256i bad = _mm256_or_si256(_mm256_cmpgt_epi32(a, inf_m1), _mm256_cmpgt_epi32(mag, max_mag));
-    const __m256i neg = _mm256_and_si256(_mm256_srai_epi32(u, 31),
-                                         _mm256_or_si256(_mm256_xor_si256(_mm256_cmpeq_epi32(mag, zero), _mm256_set1_epi32(-1)), signed_zero));
-    store8(out + i, _mm256_or_si256(mag, _mm256_and_si256(neg, sign)));
-    if (const int m = _mm256_movemask_ps(_mm256_castsi256_ps(bad))) ne = push_lanes(uint32_t(m), i, exc, ne);
+    bad = _mm256_or_si256(_mm256_cmpgt_epi32(a, inf_m1), _mm256_cmpgt_epi32(mag, max_mag));
+    // Negative lanes keep the sign, unless the result is zero and the format is FNUZ.
+    const __m256i zero_unsigned = _mm256_and_si256(_mm256_cmpeq_epi32(mag, zero), not_signed_zero);
+    const __m256i neg = _mm256_andnot_si256(zero_unsigned, _mm256_srai_epi32(u, 31));
+    return _mm256_or_si256(mag, _mm256_and_si256(neg, sign));
   }
-  return scalar_lanes(c, in, i, n, out, exc, ne);
-}
+};
 
-template <class Out>
-ARITHSIM_V3 size_t posit_avx2(const PositLanes& p, const float* in, size_t n, Out* out, uint32_t* exc) {
-  const PositConsts c(p);
-  const __m256i ff = _mm256_set1_epi32(0xff), b127 = _mm256_set1_epi32(127), one = _mm256_set1_epi32(1);
-  const __m256i two = _mm256_set1_epi32(2), frac = _mm256_set1_epi32(0x7fffff), zero = _mm256_setzero_si256();
-  const __m256i lo = _mm256_set1_epi32(-c.maxs), hi = _mm256_set1_epi32(c.maxs - 1), maxs = _mm256_set1_epi32(c.maxs);
-  const __m256i emask = _mm256_set1_epi32(int(c.emask)), maxpos = _mm256_set1_epi32(int(c.nar - 1));
-  const __m256i wk = _mm256_set1_epi32(c.W - c.K), kk = _mm256_set1_epi32(c.K), mask = _mm256_set1_epi32(int(c.mask));
-  const __m128i es = _mm_cvtsi32_si128(c.es);
-  size_t ne = 0, i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const __m256i u = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(in + i));
+struct PositAvx2 {
+  __m256i ff, b127, one, two, frac, zero, lo, hi, maxs, emask, maxpos, wk, kk, mask, minus_one;
+  __m128i es;
+  ARITHSIM_V3 explicit PositAvx2(const PositConsts& c)
+      : ff(_mm256_set1_epi32(0xff)), b127(_mm256_set1_epi32(127)), one(_mm256_set1_epi32(1)), two(_mm256_set1_epi32(2)),
+        frac(_mm256_set1_epi32(0x7fffff)), zero(_mm256_setzero_si256()), lo(_mm256_set1_epi32(-c.maxs)),
+        hi(_mm256_set1_epi32(c.maxs - 1)), maxs(_mm256_set1_epi32(c.maxs)), emask(_mm256_set1_epi32(int(c.emask))),
+        maxpos(_mm256_set1_epi32(int(c.nar - 1))), wk(_mm256_set1_epi32(c.W - c.K)), kk(_mm256_set1_epi32(c.K)),
+        mask(_mm256_set1_epi32(int(c.mask))), minus_one(_mm256_set1_epi32(-1)), es(_mm_cvtsi32_si128(c.es)) {}
+  ARITHSIM_V3 ARITHSIM_INLINE __m256i lanes(__m256i u, __m256i& bad) const {
     const __m256i ef = _mm256_and_si256(_mm256_srli_epi32(u, 23), ff);
-    const __m256i bad = _mm256_or_si256(_mm256_cmpeq_epi32(ef, zero), _mm256_cmpeq_epi32(ef, ff));
+    bad = _mm256_or_si256(_mm256_cmpeq_epi32(ef, zero), _mm256_cmpeq_epi32(ef, ff));
     const __m256i e = _mm256_sub_epi32(ef, b127);
     const __m256i ec = _mm256_min_epi32(_mm256_max_epi32(e, lo), hi);
     const __m256i k = _mm256_sra_epi32(ec, es);
-    const __m256i kpos = _mm256_cmpgt_epi32(k, _mm256_set1_epi32(-1));
+    const __m256i kpos = _mm256_cmpgt_epi32(k, minus_one);
     const __m256i eb = _mm256_and_si256(ec, emask);
     const __m256i L = sel(kpos, _mm256_add_epi32(k, two), _mm256_sub_epi32(one, k));
     const __m256i reg = sel(kpos, _mm256_sub_epi32(_mm256_sllv_epi32(two, _mm256_and_si256(kpos, _mm256_add_epi32(k, one))), two), one);
@@ -396,12 +391,33 @@ ARITHSIM_V3 size_t posit_avx2(const PositLanes& p, const float* in, size_t n, Ou
     __m256i k1 = _mm256_min_epu32(_mm256_add_epi32(kept, _mm256_and_si256(rbit, odd)), maxpos);
     k1 = sel(_mm256_cmpgt_epi32(maxs, e), k1, maxpos);
     k1 = sel(lt(e, lo), one, k1);
-    const __m256i code = sel(_mm256_srai_epi32(u, 31), _mm256_and_si256(_mm256_sub_epi32(zero, k1), mask), k1);
-    store8(out + i, code);
+    return sel(_mm256_srai_epi32(u, 31), _mm256_and_si256(_mm256_sub_epi32(zero, k1), mask), k1);
+  }
+};
+
+// 8 lanes per step, the last < 8 one at a time.
+template <class Lanes, class Consts, class Out>
+ARITHSIM_V3 size_t run_avx2(const Consts& c, const float* in, size_t n, Out* out, uint32_t* exc) {
+  const Lanes v(c);
+  size_t ne = 0, i = 0;
+  for (; i + 8 <= n; i += 8) {
+    __m256i bad;
+    store8(out + i, v.lanes(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(in + i)), bad));
     if (const int m = _mm256_movemask_ps(_mm256_castsi256_ps(bad))) ne = push_lanes(uint32_t(m), i, exc, ne);
   }
   return scalar_lanes(c, in, i, n, out, exc, ne);
 }
+
+template <class Out>
+ARITHSIM_V3 size_t minifloat_avx2(const MinifloatLanes& p, const float* in, size_t n, Out* out, uint32_t* exc) {
+  return run_avx2<MinifloatAvx2>(MinifloatConsts(p), in, n, out, exc);
+}
+
+template <class Out>
+ARITHSIM_V3 size_t posit_avx2(const PositLanes& p, const float* in, size_t n, Out* out, uint32_t* exc) {
+  return run_avx2<PositAvx2>(PositConsts(p), in, n, out, exc);
+}
+
 // 64 codes at a time: each of the table's four byte planes (256 bytes = four registers) is
 // looked up with two two-register byte permutes, chosen by the code's top bit; the planes
 // are then interleaved back into floats.
