@@ -132,4 +132,26 @@ class IntMac final : public ProcessingElement {
 const PeInfo& int_mac_info() { return kInfo; }
 std::unique_ptr<ProcessingElement> make_int_mac(const Params& p) { return std::make_unique<IntMac>(p); }
 
+// Integer operands: weights wider than the PE's w bit-sliced into passes; group-scaled weights
+// dequantized and re-quantized per output channel first (the dequantize-then-multiply baseline).
+OperandPlan plan_int_mac(const std::string& pe, const Params& p, const OperandRequest& q) {
+  OperandPlan r;
+  r.params = p;
+  const int wb = param_bits(p, "w", "int8"), ab = param_bits(p, "a", "int8");
+  if (q.w.kind != "int") throw PeError(fmt::format("{}: weights must be integer formats int2..int16 {}", pe, asks(q, q.w)));
+  if (q.a.kind != "int" || q.a.bits > ab)
+    throw PeError(fmt::format("{}: activations must be integer formats of at most {} bits (the PE's a) {}", pe, ab,
+                              asks(q, q.a)));
+  if (q.w.bits > wb) {
+    slice_weights(r, q.w, wb);
+    r.params["w"] = fmt::format("int{}", q.w.bits);
+  }
+  if (q.group > 0) {
+    r.dequant_on_load = true;
+    r.note = fmt::format("dequantize-then-multiply: {} weights (FP16 scale per {}) dequantized and re-quantized to int{} "
+                         "per output channel before the MAC", q.w.name, q.group, wb);
+  }
+  return r;
+}
+
 }  // namespace arithsim::pe

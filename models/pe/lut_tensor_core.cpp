@@ -13,6 +13,8 @@
 // table entries are rounded to `table` (fp16 or fp32); plane sums, the shifted-plane total
 // and the one correction term (2^B - 1 - 2z) * sum a accumulate in `acc`, one rounding per
 // add; the halving is exact.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include <arithsim/models/pe/pe.hpp>
@@ -180,5 +182,18 @@ class LutTensorCore final : public ProcessingElement {
 
 const PeInfo& lut_tensor_core_info() { return kInfo; }
 std::unique_ptr<ProcessingElement> make_lut_tensor_core(const Params& p) { return std::make_unique<LutTensorCore>(p); }
+
+// Integer weights of 1..4 bits index the table directly; 5..8 bits run as 4-bit bit-sliced
+// passes, whose exact sum an int_mac of the full width reproduces for the accuracy run.
+OperandPlan plan_lut_tensor_core(const std::string& pe, const Params& p, const OperandRequest& q) {
+  OperandPlan r = plan_low_bit_weights(pe, p, q, "int2", "int1..int4 (int5..int8 are bit-sliced into 4-bit passes)");
+  if (q.w.bits > 4) {
+    r.proxy_pe = "int_mac";
+    r.params = {{"a", "int8"}, {"w", fmt::format("int{}", q.w.bits)}};
+  } else {
+    r.params["w"] = fmt::format("int{}", std::max(1, q.w.bits));
+  }
+  return r;
+}
 
 }  // namespace arithsim::pe

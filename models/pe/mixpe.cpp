@@ -235,4 +235,13 @@ class MixPe final : public ProcessingElement {
 const PeInfo& mixpe_info() { return kInfo; }
 std::unique_ptr<ProcessingElement> make_mixpe(const Params& p) { return std::make_unique<MixPe>(p); }
 
+// Integer weights of 2..8 bits run at the nearest width the PE builds (2, 3, 4 or 8), their
+// group scales inside the PE; wider than the configured w: bit-sliced passes.
+OperandPlan plan_mixpe(const std::string& pe, const Params& p, const OperandRequest& q) {
+  OperandPlan r = plan_low_bit_weights(pe, p, q, "int4", "int2..int8");
+  const int b = q.w.bits;
+  r.params["w"] = fmt::format("int{}", b <= 2 ? 2 : b <= 3 ? 3 : b <= 4 ? 4 : 8);
+  return r;
+}
+
 }  // namespace arithsim::pe

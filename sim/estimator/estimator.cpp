@@ -26,30 +26,7 @@ using traces::OpKind;
 
 namespace {
 
-// Kind and width of a trace format (a block format: of its elements, with its block size).
-struct FormatFacts {
-  std::string kind;  // minifloat | int | bipolar | posit
-  int bits = 0;
-  bool block = false;
-  int64_t block_size = 0;
-};
-
-FormatFacts facts(const std::string& name) {
-  if (formats::looks_like_block(name)) {
-    const auto s = formats::parse_block(name);
-    const auto i = s.elem.info();
-    return {i.kind, i.bits, true, s.block};
-  }
-  const auto i = formats::ElementFormat::parse(name).info();
-  return {i.kind, i.bits, false, 0};
-}
-
-int64_t weight_group(const Op& op, const FormatFacts& w) { return op.group > 0 ? op.group : w.block ? w.block_size : 0; }
-
-int param_bits(const PeChoice& pe, const std::string& key, const std::string& def) {
-  const auto it = pe.params.find(key);
-  return formats::ElementFormat::parse(it == pe.params.end() ? def : it->second).bits();
-}
+int64_t weight_group(const Op& op, const pe::FormatFacts& w) { return op.group > 0 ? op.group : w.block ? w.block_size : 0; }
 
 uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 
@@ -170,7 +147,7 @@ Sample sample_op(const Op& op, size_t m, size_t n, size_t k, const std::string& 
   s.a = a0;
   fake_quantize(s.a, m, k, op.activation_format, 0);
   auto bt = bt0;
-  fake_quantize(bt, n, k, op.weight_format, weight_group(op, facts(op.weight_format)));
+  fake_quantize(bt, n, k, op.weight_format, weight_group(op, pe::format_facts(op.weight_format)));
   s.b = transpose(bt, n, k);
   return s;
 }
@@ -208,78 +185,19 @@ GemmShape gemm_shape(const Op& op) {
 }
 
 OpMapping map_op(const PeChoice& pe, const Op& op) {
-  OpMapping m;
-  m.params = bare(pe.params);
-  if (op.kind == OpKind::Elementwise) return m;
-  const FormatFacts w = facts(op.weight_format), a = facts(op.activation_format);
-  const int64_t g = weight_group(op, w);
-  const uint64_t K = gemm_shape(op).k;
-  const auto asks = [&](const std::string& f) { return fmt::format("(trace op '{}' asks for {})", op.name, f); };
-  // No PE model skips zero weights (none declares structured sparsity), so a sparse op is an
-  // error rather than a silently dense estimate.
-  if (op.sparsity > 0)
-    throw ConfigError(fmt::format("{}: does not exploit sparse weights (trace op '{}' has sparsity {}); remove "
-                                  "'sparsity' to estimate it dense",
-                                  pe.name, op.name, op.sparsity));
-  const bool w_int = w.kind == "int";
-  if (pe.name == "int_mac") {
-    const int wb = param_bits(pe, "w", "int8"), ab = param_bits(pe, "a", "int8");
-    if (!w_int) throw ConfigError(fmt::format("int_mac: weights must be integer formats int2..int16 {}", asks(op.weight_format)));
-    if (a.kind != "int" || a.bits > ab)
-      throw ConfigError(fmt::format("int_mac: activations must be integer formats of at most {} bits (the PE's a) {}", ab,
-                                    asks(op.activation_format)));
-    if (w.bits > wb) {
-      m.passes = int(ceil_div(uint64_t(w.bits), uint64_t(wb)));
-      m.params["w"] = fmt::format("int{}", w.bits);
-      m.note = fmt::format("{}-bit weights bit-sliced into {} passes of int{}", w.bits, m.passes, wb);
-    }
-    if (g > 0) {
-      m.dequant_on_load = true;
-      m.note = fmt::format("dequantize-then-multiply: {} weights (FP16 scale per {}) dequantized and re-quantized to int{} "
-                           "per output channel before the MAC", op.weight_format, g, wb);
-    }
-    return m;
+  if (op.kind == OpKind::Elementwise) return {bare(pe.params), 1, false, "", ""};
+  pe::OperandRequest q;
+  q.op = op.name;
+  q.w = pe::format_facts(op.weight_format);
+  q.a = pe::format_facts(op.activation_format);
+  q.group = weight_group(op, q.w);
+  q.k = gemm_shape(op).k;
+  q.sparsity = op.sparsity;
+  try {
+    return pe::plan_operands(pe.name, bare(pe.params), q);
+  } catch (const pe::PeError& e) {
+    throw ConfigError(e.what());
   }
-  if (pe.name == "mixpe" || pe.name == "lut_tensor_core") {
-    const bool lut = pe.name == "lut_tensor_core";
-    if (!w_int || w.bits > 8)
-      throw ConfigError(fmt::format("{}: weights must be {} {}", pe.name,
-                                    lut ? "int1..int4 (int5..int8 are bit-sliced into 4-bit passes)" : "int2..int8",
-                                    asks(op.weight_format)));
-    if (!((a.kind == "int" && a.bits <= 8) || (a.kind == "minifloat" && a.bits == 16)))
-      throw ConfigError(fmt::format("{}: activations must be int8 or fp16/bf16 {}", pe.name, asks(op.activation_format)));
-    const int wb = param_bits(pe, "w", lut ? "int2" : "int4");
-    if (w.bits > wb) {
-      m.passes = int(ceil_div(uint64_t(w.bits), uint64_t(wb)));
-      m.note = fmt::format("{}-bit operand bit-sliced into {} passes of int{}", w.bits, m.passes, wb);
-    }
-    m.params["a"] = a.kind == "int" ? "int8" : "fp16";
-    const int64_t gg = g > 0 ? g : int64_t(K);
-    m.params["group"] = std::to_string(gg);
-    if (lut && w.bits > 4) {
-      m.proxy_pe = "int_mac";
-      m.params = {{"a", "int8"}, {"w", fmt::format("int{}", w.bits)}};
-    } else if (lut) {
-      m.params["w"] = fmt::format("int{}", std::max(1, w.bits));
-    } else {
-      const int mb = w.bits <= 2 ? 2 : w.bits <= 3 ? 3 : w.bits <= 4 ? 4 : 8;
-      m.params["w"] = fmt::format("int{}", mb);
-    }
-    if (a.kind == "minifloat" && a.bits == 16 && op.activation_format != "fp16" && op.activation_format != "float16")
-      m.note += (m.note.empty() ? "" : "; ") + fmt::format("{} activations converted to fp16", op.activation_format);
-    return m;
-  }
-  // fp8_mac, lmul_pe, rmmec: operands of up to 16 bits are converted on load to the PE's formats.
-  if (w.bits > 16 || a.bits > 16)
-    throw ConfigError(fmt::format("{}: operands must be formats of at most 16 bits, converted on load to the PE's formats "
-                                  "{}", pe.name, asks(w.bits > 16 ? op.weight_format : op.activation_format)));
-  if (g > 0) {
-    m.dequant_on_load = true;
-    m.note = fmt::format("{} weights (scale per {}) dequantized and converted to the PE's format on load", op.weight_format, g);
-  } else {
-    m.note = fmt::format("operands converted on load to the PE's formats ({})", params_text(m.params).empty() ? "defaults" : params_text(m.params));
-  }
-  return m;
 }
 
 GemmCycles gemm_cycles(const AcceleratorConfig& c, const PeChoice& pe, const GemmShape& g, int passes) {

@@ -18,21 +18,15 @@
 
 #include <arithsim/cost/array_cost.hpp>
 #include <arithsim/cost/component_library.hpp>
+#include <arithsim/models/pe/workload_plan.hpp>
 #include "sim/estimator/accelerator_config.hpp"
 #include "traces/trace.hpp"
 
 namespace arithsim::estimator {
 
-// How an op's formats meet the PE: the PE parameters that run it (for the accuracy run),
-// bit-sliced passes, a dequantize step on load (the dequantize-then-multiply baseline),
-// and what was converted, in words.
-struct OpMapping {
-  pe::Params params;         // the bit-accurate PE's parameters for this op (no `stages`)
-  int passes = 1;            // weight bit-slices run one after another
-  bool dequant_on_load = false;  // group-scaled weights dequantized (FP16) and re-quantized before the PE
-  std::string proxy_pe;      // accuracy from another PE (sliced weights the PE model cannot hold), or empty
-  std::string note;          // "int8 weights bit-sliced into 2 passes of int4", casts, ...
-};
+// How an op's formats meet the PE: its registry entry's operand plan
+// (models/pe/workload_plan.hpp).
+using OpMapping = pe::OperandPlan;
 
 // Decides how `op` runs on `pe`; throws ConfigError for a combination the PE cannot run,
 // naming what is allowed: "lut_tensor_core: weights must be int1..int4 ... (trace op 'x'

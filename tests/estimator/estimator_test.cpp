@@ -426,4 +426,30 @@ TEST(EstimatorMapping, InvalidCombinationsSayWhatIsAllowed) {
   EXPECT_EQ(b.passes, 1);
 }
 
+// The rules come from the PE registry (models/pe/workload_plan.hpp): a PE without one is
+// refused by name, whatever the op asks.
+TEST(EstimatorMapping, PlansComeFromTheRegistry) {
+  pe::OperandRequest q;
+  q.op = "x";
+  q.w = pe::format_facts("int4"), q.a = pe::format_facts("int8"), q.k = 256;
+  EXPECT_THROW(
+      {
+        try {
+          pe::plan_operands("tensor_core", {}, q);
+        } catch (const pe::PeError& e) {
+          EXPECT_STREQ(e.what(), "tensor_core: declares no operand plan, so it cannot run workload ops");
+          throw;
+        }
+      },
+      pe::PeError);
+  EXPECT_THROW(pe::plan_operands("no_such_pe", {}, q), pe::PeError);
+  const auto m = pe::plan_operands("mixpe", {{"w", "int4"}}, q);
+  EXPECT_EQ(m.params.at("group"), "256");  // one scale over K
+  EXPECT_EQ(m.params.at("a"), "int8");
+  q.w = pe::format_facts("int3");
+  EXPECT_EQ(pe::plan_operands("mixpe", {}, q).params.at("w"), "int3");
+  q.w = pe::format_facts("int6");
+  EXPECT_EQ(pe::plan_operands("mixpe", {{"w", "int4"}}, q).passes, 2);
+}
+
 }  // namespace
