@@ -2,6 +2,7 @@
 // LLaMA-2-7B decode step, W4A8 g128, 32x32 arrays at 28 nm, 1 GHz, across six PEs; with
 // --trace / --config: the user's workload and accelerator. Prints the comparison table and
 // writes the report directory atomically. docs/estimator.md.
+#include <charconv>
 #include <unistd.h>
 
 #include <chrono>
@@ -25,7 +26,7 @@ namespace arithsim::cli {
 namespace {
 
 struct RunArgs {
-  std::string trace, config, out = "arithsim-out", progress = "auto";
+  std::string trace, config, out = "arithsim-out", progress = "auto", clock;
   std::vector<std::string> pes;
   bool latex = false, json = false, no_report = false;
   size_t threads = threads::default_threads();
@@ -97,6 +98,17 @@ void run(const RunArgs& a) {
     config_label = fmt::format("{} ({})", a.config, config.name);
     if (config.pes.empty()) config.pes = estimator::default_config().pes;
   }
+  if (!a.clock.empty()) {  // --clock overrides the config's clock_ghz
+    double ghz = 0;
+    if (a.clock == "auto") {
+      config.clock_hz = 0;
+    } else {
+      const auto r = std::from_chars(a.clock.data(), a.clock.data() + a.clock.size(), ghz);
+      if (r.ec != std::errc() || r.ptr != a.clock.data() + a.clock.size() || !(ghz >= 1e-3 && ghz <= 100))
+        throw UsageError(fmt::format("--clock: expected 'auto' or a clock in GHz in [0.001, 100], got '{}'", a.clock), "");
+      config.clock_hz = ghz * 1e9;
+    }
+  }
   if (!a.pes.empty()) {
     std::vector<estimator::PeChoice> chosen;
     const auto defaults = estimator::default_config().pes;
@@ -162,6 +174,9 @@ void add_run_command(CLI::App& app) {
   r->add_option("--out", a->out,
                  "report directory (created, or replaced atomically when it is a report arithsim wrote)")
       ->capture_default_str();
+  r->add_option("--clock", a->clock,
+                 "array clock: 'auto' (each PE's modelled fmax at the node) or GHz, at most the fmax (default: the "
+                 "config's clock_ghz, auto)");
   r->add_option("--pe", a->pes, "PEs to estimate (repeatable; a name or a config label; default: the config's)");
   r->add_flag("--latex", a->latex, "also print the LaTeX table and write table.tex");
   r->add_flag("--json", a->json, "print results.json to stdout instead of the table");

@@ -130,7 +130,17 @@ AcceleratorConfig detail::parse_fields(const YAML::Node& root, const std::string
     if (!l.IsSequence() || l.size() == 0) fail(file, "field 'pes' must be a non-empty list");
     for (size_t i = 0; i < l.size(); ++i) c.pes.push_back(parse_pe(l[i], file, fmt::format("pes[{}]", i)));
   }
-  if (root["clock_ghz"]) c.clock_hz = number(root["clock_ghz"], file, "clock_ghz", 1e-3, 100) * 1e9;
+  if (root["clock_ghz"]) {
+    const auto& n = root["clock_ghz"];
+    if (n.IsScalar() && n.Scalar() == "auto") {
+      c.clock_hz = 0;
+    } else {
+      double v = 0;
+      if (!n.IsScalar() || !YAML::convert<double>::decode(n, v))
+        fail(file, fmt::format("field 'clock_ghz' must be a number of GHz or 'auto' (got '{}')", n.IsScalar() ? n.Scalar() : "a map or list"));
+      c.clock_hz = number(n, file, "clock_ghz", 1e-3, 100) * 1e9;
+    }
+  }
   if (root["node"]) c.node = text(root["node"], file, "node");
   if (const auto b = root["buffers_kb"]) {
     check_keys(b, file, "buffers_kb", {"activations", "weights", "outputs"});
@@ -202,7 +212,8 @@ std::string to_yaml(const AcceleratorConfig& c) {
     s += "}}\n";
   }
   s += fmt::format("clock_ghz: {}\nnode: {}\nbuffers_kb: {{activations: {}, weights: {}, outputs: {}}}\n",
-                   c.clock_hz / 1e9, q(c.node), c.a_buffer_kb, c.w_buffer_kb, c.o_buffer_kb);
+                   c.clock_hz > 0 ? fmt::format("{}", c.clock_hz / 1e9) : "auto", q(c.node), c.a_buffer_kb, c.w_buffer_kb,
+                   c.o_buffer_kb);
   s += fmt::format("dram: {{bandwidth_gbps: {}, pj_per_bit: {}, source: {}}}\n", c.dram_gbps, c.dram_pj_per_bit,
                    q(c.dram_source));
   if (c.vector_lanes > 0) s += fmt::format("vector: {{lanes: {}}}\n", c.vector_lanes);

@@ -5,7 +5,7 @@
 //   version: 1
 //   array: {rows: 32, cols: 32, dataflow: os}
 //   pe: {name: mixpe, params: {w: int4, group: 128}}      # or pes: [ {name: ..., params: ...}, ... ]
-//   clock_ghz: 1
+//   clock_ghz: auto                                       # or GHz, at most the modelled fmax
 //   node: 28
 //   buffers_kb: {activations: 256, weights: 512, outputs: 128}
 //   dram: {bandwidth_gbps: 64, pj_per_bit: 20, source: "..."}
@@ -51,7 +51,10 @@ struct AcceleratorConfig {
   // energy only. false: every PE pays its full dynamic energy every cycle.
   bool idle_gating = true;
   std::vector<PeChoice> pes;         // one estimate per PE
-  double clock_hz = 1e9;
+  // The array clock; 0 ("auto"): each PE's modelled fmax at the node (the PE's critical
+  // path or a buffer's SRAM access, whichever is slower). A clock above the fmax is a
+  // ConfigError at estimate time.
+  double clock_hz = 0;
   std::string node = "28";           // a node of cost/library/technology.yaml
   double a_buffer_kb = 256, w_buffer_kb = 512, o_buffer_kb = 128;
   double dram_gbps = 64;             // GB/s (10^9 bytes per second); assumed, LPDDR5-class

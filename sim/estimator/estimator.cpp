@@ -219,6 +219,8 @@ GemmCycles gemm_cycles(const AcceleratorConfig& c, const PeChoice& pe, const Gem
 
 struct ArrayInfo {
   cost::ArrayCost cost;
+  double fmax_hz = 0;
+  std::string fmax_limit;  // the slowest path, in words
   double array_area_um2 = 0, array_leak_uw = 0;  // without array_cost's own buffers
   int lanes = 1;
 };
@@ -424,17 +426,41 @@ PeEstimate Estimator::estimate(const traces::Trace& trace, const PeChoice& pe, c
     for (const auto& p : ai.cost.parts)
       if (p.stage == "buffer") ai.array_area_um2 -= p.area_um2(), ai.array_leak_uw -= p.leakage_uw();
     ai.lanes = cycle::lanes(pe.name, bp);
+    const auto& pc = ai.cost.pe;
+    ai.fmax_hz = 1e12 / ai.cost.clock_ps;
+    ai.fmax_limit = pc.critical == "front"
+                        ? fmt::format("{} front {:.0f} ps over {} stage(s) + register {:.0f} ps", pe.name,
+                                      pc.front_delay_ps, pc.stages, pc.register_delay_ps)
+                        : fmt::format("{} accumulate loop {:.0f} ps + register {:.0f} ps", pe.name, pc.loop_delay_ps,
+                                      pc.register_delay_ps);
     it = caches_->arrays.emplace(pe.label + "|" + params_text(pe.params), std::move(ai)).first;
   }
   const ArrayInfo& ai = it->second;
 
   // Buffers: an SRAM of 64-bit words per buffer; energy per bit accessed, area, leakage.
-  struct Buf { double pj_per_bit, area_um2, leak_uw; };
+  struct Buf { double pj_per_bit, area_um2, leak_uw, delay_ps; };
   auto buffer = [&](double kb) {
     const cost::Cost s = lib_.component("sram", std::vector<double>{kb * 1024 * 8 / 64, 64}, node);
-    return Buf{s.energy_pj / 64, s.area_um2, s.leakage_uw};
+    return Buf{s.energy_pj / 64, s.area_um2, s.leakage_uw, s.delay_ps};
   };
   const Buf ba = buffer(c.a_buffer_kb), bw = buffer(c.w_buffer_kb), bo = buffer(c.o_buffer_kb);
+  // The clock: the PE's critical path (cost model) and each buffer's SRAM access feeding the
+  // array each cycle, plus a register; auto takes the slowest, an explicit clock must not exceed it.
+  r.fmax_hz = ai.fmax_hz, r.clock_limit = ai.fmax_limit;
+  const double reg_ps = ai.cost.pe.register_delay_ps;
+  for (const auto& [what, b] : {std::pair{"A", ba}, {"W", bw}, {"O", bo}}) {
+    const double f = 1e12 / (b.delay_ps + reg_ps);
+    if (f < r.fmax_hz)
+      r.fmax_hz = f, r.clock_limit = fmt::format("{} buffer SRAM access {:.0f} ps + register {:.0f} ps", what, b.delay_ps, reg_ps);
+  }
+  if (c.clock_hz > r.fmax_hz * (1 + 1e-9))
+    throw ConfigError(fmt::format("clock {} GHz (clock_ghz, --clock) is above the modelled fmax of '{}' at {} nm, {:.3f} GHz ({}); use "
+                                  "clock_ghz: auto or at most {:.3f}{}",
+                                  c.clock_hz / 1e9, pe.label, node.name, r.fmax_hz / 1e9, r.clock_limit, r.fmax_hz / 1e9,
+                                  r.clock_limit == ai.fmax_limit && ai.cost.pe.critical == "front"
+                                      ? ", or more front pipeline stages (PE parameter stages)" : ""));
+  const double clock = c.clock_hz > 0 ? c.clock_hz : r.fmax_hz;
+  r.clock_hz = clock;
   const cost::Cost fma = lib_.component("fp_fma", std::vector<double>{8, 7}, node);          // vector unit: BF16 FMA
   const cost::Cost fmul16 = lib_.component("fp_multiplier", std::vector<double>{5, 10}, node);  // dequantizer
   const double leak_uw = ai.array_leak_uw + ba.leak_uw + bw.leak_uw + bo.leak_uw;
@@ -508,7 +534,7 @@ PeEstimate Estimator::estimate(const traces::Trace& trace, const PeChoice& pe, c
       auto ait = caches_->activity.find(akey);
       if (ait == caches_->activity.end()) ait = caches_->activity.emplace(akey, op_activity(pe, op, base_dir)).first;
       if (!activity_set) r.activity = ait->second, activity_set = true;
-      const cost::ArrayEnergy ae = cost::evaluate(ai.cost, ait->second, c.clock_hz);
+      const cost::ArrayEnergy ae = cost::evaluate(ai.cost, ait->second, clock);
       // PE energy per action: a busy PE-cycle pays the PE's dynamic energy at the measured
       // activity; an idle one (utilization < 1: edge tiles, short K, M = 1) pays only its
       // registers' clock energy when the datapath is gated (the default), else the same.
@@ -536,7 +562,7 @@ PeEstimate Estimator::estimate(const traces::Trace& trace, const PeChoice& pe, c
     }
     e.energy.buffers = 8 * (e.traffic.sram_a * ba.pj_per_bit + e.traffic.sram_w * bw.pj_per_bit + e.traffic.sram_c * bo.pj_per_bit);
     e.energy.dram = 8 * e.traffic.dram() * c.dram_pj_per_bit;
-    e.compute_s = double(e.cycles) / c.clock_hz;
+    e.compute_s = double(e.cycles) / clock;
     e.dram_s = e.traffic.dram() / (c.dram_gbps * 1e9);
     e.time_s = std::max(e.compute_s, e.dram_s);
     e.bound = e.compute_s >= e.dram_s ? "compute" : "memory";

@@ -98,6 +98,10 @@ struct PeEstimate {
   double time_s = 0, compute_s = 0, dram_s = 0;
   double utilization = 0;  // MACs / (R*C*lanes * compute cycles)
   Energy energy;
+  // The array clock this estimate runs at: the config's, or (auto) the fmax; the fmax and
+  // what sets it ("mixpe loop 1386 ps + register 42 ps", "W buffer SRAM access ...").
+  double clock_hz = 0, fmax_hz = 0;
+  std::string clock_limit;
   double area_um2 = 0, area_array_um2 = 0, area_buffers_um2 = 0, area_dequant_um2 = 0;
   double sqnr_db = 0;      // MAC-weighted: -10 log10( sum macs_i 10^(-sqnr_i/10) / sum macs_i )
   std::string bound;       // memory when the DRAM time exceeds the compute time over the trace

@@ -71,11 +71,12 @@ std::string num(double v, const char* f = "{:.2f}") { return std::isfinite(v) ? 
 
 struct Row {
   std::string pe;
-  std::string cycles, ms, e, ec, eb, ed, el, area, sqnr, util, bound;
+  std::string ghz, cycles, ms, e, ec, eb, ed, el, area, sqnr, util, bound;
 };
 
 Row row(const PeEstimate& p) {
   return {p.pe.label,
+          num(p.clock_hz / 1e9, "{:.3f}"),
           fmt::format("{}", p.cycles),
           num(p.time_s * 1e3, "{:.3f}"),
           num(mj(p.energy.total()), "{:.3f}"),
@@ -89,11 +90,11 @@ Row row(const PeEstimate& p) {
           p.bound};
 }
 
-const std::vector<std::string> kHeads = {"PE", "cycles", "latency ms", "energy mJ", "compute", "buffers", "DRAM",
+const std::vector<std::string> kHeads = {"PE", "GHz", "cycles", "latency ms", "energy mJ", "compute", "buffers", "DRAM",
                                          "leakage", "area mm2", "SQNR dB", "util %", "bound"};
 
 std::vector<std::string> cells(const Row& r) {
-  return {r.pe, r.cycles, r.ms, r.e, r.ec, r.eb, r.ed, r.el, r.area, r.sqnr, r.util, r.bound};
+  return {r.pe, r.ghz, r.cycles, r.ms, r.e, r.ec, r.eb, r.ed, r.el, r.area, r.sqnr, r.util, r.bound};
 }
 
 std::string escape_latex(std::string s) {
@@ -264,8 +265,10 @@ std::string markdown_report(const std::vector<PeEstimate>& r, const ReportInfo& 
   s += fmt::format("- workload: {}\n- accelerator: {}\n", info.trace, info.config);
   if (!r.empty()) {
     const auto& c = r[0].config;
-    s += fmt::format("- array {}x{} {}, {} GHz, {} nm; buffers A {} KB / W {} KB / O {} KB; DRAM {} GB/s, {} pJ/bit\n",
-                     c.rows, c.cols, c.dataflow, c.clock_hz / 1e9, c.node, c.a_buffer_kb, c.w_buffer_kb, c.o_buffer_kb,
+    s += fmt::format("- array {}x{} {}, clock {}, {} nm; buffers A {} KB / W {} KB / O {} KB; DRAM {} GB/s, {} pJ/bit\n",
+                     c.rows, c.cols, c.dataflow,
+                     c.clock_hz > 0 ? fmt::format("{} GHz", c.clock_hz / 1e9) : std::string("auto (each PE's modelled fmax)"),
+                     c.node, c.a_buffer_kb, c.w_buffer_kb, c.o_buffer_kb,
                      c.dram_gbps, c.dram_pj_per_bit);
   }
   s += "\n## Comparison\n\n| " ;
@@ -286,7 +289,9 @@ std::string markdown_report(const std::vector<PeEstimate>& r, const ReportInfo& 
   else
     s += "\n(No plots: gnuplot is not installed.)\n";
   for (const auto& p : r) {
-    s += fmt::format("\n## {} ({})\n\nParameters: ", p.pe.label, p.pe.name);
+    s += fmt::format("\n## {} ({})\n\nClock {:.3f} GHz ({}; modelled fmax {:.3f} GHz, set by the {}). Parameters: ",
+                     p.pe.label, p.pe.name, p.clock_hz / 1e9, p.config.clock_hz > 0 ? "the config's" : "auto",
+                     p.fmax_hz / 1e9, p.clock_limit);
     bool first = true;
     for (const auto& [k, v] : p.pe.params) s += fmt::format("{}{}={}", first ? "" : ", ", k, v), first = false;
     s += fmt::format("{}. Area {:.3f} mm² (array {:.3f}, buffers {:.3f}, dequantizer {:.3f}). Activity (fraction of "
@@ -311,18 +316,18 @@ std::string markdown_report(const std::vector<PeEstimate>& r, const ReportInfo& 
 std::string results_csv(const std::vector<PeEstimate>& r) {
   std::string s = "pe,op,kind,m,n,k,batch,repeat,macs,cycles,utilization,time_s,bound,dram_bytes,sram_bytes,"
                   "energy_compute_pj,energy_dequant_pj,energy_buffers_pj,energy_dram_pj,energy_leakage_pj,energy_total_pj,"
-                  "sqnr_db,area_um2,node\n";
+                  "sqnr_db,area_um2,node,clock_hz\n";
   for (const auto& p : r) {
     for (const auto& o : p.ops)
-      s += fmt::format("{},{},{},{},{},{},{},{},{},{},{:.6g},{:.6g},{},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{},,{}\n",
+      s += fmt::format("{},{},{},{},{},{},{},{},{},{},{:.6g},{:.6g},{},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{},,{},{:.6g}\n",
                        p.pe.label, o.name, o.kind, o.gemm.m, o.gemm.n, o.gemm.k, o.gemm.batch, o.instances, o.macs,
                        o.cycles, o.utilization, o.time_s, o.bound, o.traffic.dram(), o.traffic.sram(), o.energy.compute,
                        o.energy.dequant, o.energy.buffers, o.energy.dram, o.energy.leakage, o.energy.total(),
-                       num(o.sqnr_db, "{:.4g}"), p.config.node);
-    s += fmt::format("{},TOTAL,,,,,,,{},{},{:.6g},{:.6g},{},,,{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{},{:.6g},{}\n",
+                       num(o.sqnr_db, "{:.4g}"), p.config.node, p.clock_hz);
+    s += fmt::format("{},TOTAL,,,,,,,{},{},{:.6g},{:.6g},{},,,{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{},{:.6g},{},{:.6g}\n",
                      p.pe.label, p.macs, p.cycles, p.utilization, p.time_s, p.bound, p.energy.compute, p.energy.dequant,
                      p.energy.buffers, p.energy.dram, p.energy.leakage, p.energy.total(), num(p.sqnr_db, "{:.4g}"),
-                     p.area_um2, p.config.node);
+                     p.area_um2, p.config.node, p.clock_hz);
   }
   return s;
 }
@@ -341,7 +346,8 @@ std::string results_json(const std::vector<PeEstimate>& r, const ReportInfo& inf
     e["name"] = p.pe.name;
     e["params"] = p.pe.params;
     const auto& c = p.config;
-    e["accelerator"] = {{"rows", c.rows}, {"cols", c.cols}, {"dataflow", c.dataflow}, {"clock_hz", c.clock_hz},
+    e["accelerator"] = {{"rows", c.rows}, {"cols", c.cols}, {"dataflow", c.dataflow}, {"clock_hz", p.clock_hz},
+                        {"clock", c.clock_hz > 0 ? "config" : "auto"}, {"fmax_hz", p.fmax_hz}, {"clock_limit", p.clock_limit},
                         {"node_nm", c.node}, {"buffers_kb", {c.a_buffer_kb, c.w_buffer_kb, c.o_buffer_kb}},
                         {"dram_gbps", c.dram_gbps}, {"dram_pj_per_bit", c.dram_pj_per_bit}};
     e["macs"] = p.macs;

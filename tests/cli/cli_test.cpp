@@ -1109,17 +1109,39 @@ TEST_F(Cli, RunPrintsTable) {
   std::map<std::string, std::vector<std::string>> rows;
   for (const auto& l : lines_of(r.out)) {
     const auto w = words_of(l);
-    if (w.size() == 12) rows[w[0]] = w;
+    if (w.size() == 13) rows[w[0]] = w;
   }
   for (const char* pe : {"int_mac", "fp8_mac", "mixpe", "lut_tensor_core", "rmmec", "lmul_pe"}) {
     ASSERT_TRUE(rows.count(pe)) << pe << " missing from\n" << r.out;
     const auto& w = rows[pe];
-    EXPECT_GT(parse_double(w[1]), 0) << pe;  // cycles
+    EXPECT_GT(parse_double(w[1]), 0) << pe;  // clock GHz
+    EXPECT_GT(parse_double(w[2]), 0) << pe;  // cycles
     // energy = compute + buffers + DRAM + leakage (printed to 3 decimals)
-    EXPECT_NEAR(parse_double(w[3]),
-                parse_double(w[4]) + parse_double(w[5]) + parse_double(w[6]) + parse_double(w[7]), 0.003) << pe;
-    EXPECT_TRUE(w[11] == "memory" || w[11] == "compute") << pe;
+    EXPECT_NEAR(parse_double(w[4]),
+                parse_double(w[5]) + parse_double(w[6]) + parse_double(w[7]) + parse_double(w[8]), 0.003) << pe;
+    EXPECT_TRUE(w[12] == "memory" || w[12] == "compute") << pe;
   }
+}
+
+// The README's table is the output of `arithsim run`, not typed: scripts/readme_run_table.sh
+// writes it; this fails when the model changed and the README was not regenerated.
+TEST_F(Cli, ReadmeTableIsTheRunOutput) {
+  const Result r = run({"run", "--out", work("out").string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::ifstream f(std::string(ARITHSIM_SOURCE_DIR) + "/README.md");
+  ASSERT_TRUE(f) << "README.md";
+  std::vector<std::string> readme;
+  bool in = false;
+  for (std::string l; std::getline(f, l);) {
+    if (contains(l, "arithsim run table: begin")) in = true;
+    else if (contains(l, "arithsim run table: end")) in = false;
+    else if (in && l != "```") readme.push_back(l);
+  }
+  std::vector<std::string> table;
+  const auto out = lines_of(r.out);
+  for (size_t i = 1; i < out.size() && !out[i].empty(); ++i) table.push_back(out[i]);
+  ASSERT_FALSE(table.empty()) << r.out;
+  EXPECT_EQ(readme, table) << "README.md's run table is stale: run scripts/readme_run_table.sh";
 }
 
 // --daz only exists where codes are decoded: encode rejects it instead of ignoring it.
@@ -1486,6 +1508,48 @@ TEST_F(Cli, RunErrors) {
   EXPECT_EQ(r.code, 2);
   EXPECT_TRUE(contains(r.err, "unknown PE 'tpu'")) << r.err;
   EXPECT_FALSE(fs::exists(work("o")));
+  // A clock above the modelled fmax names both numbers; nothing is written.
+  r = run({"run", "--pe", "mixpe", "--clock", "1", "--out", work("o").string()});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(lines_of(r.err).size(), 1u) << r.err;
+  EXPECT_TRUE(contains(r.err, "clock 1 GHz (clock_ghz, --clock) is above the modelled fmax of 'mixpe' at 28 nm, 0.701 GHz"))
+      << r.err;
+  EXPECT_FALSE(fs::exists(work("o")));
+  write_all(work("clk.yaml"), "pe: {name: mixpe}\nclock_ghz: 0.9\n");
+  r = run({"run", "--config", work("clk.yaml").string(), "--out", work("o").string()});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.err, "0.9 GHz")) << r.err;
+  EXPECT_FALSE(fs::exists(work("o")));
+  expect_error(run({"run", "--clock", "fast", "--out", work("o").string()}), 2, {"--clock", "'fast'"}, false);
+  write_all(work("clk.yaml"), "clock_ghz: [1]\n");
+  expect_error(run({"run", "--config", work("clk.yaml").string(), "--out", work("o").string()}), 1,
+               {"clk.yaml", "clock_ghz", "'auto'"}, false);
+}
+
+// The clock: auto runs each PE at its modelled fmax (the slower of its critical path and the
+// buffers' SRAM access), an explicit one below it is taken as given and scales compute time.
+TEST_F(Cli, RunClockAutoIsTheFmaxAndExplicitClocksScaleComputeTime) {
+  Result a = run({"run", "--json", "--no-report"});
+  ASSERT_EQ(a.code, 0) << a.err;
+  const auto ja = nlohmann::json::parse(a.out);
+  for (const auto& p : ja["pes"]) {
+    EXPECT_EQ(p["accelerator"]["clock"], "auto") << p["pe"];
+    EXPECT_DOUBLE_EQ(p["accelerator"]["clock_hz"].get<double>(), p["accelerator"]["fmax_hz"].get<double>()) << p["pe"];
+    EXPECT_FALSE(p["accelerator"]["clock_limit"].get<std::string>().empty());
+  }
+  // mixpe: its FP32 accumulate loop sets 0.701 GHz (arithsim cost mixpe --node 28).
+  const auto& mix = ja["pes"][2];
+  ASSERT_EQ(mix["pe"], "mixpe");
+  EXPECT_NEAR(mix["accelerator"]["fmax_hz"].get<double>(), 0.7007e9, 1e6);
+  EXPECT_TRUE(contains(mix["accelerator"]["clock_limit"].get<std::string>(), "accumulate loop"));
+  Result h = run({"run", "--json", "--no-report", "--pe", "mixpe", "--clock", "0.35"});
+  ASSERT_EQ(h.code, 0) << h.err;
+  const auto jh = nlohmann::json::parse(h.out)["pes"][0];
+  EXPECT_EQ(jh["accelerator"]["clock"], "config");
+  EXPECT_DOUBLE_EQ(jh["accelerator"]["clock_hz"].get<double>(), 0.35e9);
+  EXPECT_EQ(jh["cycles"], mix["cycles"]);
+  EXPECT_NEAR(jh["compute_s"].get<double>(), mix["compute_s"].get<double>() * 0.7007e9 / 0.35e9,
+              1e-3 * jh["compute_s"].get<double>());
 }
 
 TEST_F(Cli, TraceGenShowRoundTripAndErrors) {

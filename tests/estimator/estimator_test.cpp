@@ -198,6 +198,7 @@ TEST(EstimatorActivity, WorkloadActivityIsTheMacWeightedMeanOfTheOps) {
 TEST(EstimatorRoofline, DecodeIsMemoryBoundPrefillComputeBound) {
   AcceleratorConfig c = estimator::default_config();
   c.pes = {{"int_mac", {}, "int_mac"}};
+  c.clock_hz = 1e9;  // below int_mac's fmax; the bounds below are at 1 GHz
   c.dram_gbps = 8;  // a GEMV on one array row of 32 (os) is memory-bound below ~32 GB/s
   estimator::Estimator est(c);
   traces::Trace t;
