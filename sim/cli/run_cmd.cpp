@@ -26,7 +26,7 @@ namespace arithsim::cli {
 namespace {
 
 struct RunArgs {
-  std::string trace, config, out = "arithsim-out", progress = "auto", clock;
+  std::string trace, config, out = "arithsim-out", progress = "auto", clock, objective;
   std::vector<std::string> pes;
   bool latex = false, json = false, no_report = false;
   size_t threads = threads::default_threads();
@@ -109,6 +109,14 @@ void run(const RunArgs& a) {
       config.clock_hz = ghz * 1e9;
     }
   }
+  if (!a.objective.empty()) {  // --objective overrides the config's mapping (searched, by this objective)
+    try {
+      config.objective = mapper::parse_objective(a.objective);
+    } catch (const std::invalid_argument&) {
+      throw UsageError(fmt::format("--objective: expected latency, energy or edp, got '{}'", a.objective), "");
+    }
+    config.fixed_mapping = false;
+  }
   if (!a.pes.empty()) {
     std::vector<estimator::PeChoice> chosen;
     const auto defaults = estimator::default_config().pes;
@@ -177,6 +185,9 @@ void add_run_command(CLI::App& app) {
   r->add_option("--clock", a->clock,
                  "array clock: 'auto' (each PE's modelled fmax at the node) or GHz, at most the fmax (default: the "
                  "config's clock_ghz, auto)");
+  r->add_option("--objective", a->objective,
+                 "what the mapper minimizes per GEMM op: latency, energy or edp (default: the config's mapping, latency; "
+                 "overrides a fixed mapping)");
   r->add_option("--pe", a->pes, "PEs to estimate (repeatable; a name or a config label; default: the config's)");
   r->add_flag("--latex", a->latex, "also print the LaTeX table and write table.tex");
   r->add_flag("--json", a->json, "print results.json to stdout instead of the table");

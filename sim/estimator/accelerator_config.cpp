@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <set>
@@ -105,7 +106,7 @@ AcceleratorConfig parse_config(std::string_view src, const std::string& file) {
 AcceleratorConfig detail::parse_fields(const YAML::Node& root, const std::string& file) {
   AcceleratorConfig c;
   check_keys(root, file, "",
-             {"version", "name", "array", "pe", "pes", "clock_ghz", "node", "buffers_kb", "dram", "vector"});
+             {"version", "name", "array", "pe", "pes", "clock_ghz", "node", "buffers_kb", "dram", "vector", "mapping"});
   if (root["version"] && integer(root["version"], file, "version", 0, 1 << 20) != kConfigVersion)
     fail(file, fmt::format("unsupported version {} (this arithsim reads version {})", root["version"].as<std::string>(),
                            kConfigVersion));
@@ -160,6 +161,49 @@ AcceleratorConfig detail::parse_fields(const YAML::Node& root, const std::string
   if (const auto v = root["vector"]) {
     check_keys(v, file, "vector", {"lanes"});
     if (v["lanes"]) c.vector_lanes = integer(v["lanes"], file, "vector.lanes", 1, 1 << 20);
+  }
+  if (const auto m = root["mapping"]) {
+    check_keys(m, file, "mapping", {"objective", "fixed"});
+    if (m["objective"] && m["fixed"]) fail(file, "give either 'mapping.objective' (searched) or 'mapping.fixed', not both");
+    if (m["objective"]) {
+      const std::string o = text(m["objective"], file, "mapping.objective");
+      try {
+        c.objective = mapper::parse_objective(o);
+      } catch (const std::invalid_argument&) {
+        fail(file, fmt::format("field 'mapping.objective' must be latency, energy or edp (got '{}')", io::escape(o)));
+      }
+    }
+    if (const auto f = m["fixed"]) {
+      check_keys(f, file, "mapping.fixed", {"rows", "order", "tile"});
+      c.fixed_mapping = true;
+      if (f["rows"]) {
+        const std::string r = text(f["rows"], file, "mapping.fixed.rows");
+        if (r != "m" && r != "n") fail(file, fmt::format("field 'mapping.fixed.rows' must be m or n (got '{}')", io::escape(r)));
+        c.mapping.rows = r == "m" ? mapper::Dim::M : mapper::Dim::N;
+      }
+      if (f["order"]) {
+        const std::string o = text(f["order"], file, "mapping.fixed.order");
+        std::string sorted = o;
+        std::sort(sorted.begin(), sorted.end());
+        if (sorted != "kmn")
+          fail(file, fmt::format("field 'mapping.fixed.order' must be the loops m, n, k outer to inner, e.g. nmk (got '{}')",
+                                 io::escape(o)));
+        for (size_t i = 0; i < 3; ++i) c.mapping.order[i] = o[i] == 'm' ? mapper::Dim::M : o[i] == 'n' ? mapper::Dim::N : mapper::Dim::K;
+      }
+      if (const auto t = f["tile"]) {
+        check_keys(t, file, "mapping.fixed.tile", {"m", "n", "k"});
+        // 0: the whole dim
+        if (t["m"]) c.mapping.tile_m = uint64_t(number(t["m"], file, "mapping.fixed.tile.m", 0, 1e15));
+        if (t["n"]) c.mapping.tile_n = uint64_t(number(t["n"], file, "mapping.fixed.tile.n", 0, 1e15));
+        if (t["k"]) c.mapping.tile_k = uint64_t(number(t["k"], file, "mapping.fixed.tile.k", 0, 1e15));
+        for (const char* d : {"m", "n", "k"})
+          if (t[d]) {
+            const double v = t[d].as<double>();
+            if (v != std::floor(v))
+              fail(file, fmt::format("field 'mapping.fixed.tile.{}' must be an integer (got {})", d, v));
+          }
+      }
+    }
   }
   try {
     validate(c);
@@ -217,6 +261,14 @@ std::string to_yaml(const AcceleratorConfig& c) {
   s += fmt::format("dram: {{bandwidth_gbps: {}, pj_per_bit: {}, source: {}}}\n", c.dram_gbps, c.dram_pj_per_bit,
                    q(c.dram_source));
   if (c.vector_lanes > 0) s += fmt::format("vector: {{lanes: {}}}\n", c.vector_lanes);
+  if (c.fixed_mapping) {
+    const auto& t = c.mapping;
+    s += fmt::format("mapping: {{fixed: {{rows: {}, order: {}{}{}, tile: {{m: {}, n: {}, k: {}}}}}}}\n", mapper::dim_name(t.rows),
+                     mapper::dim_name(t.order[0]), mapper::dim_name(t.order[1]), mapper::dim_name(t.order[2]), t.tile_m,
+                     t.tile_n, t.tile_k);
+  } else {
+    s += fmt::format("mapping: {{objective: {}}}\n", mapper::objective_name(c.objective));
+  }
   return s;
 }
 

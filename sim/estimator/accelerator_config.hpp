@@ -10,6 +10,7 @@
 //   buffers_kb: {activations: 256, weights: 512, outputs: 128}
 //   dram: {bandwidth_gbps: 64, pj_per_bit: 20, source: "..."}
 //   vector: {lanes: 32}
+//   mapping: {objective: latency}                         # or fixed: {rows: m, order: nmk, tile: {m: 32, n: 96, k: 0}}
 //
 // Loading validates every field once; errors are one line naming the file and the field.
 #pragma once
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include <arithsim/models/pe/pe.hpp>
+#include "sim/mapper/mapper.hpp"
 
 namespace arithsim::estimator {
 
@@ -61,6 +63,11 @@ struct AcceleratorConfig {
   double dram_pj_per_bit = kDefaultDramPjPerBit;
   std::string dram_source = kDefaultDramSource;
   int vector_lanes = 0;              // elementwise ops: elements per cycle (0: = cols)
+  // How GEMM ops are mapped (sim/mapper): searched by the objective, or one fixed loop nest
+  // for every op (tiles 0 or larger than a dim: all of it).
+  mapper::Objective objective = mapper::Objective::Latency;
+  bool fixed_mapping = false;
+  mapper::LoopNest mapping{mapper::Dim::M, {mapper::Dim::M, mapper::Dim::N, mapper::Dim::K}, 0, 0, 0};
   bool operator==(const AcceleratorConfig&) const = default;
 
   int lanes_for_vector() const { return vector_lanes > 0 ? vector_lanes : cols; }

@@ -16,6 +16,7 @@
 #include <arithsim/models/cycle/registry.hpp>
 #include <arithsim/models/formats/block.hpp>
 #include <arithsim/models/formats/format.hpp>
+#include <arithsim/models/io/escape.hpp>
 #include <arithsim/models/tensor/npy.hpp>
 #include "sim/gemm/gemm_driver.hpp"
 
@@ -470,6 +471,16 @@ PeEstimate Estimator::estimate(const traces::Trace& trace, const PeChoice& pe, c
   uint64_t gemm_cycles_total = 0, gemm_macs_total = 0;
   bool activity_set = false;
 
+  mapper::Hardware hw;
+  hw.rows = c.rows, hw.cols = c.cols, hw.dataflow = cycle::parse_dataflow(c.dataflow);
+  hw.stages = cycle::make_pe_cycle(pe.name, pe.params)->stages();
+  hw.a_buffer_bytes = c.a_buffer_kb * 1024, hw.w_buffer_bytes = c.w_buffer_kb * 1024, hw.o_buffer_bytes = c.o_buffer_kb * 1024;
+  hw.clock_hz = clock, hw.dram_bytes_per_s = c.dram_gbps * 1e9;
+  hw.dram_pj_per_byte = 8 * c.dram_pj_per_bit;
+  hw.a_pj_per_byte = 8 * ba.pj_per_bit, hw.w_pj_per_byte = 8 * bw.pj_per_bit, hw.o_pj_per_byte = 8 * bo.pj_per_bit;
+  hw.leakage_w = leak_uw * 1e-6;
+  std::map<std::string, mapper::Choice> mappings;  // per GEMM shape and formats
+
   for (size_t oi = 0; oi < trace.ops.size(); ++oi) {
     const Op& op = trace.ops[oi];
     OpEstimate e;
@@ -505,30 +516,45 @@ PeEstimate Estimator::estimate(const traces::Trace& trace, const PeChoice& pe, c
       e.passes = mp.passes;
       e.lanes = ai.lanes;
       e.note = mp.note;
-      const GemmCycles gc = gemm_cycles(c, pe, e.gemm, mp.passes);
-      e.kw = gc.kw, e.tiles = gc.tiles;
-      e.cycles = gc.cycles * uint64_t(op.repeat);
-      e.utilization = gc.utilization;
-      gemm_cycles_total += e.cycles;
-      gemm_macs_total += e.macs;
-      // Traffic: A row blocks are reused over the column tiles if R rows of A fit the A
-      // buffer, B over the row tiles if all of B fits the W buffer; else re-read per tile.
+      // The mapper: the op's loop nest (searched by the objective, or the config's fixed
+      // one), its cycles, traffic per tensor and level, and time with transfers overlapped.
       const GemmShape& g = e.gemm;
       const double abits = traces::bits_per_element(op.activation_format, 0);
       const double bbits = traces::bits_per_element(op.weight_format, op.group);
-      const double a_block = std::min<double>(R, double(g.m)) * double(g.k) * abits / 8;
-      const double b_all = double(g.k) * double(g.n) * bbits / 8;
-      const double col_tiles = std::ceil(double(g.n) / C), row_tiles = std::ceil(double(g.m) / R);
-      e.traffic.a_rereads = a_block <= c.a_buffer_kb * 1024 ? 1 : int(col_tiles);
-      e.traffic.w_rereads = b_all <= c.w_buffer_kb * 1024 ? 1 : int(row_tiles);
-      const double inst = double(g.batch) * double(op.repeat);
-      e.traffic.dram_a = op.a_bytes() * e.traffic.a_rereads;
-      e.traffic.dram_w = op.b_bytes() * e.traffic.w_rereads;
-      e.traffic.dram_c = op.c_bytes();
-      e.traffic.sram_a = e.traffic.dram_a + double(g.m) * double(g.k) * abits / 8 * col_tiles * inst;
-      const double w_reads = double(g.k) * double(g.n) * row_tiles * inst;  // weight elements into the array
-      e.traffic.sram_w = e.traffic.dram_w + w_reads * bbits / 8;
-      e.traffic.sram_c = 2 * op.c_bytes();
+      mapper::Problem mpb;
+      mpb.m = g.m, mpb.n = g.n, mpb.k = g.k, mpb.batch = g.batch;
+      mpb.a_bits = abits, mpb.b_bits = bbits, mpb.c_bits = traces::bits_per_element(op.output_format, 0);
+      mpb.lanes = ai.lanes, mpb.passes = mp.passes;
+      mpb.k_granule = std::max<uint64_t>(uint64_t(ai.lanes), op.group > 0 ? uint64_t(op.group) : 1);
+      const std::string mkey = fmt::format("{}x{}x{}x{}|{}|{}|{}|{}|{}|{}", g.m, g.n, g.k, g.batch, mpb.a_bits, mpb.b_bits,
+                                           mpb.c_bits, mpb.lanes, mpb.passes, mpb.k_granule);
+      auto mit = mappings.find(mkey);
+      if (mit == mappings.end()) {
+        try {
+          mit = mappings.emplace(mkey, c.fixed_mapping ? mapper::fixed(mpb, hw, c.mapping)
+                                                       : mapper::search(mpb, hw, c.objective)).first;
+        } catch (const mapper::NoFit& nf) {
+          throw ConfigError(fmt::format("{}: op '{}' ({}x{}x{}): {}", c.fixed_mapping ? "mapping.fixed" : "buffers_kb",
+                                        io::escape(op.name), g.m, g.n, g.k, nf.what()));
+        }
+      }
+      const mapper::Choice& ch = mit->second;
+      const double rep = double(op.repeat);
+      e.mapping = mapper::compact(ch.nest);
+      e.loop_nest = mapper::loop_nest_text(mpb, hw, ch.nest);
+      e.candidates = ch.candidates;
+      e.kw = ceil_div(g.k, uint64_t(ai.lanes)) * uint64_t(mp.passes);
+      e.tiles = ch.eval.array_tiles * g.batch;
+      e.cycles = ch.eval.cycles * uint64_t(op.repeat);
+      e.utilization = double(g.batch * g.m * g.n * e.kw) / (R * C * double(ch.eval.cycles));
+      gemm_cycles_total += e.cycles;
+      gemm_macs_total += e.macs;
+      e.traffic.a_rereads = int(ch.eval.a_reps), e.traffic.w_rereads = int(ch.eval.w_reps);
+      e.traffic.c_visits = int(ch.eval.c_reps);
+      e.traffic.dram_a = ch.eval.dram_a * rep, e.traffic.dram_w = ch.eval.dram_w * rep, e.traffic.dram_c = ch.eval.dram_c * rep;
+      e.traffic.sram_a = ch.eval.sram_a * rep, e.traffic.sram_w = ch.eval.sram_w * rep, e.traffic.sram_c = ch.eval.sram_c * rep;
+      e.compute_s = ch.eval.compute_s * rep, e.dram_s = ch.eval.dram_s * rep, e.time_s = ch.eval.time_s * rep;
+      const double w_reads = (ch.eval.sram_w - ch.eval.dram_w) * rep * 8 / bbits;  // weight elements into the array
       // Compute: the array's dynamic energy per busy cycle at the measured activity.
       const std::string akey = activity_key(pe, op);
       auto ait = caches_->activity.find(akey);
@@ -562,9 +588,11 @@ PeEstimate Estimator::estimate(const traces::Trace& trace, const PeChoice& pe, c
     }
     e.energy.buffers = 8 * (e.traffic.sram_a * ba.pj_per_bit + e.traffic.sram_w * bw.pj_per_bit + e.traffic.sram_c * bo.pj_per_bit);
     e.energy.dram = 8 * e.traffic.dram() * c.dram_pj_per_bit;
-    e.compute_s = double(e.cycles) / clock;
-    e.dram_s = e.traffic.dram() / (c.dram_gbps * 1e9);
-    e.time_s = std::max(e.compute_s, e.dram_s);
+    if (op.kind == OpKind::Elementwise) {  // GEMMs: the mapper's time (transfers overlapped, fill and drain)
+      e.compute_s = double(e.cycles) / clock;
+      e.dram_s = e.traffic.dram() / (c.dram_gbps * 1e9);
+      e.time_s = std::max(e.compute_s, e.dram_s);
+    }
     e.bound = e.compute_s >= e.dram_s ? "compute" : "memory";
     e.energy.leakage = leak_uw * e.time_s * 1e6;  // uW x s = 1e-6 J = 1e6 pJ
     r.macs += e.macs;

@@ -62,7 +62,8 @@ struct Energy {  // pJ
 struct Traffic {  // bytes, all instances
   double dram_a = 0, dram_w = 0, dram_c = 0;  // off-chip: activations, weights, outputs
   double sram_a = 0, sram_w = 0, sram_c = 0;  // on-chip buffer accesses (fills + reads / writes + drains)
-  int a_rereads = 1, w_rereads = 1;           // DRAM reads of A / B (1: it fits its buffer)
+  int a_rereads = 1, w_rereads = 1;           // DRAM passes over A / B per instance (the mapper's reuse)
+  int c_visits = 1;                           // visits of each output tile (> 1: partial sums spilled to DRAM)
   double dram() const { return dram_a + dram_w + dram_c; }
   double sram() const { return sram_a + sram_w + sram_c; }
 };
@@ -86,6 +87,10 @@ struct OpEstimate {
   Energy energy;
   double sqnr_db = 0;       // NaN: not measured (elementwise)
   std::string accuracy_how; // e.g. "mixpe w=int4 group=128, 4x16x4096 sample"
+  // The mapper's loop nest (GEMM ops): one line (mapper::compact), the whole nest, and how
+  // many nests were evaluated to choose it (1: the config's fixed mapping).
+  std::string mapping, loop_nest;
+  uint64_t candidates = 0;
   std::string note;
 };
 

@@ -1,5 +1,7 @@
 #include "sim/estimator/report.hpp"
 
+#include <algorithm>
+
 #include <arithsim/models/io/output_paths.hpp>
 
 #include <unistd.h>
@@ -308,6 +310,20 @@ std::string markdown_report(const std::vector<PeEstimate>& r, const ReportInfo& 
                        o.kind == "elementwise" ? "-" : num(o.utilization * 100, "{:.1f}"), o.time_s * 1e3, o.bound,
                        o.traffic.dram() * 1e-6, o.energy.compute * 1e-6, o.energy.buffers * 1e-6, o.energy.dram * 1e-6,
                        o.energy.leakage * 1e-6, num(o.sqnr_db, "{:.1f}"), o.note);
+    // The mapper's loop nests, once per distinct nest (the ops that share it named).
+    std::vector<std::pair<std::string, std::string>> nests;  // loop nest text, op names
+    for (const auto& o : p.ops) {
+      if (o.loop_nest.empty()) continue;
+      auto it = std::find_if(nests.begin(), nests.end(), [&](const auto& n) { return n.first == o.loop_nest; });
+      if (it == nests.end()) nests.emplace_back(o.loop_nest, o.name);
+      else it->second += ", " + o.name;
+    }
+    if (!nests.empty())
+      s += fmt::format("\nMappings ({}; per GEMM op, results.json `mapping`):\n", p.config.fixed_mapping
+                                                                                 ? std::string("fixed, config mapping.fixed")
+                                                                                 : std::string("searched, objective ") +
+                                                                                       mapper::objective_name(p.config.objective));
+    for (const auto& [text, ops] : nests) s += fmt::format("\n{}:\n\n```\n{}```\n", ops, text);
     s += "\nSources (node " + p.config.node + " nm):\n\n" + sources_of(p);
   }
   return s;
@@ -316,15 +332,15 @@ std::string markdown_report(const std::vector<PeEstimate>& r, const ReportInfo& 
 std::string results_csv(const std::vector<PeEstimate>& r) {
   std::string s = "pe,op,kind,m,n,k,batch,repeat,macs,cycles,utilization,time_s,bound,dram_bytes,sram_bytes,"
                   "energy_compute_pj,energy_dequant_pj,energy_buffers_pj,energy_dram_pj,energy_leakage_pj,energy_total_pj,"
-                  "sqnr_db,area_um2,node,clock_hz\n";
+                  "sqnr_db,area_um2,node,clock_hz,mapping\n";
   for (const auto& p : r) {
     for (const auto& o : p.ops)
-      s += fmt::format("{},{},{},{},{},{},{},{},{},{},{:.6g},{:.6g},{},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{},,{},{:.6g}\n",
+      s += fmt::format("{},{},{},{},{},{},{},{},{},{},{:.6g},{:.6g},{},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{},,{},{:.6g},{}\n",
                        p.pe.label, o.name, o.kind, o.gemm.m, o.gemm.n, o.gemm.k, o.gemm.batch, o.instances, o.macs,
                        o.cycles, o.utilization, o.time_s, o.bound, o.traffic.dram(), o.traffic.sram(), o.energy.compute,
                        o.energy.dequant, o.energy.buffers, o.energy.dram, o.energy.leakage, o.energy.total(),
-                       num(o.sqnr_db, "{:.4g}"), p.config.node, p.clock_hz);
-    s += fmt::format("{},TOTAL,,,,,,,{},{},{:.6g},{:.6g},{},,,{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{},{:.6g},{},{:.6g}\n",
+                       num(o.sqnr_db, "{:.4g}"), p.config.node, p.clock_hz, o.mapping);  // mapping: no commas
+    s += fmt::format("{},TOTAL,,,,,,,{},{},{:.6g},{:.6g},{},,,{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{},{:.6g},{},{:.6g},\n",
                      p.pe.label, p.macs, p.cycles, p.utilization, p.time_s, p.bound, p.energy.compute, p.energy.dequant,
                      p.energy.buffers, p.energy.dram, p.energy.leakage, p.energy.total(), num(p.sqnr_db, "{:.4g}"),
                      p.area_um2, p.config.node, p.clock_hz);
@@ -377,7 +393,16 @@ std::string results_json(const std::vector<PeEstimate>& r, const ReportInfo& inf
                           {"traffic_bytes",
                            {{"dram_a", o.traffic.dram_a}, {"dram_w", o.traffic.dram_w}, {"dram_c", o.traffic.dram_c},
                             {"sram_a", o.traffic.sram_a}, {"sram_w", o.traffic.sram_w}, {"sram_c", o.traffic.sram_c},
-                            {"a_rereads", o.traffic.a_rereads}, {"w_rereads", o.traffic.w_rereads}}},
+                            {"a_rereads", o.traffic.a_rereads}, {"w_rereads", o.traffic.w_rereads},
+                            {"c_visits", o.traffic.c_visits}}},
+                          {"mapping", o.mapping.empty() ? J(nullptr)
+                                                        : J{{"nest", o.mapping},
+                                                            {"how", p.config.fixed_mapping
+                                                                        ? "fixed (config mapping.fixed)"
+                                                                        : std::string("searched, objective ") +
+                                                                              mapper::objective_name(p.config.objective)},
+                                                            {"candidates", o.candidates},
+                                                            {"loop_nest", o.loop_nest}}},
                           {"compute_s", o.compute_s}, {"dram_s", o.dram_s}, {"time_s", o.time_s}, {"bound", o.bound},
                           {"energy_pj",
                            {{"compute", o.energy.compute}, {"dequant", o.energy.dequant}, {"buffers", o.energy.buffers},

@@ -1526,6 +1526,37 @@ TEST_F(Cli, RunErrors) {
                {"clk.yaml", "clock_ghz", "'auto'"}, false);
 }
 
+// A fixed mapping reproduces a given design: the report carries the config's loop nest for
+// every GEMM op, evaluated once (1 candidate), and the searched one is never worse by its
+// objective (latency here, to the search's 0.1 % tie window).
+TEST_F(Cli, RunFixedMappingIsReproducedAndNeverBeatsTheSearch) {
+  write_all(work("fixed.yaml"), "pe: int_mac\nclock_ghz: 1\nmapping: {fixed: {rows: m, order: nmk, tile: {m: 32, n: 64, k: 2048}}}\n");
+  write_all(work("searched.yaml"), "pe: int_mac\nclock_ghz: 1\n");
+  const Result f = run({"run", "--config", work("fixed.yaml").string(), "--json", "--no-report"});
+  const Result s = run({"run", "--config", work("searched.yaml").string(), "--json", "--no-report"});
+  ASSERT_EQ(f.code, 0) << f.err;
+  ASSERT_EQ(s.code, 0) << s.err;
+  const auto jf = nlohmann::json::parse(f.out)["pes"][0], js = nlohmann::json::parse(s.out)["pes"][0];
+  ASSERT_EQ(jf["ops"].size(), js["ops"].size());
+  int gemms = 0;
+  for (size_t i = 0; i < jf["ops"].size(); ++i) {
+    const auto &of = jf["ops"][i], &os = js["ops"][i];
+    if (of["mapping"].is_null()) continue;
+    ++gemms;
+    const uint64_t m = of["m"], n = of["n"], k = of["k"];
+    EXPECT_EQ(of["mapping"]["nest"], "rows=m order=nmk tile=" + std::to_string(std::min<uint64_t>(m, 32)) + "x" +
+                                         std::to_string(std::min<uint64_t>(n, 64)) + "x" + std::to_string(std::min<uint64_t>(k, 2048)))
+        << of["name"];
+    EXPECT_EQ(of["mapping"]["candidates"], 1);
+    EXPECT_EQ(of["mapping"]["how"], "fixed (config mapping.fixed)");
+    EXPECT_GT(os["mapping"]["candidates"].get<uint64_t>(), 100u);
+    // within the 0.1 % inside which the search takes the lower energy
+    EXPECT_LE(os["time_s"].get<double>(), of["time_s"].get<double>() * (1 + 1e-3)) << of["name"];
+    EXPECT_NE(os["mapping"]["loop_nest"].get<std::string>().find("parallel-for"), std::string::npos);
+  }
+  EXPECT_GT(gemms, 5);
+}
+
 // The clock: auto runs each PE at its modelled fmax (the slower of its critical path and the
 // buffers' SRAM access), an explicit one below it is taken as given and scales compute time.
 TEST_F(Cli, RunClockAutoIsTheFmaxAndExplicitClocksScaleComputeTime) {
@@ -1792,6 +1823,24 @@ TEST_F(BadInput, BadInputIsAnErrorNotASilentSuccess) {
   write_all(work("dup.yaml"), "array: {rows: 8}\narray: {rows: 16}\n");
   bad("duplicate YAML key", {"run", "--config", work("dup.yaml").string(), "--no-report"}, 1,
       {"dup.yaml:2:1: duplicate key 'array'"});
+  // The mapping and the clock: a fixed loop nest whose tile does not fit, a malformed one,
+  // an unknown objective, buffers too small for any tile, a clock above the fmax.
+  write_all(work("map.yaml"), "pe: int_mac\nmapping: {fixed: {rows: m, order: nmk, tile: {m: 32, n: 4096, k: 4096}}}\n");
+  bad("fixed mapping whose tile does not fit", {"run", "--config", work("map.yaml").string(), "--out", work("o").string()}, 1,
+      {"mapping.fixed: op 'layer.q_proj' (1x4096x4096): W tile 4096x4096 x 4.125 bits", "half of the weights buffer"});
+  EXPECT_FALSE(fs::exists(work("o")));
+  write_all(work("map.yaml"), "mapping: {fixed: {order: mmk}}\n");
+  bad("fixed mapping with a bad loop order", {"run", "--config", work("map.yaml").string(), "--no-report"}, 1,
+      {"map.yaml: field 'mapping.fixed.order' must be the loops m, n, k outer to inner", "'mmk'"});
+  write_all(work("map.yaml"), "mapping: {objective: speed}\n");
+  bad("unknown mapping objective", {"run", "--config", work("map.yaml").string(), "--no-report"}, 1,
+      {"field 'mapping.objective' must be latency, energy or edp (got 'speed')"});
+  bad("unknown --objective", {"run", "--objective", "speed", "--no-report"}, 2, {"--objective", "'speed'"});
+  write_all(work("map.yaml"), "pe: int_mac\nbuffers_kb: {activations: 0.125, weights: 0.125, outputs: 0.125}\n");
+  bad("buffers too small for any tile", {"run", "--config", work("map.yaml").string(), "--no-report"}, 1,
+      {"buffers_kb: op 'layer.q_proj' (1x4096x4096): no tiling fits the buffers"});
+  bad("clock above the modelled fmax", {"run", "--pe", "mixpe", "--clock", "1", "--no-report"}, 1,
+      {"is above the modelled fmax of 'mixpe' at 28 nm, 0.701 GHz"});
   // A waveform that cannot be written is refused before the run.
   bad("waveform into a missing directory", {"cosim", "int_mac", "--cycles", "10", "--wave", "no/such/w.fst"}, 2,
       {"does not exist", "--wave: refusing"});
