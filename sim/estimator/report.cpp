@@ -144,6 +144,30 @@ void write_plots(const fs::path& dir, const std::vector<PeEstimate>& r) {
       for (const auto& p : r) lat += fmt::format(" {:.6g}", p.ops[i].time_s * 1e3);
       lat += "\n";
     }
+  // Roofline: every GEMM op a point (MACs per DRAM byte, MAC/s attained), one index per PE;
+  // each PE's roofs: R x C x lanes MACs per cycle at its clock, and the DRAM bandwidth.
+  std::string roof = "# per PE (gnuplot index i): op intensity_mac_per_byte mac_per_s\n";
+  std::string roof_fns, roof_plot;
+  for (size_t i = 0; i < r.size(); ++i) {
+    const auto& p = r[i];
+    roof += fmt::format("# {}\n", p.pe.label);
+    size_t lanes = 1;
+    for (const auto& o : p.ops) {
+      if (o.kind == "elementwise" || o.traffic.dram() <= 0 || o.time_s <= 0) continue;
+      lanes = size_t(std::max(1, o.lanes));
+      roof += fmt::format("{} {:.6g} {:.6g}\n", o.name, double(o.macs) / o.traffic.dram(), double(o.macs) / o.time_s);
+    }
+    roof += "\n\n";
+    const double peak = double(p.config.rows) * p.config.cols * double(lanes) * p.clock_hz;
+    roof_fns += fmt::format("roof{}(x) = (x * {:.6g} < {:.6g}) ? x * {:.6g} : {:.6g}\n", i, p.config.dram_gbps * 1e9, peak,
+                            p.config.dram_gbps * 1e9, peak);
+    roof_plot += fmt::format("{}roof{}(x) with lines lt {} dt 2 title '{} roof', '' index {} using 2:3 with points lt {} pt 7 "
+                             "title '{} ops'",
+                             i ? ", " : "", i, i + 1, p.pe.label, i, i + 1, p.pe.label);
+  }
+  // The first plot element names the file; functions cannot come first with '' references.
+  if (!roof_plot.empty()) roof_plot = "'roofline.dat' index 0 using 2:3 with points lt 1 pt 7 notitle, " + roof_plot;
+  write_file(dir / "roofline.dat", roof);
   write_file(dir / "energy.dat", energy);
   write_file(dir / "area.dat", area);
   write_file(dir / "accuracy.dat", acc);
@@ -192,12 +216,24 @@ set grid
 set key off
 set offsets graph 0.1, graph 0.1, graph 0.1, graph 0.1
 plot 'accuracy.dat' using 2:3 with points pt 7 ps 1.5, '' using 2:3:1 with labels offset 0,1
+set output 'roofline.{e}'
+reset
+set title 'Roofline: GEMM ops (points) under each PE array compute roof and the DRAM roof'
+set xlabel 'operational intensity (MACs per DRAM byte)'
+set ylabel 'attained (MAC/s)'
+set logscale xy
+set grid
+set key outside right top
+set samples 400
+set xrange [0.1:10000]
+{fns}plot {roofs}
 unset output
 )",
-                      fmt::arg("t", t), fmt::arg("e", term), fmt::arg("last", npe + 1));
+                      fmt::arg("t", t), fmt::arg("e", term), fmt::arg("last", npe + 1), fmt::arg("fns", roof_fns),
+                      fmt::arg("roofs", roof_plot.empty() ? "1/0 notitle" : roof_plot));
   }
   write_file(dir / "plots.gp", gp);
-  for (const char* f : {"energy_breakdown", "area", "latency_per_layer", "accuracy_vs_energy"})
+  for (const char* f : {"energy_breakdown", "area", "latency_per_layer", "accuracy_vs_energy", "roofline"})
     for (const char* e : {".png", ".svg"}) track(dir / (std::string(f) + e), false);
   track(dir / "gnuplot.log", false);
   // gnuplot as a child whose pid a signal handler can stop (sh execs it: the same process)
@@ -287,7 +323,8 @@ std::string markdown_report(const std::vector<PeEstimate>& r, const ReportInfo& 
        "cycles (closed form). bound: memory when the DRAM time exceeds the compute time over the trace.\n";
   if (with_plots)
     s += "\n## Plots\n\n![energy](plots/energy_breakdown.svg)\n![area](plots/area.svg)\n"
-         "![latency](plots/latency_per_layer.svg)\n![accuracy vs energy](plots/accuracy_vs_energy.svg)\n";
+         "![latency](plots/latency_per_layer.svg)\n![accuracy vs energy](plots/accuracy_vs_energy.svg)\n"
+         "![roofline](plots/roofline.svg)\n";
   else
     s += "\n(No plots: gnuplot is not installed.)\n";
   for (const auto& p : r) {

@@ -1382,7 +1382,7 @@ TEST_F(Cli, RunWritesReportFilesAtomically) {
   ASSERT_EQ(r.code, 0) << r.err;
   for (const char* f : {"report.md", "results.csv", "results.json", "table.tex", ".arithsim-output"})
     EXPECT_TRUE(fs::exists(out / f)) << f;
-  for (const char* f : {"energy_breakdown", "area", "latency_per_layer", "accuracy_vs_energy"})
+  for (const char* f : {"energy_breakdown", "area", "latency_per_layer", "accuracy_vs_energy", "roofline"})
     for (const char* ext : {".png", ".svg"}) EXPECT_TRUE(fs::exists(out / "plots" / (std::string(f) + ext))) << f << ext;
   EXPECT_FALSE(fs::exists(out / "stale.txt"));  // the old report was replaced whole
   EXPECT_EQ(work_listing(), std::set<std::string>{"report"});  // no temporary directory left
