@@ -112,7 +112,7 @@ AcceleratorConfig detail::parse_fields(const YAML::Node& root, const std::string
                            kConfigVersion));
   if (root["name"]) c.name = text(root["name"], file, "name");
   if (const auto a = root["array"]) {
-    check_keys(a, file, "array", {"rows", "cols", "dataflow", "idle_gating"});
+    check_keys(a, file, "array", {"rows", "cols", "dataflow", "idle_gating", "cycles"});
     if (a["rows"]) c.rows = integer(a["rows"], file, "array.rows", 1, 4096);
     if (a["cols"]) c.cols = integer(a["cols"], file, "array.cols", 1, 4096);
     if (a["dataflow"]) c.dataflow = text(a["dataflow"], file, "array.dataflow");
@@ -123,6 +123,14 @@ AcceleratorConfig detail::parse_fields(const YAML::Node& root, const std::string
       if (g != "true" && g != "false")
         fail(file, fmt::format("field 'array.idle_gating' must be true or false (got '{}')", g));
       c.idle_gating = g == "true";
+    }
+    if (a["cycles"]) {
+      c.cycles = text(a["cycles"], file, "array.cycles");
+      if (c.cycles != "exact" && c.cycles != "scalesim")
+        fail(file, fmt::format("field 'array.cycles' must be exact or scalesim (got '{}')", io::escape(c.cycles)));
+      if (c.cycles == "scalesim" && c.dataflow != "os")
+        fail(file, fmt::format("field 'array.cycles': scalesim counts output-stationary arrays only (array.dataflow is '{}')",
+                               c.dataflow));
     }
   }
   if (root["pe"] && root["pes"]) fail(file, "give either 'pe' or 'pes', not both");
@@ -246,8 +254,8 @@ void validate(const AcceleratorConfig& c) {
 std::string to_yaml(const AcceleratorConfig& c) {
   // Strings double-quoted with JSON's escapes (valid YAML): names may hold ':', quotes, '#'.
   auto q = [](const std::string& t) { return nlohmann::json(t).dump(); };
-  std::string s = fmt::format("version: {}\nname: {}\narray: {{rows: {}, cols: {}, dataflow: {}, idle_gating: {}}}\n",
-                              kConfigVersion, q(c.name), c.rows, c.cols, q(c.dataflow), c.idle_gating);
+  std::string s = fmt::format("version: {}\nname: {}\narray: {{rows: {}, cols: {}, dataflow: {}, idle_gating: {}, cycles: {}}}\n",
+                              kConfigVersion, q(c.name), c.rows, c.cols, q(c.dataflow), c.idle_gating, q(c.cycles));
   if (!c.pes.empty()) s += "pes:\n";
   for (const auto& p : c.pes) {
     s += fmt::format("  - {{name: {}, label: {}, params: {{", q(p.name), q(p.label));

@@ -52,6 +52,9 @@ struct AcceleratorConfig {
   // Idle PEs (no MAC this cycle) have their datapath gated: they pay their registers' clock
   // energy only. false: every PE pays its full dynamic energy every cycle.
   bool idle_gating = true;
+  // "exact" (the cycle-level array's closed form) or "scalesim" (SCALE-Sim v2's count, os
+  // only: T + R + C - 2 per fold, folds not overlapped; docs/estimator.md#scale-sim).
+  std::string cycles = "exact";
   std::vector<PeChoice> pes;         // one estimate per PE
   // The array clock; 0 ("auto"): each PE's modelled fmax at the node (the PE's critical
   // path or a buffer's SRAM access, whichever is slower). A clock above the fmax is a

@@ -474,6 +474,7 @@ PeEstimate Estimator::estimate(const traces::Trace& trace, const PeChoice& pe, c
   mapper::Hardware hw;
   hw.rows = c.rows, hw.cols = c.cols, hw.dataflow = cycle::parse_dataflow(c.dataflow);
   hw.stages = cycle::make_pe_cycle(pe.name, pe.params)->stages();
+  hw.scalesim_cycles = c.cycles == "scalesim";
   hw.a_buffer_bytes = c.a_buffer_kb * 1024, hw.w_buffer_bytes = c.w_buffer_kb * 1024, hw.o_buffer_bytes = c.o_buffer_kb * 1024;
   hw.clock_hz = clock, hw.dram_bytes_per_s = c.dram_gbps * 1e9;
   hw.dram_pj_per_byte = 8 * c.dram_pj_per_bit;
@@ -613,8 +614,11 @@ PeEstimate Estimator::estimate(const traces::Trace& trace, const PeChoice& pe, c
   r.area_dequant_um2 = any_dequant ? 2 * C * fmul16.area_um2 : 0;
   r.area_um2 = r.area_array_um2 + r.area_buffers_um2 + r.area_dequant_um2;
   r.sources = {
-      fmt::format("cycles: closed form array_gemm_cycles (models/cycle/array_gemm.hpp), {}x{} {} array; tested equal to "
-                  "the cycle-level array simulation", c.rows, c.cols, c.dataflow),
+      c.cycles == "scalesim"
+          ? fmt::format("cycles: SCALE-Sim v2-compatible count (T + R + C - 2 per fold, folds not overlapped, zero-latency "
+                        "MACs), {}x{} {} array (array.cycles: scalesim)", c.rows, c.cols, c.dataflow)
+          : fmt::format("cycles: closed form array_gemm_cycles (models/cycle/array_gemm.hpp), {}x{} {} array; tested equal to "
+                        "the cycle-level array simulation", c.rows, c.cols, c.dataflow),
       fmt::format("compute energy and array area: cost model (cost/pe_cost, cost/array_cost; component library "
                   "cost/library/components.yaml, Horowitz ISSCC 2014 at 45 nm) scaled to {} nm ({}), activity {}",
                   node.name, node.source, r.activity.how),

@@ -112,8 +112,11 @@ Evaluation evaluate(const Problem& p, const Hardware& h, const LoopNest& nest0) 
   const uint64_t kw = ((p.k / t.tile_k) * ceil_div(t.tile_k, lanes) + ceil_div(p.k % t.tile_k, lanes)) * uint64_t(p.passes);
   e.array_tiles = bm * bn;
   // The closed form of models/cycle/array_gemm.hpp with the whole op's block stream as one tile.
-  e.cycles = cycle::array_gemm_cycles(h.rows, h.cols, h.dataflow, h.stages, size_t(h.rows), size_t(h.cols),
-                                      size_t(p.batch * e.array_tiles * kw));
+  if (h.scalesim_cycles)  // folds = blocks x K tiles, each T + R + C - 2
+    e.cycles = p.batch * e.array_tiles * (kw + trips[2] * uint64_t(h.rows + h.cols - 2));
+  else
+    e.cycles = cycle::array_gemm_cycles(h.rows, h.cols, h.dataflow, h.stages, size_t(h.rows), size_t(h.cols),
+                                        size_t(p.batch * e.array_tiles * kw));
   e.steps = p.batch * trips[0] * trips[1] * trips[2];
   // Buffers: every DRAM byte is written into its buffer; the array reads the operand on one
   // side once per block of the other side (A re-streamed each weight pass); outputs are

@@ -44,6 +44,9 @@ struct Hardware {
   int rows = 32, cols = 32;
   cycle::Dataflow dataflow = cycle::Dataflow::OutputStationary;
   int stages = 1;                                       // PE pipeline stages (the closed form's latency)
+  // SCALE-Sim-compatible cycles (os only): every R x C fold pays its T words + R + C - 2,
+  // folds never overlap and MACs have no latency (SCALE-Sim v2's systolic_compute_os).
+  bool scalesim_cycles = false;
   double a_buffer_bytes = 256 * 1024, w_buffer_bytes = 512 * 1024, o_buffer_bytes = 128 * 1024;
   double clock_hz = 1e9;
   double dram_bytes_per_s = 64e9;

@@ -377,6 +377,19 @@ TEST(EstimatorConfig, DefaultsAndParsing) {
   EXPECT_EQ(back.dram_source, "user (acc.yaml): user (acc.yaml): HBM2");  // provenance kept
   back.dram_source = d.dram_source;
   EXPECT_EQ(back, d);
+  // SCALE-Sim-compatible cycles: more cycles for the same decode step, named in the sources.
+  {
+    auto sc = estimator::default_config();
+    sc.pes.resize(1);
+    sc.clock_hz = 1e9;
+    estimator::Estimator exact(sc);
+    sc.cycles = "scalesim";
+    estimator::Estimator scalesim(sc);
+    const auto re = exact.estimate(small_trace(), sc.pes[0]), rs = scalesim.estimate(small_trace(), sc.pes[0]);
+    EXPECT_GT(rs.cycles, re.cycles);
+    EXPECT_NE(rs.sources[0].find("SCALE-Sim"), std::string::npos) << rs.sources[0];
+    EXPECT_EQ(estimator::parse_config(estimator::to_yaml(sc), "acc.yaml").cycles, "scalesim");
+  }
   // The mapping: an objective, or a fixed nest, read and written back.
   const auto e = estimator::parse_config("mapping: {objective: edp}\n", "acc.yaml");
   EXPECT_EQ(e.objective, mapper::Objective::Edp);
@@ -400,6 +413,9 @@ TEST(EstimatorConfig, MalformedConfigsGiveOneLineErrors) {
       {"mapping: {fixed: {tile: {m: 2.5}}}", "acc.yaml: field 'mapping.fixed.tile.m' must be an integer (got 2.5)"},
       {"mapping: {objective: edp, fixed: {}}", "acc.yaml: give either 'mapping.objective' (searched) or 'mapping.fixed', not both"},
       {"mapping: {tiles: 1}", "acc.yaml: unknown field 'mapping.tiles' (allowed: fixed, objective)"},
+      {"array: {cycles: fast}", "acc.yaml: field 'array.cycles' must be exact or scalesim (got 'fast')"},
+      {"array: {dataflow: dot, cycles: scalesim}",
+       "acc.yaml: field 'array.cycles': scalesim counts output-stationary arrays only (array.dataflow is 'dot')"},
       {"array: {dataflow: ws}", "acc.yaml: field 'array.dataflow' must be os or dot (got 'ws')"},
       {"array: {idle_gating: maybe}", "acc.yaml: field 'array.idle_gating' must be true or false (got 'maybe')"},
       {"arrray: {}", "acc.yaml: unknown field 'arrray'"},

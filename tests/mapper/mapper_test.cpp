@@ -4,8 +4,12 @@
 // designer knows.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <fstream>
 #include <map>
 #include <random>
+
+#include <fmt/format.h>
 
 #include <arithsim/models/cycle/array_gemm.hpp>
 #include <arithsim/models/cycle/registry.hpp>
@@ -209,4 +213,54 @@ TEST(Mapper, FixedNestsAreCheckedAgainstTheBuffers) {
   const std::string text = mapper::loop_nest_text(p, h, c.nest);
   EXPECT_NE(text.find("for n2 in [0:43) step 96"), std::string::npos) << text;
   EXPECT_NE(text.find("parallel-for m0 in [0:32) rows, n0 in [0:32) columns"), std::string::npos) << text;
+}
+
+// SCALE-Sim v2 (systolic_compute_os) counts each R x C fold as T + R + C - 2 cycles (its
+// operand demand skewed over the array and the outputs drained before the next fold), folds
+// one after another, MACs with no latency. The arithsim array starts the next fold's stream on
+// the next edge (each PE latches its result and accumulates the next tile at once) and its
+// PEs have `stages` of pipeline: ours = folds * T + R + C - 2 + stages. The difference is
+// exactly (folds - 1) * (R + C - 2) - stages, asserted on every row; the mapper's
+// SCALE-Sim-compatible mode (array.cycles: scalesim) gives SCALE-Sim's count. With
+// ARITHSIM_SCALESIM_TABLE=FILE the rows are written for docs/estimator.md
+// (scripts/gen_scalesim_table.sh).
+TEST(Mapper, CyclesBesideScaleSimsFormula) {
+  struct Row {
+    uint64_t m, n, k;
+    int r, c;
+    const char* what;
+  };
+  const std::vector<Row> rows = {
+      {32, 32, 32, 32, 32, "one fold"},
+      {1, 4096, 4096, 32, 32, "GEMV (decode projection)"},
+      {2048, 4096, 4096, 32, 32, "prefill projection"},
+      {3136, 64, 576, 32, 32, "ResNet-50 conv2_x 3x3 as implicit GEMM"},
+      {64, 64, 8, 32, 32, "K shorter than the array"},
+      {100, 70, 33, 32, 32, "edge folds"},
+      {100, 70, 33, 8, 16, "edge folds, 8x16 array"},
+      {7, 5, 3, 4, 4, "tiny, 4x4 array"},
+  };
+  std::string table;
+  for (const auto& row : rows) {
+    mapper::Problem p{row.m, row.n, row.k, 1, 8, 8, 32, 32, 1, 1, 1};
+    mapper::Hardware h;
+    h.rows = row.r, h.cols = row.c, h.stages = 1;
+    const mapper::LoopNest whole{Dim::M, {Dim::M, Dim::N, Dim::K}, 0, 0, 0};
+    const auto ours = mapper::evaluate(p, h, whole);
+    const uint64_t folds = cdiv(row.m, uint64_t(row.r)) * cdiv(row.n, uint64_t(row.c));
+    const uint64_t scalesim = folds * (row.k + uint64_t(row.r + row.c) - 2);  // SCALE-Sim v2, written out
+    auto hs = h;
+    hs.scalesim_cycles = true;
+    EXPECT_EQ(mapper::evaluate(p, hs, whole).cycles, scalesim) << row.what;
+    EXPECT_EQ(int64_t(scalesim) - int64_t(ours.cycles), int64_t(folds - 1) * (row.r + row.c - 2) - h.stages) << row.what;
+    if (row.m * row.n * row.k <= 200000) {  // ours is the cycle-level array's count
+      auto array = cycle::make_pe_array("int_mac", {}, row.r, row.c, cycle::Dataflow::OutputStationary);
+      const auto sim = cycle::run_array_gemm(*array, cycle::random_array_problem(array->ports(), row.m, row.n, row.k, 3));
+      EXPECT_EQ(ours.cycles, sim.cycles) << row.what;
+    }
+    table += fmt::format("| {} | {}×{}×{} | {}×{} | {} | {} | {} | {:+.1f} % |\n", row.what, row.m, row.n, row.k, row.r,
+                         row.c, folds, ours.cycles, scalesim,
+                         100.0 * (double(scalesim) - double(ours.cycles)) / double(ours.cycles));
+  }
+  if (const char* f = std::getenv("ARITHSIM_SCALESIM_TABLE")) std::ofstream(f) << table;
 }
