@@ -59,7 +59,21 @@ module pe_array #(
     output logic [R*C-1:0]          out_valid,
     output logic [R*C*OUT_BITS-1:0] out_acc
 );
-  localparam int WB = W_BITS + SCALE_BITS + ZERO_BITS;  // what travels down a column
+  // What travels down a column: the weight word, and for the PEs that take group scales
+  // (mixpe, lut_tensor_core) the group's scale code and zero point; the others carry no
+  // fields they do not use.
+  /* verilator lint_off WIDTH */
+  localparam bit GROUPED = PE == "mixpe" || PE == "lut_tensor_core";
+  /* verilator lint_on WIDTH */
+  localparam int WB = GROUPED ? W_BITS + SCALE_BITS + ZERO_BITS : W_BITS;
+  logic [C*WB-1:0] col_in;  // column j's word as it enters the array
+  for (genvar j = 0; j < C; j++) begin : column_word
+    if (GROUPED) begin : grouped
+      assign col_in[j*WB +: WB] = {in_zero[j*ZERO_BITS +: ZERO_BITS], in_scale[j*SCALE_BITS +: SCALE_BITS], in_w[j*W_BITS +: W_BITS]};
+    end else begin : plain
+      assign col_in[j*WB +: WB] = in_w[j*W_BITS +: W_BITS];
+    end
+  end
 
   // The inputs as they reach each PE.
   logic [A_BITS-1:0] a_at [R][C];
@@ -71,7 +85,7 @@ module pe_array #(
       for (genvar j = 0; j < C; j++) begin : col
         assign a_at[i][j] = in_a[i*A_BITS +: A_BITS];
         assign f_at[i][j] = {in_valid, in_first, in_last};
-        assign b_at[i][j] = {in_zero[j*ZERO_BITS +: ZERO_BITS], in_scale[j*SCALE_BITS +: SCALE_BITS], in_w[j*W_BITS +: W_BITS]};
+        assign b_at[i][j] = col_in[j*WB +: WB];
       end
     end
   end else begin : systolic_os
@@ -83,40 +97,40 @@ module pe_array #(
     logic [A_BITS-1:0] a_hop [R][C];
     logic [2:0]        f_hop [R][C];
     logic [WB-1:0]     b_hop [R][C];
-    always_ff @(posedge clk) begin
-      if (!rst_n) begin
-        for (int i = 0; i < R; i++)
-          for (int d = 0; d < R; d++) begin
-            a_skew[i][d] <= '0;
-            f_skew[i][d] <= '0;
-          end
-        for (int j = 0; j < C; j++)
-          for (int d = 0; d < C; d++) b_skew[j][d] <= '0;
-        for (int i = 0; i < R; i++)
-          for (int j = 0; j < C; j++) begin
-            a_hop[i][j] <= '0;
-            f_hop[i][j] <= '0;
-            b_hop[i][j] <= '0;
-          end
-      end else begin
-        for (int i = 0; i < R; i++) begin
-          a_skew[i][0] <= in_a[i*A_BITS +: A_BITS];
-          f_skew[i][0] <= {in_valid, in_first, in_last};
-          for (int d = 1; d < R; d++) begin
-            a_skew[i][d] <= a_skew[i][d-1];
-            f_skew[i][d] <= f_skew[i][d-1];
-          end
+    // One always_ff per register, in generate loops that elaborate at any size: procedural
+    // for-loops of non-blocking array writes above the unroll limit of Debian's 5.006
+    // release are its BLKLOOPINIT error (32x32 failed so).
+    for (genvar i = 0; i < R; i++) begin : skew_a
+      for (genvar d = 0; d < R; d++) begin : stage
+        if (d == 0) begin : first
+          always_ff @(posedge clk)
+            if (!rst_n) {a_skew[i][d], f_skew[i][d]} <= '0;
+            else {a_skew[i][d], f_skew[i][d]} <= {in_a[i*A_BITS +: A_BITS], in_valid, in_first, in_last};
+        end else begin : next
+          always_ff @(posedge clk)
+            if (!rst_n) {a_skew[i][d], f_skew[i][d]} <= '0;
+            else {a_skew[i][d], f_skew[i][d]} <= {a_skew[i][d-1], f_skew[i][d-1]};
         end
-        for (int j = 0; j < C; j++) begin
-          b_skew[j][0] <= {in_zero[j*ZERO_BITS +: ZERO_BITS], in_scale[j*SCALE_BITS +: SCALE_BITS], in_w[j*W_BITS +: W_BITS]};
-          for (int d = 1; d < C; d++) b_skew[j][d] <= b_skew[j][d-1];
+      end
+    end
+    for (genvar j = 0; j < C; j++) begin : skew_b
+      for (genvar d = 0; d < C; d++) begin : stage
+        if (d == 0) begin : first
+          always_ff @(posedge clk)
+            if (!rst_n) b_skew[j][d] <= '0;
+            else b_skew[j][d] <= col_in[j*WB +: WB];
+        end else begin : next
+          always_ff @(posedge clk)
+            if (!rst_n) b_skew[j][d] <= '0;
+            else b_skew[j][d] <= b_skew[j][d-1];
         end
-        for (int i = 0; i < R; i++)
-          for (int j = 0; j < C; j++) begin
-            a_hop[i][j] <= a_at[i][j];
-            f_hop[i][j] <= f_at[i][j];
-            b_hop[i][j] <= b_at[i][j];
-          end
+      end
+    end
+    for (genvar i = 0; i < R; i++) begin : hop_row
+      for (genvar j = 0; j < C; j++) begin : hop_col
+        always_ff @(posedge clk)
+          if (!rst_n) {a_hop[i][j], f_hop[i][j], b_hop[i][j]} <= '0;
+          else {a_hop[i][j], f_hop[i][j], b_hop[i][j]} <= {a_at[i][j], f_at[i][j], b_at[i][j]};
       end
     end
     for (genvar i = 0; i < R; i++) begin : row
@@ -132,7 +146,7 @@ module pe_array #(
           assign f_at[i][j] = f_hop[i][j-1];
         end
         if (i == 0 && j == 0) begin : corner_b
-          assign b_at[i][j] = {in_zero[ZERO_BITS-1:0], in_scale[SCALE_BITS-1:0], in_w[W_BITS-1:0]};
+          assign b_at[i][j] = col_in[WB-1:0];
         end else if (i == 0) begin : top_edge
           assign b_at[i][j] = b_skew[j][j-1];
         end else begin : from_top

@@ -14,6 +14,7 @@
 #include "Vpe_array_mixpe_os.h"
 #include "Vpe_array_mixpe_w2_os.h"
 #include "Vpe_array_os.h"
+#include "Vpe_array_os_32.h"
 #include "Vpe_array_rmmec_dot.h"
 #include "Vpe_array_rmmec_p16_dot.h"
 #include <arithsim/models/cycle/array_gemm.hpp>
@@ -36,16 +37,17 @@ cycle::ArrayGemmProblem int8_problem(size_t m, size_t n, size_t k, uint64_t seed
 }
 
 template <class V>
-void gemm_cosim(cycle::Dataflow df, int stages, unsigned bubbles) {
-  constexpr int R = 4, C = 4;
+void gemm_cosim(cycle::Dataflow df, int stages, unsigned bubbles, int R = 4, int C = 4, size_t m = 10, size_t n = 7,
+                size_t k = 37) {
   const pe::Params params = {{"stages", std::to_string(stages)}};
   const auto model = cycle::make_pe_array("int_mac", params, R, C, df);
   cosim::RtlArray<V> rtl(R, C, df, stages, model->ports());
   cosim::Lockstep both(*model, rtl);
-  const auto p = int8_problem(10, 7, 37, 5 + stages);  // edge tiles: 10 = 4+4+2, 7 = 4+3
+  const auto p = int8_problem(m, n, k, 5 + stages);  // 4x4: edge tiles 10 = 4+4+2, 7 = 4+3
   const auto r = cycle::run_array_gemm(both, p, {bubbles});
   ASSERT_EQ(both.mismatch(), "") << cycle::dataflow_name(df);
-  EXPECT_GE(both.edges(), 6u * 37u);  // every edge of every tile compared
+  const uint64_t tiles = ((m + size_t(R) - 1) / size_t(R)) * ((n + size_t(C) - 1) / size_t(C));
+  EXPECT_GE(both.edges(), tiles * k);  // every edge of every tile compared
   // every result equals the int_mac datapath (INT8 x INT8 -> INT32 wrap)
   for (size_t i = 0; i < p.m; ++i)
     for (size_t j = 0; j < p.n; ++j) {
@@ -54,18 +56,25 @@ void gemm_cosim(cycle::Dataflow df, int stages, unsigned bubbles) {
       ASSERT_EQ(r.out[i * p.n + j], uint64_t(uint32_t(acc.value()))) << "C[" << i << "][" << j << "]";
     }
   // exact cycle count: tiles * K + stalls + latency - 1
-  EXPECT_EQ(r.tiles, 6u);
+  EXPECT_EQ(r.tiles, tiles);
   if (bubbles) {
     EXPECT_GT(r.stall_edges, 0u);
   }
   EXPECT_EQ(r.cycles, cycle::array_gemm_cycles(R, C, df, stages, p.m, p.n, p.kw, r.stall_edges));
   EXPECT_EQ(r.cycles, r.tiles * p.kw + r.stall_edges + uint64_t(model->latency()) - 1);
-  EXPECT_NEAR(r.utilization, double(p.m * p.n * p.kw) / (16.0 * double(r.cycles)), 1e-12);
+  EXPECT_NEAR(r.utilization, double(p.m * p.n * p.kw) / (double(R * C) * double(r.cycles)), 1e-12);
 }
 
 TEST(ArrayCosim, OutputStationary4x4GemmEveryEdge) {
   gemm_cosim<Vpe_array_os>(cycle::Dataflow::OutputStationary, 1, 0);
   gemm_cosim<Vpe_array_os>(cycle::Dataflow::OutputStationary, 1, 5);
+}
+
+// The estimator's default array: 32x32 int_mac, output-stationary, edge tiles in both dims
+// (70 = 32+32+6, 45 = 32+13), with feeder stalls.
+TEST(ArrayCosim, OutputStationary32x32GemmEveryEdge) {
+  gemm_cosim<Vpe_array_os_32>(cycle::Dataflow::OutputStationary, 1, 0, 32, 32, 70, 45, 40);
+  gemm_cosim<Vpe_array_os_32>(cycle::Dataflow::OutputStationary, 1, 7, 32, 32, 70, 45, 40);
 }
 
 TEST(ArrayCosim, DotProductTile4x4GemmEveryEdge) {
