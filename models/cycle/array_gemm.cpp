@@ -10,6 +10,15 @@ namespace arithsim::cycle {
 
 uint64_t array_gemm_cycles(int rows, int cols, Dataflow df, int stages, size_t m, size_t n, size_t kw,
                            uint64_t stall_edges) {
+  if (df == Dataflow::WeightStationary || df == Dataflow::InputStationary) {
+    const bool ws = df == Dataflow::WeightStationary;
+    const uint64_t R = uint64_t(rows), C = uint64_t(cols), streamed = ws ? m : n, across = ws ? n : m;
+    const uint64_t tiles = ((kw + R - 1) / R) * ((across + C - 1) / C);
+    const uint64_t interval = std::max<uint64_t>(streamed, 2 * R);
+    // first load (R), tile starts `interval` apart, the last tile's last vector through the
+    // skew, the array and the pipeline into the bottom-right result register
+    return R + (tiles - 1) * interval + streamed + R + C + uint64_t(stages) - 2;
+  }
   const uint64_t tiles = uint64_t((m + size_t(rows) - 1) / size_t(rows)) * ((n + size_t(cols) - 1) / size_t(cols));
   const uint64_t latency = uint64_t(df == Dataflow::OutputStationary ? rows + cols - 2 : 0) + uint64_t(stages) + 1;
   return tiles * kw + stall_edges + latency - 1;

@@ -68,7 +68,10 @@ ArrayGemmResult run_array_gemm(PeArrayModel& array, const ArrayGemmProblem& p, c
 // zero points in range, constant per column), for tests and benchmarks of arrays.
 ArrayGemmProblem random_array_problem(const PePorts& ports, size_t m, size_t n, size_t kw, uint64_t seed);
 
-// The closed form the estimator uses: tiles * kw + stalls + latency - 1.
+// The closed form the estimator uses. os / dot: tiles * kw + stalls + latency - 1 (R x C
+// output tiles). ws / is: R + (tiles - 1) max(S, 2R) + S + R + C + stages - 2 with S the
+// streamed vectors (M for ws, N for is) and tiles = ceil(Kw / R) ceil(N / C) (ws; M for is):
+// models/cycle/stationary_array.hpp's protocol. Stalls: os / dot only.
 uint64_t array_gemm_cycles(int rows, int cols, Dataflow df, int stages, size_t m, size_t n, size_t kw,
                            uint64_t stall_edges = 0);
 

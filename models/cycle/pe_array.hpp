@@ -1,6 +1,6 @@
 // Cycle-level R x C arrays composed from any PE's datapath, the twin of rtl/pe_array.sv.
 //
-// Dataflows:
+// Dataflows (ws and is: models/cycle/stationary_array.hpp):
 //   os   output-stationary systolic array: row i of A enters on the left delayed i edges (input
 //        skew), column j of B (with its group scale / zero point) at the top delayed j edges;
 //        A and the valid/first/last flags move right one PE per edge, B moves down. Each PE
@@ -34,8 +34,9 @@
 
 namespace arithsim::cycle {
 
-enum class Dataflow { OutputStationary, DotTile };
-Dataflow parse_dataflow(const std::string& s);  // "os" | "dot", std::invalid_argument otherwise
+enum class Dataflow { OutputStationary, DotTile, WeightStationary, InputStationary };
+// "os" | "dot" | "ws" | "is", std::invalid_argument otherwise
+Dataflow parse_dataflow(const std::string& s);
 const char* dataflow_name(Dataflow d);
 
 struct ArrayIn {  // one edge of the array's inputs
@@ -77,6 +78,8 @@ class PeArray final : public PeArrayModel {
       : dp_(std::move(dp)), S_(size_t(stages)), R_(size_t(rows)), C_(size_t(cols)), df_(df) {
     check_array_shape(rows, cols);
     check_stages("array", stages);
+    if (df != Dataflow::OutputStationary && df != Dataflow::DotTile)
+      throw std::invalid_argument(fmt::format("array: a {} array is a stationary array (make_stationary_array)", dataflow_name(df)));
     L_ = (df == Dataflow::OutputStationary ? R_ + C_ : 1) + S_;
     hist_.resize(L_);
     for (auto& h : hist_) clear(h);

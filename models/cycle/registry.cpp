@@ -16,10 +16,23 @@ namespace arithsim::cycle {
 Dataflow parse_dataflow(const std::string& s) {
   if (s == "os") return Dataflow::OutputStationary;
   if (s == "dot") return Dataflow::DotTile;
-  throw std::invalid_argument(fmt::format("array: dataflow '{}' is not os (output-stationary systolic) or dot (dot-product tile)", s));
+  if (s == "ws") return Dataflow::WeightStationary;
+  if (s == "is") return Dataflow::InputStationary;
+  throw std::invalid_argument(fmt::format(
+      "array: dataflow '{}' is not os (output-stationary systolic), ws (weight-stationary), is (input-stationary) "
+      "or dot (dot-product tile)",
+      s));
 }
 
-const char* dataflow_name(Dataflow d) { return d == Dataflow::OutputStationary ? "os" : "dot"; }
+const char* dataflow_name(Dataflow d) {
+  switch (d) {
+    case Dataflow::OutputStationary: return "os";
+    case Dataflow::DotTile: return "dot";
+    case Dataflow::WeightStationary: return "ws";
+    case Dataflow::InputStationary: return "is";
+  }
+  return "?";
+}
 
 IntMacParams int_mac_cycle_params(const pe::Params& params) {
   pe::Params pe_params = params;
@@ -67,6 +80,7 @@ struct Entry {
   std::string pe;
   std::function<std::unique_ptr<PeCycleModel>(const pe::Params&)> cycle;
   std::function<std::unique_ptr<PeArrayModel>(const pe::Params&, int, int, Dataflow)> array;
+  std::function<std::unique_ptr<StationaryArrayModel>(const pe::Params&, int, int, Dataflow)> stationary;
   std::function<std::map<std::string, std::string>(const pe::Params&)> rtl;
   std::function<int(const pe::Params&)> lanes;
   std::function<size_t(const pe::Params&)> words_per_group;
@@ -82,6 +96,10 @@ Entry entry(std::string name, CP cp, Rtl rtl, std::function<int(const pe::Params
   e.array = [cp](const pe::Params& p, int r, int c, Dataflow df) -> std::unique_ptr<PeArrayModel> {
     Model m(cp(p));
     return std::make_unique<PeArray<std::decay_t<decltype(m.datapath())>>>(m.datapath(), m.stages(), r, c, df);
+  };
+  e.stationary = [cp](const pe::Params& p, int r, int c, Dataflow df) -> std::unique_ptr<StationaryArrayModel> {
+    Model m(cp(p));
+    return std::make_unique<StationaryArray<std::decay_t<decltype(m.datapath())>>>(m.datapath(), m.stages(), r, c, df);
   };
   e.rtl = [cp, rtl](const pe::Params& p) { return rtl(cp(p)); };
   e.lanes = std::move(lanes);
@@ -152,6 +170,19 @@ std::unique_ptr<PeArrayModel> make_pe_array(const std::string& pe, const pe::Par
   return as_pe_error([&] { return find(pe).array(params, rows, cols, dataflow); });
 }
 
+std::unique_ptr<StationaryArrayModel> make_stationary_array(const std::string& pe, const pe::Params& params, int rows,
+                                                            int cols, Dataflow dataflow) {
+  return as_pe_error([&] { return find(pe).stationary(params, rows, cols, dataflow); });
+}
+
+ArrayGemmResult simulate_array_gemm(const std::string& pe, const pe::Params& params, int rows, int cols,
+                                    Dataflow dataflow, const ArrayGemmProblem& p) {
+  if (dataflow == Dataflow::WeightStationary || dataflow == Dataflow::InputStationary)
+    return make_stationary_array(pe, params, rows, cols, dataflow)->run(p);
+  const auto array = make_pe_array(pe, params, rows, cols, dataflow);
+  return run_array_gemm(*array, p);
+}
+
 std::map<std::string, std::string> rtl_parameters(const std::string& pe, const pe::Params& params) {
   return as_pe_error([&] { return find(pe).rtl(params); });
 }
@@ -164,6 +195,9 @@ std::map<std::string, std::string> array_rtl_parameters(const std::string& pe, c
   const auto rtl = rtl_parameters(pe, params);  // throws for an unknown PE or a set without RTL
   if (rows < 1 || rows > 64 || cols < 1 || cols > 64)
     throw pe::PeError(fmt::format("{}: an RTL array must be 1..64 x 1..64, got {}x{}", pe, rows, cols));
+  if (dataflow != Dataflow::OutputStationary && dataflow != Dataflow::DotTile)
+    throw pe::PeError(fmt::format("{}: rtl/pe_array.sv has no {} dataflow (os and dot only; ws and is are C++ models)",
+                                  pe, dataflow_name(dataflow)));
   const auto model = make_pe_cycle(pe, params);
   const PePorts& ports = model->ports();
   std::map<std::string, std::string> r = {{"PE", fmt::format("\"{}\"", pe)},

@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
+#include <arithsim/models/cycle/array_gemm.hpp>
 #include <arithsim/models/cycle/pe_array.hpp>
+#include <arithsim/models/cycle/stationary_array.hpp>
 #include <arithsim/models/cycle/pe_cycle.hpp>
 #include <arithsim/models/pe/pe.hpp>
 
@@ -19,6 +21,12 @@ std::vector<std::string> cycle_pes();
 std::unique_ptr<PeCycleModel> make_pe_cycle(const std::string& pe, const pe::Params& params);
 std::unique_ptr<PeArrayModel> make_pe_array(const std::string& pe, const pe::Params& params, int rows, int cols,
                                             Dataflow dataflow);
+// ws / is arrays (models/cycle/stationary_array.hpp).
+std::unique_ptr<StationaryArrayModel> make_stationary_array(const std::string& pe, const pe::Params& params, int rows,
+                                                            int cols, Dataflow dataflow);
+// A tiled GEMM on the cycle-level array of any dataflow (os / dot: run_array_gemm).
+ArrayGemmResult simulate_array_gemm(const std::string& pe, const pe::Params& params, int rows, int cols,
+                                    Dataflow dataflow, const ArrayGemmProblem& p);
 // The parameters of rtl/<pe>.sv implementing that configuration (yosys synthesis, arrays).
 std::map<std::string, std::string> rtl_parameters(const std::string& pe, const pe::Params& params);
 // The parameters of rtl/pe_array.sv for an R x C array (1..64 each) of that configuration:

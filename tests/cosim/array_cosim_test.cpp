@@ -220,7 +220,7 @@ TEST(ArrayModel, EqualsExplicitCompositionOfPeCellsForEveryPe) {
 TEST(ArrayModel, ShapesAndDataflowsAreValidated) {
   EXPECT_THROW(cycle::make_pe_array("int_mac", {}, 0, 4, cycle::Dataflow::OutputStationary), pe::PeError);
   EXPECT_THROW(cycle::make_pe_array("int_mac", {{"stages", "0"}}, 4, 4, cycle::Dataflow::DotTile), pe::PeError);
-  EXPECT_THROW(cycle::parse_dataflow("ws"), std::invalid_argument);
+  EXPECT_THROW(cycle::parse_dataflow("rs"), std::invalid_argument);
   EXPECT_THROW(cycle::make_pe_array("no_such_pe", {}, 4, 4, cycle::Dataflow::DotTile), pe::PeError);
 }
 
