@@ -14,8 +14,8 @@ ArrayCost array_cost(const ComponentLibrary& lib, const std::string& pe, const p
                      const ArrayOptions& options, const PeCostOptions& pe_options) {
   if (options.rows < 1 || options.cols < 1 || options.rows > 4096 || options.cols > 4096)
     throw std::invalid_argument(fmt::format("array shape {}x{} must be 1..4096 each", options.rows, options.cols));
-  if (options.dataflow != "os" && options.dataflow != "dot")
-    throw std::invalid_argument(fmt::format("dataflow '{}' is not os or dot", options.dataflow));
+  if (options.dataflow != "os" && options.dataflow != "ws" && options.dataflow != "is" && options.dataflow != "dot")
+    throw std::invalid_argument(fmt::format("dataflow '{}' is not os, ws, is or dot", options.dataflow));
   ArrayCost c;
   c.options = options;
   c.pe = pe_cost(lib, pe, params, node, pe_options);
@@ -67,6 +67,18 @@ ArrayCost array_cost(const ComponentLibrary& lib, const std::string& pe, const p
     const double skew_bits = R * (R - 1) / 2 * a_bits + C * (C - 1) / 2 * b_bits;
     if (skew_bits > 0)
       add("interconnect", "input skew registers", "register", {skew_bits}, 1, 1, Toggle::Input);
+  } else if (options.dataflow == "ws" || options.dataflow == "is") {
+    // models/cycle/stationary_array.hpp: the streamed operand moves right, the partial sum
+    // (the accumulate stage's state, counted at the result width) moves down; two stationary
+    // registers per PE (active + shadow) whose chain shifts R of every >= 2R edges.
+    const bool ws = options.dataflow == "ws";
+    const double streamed = ws ? a_bits : b_bits, held = ws ? b_bits : a_bits;
+    add("interconnect", "hop registers (streamed operand right, partial sum down, flags)", "register",
+        {streamed + double(ports.out_bits) + 4}, c.pes, 1, Toggle::Input);
+    add("interconnect", "stationary registers (active + shadow)", "register", {2 * held}, c.pes, 0.5, Toggle::Input);
+    const double skew_bits = R * (R - 1) / 2 * streamed + C * (C - 1) / 2 * held;
+    if (skew_bits > 0)
+      add("interconnect", "input and load skew registers", "register", {skew_bits}, 1, 1, Toggle::Input);
   } else {
     const double pitch_mm = std::sqrt(c.pe.area_um2) * 1e-3;
     const double bit_mm = R * row_bits * C * pitch_mm + C * b_bits * R * pitch_mm;

@@ -1,5 +1,6 @@
 // The cost of an R x C array of any PE (models/cycle/pe_array.hpp): the PEs, the interconnect
 // of the dataflow (os: hop registers carrying A right and B down plus the input skew registers;
+// ws / is: hop registers for the streamed operand and the partial sums, stationary registers;
 // dot: row/column broadcast wires), the input and output buffers (SRAM) and, for the LUT
 // Tensor Core in a dot tile, the table storage shared along a row. docs/cost.md, "Arrays".
 #pragma once
@@ -13,7 +14,7 @@ namespace arithsim::cost {
 
 struct ArrayOptions {
   int rows = 16, cols = 16;
-  std::string dataflow = "os";  // os | dot
+  std::string dataflow = "os";  // os | ws | is | dot
   double buffer_entries = 2048;  // words per input buffer (one SRAM for A's rows, one for B's columns)
   double output_entries = 256;   // words of the output buffer (one result per column per word)
   // Broadcast wire energy (dot): pJ per bit per mm at the reference node, scaled by the node's

@@ -10,7 +10,7 @@ ARITHSIM_SCALESIM_TABLE="$rows" ./build/tests/mapper_test --gtest_filter='Mapper
 doc=docs/estimator.md
 tmp=$(mktemp docs/.estimator.md.XXXXXX)
 awk -v rows="$rows" '
-  /<!-- scalesim table: begin/ { print; print "| shape | M×N×K | array | folds | arithsim cycles | SCALE-Sim cycles | SCALE-Sim vs arithsim |"; print "|---|---|---|---:|---:|---:|---:|"; while ((getline l < rows) > 0) print l; skip = 1; next }
+  /<!-- scalesim table: begin/ { print; print "| shape | dataflow | M×N×K | array | folds | arithsim cycles | SCALE-Sim cycles | SCALE-Sim vs arithsim |"; print "|---|---|---|---|---:|---:|---:|---:|"; while ((getline l < rows) > 0) print l; skip = 1; next }
   /<!-- scalesim table: end/ { skip = 0 }
   !skip { print }' "$doc" >"$tmp"
 grep -q 'scalesim table: end' "$tmp" || { rm -f "$tmp"; echo "$doc has no scalesim table markers" >&2; exit 1; }

@@ -196,8 +196,8 @@ std::map<std::string, std::string> array_rtl_parameters(const std::string& pe, c
   if (rows < 1 || rows > 64 || cols < 1 || cols > 64)
     throw pe::PeError(fmt::format("{}: an RTL array must be 1..64 x 1..64, got {}x{}", pe, rows, cols));
   if (dataflow != Dataflow::OutputStationary && dataflow != Dataflow::DotTile)
-    throw pe::PeError(fmt::format("{}: rtl/pe_array.sv has no {} dataflow (os and dot only; ws and is are C++ models)",
-                                  pe, dataflow_name(dataflow)));
+    throw pe::PeError(fmt::format("{}: rtl/pe_array.sv has no dataflow '{}' (os and dot only; ws and is are C++ models "
+                                  "without RTL yet)", pe, dataflow_name(dataflow)));
   const auto model = make_pe_cycle(pe, params);
   const PePorts& ports = model->ports();
   std::map<std::string, std::string> r = {{"PE", fmt::format("\"{}\"", pe)},

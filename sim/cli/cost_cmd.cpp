@@ -1,6 +1,6 @@
 // arithsim cost PE [--param k=v ...] [--node 28] [--freq 1GHz]
 //                  [--activity random|zeros|sparse:P|FILE | --workload NAME|TRACE] [--activity-out FILE]
-//                  [--array RxC --dataflow os|dot] [--format text|csv|json] [--library FILE]
+//                  [--array RxC --dataflow os|ws|is|dot] [--format text|csv|json] [--library FILE]
 //                  [--accelergy-out FILE] [--accelergy-in FILE]
 // arithsim cost --library [FILE]      print the component library in use
 #include <cmath>
@@ -352,7 +352,7 @@ void add_cost_command(CLI::App& app) {
   s->add_option("--activity-out", a.activity_out, "write the activity used as an activity file (YAML)");
   add_integer<uint64_t>(*s, "--seed", a.seed, "seed of the operand data", 0);
   s->add_option("--array", a.array, "an R x C array of the PE (e.g. 16x16)");
-  s->add_option("--dataflow", a.dataflow, "array dataflow: os | dot")->capture_default_str();
+  s->add_option("--dataflow", a.dataflow, "array dataflow: os | ws | is | dot")->capture_default_str();
   s->add_option("--format", a.format, "text | csv | json")->capture_default_str();
   auto* lib = s->add_option("--library", a.library,
                             "user component library file(s) merged over the built-in one; without a PE: print the "

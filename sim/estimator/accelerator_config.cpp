@@ -116,8 +116,8 @@ AcceleratorConfig detail::parse_fields(const YAML::Node& root, const std::string
     if (a["rows"]) c.rows = integer(a["rows"], file, "array.rows", 1, 4096);
     if (a["cols"]) c.cols = integer(a["cols"], file, "array.cols", 1, 4096);
     if (a["dataflow"]) c.dataflow = text(a["dataflow"], file, "array.dataflow");
-    if (c.dataflow != "os" && c.dataflow != "dot")
-      fail(file, fmt::format("field 'array.dataflow' must be os or dot (got '{}')", c.dataflow));
+    if (c.dataflow != "os" && c.dataflow != "ws" && c.dataflow != "is" && c.dataflow != "dot")
+      fail(file, fmt::format("field 'array.dataflow' must be os, ws, is or dot (got '{}')", io::escape(c.dataflow)));
     if (a["idle_gating"]) {
       const std::string g = text(a["idle_gating"], file, "array.idle_gating");
       if (g != "true" && g != "false")
@@ -128,9 +128,9 @@ AcceleratorConfig detail::parse_fields(const YAML::Node& root, const std::string
       c.cycles = text(a["cycles"], file, "array.cycles");
       if (c.cycles != "exact" && c.cycles != "scalesim")
         fail(file, fmt::format("field 'array.cycles' must be exact or scalesim (got '{}')", io::escape(c.cycles)));
-      if (c.cycles == "scalesim" && c.dataflow != "os")
-        fail(file, fmt::format("field 'array.cycles': scalesim counts output-stationary arrays only (array.dataflow is '{}')",
-                               c.dataflow));
+      if (c.cycles == "scalesim" && c.dataflow == "dot")
+        fail(file, "field 'array.cycles': scalesim counts systolic arrays (os, ws, is), not a dot-product tile "
+                   "(array.dataflow is 'dot')");
     }
   }
   if (root["pe"] && root["pes"]) fail(file, "give either 'pe' or 'pes', not both");
@@ -186,8 +186,15 @@ AcceleratorConfig detail::parse_fields(const YAML::Node& root, const std::string
       c.fixed_mapping = true;
       if (f["rows"]) {
         const std::string r = text(f["rows"], file, "mapping.fixed.rows");
-        if (r != "m" && r != "n") fail(file, fmt::format("field 'mapping.fixed.rows' must be m or n (got '{}')", io::escape(r)));
-        c.mapping.rows = r == "m" ? mapper::Dim::M : mapper::Dim::N;
+        const bool st = c.dataflow == "ws" || c.dataflow == "is";
+        if (st && r != "k")
+          fail(file, fmt::format("field 'mapping.fixed.rows' must be k on a {} array (K runs down its rows; got '{}')",
+                                 c.dataflow, io::escape(r)));
+        if (!st && r != "m" && r != "n")
+          fail(file, fmt::format("field 'mapping.fixed.rows' must be m or n (got '{}')", io::escape(r)));
+        c.mapping.rows = r == "m" ? mapper::Dim::M : r == "n" ? mapper::Dim::N : mapper::Dim::K;
+      } else if (c.dataflow == "ws" || c.dataflow == "is") {
+        c.mapping.rows = mapper::Dim::K;
       }
       if (f["order"]) {
         const std::string o = text(f["order"], file, "mapping.fixed.order");
@@ -241,7 +248,10 @@ void validate(const AcceleratorConfig& c) {
   const auto df = cycle::parse_dataflow(c.dataflow);
   for (const auto& p : c.pes) {
     try {
-      cycle::make_pe_array(p.name, p.params, 1, 1, df);
+      if (df == cycle::Dataflow::WeightStationary || df == cycle::Dataflow::InputStationary)
+        cycle::make_stationary_array(p.name, p.params, 1, 1, df);
+      else
+        cycle::make_pe_array(p.name, p.params, 1, 1, df);
       pe::Params bare = p.params;
       bare.erase("stages");
       pe::make_pe(p.name, bare);

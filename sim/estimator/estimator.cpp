@@ -168,6 +168,18 @@ const char* kActivityHow = "measured: the PE's cycle model on the op's sampled v
 
 }  // namespace
 
+Actions& Actions::operator+=(const Actions& o) {
+  for (auto [a, b] : {std::pair{&busy_pe_cycles, &o.busy_pe_cycles}, {&idle_pe_cycles, &o.idle_pe_cycles},
+                      {&array_cycles, &o.array_cycles}, {&dequant_weights, &o.dequant_weights},
+                      {&vector_ops, &o.vector_ops}, {&a_buffer_bytes, &o.a_buffer_bytes},
+                      {&w_buffer_bytes, &o.w_buffer_bytes}, {&o_buffer_bytes, &o.o_buffer_bytes},
+                      {&dram_bytes, &o.dram_bytes}, {&leakage_s, &o.leakage_s}}) {
+    a->count += b->count;
+    a->energy_pj += b->energy_pj;
+  }
+  return *this;
+}
+
 Energy& Energy::operator+=(const Energy& o) {
   compute += o.compute, dequant += o.dequant, buffers += o.buffers, dram += o.dram, leakage += o.leakage;
   return *this;
@@ -207,11 +219,23 @@ GemmCycles gemm_cycles(const AcceleratorConfig& c, const PeChoice& pe, const Gem
   const auto model = cycle::make_pe_cycle(pe.name, pe.params);
   const int stages = model->stages();
   r.kw = ceil_div(g.k, uint64_t(lanes)) * uint64_t(passes);
-  // batch GEMMs back to back: each is ceil(M/R) row tiles, so they stack as padded rows.
-  const uint64_t m = g.batch == 1 ? g.m : g.batch * ceil_div(g.m, uint64_t(c.rows)) * uint64_t(c.rows);
-  r.tiles = ceil_div(m, uint64_t(c.rows)) * ceil_div(g.n, uint64_t(c.cols));
-  r.cycles = cycle::array_gemm_cycles(c.rows, c.cols, cycle::parse_dataflow(c.dataflow), stages, size_t(m), size_t(g.n),
-                                      size_t(r.kw));
+  const auto df = cycle::parse_dataflow(c.dataflow);
+  const uint64_t R = uint64_t(c.rows), C = uint64_t(c.cols);
+  // batch GEMMs back to back: os / dot: each is ceil(M/R) row tiles, so they stack as padded
+  // rows; ws / is: each has its own stationary operand, so they stack as padded columns (N for
+  // ws, M for is) of the same streamed vectors.
+  uint64_t m = g.m, n = g.n;
+  if (df == cycle::Dataflow::WeightStationary) {
+    if (g.batch > 1) n = g.batch * ceil_div(g.n, C) * C;
+    r.tiles = ceil_div(r.kw, R) * ceil_div(n, C);
+  } else if (df == cycle::Dataflow::InputStationary) {
+    if (g.batch > 1) m = g.batch * ceil_div(g.m, C) * C;
+    r.tiles = ceil_div(r.kw, R) * ceil_div(m, C);
+  } else {
+    if (g.batch > 1) m = g.batch * ceil_div(g.m, R) * R;
+    r.tiles = ceil_div(m, R) * ceil_div(g.n, C);
+  }
+  r.cycles = cycle::array_gemm_cycles(c.rows, c.cols, df, stages, size_t(m), size_t(n), size_t(r.kw));
   r.utilization = double(g.batch * g.m * g.n * r.kw) / (double(c.rows) * c.cols * double(r.cycles));
   return r;
 }
@@ -508,6 +532,7 @@ PeEstimate Estimator::estimate(const traces::Trace& trace, const PeChoice& pe, c
       e.traffic.dram_a = op.a_bytes(), e.traffic.dram_c = op.c_bytes();
       e.traffic.sram_a = 2 * op.a_bytes(), e.traffic.sram_c = 2 * op.c_bytes();
       e.energy.compute = (inputs + elems * (ops_per - 1)) * fma.energy_pj;
+      e.actions.vector_ops = {inputs + elems * (ops_per - 1), e.energy.compute};
       e.w_format = "-";
       e.note = fmt::format("vector unit: {} lanes, {} BF16 FMA-class ops per element ({})", c.lanes_for_vector(), ops_per,
                            op.function.empty() ? "unnamed function" : op.function);
@@ -569,12 +594,16 @@ PeEstimate Estimator::estimate(const traces::Trace& trace, const PeChoice& pe, c
       e.busy_pe_cycles = std::min(pe_cycles, e.utilization * pe_cycles);
       e.idle_pe_cycles = pe_cycles - e.busy_pe_cycles;
       const double busy_pj = ae.pe_pj / (R * C), idle_pj = c.idle_gating ? ai.cost.pe.e_clock : busy_pj;
-      e.energy.compute = e.busy_pe_cycles * busy_pj + e.idle_pe_cycles * idle_pj +
-                         double(e.cycles) * (ae.interconnect_pj + ae.table_pj);
+      e.actions.busy_pe_cycles = {e.busy_pe_cycles, e.busy_pe_cycles * busy_pj};
+      e.actions.idle_pe_cycles = {e.idle_pe_cycles, e.idle_pe_cycles * idle_pj};
+      e.actions.array_cycles = {double(e.cycles), double(e.cycles) * (ae.interconnect_pj + ae.table_pj)};
+      e.energy.compute = e.actions.busy_pe_cycles.energy_pj + e.actions.idle_pe_cycles.energy_pj +
+                         e.actions.array_cycles.energy_pj;
       if (mp.dequant_on_load) {
         any_dequant = true;
         e.energy.dequant = w_reads * 2 * fmul16.energy_pj;
         e.energy.compute += e.energy.dequant;
+        e.actions.dequant_weights = {w_reads, e.energy.dequant};
       }
       // Accuracy on a sampled slice (M <= 4 rows, N <= 16 columns, the full K).
       const AccuracyJob aj = accuracy_job(pe, op, mp);
@@ -587,8 +616,13 @@ PeEstimate Estimator::estimate(const traces::Trace& trace, const PeChoice& pe, c
         sqnr_macs += double(e.macs);
       }
     }
-    e.energy.buffers = 8 * (e.traffic.sram_a * ba.pj_per_bit + e.traffic.sram_w * bw.pj_per_bit + e.traffic.sram_c * bo.pj_per_bit);
+    e.actions.a_buffer_bytes = {e.traffic.sram_a, 8 * e.traffic.sram_a * ba.pj_per_bit};
+    e.actions.w_buffer_bytes = {e.traffic.sram_w, 8 * e.traffic.sram_w * bw.pj_per_bit};
+    e.actions.o_buffer_bytes = {e.traffic.sram_c, 8 * e.traffic.sram_c * bo.pj_per_bit};
+    e.energy.buffers = e.actions.a_buffer_bytes.energy_pj + e.actions.w_buffer_bytes.energy_pj +
+                       e.actions.o_buffer_bytes.energy_pj;
     e.energy.dram = 8 * e.traffic.dram() * c.dram_pj_per_bit;
+    e.actions.dram_bytes = {e.traffic.dram(), e.energy.dram};
     if (op.kind == OpKind::Elementwise) {  // GEMMs: the mapper's time (transfers overlapped, fill and drain)
       e.compute_s = double(e.cycles) / clock;
       e.dram_s = e.traffic.dram() / (c.dram_gbps * 1e9);
@@ -596,12 +630,14 @@ PeEstimate Estimator::estimate(const traces::Trace& trace, const PeChoice& pe, c
     }
     e.bound = e.compute_s >= e.dram_s ? "compute" : "memory";
     e.energy.leakage = leak_uw * e.time_s * 1e6;  // uW x s = 1e-6 J = 1e6 pJ
+    e.actions.leakage_s = {e.time_s, e.energy.leakage};
     r.macs += e.macs;
     r.cycles += e.cycles;
     r.time_s += e.time_s;
     r.compute_s += e.compute_s;
     r.dram_s += e.dram_s;
     r.energy += e.energy;
+    r.actions += e.actions;
     r.ops.push_back(std::move(e));
     if (progress) progress(double(oi + 1) / double(trace.ops.size()));
   }

@@ -59,6 +59,23 @@ struct Energy {  // pJ
   Energy& operator+=(const Energy& o);
 };
 
+// What the energy is made of, as Accelergy / Timeloop count it: each action's count and the
+// energy charged for it (pJ), all instances. The energies add up to Energy's parts.
+struct Actions {
+  struct Action {
+    double count = 0, energy_pj = 0;
+  };
+  Action busy_pe_cycles;   // PE-cycles performing a MAC word (dynamic energy at the measured activity)
+  Action idle_pe_cycles;   // PE-cycles without one (clock energy only when gated, array.idle_gating)
+  Action array_cycles;     // interconnect (hop / skew / stationary registers, broadcast wires), shared tables
+  Action dequant_weights;  // weights dequantized on load (2 FP16 operations each)
+  Action vector_ops;       // BF16 FMA-class operations of the vector unit (elementwise ops)
+  Action a_buffer_bytes, w_buffer_bytes, o_buffer_bytes;  // SRAM bytes written + read per buffer
+  Action dram_bytes;
+  Action leakage_s;        // seconds of runtime (array + buffers leak)
+  Actions& operator+=(const Actions& o);
+};
+
 struct Traffic {  // bytes, all instances
   double dram_a = 0, dram_w = 0, dram_c = 0;  // off-chip: activations, weights, outputs
   double sram_a = 0, sram_w = 0, sram_c = 0;  // on-chip buffer accesses (fills + reads / writes + drains)
@@ -85,6 +102,7 @@ struct OpEstimate {
   double compute_s = 0, dram_s = 0, time_s = 0;
   std::string bound;        // compute | memory
   Energy energy;
+  Actions actions;
   double sqnr_db = 0;       // NaN: not measured (elementwise)
   std::string accuracy_how; // e.g. "mixpe w=int4 group=128, 4x16x4096 sample"
   // The mapper's loop nest (GEMM ops): one line (mapper::compact), the whole nest, and how
@@ -103,6 +121,7 @@ struct PeEstimate {
   double time_s = 0, compute_s = 0, dram_s = 0;
   double utilization = 0;  // MACs / (R*C*lanes * compute cycles)
   Energy energy;
+  Actions actions;         // summed over the ops
   // The array clock this estimate runs at: the config's, or (auto) the fmax; the fmax and
   // what sets it ("mixpe loop 1386 ps + register 42 ps", "W buffer SRAM access ...").
   double clock_hz = 0, fmax_hz = 0;

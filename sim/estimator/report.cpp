@@ -298,6 +298,33 @@ std::string latex_table(const std::vector<PeEstimate>& r, const ReportInfo& info
   return s + "\\bottomrule\n\\end{tabular}\n";
 }
 
+namespace {
+// The actions of an estimate, named as the report and results.json name them.
+struct NamedAction {
+  const char* key;   // results.json
+  const char* what;  // report.md
+  const Actions::Action* a;
+};
+std::vector<NamedAction> named_actions(const Actions& x) {
+  return {{"busy_pe_cycles", "PE-cycles with a MAC word", &x.busy_pe_cycles},
+          {"idle_pe_cycles", "idle PE-cycles", &x.idle_pe_cycles},
+          {"array_cycles", "array cycles (interconnect, shared tables)", &x.array_cycles},
+          {"dequant_weights", "weights dequantized on load", &x.dequant_weights},
+          {"vector_ops", "vector-unit operations", &x.vector_ops},
+          {"a_buffer_bytes", "A buffer bytes (written + read)", &x.a_buffer_bytes},
+          {"w_buffer_bytes", "W buffer bytes (written + read)", &x.w_buffer_bytes},
+          {"o_buffer_bytes", "output buffer bytes (written + read)", &x.o_buffer_bytes},
+          {"dram_bytes", "DRAM bytes", &x.dram_bytes},
+          {"leakage_s", "seconds of leakage", &x.leakage_s}};
+}
+nlohmann::ordered_json actions_json(const Actions& x, bool idle_gating) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
+  for (const auto& a : named_actions(x)) j[a.key] = {{"count", a.a->count}, {"energy_pj", a.a->energy_pj}};
+  j["idle_gating"] = idle_gating;
+  return j;
+}
+}  // namespace
+
 std::string markdown_report(const std::vector<PeEstimate>& r, const ReportInfo& info, bool with_plots) {
   std::string s = "# arithsim run report\n\n";
   s += fmt::format("- workload: {}\n- accelerator: {}\n", info.trace, info.config);
@@ -347,6 +374,12 @@ std::string markdown_report(const std::vector<PeEstimate>& r, const ReportInfo& 
                        o.kind == "elementwise" ? "-" : num(o.utilization * 100, "{:.1f}"), o.time_s * 1e3, o.bound,
                        o.traffic.dram() * 1e-6, o.energy.compute * 1e-6, o.energy.buffers * 1e-6, o.energy.dram * 1e-6,
                        o.energy.leakage * 1e-6, num(o.sqnr_db, "{:.1f}"), o.note);
+    s += fmt::format("\nActions (all ops; the energies add up to the total, {:.3f} mJ):\n\n| action | count | energy mJ | pJ each |\n"
+                     "|---|---:|---:|---:|\n", p.energy.total() * 1e-9);
+    for (const auto& a : named_actions(p.actions))
+      if (a.a->count > 0)
+        s += fmt::format("| {} | {:.4g} | {:.3f} | {:.4g} |\n", a.what, a.a->count, a.a->energy_pj * 1e-9,
+                         a.a->energy_pj / a.a->count);
     // The mapper's loop nests, once per distinct nest (the ops that share it named).
     std::vector<std::pair<std::string, std::string>> nests;  // loop nest text, op names
     for (const auto& o : p.ops) {
@@ -412,6 +445,7 @@ std::string results_json(const std::vector<PeEstimate>& r, const ReportInfo& inf
     e["bound"] = p.bound;
     e["energy_pj"] = {{"compute", p.energy.compute}, {"dequant", p.energy.dequant}, {"buffers", p.energy.buffers},
                       {"dram", p.energy.dram}, {"leakage", p.energy.leakage}, {"total", p.energy.total()}};
+    e["actions"] = actions_json(p.actions, p.config.idle_gating);
     e["area_um2"] = {{"array", p.area_array_um2}, {"buffers", p.area_buffers_um2}, {"dequantizer", p.area_dequant_um2},
                      {"total", p.area_um2}};
     e["sqnr_db"] = fin(p.sqnr_db);
@@ -424,9 +458,7 @@ std::string results_json(const std::vector<PeEstimate>& r, const ReportInfo& inf
                           {"batch", o.gemm.batch}, {"repeat", o.instances}, {"macs", o.macs}, {"lanes", o.lanes},
                           {"passes", o.passes}, {"kw", o.kw}, {"tiles", o.tiles}, {"cycles", o.cycles},
                           {"utilization", o.utilization}, {"formats", {o.a_format, o.w_format, o.c_format}},
-                          {"actions",
-                           {{"busy_pe_cycles", o.busy_pe_cycles}, {"idle_pe_cycles", o.idle_pe_cycles},
-                            {"idle_gating", p.config.idle_gating}}},
+                          {"actions", actions_json(o.actions, p.config.idle_gating)},
                           {"traffic_bytes",
                            {{"dram_a", o.traffic.dram_a}, {"dram_w", o.traffic.dram_w}, {"dram_c", o.traffic.dram_c},
                             {"sram_a", o.traffic.sram_a}, {"sram_w", o.traffic.sram_w}, {"sram_c", o.traffic.sram_c},

@@ -80,6 +80,62 @@ double score(const Evaluation& e, Objective o) {
 // score, the one with the least energy (latency, EDP) or time (energy).
 double second(const Evaluation& e, Objective o) { return o == Objective::Energy ? e.time_s : e.energy_pj; }
 
+bool stationary(cycle::Dataflow d) {
+  return d == cycle::Dataflow::WeightStationary || d == cycle::Dataflow::InputStationary;
+}
+
+// A dim of extent d in tiles of t: (size, count) of the full tiles and of the remainder.
+struct Split {
+  uint64_t size[2], count[2];
+  int n;
+};
+Split split(uint64_t d, uint64_t t) {
+  Split s{{t, d % t}, {d / t, 1}, d % t ? 2 : 1};
+  if (d / t == 0) s = Split{{d % t, 0}, {1, 0}, 1};
+  return s;
+}
+
+// The array level of a ws / is array (models/cycle/stationary_array.hpp): K on the rows, the
+// stationary operand's other dim (ws: N, is: M) on the columns, the other (ws: M, is: N)
+// streamed. Each buffer tile is ceil(Kw / R) x ceil(cols / C) stationary tiles; the tiles of
+// the whole op run back to back, each max(S, 2R) edges (S: the step's streamed vectors), as
+// the closed form of models/cycle/array_gemm.hpp (equal to it when the tiles divide the dims).
+double stationary_array_level(const Problem& p, const Hardware& h, const LoopNest& t, const uint64_t trips[3],
+                            double c_final, double psum, Evaluation& e) {
+  const bool ws = h.dataflow == cycle::Dataflow::WeightStationary;
+  const uint64_t R = uint64_t(h.rows), C = uint64_t(h.cols), lanes = uint64_t(std::max(1, p.lanes));
+  const uint64_t ds = ws ? p.m : p.n, dx = ws ? p.n : p.m;
+  const uint64_t ts = ws ? t.tile_m : t.tile_n, tx = ws ? t.tile_n : t.tile_m;
+  const Split ss = split(ds, ts), sx = split(dx, tx), sk = split(p.k, t.tile_k);
+  uint64_t intervals = 0, tiles = 0, scalesim = 0, col_tiles = 0, folds = 0;
+  for (int x = 0; x < sx.n; ++x) col_tiles += sx.count[x] * ceil_div(sx.size[x], C);
+  for (int k = 0; k < sk.n; ++k) folds += sk.count[k] * ceil_div(ceil_div(sk.size[k], lanes) * uint64_t(p.passes), R);
+  for (int s = 0; s < ss.n; ++s) {
+    const uint64_t n = ss.count[s] * col_tiles * folds;  // stationary tiles streaming ss.size[s] vectors
+    tiles += n;
+    intervals += n * std::max(ss.size[s], 2 * R);
+    scalesim += n * (2 * R + C + ss.size[s] - 2);  // SCALE-Sim v2: every fold loads, streams and drains alone
+  }
+  const uint64_t last = ss.size[ss.n - 1];  // the last step streams the remainder (if any)
+  e.array_tiles = tiles;
+  e.cycles = h.scalesim_cycles ? p.batch * scalesim
+                               : R + p.batch * intervals - std::max(last, 2 * R) + last + R + C + uint64_t(h.stages) - 2;
+  // Buffers: the streamed operand enters once per stationary column tile, the stationary one is
+  // loaded once per streamed step; partial sums leave and re-enter the column between K folds.
+  const double batch = double(p.batch), a_elems = double(p.m) * double(p.k), w_elems = double(p.k) * double(p.n);
+  const double a_loads = ws ? double(col_tiles) * double(p.passes) : double(trips[1]);
+  const double w_loads = ws ? double(trips[0]) : double(col_tiles);
+  e.sram_a = e.dram_a + batch * a_elems * a_loads * p.a_bits / 8;
+  e.sram_w = e.dram_w + batch * w_elems * w_loads * p.b_bits / 8;
+  e.sram_c = batch * (2 * c_final + double(folds - 1) * 2 * psum);
+  e.a_tile_bytes = double(t.tile_m) * double(t.tile_k) * p.a_bits / 8;
+  e.w_tile_bytes = double(t.tile_k) * double(t.tile_n) * p.b_bits / 8;
+  const double block = double(std::min(ts, ds)) * double(std::min(tx, C));  // one column tile's outputs
+  e.c_tile_bytes = trips[2] > 1 && e.c_reps == 1 ? double(t.tile_m) * double(t.tile_n) * p.psum_bits / 8
+                   : block * (folds > 1 ? p.psum_bits : p.c_bits) / 8;
+  return block;
+}
+
 }  // namespace
 
 char dim_name(Dim d) { return d == Dim::M ? 'm' : d == Dim::N ? 'n' : 'k'; }
@@ -104,32 +160,37 @@ Evaluation evaluate(const Problem& p, const Hardware& h, const LoopNest& nest0) 
   e.dram_w = batch * w_bytes * double(e.w_reps);
   e.dram_c = batch * (c_final + double(e.c_reps - 1) * 2 * psum);  // spilled partial sums: written and read back
 
-  // Array level: which side each of M and N is on, blocks per side, words per block.
-  const uint64_t gm = t.rows == Dim::M ? uint64_t(h.rows) : uint64_t(h.cols);
-  const uint64_t gn = t.rows == Dim::M ? uint64_t(h.cols) : uint64_t(h.rows);
-  const uint64_t bm = blocks(p.m, t.tile_m, gm), bn = blocks(p.n, t.tile_n, gn);
-  const uint64_t lanes = uint64_t(std::max(1, p.lanes));
-  const uint64_t kw = ((p.k / t.tile_k) * ceil_div(t.tile_k, lanes) + ceil_div(p.k % t.tile_k, lanes)) * uint64_t(p.passes);
-  e.array_tiles = bm * bn;
-  // The closed form of models/cycle/array_gemm.hpp with the whole op's block stream as one tile.
-  if (h.scalesim_cycles)  // folds = blocks x K tiles, each T + R + C - 2
-    e.cycles = p.batch * e.array_tiles * (kw + trips[2] * uint64_t(h.rows + h.cols - 2));
-  else
-    e.cycles = cycle::array_gemm_cycles(h.rows, h.cols, h.dataflow, h.stages, size_t(h.rows), size_t(h.cols),
-                                        size_t(p.batch * e.array_tiles * kw));
   e.steps = p.batch * trips[0] * trips[1] * trips[2];
-  // Buffers: every DRAM byte is written into its buffer; the array reads the operand on one
-  // side once per block of the other side (A re-streamed each weight pass); outputs are
-  // written and drained, partial sums of a split K read and written once more per K tile.
-  e.sram_a = e.dram_a + batch * double(p.m) * double(p.k) * double(bn) * p.a_bits / 8 * double(p.passes);
-  e.sram_w = e.dram_w + batch * double(p.k) * double(p.n) * double(bm) * p.b_bits / 8;
-  e.sram_c = batch * (2 * c_final + double(trips[2] - 1) * 2 * psum);
+  double block = 0;  // outputs of one array block: the last to leave
+  if (stationary(h.dataflow)) {
+    block = stationary_array_level(p, h, t, trips, c_final, psum, e);
+  } else {
+    // Array level: which side each of M and N is on, blocks per side, words per block.
+    const uint64_t gm = t.rows == Dim::M ? uint64_t(h.rows) : uint64_t(h.cols);
+    const uint64_t gn = t.rows == Dim::M ? uint64_t(h.cols) : uint64_t(h.rows);
+    const uint64_t bm = blocks(p.m, t.tile_m, gm), bn = blocks(p.n, t.tile_n, gn);
+    const uint64_t lanes = uint64_t(std::max(1, p.lanes));
+    const uint64_t kw = ((p.k / t.tile_k) * ceil_div(t.tile_k, lanes) + ceil_div(p.k % t.tile_k, lanes)) * uint64_t(p.passes);
+    e.array_tiles = bm * bn;
+    // The closed form of models/cycle/array_gemm.hpp with the whole op's block stream as one tile.
+    if (h.scalesim_cycles)  // folds = blocks x K tiles, each T + R + C - 2
+      e.cycles = p.batch * e.array_tiles * (kw + trips[2] * uint64_t(h.rows + h.cols - 2));
+    else
+      e.cycles = cycle::array_gemm_cycles(h.rows, h.cols, h.dataflow, h.stages, size_t(h.rows), size_t(h.cols),
+                                          size_t(p.batch * e.array_tiles * kw));
+    // Buffers: every DRAM byte is written into its buffer; the array reads the operand on one
+    // side once per block of the other side (A re-streamed each weight pass); outputs are
+    // written and drained, partial sums of a split K read and written once more per K tile.
+    e.sram_a = e.dram_a + batch * double(p.m) * double(p.k) * double(bn) * p.a_bits / 8 * double(p.passes);
+    e.sram_w = e.dram_w + batch * double(p.k) * double(p.n) * double(bm) * p.b_bits / 8;
+    e.sram_c = batch * (2 * c_final + double(trips[2] - 1) * 2 * psum);
 
-  e.a_tile_bytes = double(t.tile_m) * double(t.tile_k) * p.a_bits / 8;
-  e.w_tile_bytes = double(t.tile_k) * double(t.tile_n) * p.b_bits / 8;
-  const double block = double(std::min(p.m, gm)) * double(std::min(p.n, gn));
-  e.c_tile_bytes = trips[2] > 1 && e.c_reps == 1 ? double(t.tile_m) * double(t.tile_n) * p.psum_bits / 8  // accumulated on chip
-                   : block * (trips[2] > 1 ? p.psum_bits : p.c_bits) / 8;                              // blocks staged out
+    e.a_tile_bytes = double(t.tile_m) * double(t.tile_k) * p.a_bits / 8;
+    e.w_tile_bytes = double(t.tile_k) * double(t.tile_n) * p.b_bits / 8;
+    block = double(std::min(p.m, gm)) * double(std::min(p.n, gn));
+    e.c_tile_bytes = trips[2] > 1 && e.c_reps == 1 ? double(t.tile_m) * double(t.tile_n) * p.psum_bits / 8  // accumulated on chip
+                     : block * (trips[2] > 1 ? p.psum_bits : p.c_bits) / 8;                              // blocks staged out
+  }
 
   e.compute_s = double(e.cycles) / h.clock_hz;
   e.dram_s = e.dram_bytes() / h.dram_bytes_per_s;
@@ -180,9 +241,17 @@ Choice search(const Problem& p, const Hardware& h, Objective objective) {
   fits.clear();
   uint64_t ms[192], ns[192], ks[192];
   const size_t nk = tile_sizes(p.k, std::max<uint64_t>(1, p.k_granule), ks);
-  for (Dim rows : {Dim::M, Dim::N}) {
-    const uint64_t gm = rows == Dim::M ? uint64_t(h.rows) : uint64_t(h.cols);
-    const uint64_t gn = rows == Dim::M ? uint64_t(h.cols) : uint64_t(h.rows);
+  // os / dot: M or N on the rows; ws / is: K on the rows (the columns hold N / M).
+  const bool st = stationary(h.dataflow);
+  const std::vector<Dim> orientations = st ? std::vector<Dim>{Dim::K} : std::vector<Dim>{Dim::M, Dim::N};
+  for (Dim rows : orientations) {
+    uint64_t gm = rows == Dim::M ? uint64_t(h.rows) : uint64_t(h.cols);
+    uint64_t gn = rows == Dim::M ? uint64_t(h.cols) : uint64_t(h.rows);
+    if (st) {  // the column dim in multiples of C, the streamed one of R
+      const bool ws = h.dataflow == cycle::Dataflow::WeightStationary;
+      gm = ws ? uint64_t(h.rows) : uint64_t(h.cols);
+      gn = ws ? uint64_t(h.cols) : uint64_t(h.rows);
+    }
     const size_t nm = tile_sizes(p.m, gm, ms), nn = tile_sizes(p.n, gn, ns);
     for (size_t i = 0; i < nm; ++i)
       for (size_t j = 0; j < nn; ++j)
@@ -199,7 +268,7 @@ Choice search(const Problem& p, const Hardware& h, Objective objective) {
         }
   }
   if (fits.empty()) {
-    LoopNest smallest{Dim::M, kOrders[0], std::min<uint64_t>(p.m, uint64_t(h.rows)), std::min<uint64_t>(p.n, uint64_t(h.cols)),
+    LoopNest smallest{st ? Dim::K : Dim::M, kOrders[0], std::min<uint64_t>(p.m, uint64_t(h.rows)), std::min<uint64_t>(p.n, uint64_t(h.cols)),
                       std::min<uint64_t>(p.k, std::max<uint64_t>(1, p.k_granule))};
     throw NoFit(fmt::format("no tiling fits the buffers: even the smallest, {}", check_fit(p, h, smallest)));
   }
@@ -213,6 +282,10 @@ Choice search(const Problem& p, const Hardware& h, Objective objective) {
 
 Choice fixed(const Problem& p, const Hardware& h, LoopNest nest) {
   nest = clipped(p, nest);
+  if ((nest.rows == Dim::K) != stationary(h.dataflow))
+    throw std::invalid_argument(fmt::format("a {} array holds {} on its rows (the mapping names {})",
+                                            cycle::dataflow_name(h.dataflow), stationary(h.dataflow) ? "k" : "m or n",
+                                            dim_name(nest.rows)));
   if (const std::string why = check_fit(p, h, nest); !why.empty()) throw NoFit(why);
   return {nest, evaluate(p, h, nest), 1};
 }
@@ -237,6 +310,23 @@ std::string loop_nest_text(const Problem& p, const Hardware& h, const LoopNest& 
   }
   s += fmt::format("{}buffers: A {}x{} ({}), W {}x{} ({}), outputs {}\n", indent, t.tile_m, t.tile_k,
                    bytes_text(e.a_tile_bytes), t.tile_k, t.tile_n, bytes_text(e.w_tile_bytes), bytes_text(e.c_tile_bytes));
+  if (stationary(h.dataflow)) {
+    const bool ws = h.dataflow == cycle::Dataflow::WeightStationary;
+    const Dim across = ws ? Dim::N : Dim::M, streamed = ws ? Dim::M : Dim::N;
+    const uint64_t kw = ceil_div(t.tile_k, uint64_t(std::max(1, p.lanes))) * uint64_t(p.passes);
+    s += fmt::format("{}for {}1 in [0:{}) step {}  stationary column tiles\n", indent, dim_name(across),
+                     ceil_div(tile(t, across), gc), gc);
+    indent += "  ";
+    s += fmt::format("{}for k1 in [0:{}) step {}  K folds of {} words ({} loaded, double-buffered; partial sums re-enter)\n",
+                     indent, ceil_div(kw, gr), gr, gr, ws ? "weights" : "activations");
+    indent += "  ";
+    s += fmt::format("{}for {}0 in [0:{})  streamed\n", indent, dim_name(streamed), tile(t, streamed));
+    indent += "  ";
+    s += fmt::format("{}parallel-for k0 in [0:{}) rows, {}0 in [0:{}) columns  ({}x{} {})\n", indent,
+                     std::min(kw, gr), dim_name(across), std::min(tile(t, across), gc), h.rows, h.cols,
+                     cycle::dataflow_name(h.dataflow));
+    return s;
+  }
   s += fmt::format("{}for {}1 in [0:{}) step {}  array blocks (columns)\n", indent, dim_name(cols),
                    ceil_div(tile(t, cols), gc), gc);
   indent += "  ";

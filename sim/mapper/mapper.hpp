@@ -3,8 +3,10 @@
 //
 //   DRAM level     for each of the three dims, in `order` (outer to inner), one buffer tile
 //                  (tile_m x tile_n x tile_k elements) at a time, double-buffered
-//   array level    the buffer tile in R x C output blocks, one of M / N on the array rows
-//                  and the other on the columns (`rows`), K streamed into the accumulators
+//   array level    os / dot: the buffer tile in R x C output blocks, one of M / N on the
+//                  array rows and the other on the columns (`rows`), K streamed into the
+//                  accumulators; ws / is: K on the rows (`rows` = k), N / M on the columns,
+//                  the other dim streamed past stationary R x C tiles
 //
 // and evaluates a nest in closed form (no simulation): cycles (models/cycle/array_gemm.hpp's
 // closed form), DRAM and buffer bytes per tensor from reuse, time with transfers overlapped
@@ -56,7 +58,7 @@ struct Hardware {
 };
 
 struct LoopNest {
-  Dim rows = Dim::M;                               // M or N on the array rows; the other on the columns
+  Dim rows = Dim::M;                               // os / dot: M or N on the rows, the other on the columns; ws / is: K
   std::array<Dim, 3> order{Dim::M, Dim::N, Dim::K};  // DRAM-level loops, outer to inner
   uint64_t tile_m = 1, tile_n = 1, tile_k = 1;     // buffer tile, elements (<= the dims)
   bool operator==(const LoopNest&) const = default;

@@ -1829,6 +1829,14 @@ TEST_F(BadInput, BadInputIsAnErrorNotASilentSuccess) {
   bad("fixed mapping whose tile does not fit", {"run", "--config", work("map.yaml").string(), "--out", work("o").string()}, 1,
       {"mapping.fixed: op 'layer.q_proj' (1x4096x4096): W tile 4096x4096 x 4.125 bits", "half of the weights buffer"});
   EXPECT_FALSE(fs::exists(work("o")));
+  write_all(work("ws.yaml"), "array: {dataflow: ws}\nmapping: {fixed: {rows: m}}\n");
+  bad("fixed mapping with M on the rows of a weight-stationary array", {"run", "--config", work("ws.yaml").string(), "--no-report"},
+      1, {"field 'mapping.fixed.rows' must be k on a ws array"});
+  write_all(work("ws.yaml"), "array: {dataflow: rs}\n");
+  bad("dataflow arithsim does not have", {"run", "--config", work("ws.yaml").string(), "--no-report"}, 1,
+      {"field 'array.dataflow' must be os, ws, is or dot (got 'rs')"});
+  bad("RTL array of a dataflow without RTL", {"synth", "int_mac", "--array", "2x2", "--dataflow", "ws"}, 2,
+      {"rtl/pe_array.sv has no dataflow 'ws'"});
   write_all(work("map.yaml"), "mapping: {fixed: {order: mmk}}\n");
   bad("fixed mapping with a bad loop order", {"run", "--config", work("map.yaml").string(), "--no-report"}, 1,
       {"map.yaml: field 'mapping.fixed.order' must be the loops m, n, k outer to inner", "'mmk'"});

@@ -360,7 +360,7 @@ TEST(Calibration, RankCorrelationWithYosys) {
 
 TEST(ArrayCost, SumsAndDataflows) {
   for (const auto& pe : costed_pes()) {
-    for (const char* df : {"os", "dot"}) {
+    for (const char* df : {"os", "ws", "is", "dot"}) {
       SCOPED_TRACE(pe + " " + df);
       ArrayOptions o;
       o.rows = 4;
@@ -378,8 +378,14 @@ TEST(ArrayCost, SumsAndDataflows) {
     }
   }
   ArrayOptions bad;
-  bad.dataflow = "ws";
+  bad.dataflow = "rs";
   EXPECT_THROW(array_cost(lib(), "int_mac", {}, node(28), bad), std::invalid_argument);
+  // ws holds the weights and moves 32-bit partial sums down: more interconnect than os moving
+  // the 8-bit weights (int_mac)
+  ArrayOptions os, ws;
+  ws.dataflow = "ws";
+  EXPECT_GT(evaluate(array_cost(lib(), "int_mac", {}, node(28), ws), ActivityFactors{}, 1e9).interconnect_pj,
+            evaluate(array_cost(lib(), "int_mac", {}, node(28), os), ActivityFactors{}, 1e9).interconnect_pj);
 }
 
 TEST(ArrayCost, LutTablesAreSharedAlongARow) {

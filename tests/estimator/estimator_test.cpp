@@ -15,6 +15,8 @@
 #include <fstream>
 #include <iterator>
 
+#include <nlohmann/json.hpp>
+
 #include <arithsim/models/cycle/array_gemm.hpp>
 #include <arithsim/models/cycle/registry.hpp>
 #include "sim/estimator/accelerator_config.hpp"
@@ -46,10 +48,10 @@ const std::vector<PeChoice> kPes = {
     {"lmul_pe", {}, "lmul_pe"},
 };
 
-// The estimator's cycles equal the cycle-level array simulation's, every PE, both dataflows,
+// The estimator's cycles equal the cycle-level array simulation's, every PE, every dataflow,
 // edge tiles, several shapes, batched GEMMs stacked back to back.
 TEST(EstimatorCycles, EqualCycleLevelSimulation) {
-  for (const char* df : {"os", "dot"})
+  for (const char* df : {"os", "dot", "ws", "is"})
     for (const auto& pe : kPes) {
       AcceleratorConfig c;
       c.rows = 4, c.cols = 3, c.dataflow = df;
@@ -63,11 +65,16 @@ TEST(EstimatorCycles, EqualCycleLevelSimulation) {
         const size_t kw = gw * groups;
         estimator::GemmShape g{m, n, kw * size_t(lanes), batch};
         const auto est = estimator::gemm_cycles(c, pe, g);
-        // The simulation: batch GEMMs stacked as row tiles padded to R rows.
-        const size_t sm = batch == 1 ? m : batch * ((m + 3) / 4) * 4;
-        auto array = cycle::make_pe_array(pe.name, pe.params, c.rows, c.cols, cycle::parse_dataflow(df));
-        const auto prob = cycle::random_array_problem(array->ports(), sm, n, kw, 7);
-        const auto sim = cycle::run_array_gemm(*array, prob);
+        // The simulation: batch GEMMs stacked as row tiles padded to R rows (os, dot), as
+        // column tiles padded to C columns (ws: N, is: M).
+        const std::string d = df;
+        size_t sm = m, sn = n;
+        if (batch > 1 && (d == "os" || d == "dot")) sm = batch * ((m + 3) / 4) * 4;
+        if (batch > 1 && d == "ws") sn = batch * ((n + 2) / 3) * 3;
+        if (batch > 1 && d == "is") sm = batch * ((m + 2) / 3) * 3;
+        const auto ports = cycle::make_pe_cycle(pe.name, pe.params)->ports();
+        const auto prob = cycle::random_array_problem(ports, sm, sn, kw, 7);
+        const auto sim = cycle::simulate_array_gemm(pe.name, pe.params, c.rows, c.cols, cycle::parse_dataflow(df), prob);
         EXPECT_EQ(est.cycles, sim.cycles);
         EXPECT_EQ(est.tiles, sim.tiles);
         if (batch == 1) {
@@ -86,6 +93,38 @@ traces::Trace small_trace() {
   o.group = 128;
   auto t = traces::generate("llama2-7b", o);
   return t;
+}
+
+// The report's action counts carry the whole energy: per op and per PE, the actions' energies
+// add up to compute + buffers + DRAM + leakage, busy + idle PE-cycles are R x C x cycles, and
+// the DRAM action is the DRAM traffic.
+TEST(EstimatorActions, AddUpToTheEnergy) {
+  AcceleratorConfig c = estimator::default_config();
+  estimator::Estimator est(c);
+  for (const auto& r : est.estimate_all(estimator::default_trace())) {
+    SCOPED_TRACE(r.pe.label);
+    auto sum = [](const estimator::Actions& a) {
+      double s = 0;
+      for (const auto* x : {&a.busy_pe_cycles, &a.idle_pe_cycles, &a.array_cycles, &a.dequant_weights, &a.vector_ops,
+                            &a.a_buffer_bytes, &a.w_buffer_bytes, &a.o_buffer_bytes, &a.dram_bytes, &a.leakage_s})
+        s += x->energy_pj;
+      return s;
+    };
+    for (const auto& o : r.ops) {
+      EXPECT_NEAR(sum(o.actions), o.energy.total(), 1e-9 * o.energy.total()) << o.name;
+      EXPECT_DOUBLE_EQ(o.actions.dram_bytes.count, o.traffic.dram());
+      if (o.kind != "elementwise")
+        EXPECT_NEAR(o.actions.busy_pe_cycles.count + o.actions.idle_pe_cycles.count,
+                    double(c.rows) * c.cols * double(o.cycles), 1e-6 * double(o.cycles)) << o.name;
+    }
+    EXPECT_NEAR(sum(r.actions), r.energy.total(), 1e-9 * r.energy.total());
+    const std::string md = estimator::markdown_report({r}, {"t", "c"}, false);
+    EXPECT_NE(md.find("| idle PE-cycles | "), std::string::npos);
+    const auto j = nlohmann::json::parse(estimator::results_json({r}, {"t", "c"}));
+    EXPECT_DOUBLE_EQ(j["pes"][0]["actions"]["dram_bytes"]["count"].get<double>(), r.actions.dram_bytes.count);
+    EXPECT_DOUBLE_EQ(j["pes"][0]["ops"][0]["actions"]["busy_pe_cycles"]["count"].get<double>(),
+                     r.ops[0].actions.busy_pe_cycles.count);
+  }
 }
 
 TEST(EstimatorEnergy, SumsToTheTotal) {
@@ -415,8 +454,12 @@ TEST(EstimatorConfig, MalformedConfigsGiveOneLineErrors) {
       {"mapping: {tiles: 1}", "acc.yaml: unknown field 'mapping.tiles' (allowed: fixed, objective)"},
       {"array: {cycles: fast}", "acc.yaml: field 'array.cycles' must be exact or scalesim (got 'fast')"},
       {"array: {dataflow: dot, cycles: scalesim}",
-       "acc.yaml: field 'array.cycles': scalesim counts output-stationary arrays only (array.dataflow is 'dot')"},
-      {"array: {dataflow: ws}", "acc.yaml: field 'array.dataflow' must be os or dot (got 'ws')"},
+       "acc.yaml: field 'array.cycles': scalesim counts systolic arrays (os, ws, is), not a dot-product tile "
+       "(array.dataflow is 'dot')"},
+      {"array: {dataflow: rs}", "acc.yaml: field 'array.dataflow' must be os, ws, is or dot (got 'rs')"},
+      {"array: {dataflow: ws}\nmapping: {fixed: {rows: m}}",
+       "acc.yaml: field 'mapping.fixed.rows' must be k on a ws array (K runs down its rows; got 'm')"},
+      {"array: {dataflow: os}\nmapping: {fixed: {rows: k}}", "acc.yaml: field 'mapping.fixed.rows' must be m or n (got 'k')"},
       {"array: {idle_gating: maybe}", "acc.yaml: field 'array.idle_gating' must be true or false (got 'maybe')"},
       {"arrray: {}", "acc.yaml: unknown field 'arrray'"},
       {"node: 3", "acc.yaml: field 'node': unknown node '3'"},

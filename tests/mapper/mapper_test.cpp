@@ -24,7 +24,10 @@ uint64_t cdiv(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 
 struct Walked {
   double dram_a = 0, dram_w = 0, dram_c = 0, read_a = 0, read_w = 0;
-  uint64_t words = 0;  // array block-words streamed, all instances
+  uint64_t words = 0;  // os: array block-words streamed, all instances
+  // ws / is: the stationary tiles' edges (each max(S, 2R)), the last step's streamed count,
+  // and K folds per output (partial sums leave and re-enter between them)
+  uint64_t intervals = 0, last_streamed = 0, folds = 0;
 };
 
 // Executes the nest: DRAM-level loops in order, a tensor tile fetched whenever the tile the
@@ -35,6 +38,8 @@ Walked walk(const mapper::Problem& p, const mapper::Hardware& h, const mapper::L
   const uint64_t ext[3] = {p.m, p.n, p.k}, tl[3] = {t.tile_m, t.tile_n, t.tile_k};
   const uint64_t trips[3] = {cdiv(p.m, tl[0]), cdiv(p.n, tl[1]), cdiv(p.k, tl[2])};
   const uint64_t gm = t.rows == Dim::M ? h.rows : h.cols, gn = t.rows == Dim::M ? h.cols : h.rows;
+  const bool st = t.rows == Dim::K, ws = h.dataflow == cycle::Dataflow::WeightStationary;
+  const uint64_t R = uint64_t(h.rows), C = uint64_t(h.cols);
   for (uint64_t b = 0; b < p.batch; ++b) {
     std::pair<int64_t, int64_t> ra{-1, -1}, rw{-1, -1}, rc{-1, -1};
     std::map<std::pair<int64_t, int64_t>, uint64_t> k_done;
@@ -60,6 +65,16 @@ Walked walk(const mapper::Problem& p, const mapper::Hardware& h, const mapper::L
             if (k_done[rc] > 0) w.dram_c += lm * ln * p.psum_bits / 8;  // partial sums read back
           }
           ++k_done[rc];
+          const uint64_t kw = cdiv(uint64_t(lk), uint64_t(p.lanes)) * uint64_t(p.passes);
+          if (st) {  // ws / is: stationary R x C tiles of K x (N or M), the other dim streamed
+            const uint64_t ls = uint64_t(ws ? lm : ln), lx = uint64_t(ws ? ln : lm);
+            w.intervals += cdiv(kw, R) * cdiv(lx, C) * std::max(ls, 2 * R);
+            w.last_streamed = ls;
+            if (b == 0 && idx[0] == 0 && idx[1] == 0) w.folds += cdiv(kw, R);
+            w.read_a += ws ? lm * lk * double(cdiv(uint64_t(ln), C)) * double(p.passes) : lm * lk;
+            w.read_w += ws ? lk * ln : lk * ln * double(cdiv(uint64_t(lm), C));
+            continue;
+          }
           // The array: R x C blocks of this buffer tile, each streaming the K tile's words.
           const uint64_t bm = cdiv(uint64_t(lm), gm), bn = cdiv(uint64_t(ln), gn);
           w.words += bm * bn * cdiv(uint64_t(lk), uint64_t(p.lanes)) * uint64_t(p.passes);
@@ -106,8 +121,75 @@ TEST(Mapper, ClosedFormsEqualTheWalkedLoopNest) {
                 EXPECT_EQ(e.cycles, w.words + uint64_t(h.rows + h.cols - 2 + h.stages + 1) - 1) << ctx;
                 ++checked;
               }
+          for (auto df : {cycle::Dataflow::WeightStationary, cycle::Dataflow::InputStationary}) {
+            h.dataflow = df;
+            for (int trial = 0; trial < 6; ++trial) {
+              const mapper::LoopNest t{Dim::K, {Dim::N, Dim::K, Dim::M}, 1 + rng() % m, 1 + rng() % n, 1 + rng() % k};
+              const auto e = mapper::evaluate(p, h, t);
+              const Walked w = walk(p, h, t);
+              const auto ctx = ::testing::Message() << cycle::dataflow_name(df) << " " << m << "x" << n << "x" << k
+                                                    << " b" << batch << " lanes " << lanes << " passes " << passes
+                                                    << " " << mapper::compact(t);
+              EXPECT_DOUBLE_EQ(e.dram_a, w.dram_a) << ctx;
+              EXPECT_DOUBLE_EQ(e.dram_w, w.dram_w) << ctx;
+              EXPECT_DOUBLE_EQ(e.sram_a - e.dram_a, w.read_a * p.a_bits / 8) << ctx;
+              EXPECT_DOUBLE_EQ(e.sram_w - e.dram_w, w.read_w * p.b_bits / 8) << ctx;
+              EXPECT_DOUBLE_EQ(e.sram_c, double(batch) * double(m * n) * (2 * 16.0 + double(w.folds - 1) * 2 * 32) / 8) << ctx;
+              // first load R, the tiles' intervals, the last tile's last vector through the array
+              const uint64_t R = uint64_t(h.rows);
+              EXPECT_EQ(e.cycles, R + w.intervals - std::max(w.last_streamed, 2 * R) + w.last_streamed + R +
+                                      uint64_t(h.cols) + uint64_t(h.stages) - 2) << ctx;
+              ++checked;
+            }
+          }
         }
-  EXPECT_EQ(checked, 6 * 2 * 2 * 2 * 6 * 2 * 6);
+  EXPECT_EQ(checked, 6 * 2 * 2 * 2 * (6 * 2 * 6 + 2 * 6));
+}
+
+// ws / is against the cycle-level stationary arrays, every shape class, tiles that divide
+// the dims (the simulation streams one uniform tile sequence).
+TEST(Mapper, StationaryCyclesEqualTheArraySimulation) {
+  for (auto df : {cycle::Dataflow::WeightStationary, cycle::Dataflow::InputStationary})
+    for (const auto& [m, n, kw] : std::vector<std::array<size_t, 3>>{{1, 13, 9}, {13, 1, 9}, {6, 11, 3}, {9, 4, 1}, {16, 12, 16}}) {
+      mapper::Problem p{m, n, kw, 1, 8, 8, 32, 32, 1, 1, 1};
+      mapper::Hardware h;
+      h.rows = 4, h.cols = 3, h.dataflow = df, h.stages = 1;
+      const auto cell = cycle::make_pe_cycle("int_mac", {});
+      const auto sim = cycle::simulate_array_gemm("int_mac", {}, 4, 3, df, cycle::random_array_problem(cell->ports(), m, n, kw, 5));
+      for (const mapper::LoopNest& t : {mapper::LoopNest{Dim::K, {Dim::M, Dim::N, Dim::K}, 0, 0, 0},
+                                        mapper::LoopNest{Dim::K, {Dim::N, Dim::K, Dim::M}, m, n % 3 ? n : 3, kw % 4 ? kw : 4}}) {
+        if (df == cycle::Dataflow::InputStationary && t.tile_n != 0 && t.tile_n != n) continue;  // is streams N
+        const auto e = mapper::evaluate(p, h, t);
+        EXPECT_EQ(e.cycles, sim.cycles) << cycle::dataflow_name(df) << " " << m << "x" << n << "x" << kw << " " << mapper::compact(t);
+        EXPECT_EQ(e.array_tiles, sim.tiles);
+      }
+      EXPECT_THROW(mapper::fixed(p, h, {Dim::M, {Dim::M, Dim::N, Dim::K}, 0, 0, 0}), std::invalid_argument);
+    }
+}
+
+// What each dataflow makes of the prefill GEMM and the decode GEMV of the tests above: ws and
+// is stream the 2,048 rows / 4,096 columns against stationary tiles and stay >= 99 % busy; a
+// batch-1 GEMV on ws reloads a weight tile every 2R edges (half the edge rate of os), on is
+// it holds one activation column and uses one PE column.
+TEST(Mapper, StationaryDataflowsOnPrefillAndDecode) {
+  const mapper::Problem prefill{2048, 4096, 4096, 1, 8, 4.125, 16, 32, 1, 1, 128};
+  const mapper::Problem gemv{1, 11008, 4096, 1, 8, 4.125, 16, 32, 1, 1, 128};
+  for (auto df : {cycle::Dataflow::WeightStationary, cycle::Dataflow::InputStationary}) {
+    mapper::Hardware h;
+    h.dataflow = df;
+    h.clock_hz = 2.675e9, h.dram_bytes_per_s = 32e9;
+    const auto c = mapper::search(prefill, h, mapper::Objective::Latency);
+    EXPECT_EQ(c.nest.rows, Dim::K);
+    EXPECT_EQ(mapper::check_fit(prefill, h, c.nest), "");
+    EXPECT_GE(double(prefill.m * prefill.n * prefill.k) / (32.0 * 32 * double(c.eval.cycles)), 0.99)
+        << cycle::dataflow_name(df) << " " << mapper::compact(c.nest);
+    const auto g = mapper::search(gemv, h, mapper::Objective::Latency);
+    const uint64_t tiles_ws = 4096 / 32 * 11008 / 32;
+    if (df == cycle::Dataflow::WeightStationary)
+      EXPECT_EQ(g.eval.cycles, 32 + tiles_ws * 64 - 64 + 1 + 32 + 32 + 1 - 2);
+    else
+      EXPECT_GE(g.eval.cycles, 4096u / 32 * 11008);  // K/R folds, each streaming all N columns
+  }
 }
 
 // Both orientations against the cycle-level array: M on the rows is the array GEMM as it is;
@@ -241,26 +323,41 @@ TEST(Mapper, CyclesBesideScaleSimsFormula) {
       {7, 5, 3, 4, 4, "tiny, 4x4 array"},
   };
   std::string table;
-  for (const auto& row : rows) {
-    mapper::Problem p{row.m, row.n, row.k, 1, 8, 8, 32, 32, 1, 1, 1};
-    mapper::Hardware h;
-    h.rows = row.r, h.cols = row.c, h.stages = 1;
-    const mapper::LoopNest whole{Dim::M, {Dim::M, Dim::N, Dim::K}, 0, 0, 0};
-    const auto ours = mapper::evaluate(p, h, whole);
-    const uint64_t folds = cdiv(row.m, uint64_t(row.r)) * cdiv(row.n, uint64_t(row.c));
-    const uint64_t scalesim = folds * (row.k + uint64_t(row.r + row.c) - 2);  // SCALE-Sim v2, written out
-    auto hs = h;
-    hs.scalesim_cycles = true;
-    EXPECT_EQ(mapper::evaluate(p, hs, whole).cycles, scalesim) << row.what;
-    EXPECT_EQ(int64_t(scalesim) - int64_t(ours.cycles), int64_t(folds - 1) * (row.r + row.c - 2) - h.stages) << row.what;
-    if (row.m * row.n * row.k <= 200000) {  // ours is the cycle-level array's count
-      auto array = cycle::make_pe_array("int_mac", {}, row.r, row.c, cycle::Dataflow::OutputStationary);
-      const auto sim = cycle::run_array_gemm(*array, cycle::random_array_problem(array->ports(), row.m, row.n, row.k, 3));
-      EXPECT_EQ(ours.cycles, sim.cycles) << row.what;
+  for (const auto df : {cycle::Dataflow::OutputStationary, cycle::Dataflow::WeightStationary, cycle::Dataflow::InputStationary})
+    for (const auto& row : rows) {
+      SCOPED_TRACE(fmt::format("{} {}", cycle::dataflow_name(df), row.what));
+      mapper::Problem p{row.m, row.n, row.k, 1, 8, 8, 32, 32, 1, 1, 1};
+      mapper::Hardware h;
+      h.rows = row.r, h.cols = row.c, h.stages = 1, h.dataflow = df;
+      const bool os = df == cycle::Dataflow::OutputStationary, ws = df == cycle::Dataflow::WeightStationary;
+      const mapper::LoopNest whole{os ? Dim::M : Dim::K, {Dim::M, Dim::N, Dim::K}, 0, 0, 0};
+      const auto ours = mapper::evaluate(p, h, whole);
+      const uint64_t R = uint64_t(row.r), C = uint64_t(row.c);
+      // SCALE-Sim v2, written out: os folds of R x C outputs, each T = K + R + C - 2; ws / is
+      // folds of R x C stationary words (K x N / K x M), each 2R + C + T - 2 with T = M / N
+      // streamed (systolic_compute_{os,ws,is}.py)
+      const uint64_t T = os ? row.k : ws ? row.m : row.n;
+      const uint64_t folds = os ? cdiv(row.m, R) * cdiv(row.n, C) : cdiv(row.k, R) * cdiv(ws ? row.n : row.m, C);
+      const uint64_t scalesim = os ? folds * (row.k + R + C - 2) : folds * (2 * R + C + T - 2);
+      auto hs = h;
+      hs.scalesim_cycles = true;
+      EXPECT_EQ(mapper::evaluate(p, hs, whole).cycles, scalesim);
+      // Where they differ: arithsim overlaps each fold's fill and drain with the next fold
+      // (os: the next tile's words follow at once; ws / is: the next stationary tile loads into
+      // the shadow registers while this one streams, and starts max(T, 2R) edges later), and its
+      // MACs take `stages` + 1 edges.
+      const int64_t diff = os ? int64_t(folds - 1) * int64_t(R + C - 2) - h.stages
+                              : int64_t(folds - 1) * int64_t(2 * R + C + T - 2 - std::max(T, 2 * R)) - h.stages;
+      EXPECT_EQ(int64_t(scalesim) - int64_t(ours.cycles), diff);
+      if (row.m * row.n * row.k <= 200000) {  // ours is the cycle-level array's count
+        const auto cell = cycle::make_pe_cycle("int_mac", {});
+        const auto sim = cycle::simulate_array_gemm("int_mac", {}, row.r, row.c, df,
+                                                    cycle::random_array_problem(cell->ports(), row.m, row.n, row.k, 3));
+        EXPECT_EQ(ours.cycles, sim.cycles);
+      }
+      table += fmt::format("| {} | {} | {}×{}×{} | {}×{} | {} | {} | {} | {:+.1f} % |\n", row.what, cycle::dataflow_name(df),
+                           row.m, row.n, row.k, row.r, row.c, folds, ours.cycles, scalesim,
+                           100.0 * (double(scalesim) - double(ours.cycles)) / double(ours.cycles));
     }
-    table += fmt::format("| {} | {}×{}×{} | {}×{} | {} | {} | {} | {:+.1f} % |\n", row.what, row.m, row.n, row.k, row.r,
-                         row.c, folds, ours.cycles, scalesim,
-                         100.0 * (double(scalesim) - double(ours.cycles)) / double(ours.cycles));
-  }
   if (const char* f = std::getenv("ARITHSIM_SCALESIM_TABLE")) std::ofstream(f) << table;
 }
