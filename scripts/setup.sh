@@ -11,7 +11,7 @@ main_pkgs=(
   gnuplot-nox
 )
 full_pkgs=(
-  libsystemc-dev verilator yosys
+  libsystemc-dev verilator yosys opensta
   libboost1.81-dev libboost-program-options1.81-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev libopenblas-dev
   clang-14 libclang-rt-14-dev

@@ -1,4 +1,7 @@
 // arithsim synth PE [--param k=v ...] [--array RxC [--dataflow os|dot]] [--rtl-dir DIR] [--json|--script]
+//                  [--liberty LIB ... [--clock NS] [--activity F]]
+#include <cmath>
+#include <cstdlib>
 #include <tuple>
 
 #include <fmt/format.h>
@@ -15,7 +18,64 @@ struct SynthArgs {
   std::vector<std::string> params;
   std::string array, dataflow = "os";
   bool json = false, script = false;
+  std::vector<std::string> liberty;
+  std::string clock, activity;
 };
+
+// A number in (lo, hi] (lo < 0: [0, hi]) for `option`, else a usage error naming it.
+double parse_number(const std::string& text, const std::string& option, double lo, double hi) {
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || !std::isfinite(v) || v > hi || (lo < 0 ? v < 0 : v <= lo))
+    throw UsageError(fmt::format("{}: '{}' is not a number in {}{}, {}]", option, text, lo < 0 ? "[" : "(", std::max(lo, 0.0), hi),
+                     "");
+  return v;
+}
+
+// The liberty flow: area by cell class, the critical path and fmax, power at the clock.
+void run_ppa(const SynthArgs& a, const pe::Params& p, const synth::ArraySynth& array) {
+  synth::LibertyFlow flow;
+  flow.liberty = a.liberty;
+  if (!a.clock.empty()) flow.clock_s = parse_number(a.clock, "--clock", 0, 1e6) * 1e-9;
+  if (!a.activity.empty()) flow.input_activity = parse_number(a.activity, "--activity", -1, 2);
+  synth::PpaResult r;
+  try {
+    if (a.script) {
+      fmt::print("{}", synth::yosys_liberty_script(a.pe, p, a.rtl_dir, array, "merged.lib", "stat.json", "netlist.v"));
+      return;
+    }
+    r = synth::synthesize_ppa(a.pe, p, a.rtl_dir, array, flow);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what(), "PE/--param");
+  } catch (const std::runtime_error& e) {
+    throw RuntimeError(e.what(), "--liberty");
+  }
+  std::string libs;
+  for (const auto& l : r.libraries) libs += (libs.empty() ? "" : ", ") + l;
+  const std::string flow_text = fmt::format("{}: synth -flatten, dfflibmap + abc -liberty ({}); {}: worst setup slack, "
+                                            "report_power with every data input at {:.3f} toggles per cycle ({})",
+                                            r.yosys_version, libs, r.sta_version, r.input_activity, r.activity_how);
+  if (a.json) {
+    nlohmann::ordered_json j = {{"module", r.module}, {"rtl_params", r.rtl_params}, {"libraries", r.libraries},
+                                {"cells", r.cells}, {"total_cells", r.total_cells}, {"flops", r.flops},
+                                {"area_um2", r.area_um2}, {"area_by_class_um2", r.area_by_class_um2},
+                                {"critical_path_s", r.critical_s}, {"fmax_hz", r.fmax_hz},
+                                {"critical_path", {{"startpoint", r.startpoint}, {"endpoint", r.endpoint}, {"pins", r.critical_path}}},
+                                {"clock_hz", r.clock_hz}, {"input_activity", r.input_activity},
+                                {"power_w", {{"internal", r.internal_w}, {"switching", r.switching_w}, {"leakage", r.leakage_w}}},
+                                {"energy_per_cycle_pj", r.energy_per_cycle_pj}, {"flow", flow_text}};
+    fmt::print("{}\n", j.dump(2));
+    return;
+  }
+  fmt::print("module: {}\nflow: {}\n", r.module, flow_text);
+  fmt::print("area: {:.3f} um2 (sequential {:.3f}, buffers {:.3f}, combinational {:.3f}); {} cells, {} flip-flops\n", r.area_um2,
+             r.area_by_class_um2.at("sequential"), r.area_by_class_um2.at("buffer"), r.area_by_class_um2.at("combinational"),
+             r.total_cells, r.flops);
+  fmt::print("critical path: {:.1f} ps (fmax {:.3f} GHz), {} -> {}\n", r.critical_s * 1e12, r.fmax_hz / 1e9, r.startpoint,
+             r.endpoint);
+  fmt::print("power at {:.3f} GHz: internal {:.4g} mW, switching {:.4g} mW, leakage {:.4g} mW; {:.4g} pJ per cycle\n",
+             r.clock_hz / 1e9, r.internal_w * 1e3, r.switching_w * 1e3, r.leakage_w * 1e3, r.energy_per_cycle_pj);
+}
 
 synth::ArraySynth parse_array(const SynthArgs& a) {
   synth::ArraySynth s;
@@ -28,6 +88,8 @@ synth::ArraySynth parse_array(const SynthArgs& a) {
 void run(const SynthArgs& a) {
   const pe::Params p = parse_key_values(a.params, "--param");
   const auto array = parse_array(a);
+  if (!a.liberty.empty()) return run_ppa(a, p, array);
+  if (!a.clock.empty() || !a.activity.empty()) throw UsageError("--clock and --activity need --liberty", "--clock");
   synth::SynthResult r;
   try {
     if (a.script) {
@@ -68,6 +130,12 @@ void add_synth_command(CLI::App& app) {
   s->add_flag("--script", a.script, "print the yosys script instead of running it");
   s->add_option("--rtl-dir", a.rtl_dir, "directory of the SystemVerilog sources")->capture_default_str();
   s->add_flag("--json", a.json, "print JSON");
+  s->add_option("--liberty", a.liberty,
+                "liberty cell library (.lib or .lib.gz; repeatable, e.g. the five ASAP7 files): map to its cells, "
+                "time and power with OpenSTA");
+  s->add_option("--clock", a.clock, "with --liberty: clock period in ns for the power (default: the fmax)");
+  s->add_option("--activity", a.activity,
+                "with --liberty: toggles per cycle of every data input (default: measured by the PE's cycle model)");
   s->callback([] { run(a); });
 }
 

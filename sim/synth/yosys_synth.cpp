@@ -12,6 +12,8 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
+#include <random>
+
 #include <arithsim/models/cycle/registry.hpp>
 
 namespace arithsim::synth {
@@ -37,8 +39,25 @@ std::map<std::string, std::string> array_parameters(const std::string& pe, const
 
 }  // namespace
 
+namespace {
+std::string script_of(const std::string& pe, const pe::Params& params, const std::string& rtl_dir, const ArraySynth& array,
+                      const std::string& stat_json, const std::string& liberty, const std::string& netlist);
+}  // namespace
+
 std::string yosys_script(const std::string& pe, const pe::Params& params, const std::string& rtl_dir,
                          const ArraySynth& array, const std::string& stat_json) {
+  return script_of(pe, params, rtl_dir, array, stat_json, "", "");
+}
+
+std::string yosys_liberty_script(const std::string& pe, const pe::Params& params, const std::string& rtl_dir,
+                                 const ArraySynth& array, const std::string& merged_lib, const std::string& stat_json,
+                                 const std::string& netlist) {
+  return script_of(pe, params, rtl_dir, array, stat_json, merged_lib, netlist);
+}
+
+namespace {
+std::string script_of(const std::string& pe, const pe::Params& params, const std::string& rtl_dir, const ArraySynth& array,
+                      const std::string& stat_json, const std::string& liberty, const std::string& netlist) {
   const bool is_array = array.rows > 0;
   const auto rtl = is_array ? array_parameters(pe, params, array) : rtl_parameters(pe, params);
   const std::filesystem::path dir(rtl_dir);
@@ -58,10 +77,19 @@ std::string yosys_script(const std::string& pe, const pe::Params& params, const 
   std::string script;
   for (const auto& f : files) script += fmt::format("read_verilog -sv {}\n", f);
   for (const auto& [k, v] : rtl) script += fmt::format("chparam -set {} {} {}\n", k, v, top);
-  script += fmt::format("synth -top {} -flatten\nabc -g AND,NAND,OR,NOR,XOR,XNOR,MUX\nopt_clean\n", top);
+  script += fmt::format("synth -top {} -flatten\n", top);
+  if (!liberty.empty()) {
+    script += fmt::format("dfflibmap -liberty {0}\nabc -liberty {0}\nsetundef -zero\nsplitnets -ports\nopt_clean\n", liberty);
+    script += fmt::format("tee -q -o {} stat -json -liberty {}\n", stat_json, liberty);
+    script += fmt::format("tee -q -o {}.txt stat -liberty {}\n", stat_json, liberty);  // its chip area (not in 0.23's JSON)
+    script += fmt::format("write_verilog -noattr -noexpr -nohex -nodec {}\n", netlist);
+    return script;
+  }
+  script += "abc -g AND,NAND,OR,NOR,XOR,XNOR,MUX\nopt_clean\n";
   script += fmt::format("tee -q -o {} stat -json\n", stat_json);
   return script;
 }
+}  // namespace
 
 SynthResult synthesize(const std::string& pe, const pe::Params& params, const std::string& rtl_dir,
                        const ArraySynth& array) {
@@ -97,6 +125,131 @@ SynthResult synthesize(const std::string& pe, const pe::Params& params, const st
     const auto it = w.find(cell);
     r.nand2_equivalent += double(n) * (it != w.end() ? it->second : flop ? 5.33 : 2.0);
   }
+  return r;
+}
+
+}  // namespace arithsim::synth
+
+namespace arithsim::synth {
+
+double measured_input_activity(const std::string& pe, const pe::Params& params) {
+  const auto m = cycle::make_pe_cycle(pe, params);
+  m->record_activity(true);
+  const cycle::PePorts ports = m->ports();
+  std::mt19937_64 g(1);
+  cycle::PeIn in;
+  in.rst_n = false;
+  m->tick(in);
+  in.rst_n = true;
+  for (int e = 0; e < 4096; ++e) {
+    in.in_valid = true;
+    in.in_first = e % 64 == 0;
+    in.in_last = e % 64 == 63;
+    in.in_a = g() & cycle::mask(ports.a_bits);
+    in.in_w = g() & cycle::mask(ports.w_bits);
+    in.in_scale = ports.scale_bits ? 0x3c00 : 0;  // FP16 1.0
+    in.in_zero = g() & cycle::mask(ports.zero_bits);
+    m->tick(in);
+  }
+  return m->activity().input_activity();
+}
+
+namespace {
+
+std::string tool_version(const char* cmd) {
+  std::string out;
+  if (FILE* f = popen(cmd, "r")) {
+    char buf[256];
+    for (size_t n; (n = fread(buf, 1, sizeof buf, f)) > 0;) out.append(buf, n);
+    pclose(f);
+  }
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  return out;
+}
+
+}  // namespace
+
+PpaResult synthesize_ppa(const std::string& pe, const pe::Params& params, const std::string& rtl_dir,
+                         const ArraySynth& array, const LibertyFlow& flow) {
+  if (flow.liberty.empty()) throw std::runtime_error("synth: no liberty file (--liberty FILE)");
+  PpaResult r;
+  r.module = array.rows > 0 ? fmt::format("pe_array of {} ({}x{}, {})", pe, array.rows, array.cols, array.dataflow) : pe;
+  r.rtl_params = array.rows > 0 ? array_parameters(pe, params, array) : rtl_parameters(pe, params);
+  std::vector<Liberty> libs;
+  for (const auto& f : flow.liberty) libs.push_back(read_liberty(f));
+  for (const auto& l : libs) {
+    r.libraries.push_back(l.library);
+    if (l.time_unit_s != libs[0].time_unit_s)
+      throw std::runtime_error(fmt::format("{}: time unit differs from {}'s", l.path, libs[0].path));
+  }
+  char tmpl[] = "/tmp/arithsim-synth-XXXXXX";
+  if (!mkdtemp(tmpl)) throw std::runtime_error("synth: cannot create a temporary directory");
+  const std::filesystem::path dir(tmpl);
+  struct Cleanup {
+    std::filesystem::path d;
+    ~Cleanup() { std::filesystem::remove_all(d); }
+  } cleanup{dir};
+  // yosys reads one merged library; OpenSTA reads each file as given (decompressed)
+  std::ofstream(dir / "merged.lib") << merged_liberty(libs, flow.dont_use);
+  std::vector<std::string> plain;
+  for (size_t i = 0; i < libs.size(); ++i) {
+    const auto p = dir / fmt::format("lib{}.lib", i);
+    std::ofstream(p) << libs[i].text;
+    plain.push_back(p.string());
+  }
+  std::ofstream(dir / "synth.ys") << yosys_liberty_script(pe, params, rtl_dir, array, (dir / "merged.lib").string(),
+                                                           (dir / "stat.json").string(), (dir / "netlist.v").string());
+  const int rc = std::system(fmt::format("yosys -q -s {} > {} 2>&1", (dir / "synth.ys").string(), (dir / "yosys.log").string()).c_str());
+  std::ifstream js(dir / "stat.json");
+  if (rc != 0 || !js || !std::filesystem::exists(dir / "netlist.v")) {
+    std::ifstream log(dir / "yosys.log");
+    std::string line, err;
+    while (std::getline(log, line))
+      if (err.empty() && line.find("ERROR") != std::string::npos) err = line;
+    throw std::runtime_error(fmt::format("synth: yosys failed (exit {}): {}", rc, err.empty() ? "is yosys installed?" : err));
+  }
+  const auto j = nlohmann::json::parse(js);
+  for (const auto& [name, mod] : j.at("modules").items())
+    for (const auto& [cell, n] : mod.at("num_cells_by_type").items()) r.cells[cell] += n.get<long>();
+  std::ifstream stat_txt(dir / "stat.json.txt");
+  for (std::string line; std::getline(stat_txt, line);)
+    if (const size_t at = line.find("Chip area for module"); at != std::string::npos)
+      r.yosys_area_um2 += std::stod(line.substr(line.rfind(':') + 1));
+  for (const char* c : {"sequential", "buffer", "combinational"}) r.area_by_class_um2[c] = 0;
+  for (const auto& [cell, n] : r.cells) {
+    const LibertyCell* lc = nullptr;
+    for (const auto& l : libs)
+      if (!lc) lc = l.find(cell);
+    if (!lc) throw std::runtime_error(fmt::format("synth: yosys used cell '{}', which no given library has", cell));
+    r.total_cells += n;
+    if (lc->cls == CellClass::Sequential) r.flops += n;
+    r.area_um2 += double(n) * lc->area;
+    r.area_by_class_um2[cell_class_name(lc->cls)] += double(n) * lc->area;
+  }
+  r.input_activity = flow.input_activity >= 0 ? flow.input_activity : measured_input_activity(pe, params);
+  r.activity_how = flow.input_activity >= 0 ? "given (--activity)"
+                                            : "measured: the PE's cycle model on uniformly random operand codes, 4,096 "
+                                              "elements in dot products of 64";
+  StaOptions so;
+  so.liberty = plain;
+  so.netlist = (dir / "netlist.v").string();
+  so.top = array.rows > 0 ? "pe_array" : pe;
+  so.time_unit_s = libs[0].time_unit_s;
+  so.input_activity = r.input_activity;
+  so.period_s = flow.clock_s > 0 ? flow.clock_s : 10e-9;
+  StaResult st = run_sta(so);
+  r.critical_s = st.critical_s();
+  r.fmax_hz = 1 / r.critical_s;
+  if (flow.clock_s <= 0) {  // power at the fmax: rerun at that period (activity is per cycle)
+    so.period_s = r.critical_s;
+    st = run_sta(so);
+  }
+  r.clock_hz = 1 / so.period_s;
+  r.startpoint = st.startpoint, r.endpoint = st.endpoint, r.critical_path = st.path;
+  r.internal_w = st.internal_w, r.switching_w = st.switching_w, r.leakage_w = st.leakage_w;
+  r.energy_per_cycle_pj = (st.internal_w + st.switching_w + st.leakage_w) / r.clock_hz * 1e12;
+  r.yosys_version = tool_version("yosys -V 2>/dev/null");
+  r.sta_version = "OpenSTA " + st.version;
   return r;
 }
 

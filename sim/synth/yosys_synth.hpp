@@ -1,11 +1,14 @@
-// Synthesis of the RTL PEs with yosys (generic gate library through abc): cell counts by
-// type and a NAND2-equivalent gate count, for the cost model's calibration.
+// Synthesis of the RTL PEs with yosys: to generic gates through abc (cell counts by type and a
+// NAND2-equivalent gate count), or to a liberty cell library (area by cell class), timed and
+// powered by OpenSTA (sim/synth/sta.hpp): the PPA flow of issue #12.
 #pragma once
 
 #include <map>
 #include <string>
 
 #include <arithsim/models/pe/pe.hpp>
+#include "sim/synth/liberty.hpp"
+#include "sim/synth/sta.hpp"
 
 namespace arithsim::synth {
 
@@ -45,5 +48,47 @@ std::string yosys_script(const std::string& pe, const pe::Params& params, const 
 // missing or fails.
 SynthResult synthesize(const std::string& pe, const pe::Params& params, const std::string& rtl_dir,
                        const ArraySynth& array = {});
+
+// The liberty flow: yosys `synth`, `dfflibmap -liberty`, `abc -liberty` (one library merged
+// from the given files), `stat -liberty`; OpenSTA on the netlist with the same files.
+struct LibertyFlow {
+  std::vector<std::string> liberty;  // .lib or .lib.gz files (e.g. ../shared/pdk/sky130hd_tt.lib.gz)
+  double clock_s = 0;                // power at this clock period; 0: at the fmax
+  double input_activity = -1;        // toggles per cycle of each data input; < 0: measured (below)
+  std::vector<std::string> dont_use = default_dont_use();
+};
+
+struct PpaResult {
+  std::string module;
+  std::map<std::string, std::string> rtl_params;
+  std::vector<std::string> libraries;               // library names, in the order given
+  std::map<std::string, long> cells;                // liberty cell -> count
+  long total_cells = 0, flops = 0;
+  double area_um2 = 0;                              // sum of cell areas (the libraries' unit, µm²)
+  std::map<std::string, double> area_by_class_um2;  // sequential, buffer, combinational
+  double yosys_area_um2 = 0;                        // yosys `stat -liberty`'s chip area, for comparison
+  double critical_s = 0, fmax_hz = 0, clock_hz = 0;
+  std::string startpoint, endpoint;
+  std::vector<std::string> critical_path;
+  double input_activity = 0;
+  std::string activity_how;
+  double internal_w = 0, switching_w = 0, leakage_w = 0;  // at clock_hz
+  double energy_per_cycle_pj = 0;                         // (internal + switching + leakage) / clock
+  std::string yosys_version, sta_version;
+};
+
+// The input activity the flow uses by default: the PE's cycle model fed uniformly random
+// operand codes, 4,096 elements in dot products of 64 (Activity::input_activity).
+double measured_input_activity(const std::string& pe, const pe::Params& params);
+
+// The yosys script of the liberty flow (what `arithsim synth --liberty ... --script` prints).
+std::string yosys_liberty_script(const std::string& pe, const pe::Params& params, const std::string& rtl_dir,
+                                 const ArraySynth& array, const std::string& merged_lib, const std::string& stat_json,
+                                 const std::string& netlist);
+
+// Throws std::runtime_error naming the file or tool and the problem; pe::PeError for PE
+// parameters.
+PpaResult synthesize_ppa(const std::string& pe, const pe::Params& params, const std::string& rtl_dir,
+                         const ArraySynth& array, const LibertyFlow& flow);
 
 }  // namespace arithsim::synth

@@ -1835,6 +1835,10 @@ TEST_F(BadInput, BadInputIsAnErrorNotASilentSuccess) {
   write_all(work("ws.yaml"), "array: {dataflow: rs}\n");
   bad("dataflow arithsim does not have", {"run", "--config", work("ws.yaml").string(), "--no-report"}, 1,
       {"field 'array.dataflow' must be os, ws, is or dot (got 'rs')"});
+  bad("liberty file that does not exist", {"synth", "int_mac", "--liberty", work("none.lib").string()}, 1,
+      {"none.lib: no such liberty file"});
+  bad("synthesis clock without a liberty file", {"synth", "int_mac", "--clock", "2"}, 2,
+      {"--clock and --activity need --liberty"});
   bad("RTL array of a dataflow without RTL", {"synth", "int_mac", "--array", "2x2", "--dataflow", "ws"}, 2,
       {"rtl/pe_array.sv has no dataflow 'ws'"});
   write_all(work("map.yaml"), "mapping: {fixed: {order: mmk}}\n");

@@ -1,0 +1,87 @@
+#include "sim/synth/sta.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+namespace arithsim::synth {
+namespace {
+
+std::string capture(const std::string& cmd, int& rc) {
+  std::string out;
+  FILE* f = popen(cmd.c_str(), "r");
+  if (!f) {
+    rc = -1;
+    return out;
+  }
+  char buf[4096];
+  for (size_t n; (n = fread(buf, 1, sizeof buf, f)) > 0;) out.append(buf, n);
+  rc = pclose(f);
+  return out;
+}
+
+}  // namespace
+
+StaResult run_sta(const StaOptions& o) {
+  char tmpl[] = "/tmp/arithsim-sta-XXXXXX";
+  if (!mkdtemp(tmpl)) throw std::runtime_error("sta: cannot create a temporary directory");
+  const std::filesystem::path dir(tmpl);
+  std::string tcl;
+  for (const auto& l : o.liberty) tcl += fmt::format("read_liberty {{{}}}\n", l);
+  const double period = o.period_s / o.time_unit_s;
+  tcl += fmt::format(
+      "read_verilog {{{}}}\nlink_design {}\ncreate_clock -name clk -period {:.6g} [get_ports clk]\n"
+      "set_input_delay 0 -clock clk [delete_from_list [all_inputs] [get_ports clk]]\n"
+      "set_output_delay 0 -clock clk [all_outputs]\n"
+      "set_power_activity -input -activity {:.6g}\n"
+      "puts \"arithsim_slack_s [sta::worst_slack_cmd max]\"\n"
+      "report_checks -path_delay max -fields {{net}} -digits 6\n"
+      "report_power -digits 9\n",
+      o.netlist, o.top, period, o.input_activity);
+  std::ofstream(dir / "sta.tcl") << tcl;
+  int rc = 0;
+  const std::string out = capture(fmt::format("sta -no_splash -exit {} 2>&1", (dir / "sta.tcl").string()), rc);
+  int vrc = 0;
+  std::string version = capture("sta -version 2>/dev/null", vrc);
+  std::filesystem::remove_all(dir);
+  if (rc != 0 && out.empty()) throw std::runtime_error("sta: OpenSTA is not installed (Debian package opensta)");
+  StaResult r;
+  r.period_s = o.period_s;
+  while (!version.empty() && (version.back() == '\n' || version.back() == '\r')) version.pop_back();
+  r.version = version;
+  bool slack = false, power = false, in_path = false;
+  std::istringstream in(out);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("Error", 0) == 0) throw std::runtime_error(fmt::format("sta: {}", line));
+    if (line.rfind("arithsim_slack_s ", 0) == 0) {
+      r.worst_slack_s = std::stod(line.substr(17));
+      slack = true;
+    } else if (line.rfind("Startpoint: ", 0) == 0) {
+      r.startpoint = line.substr(12);
+    } else if (line.rfind("Endpoint: ", 0) == 0) {
+      r.endpoint = line.substr(10);
+    } else if (line.find("data arrival time") != std::string::npos) {
+      in_path = false;
+    } else if (line.rfind("----", 0) == 0 && !r.endpoint.empty() && r.path.empty()) {
+      in_path = true;
+    } else if (in_path && line.find('(') != std::string::npos) {
+      const size_t b = line.find_first_not_of(' ');
+      r.path.push_back(line.substr(b));
+    } else if (line.rfind("Total", 0) == 0) {
+      std::istringstream t(line.substr(5));
+      if (t >> r.internal_w >> r.switching_w >> r.leakage_w >> r.total_w) power = true;
+    }
+  }
+  if (!slack || !power)
+    throw std::runtime_error(fmt::format("sta: no {} in OpenSTA's output (last line: {})", slack ? "power report" : "slack",
+                                         out.substr(out.rfind('\n', out.size() - 2) + 1)));
+  return r;
+}
+
+}  // namespace arithsim::synth
