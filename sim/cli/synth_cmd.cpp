@@ -53,7 +53,8 @@ void run_ppa(const SynthArgs& a, const pe::Params& p, const synth::ArraySynth& a
   std::string libs;
   for (const auto& l : r.libraries) libs += (libs.empty() ? "" : ", ") + l;
   const std::string flow_text = fmt::format("{}: synth -flatten, dfflibmap + abc -liberty ({}); {}: worst setup slack, "
-                                            "report_power with every data input at {:.3f} toggles per cycle ({})",
+                                            "report_power with the operand inputs at {:.3f} toggles per cycle per bit, "
+                                            "in_first/in_last once per 64-element dot product ({})",
                                             r.yosys_version, libs, r.sta_version, r.input_activity, r.activity_how);
   if (a.json) {
     nlohmann::ordered_json j = {{"module", r.module}, {"rtl_params", r.rtl_params}, {"libraries", r.libraries},
@@ -61,7 +62,7 @@ void run_ppa(const SynthArgs& a, const pe::Params& p, const synth::ArraySynth& a
                                 {"area_um2", r.area_um2}, {"area_by_class_um2", r.area_by_class_um2},
                                 {"critical_path_s", r.critical_s}, {"fmax_hz", r.fmax_hz},
                                 {"critical_path", {{"startpoint", r.startpoint}, {"endpoint", r.endpoint}, {"pins", r.critical_path}}},
-                                {"clock_hz", r.clock_hz}, {"input_activity", r.input_activity},
+                                {"clock_hz", r.clock_hz}, {"input_activity", r.input_activity}, {"port_activity", r.port_activity},
                                 {"power_w", {{"internal", r.internal_w}, {"switching", r.switching_w}, {"leakage", r.leakage_w}}},
                                 {"energy_per_cycle_pj", r.energy_per_cycle_pj}, {"flow", flow_text}};
     fmt::print("{}\n", j.dump(2));

@@ -40,10 +40,16 @@ StaResult run_sta(const StaOptions& o) {
       "set_input_delay 0 -clock clk [delete_from_list [all_inputs] [get_ports clk]]\n"
       "set_output_delay 0 -clock clk [all_outputs]\n"
       "set_power_activity -input -activity {:.6g}\n"
+      "{}"
       "puts \"arithsim_slack_s [sta::worst_slack_cmd max]\"\n"
       "report_checks -path_delay max -fields {{net}} -digits 6\n"
       "report_power -digits 9\n",
-      o.netlist, o.top, period, o.input_activity);
+      o.netlist, o.top, period, o.input_activity, [&] {
+        std::string p;  // ports bit-blasted by yosys (splitnets -ports) are named port[i]
+        for (const auto& [port, a] : o.port_activity)
+          p += fmt::format("set_power_activity -input_ports [get_ports -quiet {{{}*}}] -activity {:.6g}\n", port, a);
+        return p;
+      }());
   std::ofstream(dir / "sta.tcl") << tcl;
   int rc = 0;
   const std::string out = capture(fmt::format("sta -no_splash -exit {} 2>&1", (dir / "sta.tcl").string()), rc);

@@ -3,6 +3,7 @@
 // switching, leakage) with the input ports' switching activity set.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -13,7 +14,8 @@ struct StaOptions {
   std::string netlist, top;          // structural Verilog (yosys write_verilog) and its module
   double period_s = 10e-9;           // clock period on port `clk`; inputs and outputs at 0 delay
   double time_unit_s = 1e-9;         // the libraries' time unit (create_clock takes it)
-  double input_activity = 0.1;       // toggles per clock cycle of every data input port
+  double input_activity = 0.1;       // toggles per clock cycle of every input port ...
+  std::map<std::string, double> port_activity;  // ... but these (a port's name, every bit of it)
 };
 
 struct StaResult {

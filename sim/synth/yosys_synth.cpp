@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
+#include <bit>
 #include <random>
 
 #include <arithsim/models/cycle/registry.hpp>
@@ -79,6 +80,8 @@ std::string script_of(const std::string& pe, const pe::Params& params, const std
   for (const auto& [k, v] : rtl) script += fmt::format("chparam -set {} {} {}\n", k, v, top);
   script += fmt::format("synth -top {} -flatten\n", top);
   if (!liberty.empty()) {
+    // non-default parameters make the top a $paramod\...: OpenSTA links it by the PE's name
+    script += fmt::format("rename -top {}\n", top);
     script += fmt::format("dfflibmap -liberty {0}\nabc -liberty {0}\nsetundef -zero\nsplitnets -ports\nopt_clean\n", liberty);
     script += fmt::format("tee -q -o {} stat -json -liberty {}\n", stat_json, liberty);
     script += fmt::format("tee -q -o {}.txt stat -liberty {}\n", stat_json, liberty);  // its chip area (not in 0.23's JSON)
@@ -132,26 +135,48 @@ SynthResult synthesize(const std::string& pe, const pe::Params& params, const st
 
 namespace arithsim::synth {
 
-double measured_input_activity(const std::string& pe, const pe::Params& params) {
+std::map<std::string, double> input_port_activity(const std::string& pe, const pe::Params& params,
+                                                  double operand_activity) {
   const auto m = cycle::make_pe_cycle(pe, params);
   m->record_activity(true);
   const cycle::PePorts ports = m->ports();
   std::mt19937_64 g(1);
-  cycle::PeIn in;
+  cycle::PeIn in, prev;
   in.rst_n = false;
   m->tick(in);
   in.rst_n = true;
-  for (int e = 0; e < 4096; ++e) {
+  const int n = 4096, dot = 64;
+  uint64_t ta = 0, tw = 0, ts = 0, tz = 0;
+  for (int e = 0; e < n; ++e) {
     in.in_valid = true;
-    in.in_first = e % 64 == 0;
-    in.in_last = e % 64 == 63;
+    in.in_first = e % dot == 0;
+    in.in_last = e % dot == dot - 1;
     in.in_a = g() & cycle::mask(ports.a_bits);
     in.in_w = g() & cycle::mask(ports.w_bits);
-    in.in_scale = ports.scale_bits ? 0x3c00 : 0;  // FP16 1.0
+    in.in_scale = ports.scale_bits ? uint64_t(15 - 3 + int(g() % 8)) << 10 : 0;  // FP16 2^-3 .. 2^4
     in.in_zero = g() & cycle::mask(ports.zero_bits);
+    if (e > 0) {
+      ta += uint64_t(std::popcount(in.in_a ^ prev.in_a));
+      tw += uint64_t(std::popcount(in.in_w ^ prev.in_w));
+      ts += uint64_t(std::popcount(in.in_scale ^ prev.in_scale));
+      tz += uint64_t(std::popcount(in.in_zero ^ prev.in_zero));
+    }
+    prev = in;
     m->tick(in);
   }
-  return m->activity().input_activity();
+  const double cycles = n - 1;
+  std::map<std::string, double> a = {{"rst_n", 0}, {"in_valid", 0}, {"out_ready", 0},
+                                     {"in_first", 2.0 / dot}, {"in_last", 2.0 / dot}};
+  auto per_bit = [&](uint64_t t, int bits) { return bits ? double(t) / (cycles * bits) : 0.0; };
+  a["in_a"] = operand_activity >= 0 ? operand_activity : per_bit(ta, ports.a_bits);
+  a["in_w"] = operand_activity >= 0 ? operand_activity : per_bit(tw, ports.w_bits);
+  if (ports.scale_bits) a["in_scale"] = operand_activity >= 0 ? operand_activity : per_bit(ts, ports.scale_bits);
+  if (ports.zero_bits) a["in_zero"] = operand_activity >= 0 ? operand_activity : per_bit(tz, ports.zero_bits);
+  // the stream's operand toggles are the ones the cycle model counted
+  const uint64_t model = m->activity().in_toggles;
+  if (model != ta + tw + ts + tz)
+    throw std::logic_error(fmt::format("synth: input toggles {} differ from the cycle model's {}", ta + tw + ts + tz, model));
+  return a;
 }
 
 namespace {
@@ -226,16 +251,25 @@ PpaResult synthesize_ppa(const std::string& pe, const pe::Params& params, const 
     r.area_um2 += double(n) * lc->area;
     r.area_by_class_um2[cell_class_name(lc->cls)] += double(n) * lc->area;
   }
-  r.input_activity = flow.input_activity >= 0 ? flow.input_activity : measured_input_activity(pe, params);
-  r.activity_how = flow.input_activity >= 0 ? "given (--activity)"
-                                            : "measured: the PE's cycle model on uniformly random operand codes, 4,096 "
+  r.port_activity = input_port_activity(pe, params, flow.input_activity);
+  {
+    const cycle::PePorts ports = cycle::make_pe_cycle(pe, params)->ports();
+    double bits = 0, toggles = 0;
+    for (const auto& [port, w] : {std::pair<const char*, int>{"in_a", ports.a_bits}, {"in_w", ports.w_bits},
+                                  {"in_scale", ports.scale_bits}, {"in_zero", ports.zero_bits}})
+      if (w) bits += w, toggles += w * r.port_activity.at(port);
+    r.input_activity = toggles / bits;
+  }
+  r.activity_how = flow.input_activity >= 0 ? "operand ports given (--activity)"
+                                            : "the PE's cycle model fed uniformly random operand codes, 4,096 "
                                               "elements in dot products of 64";
   StaOptions so;
   so.liberty = plain;
   so.netlist = (dir / "netlist.v").string();
   so.top = array.rows > 0 ? "pe_array" : pe;
   so.time_unit_s = libs[0].time_unit_s;
-  so.input_activity = r.input_activity;
+  so.input_activity = 0;
+  so.port_activity = r.port_activity;
   so.period_s = flow.clock_s > 0 ? flow.clock_s : 10e-9;
   StaResult st = run_sta(so);
   r.critical_s = st.critical_s();

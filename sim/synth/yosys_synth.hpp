@@ -54,7 +54,7 @@ SynthResult synthesize(const std::string& pe, const pe::Params& params, const st
 struct LibertyFlow {
   std::vector<std::string> liberty;  // .lib or .lib.gz files (e.g. ../shared/pdk/sky130hd_tt.lib.gz)
   double clock_s = 0;                // power at this clock period; 0: at the fmax
-  double input_activity = -1;        // toggles per cycle of each data input; < 0: measured (below)
+  double input_activity = -1;        // toggles per cycle of each operand input; < 0: measured (below)
   std::vector<std::string> dont_use = default_dont_use();
 };
 
@@ -70,16 +70,21 @@ struct PpaResult {
   double critical_s = 0, fmax_hz = 0, clock_hz = 0;
   std::string startpoint, endpoint;
   std::vector<std::string> critical_path;
-  double input_activity = 0;
+  double input_activity = 0;                  // mean over the operand ports' bits
+  std::map<std::string, double> port_activity;  // toggles per cycle of each input port's bits
   std::string activity_how;
   double internal_w = 0, switching_w = 0, leakage_w = 0;  // at clock_hz
   double energy_per_cycle_pj = 0;                         // (internal + switching + leakage) / clock
   std::string yosys_version, sta_version;
 };
 
-// The input activity the flow uses by default: the PE's cycle model fed uniformly random
-// operand codes, 4,096 elements in dot products of 64 (Activity::input_activity).
-double measured_input_activity(const std::string& pe, const pe::Params& params);
+// The input ports' activity the flow uses: the stream the PE's cycle model is fed (uniformly
+// random operand codes, 4,096 elements in dot products of 64; with `operand_activity` >= 0 the
+// operand ports at that activity instead): toggles per cycle of each port's bits. rst_n and
+// in_valid hold (0), in_first / in_last pulse once per dot product (2/64), out_ready is high.
+// The operand ports' mean is the cycle model's own Activity::input_activity (checked).
+std::map<std::string, double> input_port_activity(const std::string& pe, const pe::Params& params,
+                                                  double operand_activity = -1);
 
 // The yosys script of the liberty flow (what `arithsim synth --liberty ... --script` prints).
 std::string yosys_liberty_script(const std::string& pe, const pe::Params& params, const std::string& rtl_dir,

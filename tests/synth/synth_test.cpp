@@ -106,6 +106,12 @@ TEST(Synth, LibertyFlowOnSky130AndAsap7) {
   EXPECT_GT(s.leakage_w, 0);
   EXPECT_GT(s.energy_per_cycle_pj, 1);
   EXPECT_FALSE(s.startpoint.empty());
+  // the ports' activity: random operand codes toggle half their bits, control holds
+  EXPECT_NEAR(s.port_activity.at("in_a"), 0.5, 0.02);
+  EXPECT_NEAR(s.port_activity.at("in_w"), 0.5, 0.02);
+  EXPECT_EQ(s.port_activity.at("in_valid"), 0.0);
+  EXPECT_EQ(s.port_activity.at("in_first"), 2.0 / 64);
+  EXPECT_EQ(s.port_activity.count("in_scale"), 0u);  // int_mac has no scale port
   EXPECT_GT(s.critical_path.size(), 5u);
 
   synth::LibertyFlow a7;
@@ -128,6 +134,10 @@ TEST(Synth, LibertyFlowOnSky130AndAsap7) {
   const auto quiet = synth::synthesize_ppa("int_mac", {}, ARITHSIM_RTL_DIR, {}, slow);
   EXPECT_LT(quiet.switching_w, s20.switching_w);
   EXPECT_EQ(quiet.area_um2, s20.area_um2);
+  // a non-default configuration (yosys names its top $paramod\...; renamed for OpenSTA)
+  const auto acc24 = synth::synthesize_ppa("int_mac", {{"acc_bits", "24"}}, ARITHSIM_RTL_DIR, {}, slow);
+  EXPECT_EQ(acc24.flops, int_mac_register_bits(8, 8, 24));
+  EXPECT_LT(acc24.area_um2, s.area_um2);
 }
 
 TEST(Synth, LibertyErrorsNameTheFile) {
