@@ -10,28 +10,33 @@ namespace arithsim::cycle {
 
 uint64_t array_gemm_cycles(int rows, int cols, Dataflow df, int stages, size_t m, size_t n, size_t kw,
                            uint64_t stall_edges) {
-  if (df == Dataflow::WeightStationary || df == Dataflow::InputStationary) {
+  if (is_stationary(df)) {
     const bool ws = df == Dataflow::WeightStationary;
     const uint64_t R = uint64_t(rows), C = uint64_t(cols), streamed = ws ? m : n, across = ws ? n : m;
     const uint64_t tiles = ((kw + R - 1) / R) * ((across + C - 1) / C);
-    const uint64_t interval = std::max<uint64_t>(streamed, 2 * R);
-    // first load (R), tile starts `interval` apart, the last tile's last vector through the
-    // skew, the array and the pipeline into the bottom-right result register
-    return R + (tiles - 1) * interval + streamed + R + C + uint64_t(stages) - 2;
+    return stationary_cycles(rows, cols, stages, (tiles - 1) * std::max<uint64_t>(streamed, 2 * R), streamed);
   }
   const uint64_t tiles = uint64_t((m + size_t(rows) - 1) / size_t(rows)) * ((n + size_t(cols) - 1) / size_t(cols));
   const uint64_t latency = uint64_t(df == Dataflow::OutputStationary ? rows + cols - 2 : 0) + uint64_t(stages) + 1;
   return tiles * kw + stall_edges + latency - 1;
 }
 
-ArrayGemmStream::ArrayGemmStream(const ArrayGemmProblem& p, int rows, int cols, int latency, const ArrayGemmOptions& o)
-    : p_(p), R_(size_t(rows)), C_(size_t(cols)), latency_(latency), o_(o) {
+uint64_t stationary_cycles(int rows, int cols, int stages, uint64_t intervals, uint64_t last_streamed) {
+  return uint64_t(rows) + intervals + last_streamed + uint64_t(rows + cols + stages) - 2;
+}
+
+void check_array_gemm_problem(const ArrayGemmProblem& p) {
   if (p.m == 0 || p.n == 0 || p.kw == 0) throw std::invalid_argument("array gemm: M, N and K must be positive");
   if (p.a.size() != p.m * p.kw || p.w.size() != p.kw * p.n)
     throw std::invalid_argument(fmt::format("array gemm: operand sizes {} and {} do not match {}x{}x{}", p.a.size(),
                                             p.w.size(), p.m, p.n, p.kw));
   if (!p.scale.empty() && (p.scale.size() != p.kw * p.n || p.zero.size() != p.kw * p.n))
     throw std::invalid_argument("array gemm: scale and zero must have K x N entries");
+}
+
+ArrayGemmStream::ArrayGemmStream(const ArrayGemmProblem& p, int rows, int cols, int latency, const ArrayGemmOptions& o)
+    : p_(p), R_(size_t(rows)), C_(size_t(cols)), latency_(latency), o_(o) {
+  check_array_gemm_problem(p);
   tn_ = (p.n + C_ - 1) / C_;
   r_.tiles = ((p.m + R_ - 1) / R_) * tn_;
   r_.out.assign(p.m * p.n, 0);

@@ -62,6 +62,16 @@ class ArrayGemmStream {
   uint64_t edge_ = 0, fed_ = 0, total_ = 0, results_ = 0, want_ = 0, last_edge_ = 0;
 };
 
+// Positive M, N, K and operand / scale vectors of the problem's sizes; std::invalid_argument
+// naming the mismatch otherwise.
+void check_array_gemm_problem(const ArrayGemmProblem& p);
+
+// Cycles of a ws / is array (models/cycle/stationary_array.hpp) whose stationary tiles start
+// `intervals` edges apart in all (the first load of R edges before them) and whose last tile
+// streams `last_streamed` vectors: through the skew, the array and the pipeline into the
+// bottom-right result register.
+uint64_t stationary_cycles(int rows, int cols, int stages, uint64_t intervals, uint64_t last_streamed);
+
 ArrayGemmResult run_array_gemm(PeArrayModel& array, const ArrayGemmProblem& p, const ArrayGemmOptions& o = {});
 
 // Random operand codes of the PE's port widths (scale codes: FP16 powers of two 2^-3..2^4,

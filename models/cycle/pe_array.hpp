@@ -37,6 +37,8 @@ namespace arithsim::cycle {
 enum class Dataflow { OutputStationary, DotTile, WeightStationary, InputStationary };
 // "os" | "dot" | "ws" | "is", std::invalid_argument otherwise
 Dataflow parse_dataflow(const std::string& s);
+// ws and is: the arrays of models/cycle/stationary_array.hpp (K on the rows)
+inline bool is_stationary(Dataflow d) { return d == Dataflow::WeightStationary || d == Dataflow::InputStationary; }
 const char* dataflow_name(Dataflow d);
 
 struct ArrayIn {  // one edge of the array's inputs

@@ -177,7 +177,7 @@ std::unique_ptr<StationaryArrayModel> make_stationary_array(const std::string& p
 
 ArrayGemmResult simulate_array_gemm(const std::string& pe, const pe::Params& params, int rows, int cols,
                                     Dataflow dataflow, const ArrayGemmProblem& p) {
-  if (dataflow == Dataflow::WeightStationary || dataflow == Dataflow::InputStationary)
+  if (is_stationary(dataflow))
     return make_stationary_array(pe, params, rows, cols, dataflow)->run(p);
   const auto array = make_pe_array(pe, params, rows, cols, dataflow);
   return run_array_gemm(*array, p);

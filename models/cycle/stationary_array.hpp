@@ -72,7 +72,7 @@ class StationaryArray final : public StationaryArrayModel {
       : dp_(std::move(dp)), S_(stages), R_(rows), C_(cols), df_(df) {
     check_array_shape(rows, cols);
     check_stages("array", stages);
-    if (df != Dataflow::WeightStationary && df != Dataflow::InputStationary)
+    if (!is_stationary(df))
       throw std::invalid_argument("stationary array: dataflow must be ws or is");
   }
   int rows() const override { return R_; }
@@ -82,7 +82,7 @@ class StationaryArray final : public StationaryArrayModel {
   const PePorts& ports() const override { return dp_.ports(); }
 
   ArrayGemmResult run(const ArrayGemmProblem& p, const StationaryOptions& o) override {
-    check_problem(p);
+    check_array_gemm_problem(p);
     const bool ws = df_ == Dataflow::WeightStationary;
     const size_t R = size_t(R_), C = size_t(C_);
     const size_t streamed = ws ? p.m : p.n, across = ws ? p.n : p.m;  // across: the columns' dim
@@ -262,13 +262,6 @@ class StationaryArray final : public StationaryArrayModel {
     Psum psum;
   };
   uint64_t key(uint64_t col_tile, uint64_t i, size_t c) const { return (col_tile * (uint64_t(1) << 32) + i) * uint64_t(C_) + c; }
-  static void check_problem(const ArrayGemmProblem& p) {
-    if (p.m == 0 || p.n == 0 || p.kw == 0) throw std::invalid_argument("array gemm: M, N and K must be positive");
-    if (p.a.size() != p.m * p.kw || p.w.size() != p.kw * p.n)
-      throw std::invalid_argument("array gemm: operand sizes do not match M x N x K");
-    if (!p.scale.empty() && (p.scale.size() != p.kw * p.n || p.zero.size() != p.kw * p.n))
-      throw std::invalid_argument("array gemm: scale and zero must have K x N entries");
-  }
 
   Datapath dp_;
   int S_, R_, C_;

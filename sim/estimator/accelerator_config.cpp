@@ -248,7 +248,7 @@ void validate(const AcceleratorConfig& c) {
   const auto df = cycle::parse_dataflow(c.dataflow);
   for (const auto& p : c.pes) {
     try {
-      if (df == cycle::Dataflow::WeightStationary || df == cycle::Dataflow::InputStationary)
+      if (cycle::is_stationary(df))
         cycle::make_stationary_array(p.name, p.params, 1, 1, df);
       else
         cycle::make_pe_array(p.name, p.params, 1, 1, df);

@@ -168,14 +168,24 @@ const char* kActivityHow = "measured: the PE's cycle model on the op's sampled v
 
 }  // namespace
 
+const std::array<Actions::Named, 10>& Actions::all() {
+  static const std::array<Named, 10> a = {{{"busy_pe_cycles", "PE-cycles with a MAC word", &Actions::busy_pe_cycles},
+                                           {"idle_pe_cycles", "idle PE-cycles", &Actions::idle_pe_cycles},
+                                           {"array_cycles", "array cycles (interconnect, shared tables)", &Actions::array_cycles},
+                                           {"dequant_weights", "weights dequantized on load", &Actions::dequant_weights},
+                                           {"vector_ops", "vector-unit operations", &Actions::vector_ops},
+                                           {"a_buffer_bytes", "A buffer bytes (written + read)", &Actions::a_buffer_bytes},
+                                           {"w_buffer_bytes", "W buffer bytes (written + read)", &Actions::w_buffer_bytes},
+                                           {"o_buffer_bytes", "output buffer bytes (written + read)", &Actions::o_buffer_bytes},
+                                           {"dram_bytes", "DRAM bytes", &Actions::dram_bytes},
+                                           {"leakage_s", "seconds of leakage", &Actions::leakage_s}}};
+  return a;
+}
+
 Actions& Actions::operator+=(const Actions& o) {
-  for (auto [a, b] : {std::pair{&busy_pe_cycles, &o.busy_pe_cycles}, {&idle_pe_cycles, &o.idle_pe_cycles},
-                      {&array_cycles, &o.array_cycles}, {&dequant_weights, &o.dequant_weights},
-                      {&vector_ops, &o.vector_ops}, {&a_buffer_bytes, &o.a_buffer_bytes},
-                      {&w_buffer_bytes, &o.w_buffer_bytes}, {&o_buffer_bytes, &o.o_buffer_bytes},
-                      {&dram_bytes, &o.dram_bytes}, {&leakage_s, &o.leakage_s}}) {
-    a->count += b->count;
-    a->energy_pj += b->energy_pj;
+  for (const Named& n : all()) {
+    (this->*n.member).count += (o.*n.member).count;
+    (this->*n.member).energy_pj += (o.*n.member).energy_pj;
   }
   return *this;
 }

@@ -9,6 +9,7 @@
 //   r.total_energy_pj(), r.cycles, r.ops[i].bound ...
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -74,6 +75,13 @@ struct Actions {
   Action dram_bytes;
   Action leakage_s;        // seconds of runtime (array + buffers leak)
   Actions& operator+=(const Actions& o);
+  // Every action with its results.json key and report.md name, in report order.
+  struct Named {
+    const char* key;
+    const char* what;
+    Action Actions::*member;
+  };
+  static const std::array<Named, 10>& all();
 };
 
 struct Traffic {  // bytes, all instances

@@ -299,27 +299,9 @@ std::string latex_table(const std::vector<PeEstimate>& r, const ReportInfo& info
 }
 
 namespace {
-// The actions of an estimate, named as the report and results.json name them.
-struct NamedAction {
-  const char* key;   // results.json
-  const char* what;  // report.md
-  const Actions::Action* a;
-};
-std::vector<NamedAction> named_actions(const Actions& x) {
-  return {{"busy_pe_cycles", "PE-cycles with a MAC word", &x.busy_pe_cycles},
-          {"idle_pe_cycles", "idle PE-cycles", &x.idle_pe_cycles},
-          {"array_cycles", "array cycles (interconnect, shared tables)", &x.array_cycles},
-          {"dequant_weights", "weights dequantized on load", &x.dequant_weights},
-          {"vector_ops", "vector-unit operations", &x.vector_ops},
-          {"a_buffer_bytes", "A buffer bytes (written + read)", &x.a_buffer_bytes},
-          {"w_buffer_bytes", "W buffer bytes (written + read)", &x.w_buffer_bytes},
-          {"o_buffer_bytes", "output buffer bytes (written + read)", &x.o_buffer_bytes},
-          {"dram_bytes", "DRAM bytes", &x.dram_bytes},
-          {"leakage_s", "seconds of leakage", &x.leakage_s}};
-}
 nlohmann::ordered_json actions_json(const Actions& x, bool idle_gating) {
   nlohmann::ordered_json j = nlohmann::ordered_json::object();
-  for (const auto& a : named_actions(x)) j[a.key] = {{"count", a.a->count}, {"energy_pj", a.a->energy_pj}};
+  for (const auto& n : Actions::all()) j[n.key] = {{"count", (x.*n.member).count}, {"energy_pj", (x.*n.member).energy_pj}};
   j["idle_gating"] = idle_gating;
   return j;
 }
@@ -376,10 +358,9 @@ std::string markdown_report(const std::vector<PeEstimate>& r, const ReportInfo& 
                        o.energy.leakage * 1e-6, num(o.sqnr_db, "{:.1f}"), o.note);
     s += fmt::format("\nActions (all ops; the energies add up to the total, {:.3f} mJ):\n\n| action | count | energy mJ | pJ each |\n"
                      "|---|---:|---:|---:|\n", p.energy.total() * 1e-9);
-    for (const auto& a : named_actions(p.actions))
-      if (a.a->count > 0)
-        s += fmt::format("| {} | {:.4g} | {:.3f} | {:.4g} |\n", a.what, a.a->count, a.a->energy_pj * 1e-9,
-                         a.a->energy_pj / a.a->count);
+    for (const auto& n : Actions::all())
+      if (const auto& a = p.actions.*n.member; a.count > 0)
+        s += fmt::format("| {} | {:.4g} | {:.3f} | {:.4g} |\n", n.what, a.count, a.energy_pj * 1e-9, a.energy_pj / a.count);
     // The mapper's loop nests, once per distinct nest (the ops that share it named).
     std::vector<std::pair<std::string, std::string>> nests;  // loop nest text, op names
     for (const auto& o : p.ops) {

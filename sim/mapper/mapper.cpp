@@ -80,10 +80,6 @@ double score(const Evaluation& e, Objective o) {
 // score, the one with the least energy (latency, EDP) or time (energy).
 double second(const Evaluation& e, Objective o) { return o == Objective::Energy ? e.time_s : e.energy_pj; }
 
-bool stationary(cycle::Dataflow d) {
-  return d == cycle::Dataflow::WeightStationary || d == cycle::Dataflow::InputStationary;
-}
-
 // A dim of extent d in tiles of t: (size, count) of the full tiles and of the remainder.
 struct Split {
   uint64_t size[2], count[2];
@@ -119,7 +115,8 @@ double stationary_array_level(const Problem& p, const Hardware& h, const LoopNes
   const uint64_t last = ss.size[ss.n - 1];  // the last step streams the remainder (if any)
   e.array_tiles = tiles;
   e.cycles = h.scalesim_cycles ? p.batch * scalesim
-                               : R + p.batch * intervals - std::max(last, 2 * R) + last + R + C + uint64_t(h.stages) - 2;
+                               : cycle::stationary_cycles(h.rows, h.cols, h.stages,
+                                                          p.batch * intervals - std::max(last, 2 * R), last);
   // Buffers: the streamed operand enters once per stationary column tile, the stationary one is
   // loaded once per streamed step; partial sums leave and re-enter the column between K folds.
   const double batch = double(p.batch), a_elems = double(p.m) * double(p.k), w_elems = double(p.k) * double(p.n);
@@ -162,7 +159,7 @@ Evaluation evaluate(const Problem& p, const Hardware& h, const LoopNest& nest0) 
 
   e.steps = p.batch * trips[0] * trips[1] * trips[2];
   double block = 0;  // outputs of one array block: the last to leave
-  if (stationary(h.dataflow)) {
+  if (cycle::is_stationary(h.dataflow)) {
     block = stationary_array_level(p, h, t, trips, c_final, psum, e);
   } else {
     // Array level: which side each of M and N is on, blocks per side, words per block.
@@ -242,7 +239,7 @@ Choice search(const Problem& p, const Hardware& h, Objective objective) {
   uint64_t ms[192], ns[192], ks[192];
   const size_t nk = tile_sizes(p.k, std::max<uint64_t>(1, p.k_granule), ks);
   // os / dot: M or N on the rows; ws / is: K on the rows (the columns hold N / M).
-  const bool st = stationary(h.dataflow);
+  const bool st = cycle::is_stationary(h.dataflow);
   const std::vector<Dim> orientations = st ? std::vector<Dim>{Dim::K} : std::vector<Dim>{Dim::M, Dim::N};
   for (Dim rows : orientations) {
     uint64_t gm = rows == Dim::M ? uint64_t(h.rows) : uint64_t(h.cols);
@@ -282,9 +279,9 @@ Choice search(const Problem& p, const Hardware& h, Objective objective) {
 
 Choice fixed(const Problem& p, const Hardware& h, LoopNest nest) {
   nest = clipped(p, nest);
-  if ((nest.rows == Dim::K) != stationary(h.dataflow))
+  if ((nest.rows == Dim::K) != cycle::is_stationary(h.dataflow))
     throw std::invalid_argument(fmt::format("a {} array holds {} on its rows (the mapping names {})",
-                                            cycle::dataflow_name(h.dataflow), stationary(h.dataflow) ? "k" : "m or n",
+                                            cycle::dataflow_name(h.dataflow), cycle::is_stationary(h.dataflow) ? "k" : "m or n",
                                             dim_name(nest.rows)));
   if (const std::string why = check_fit(p, h, nest); !why.empty()) throw NoFit(why);
   return {nest, evaluate(p, h, nest), 1};
@@ -310,7 +307,7 @@ std::string loop_nest_text(const Problem& p, const Hardware& h, const LoopNest& 
   }
   s += fmt::format("{}buffers: A {}x{} ({}), W {}x{} ({}), outputs {}\n", indent, t.tile_m, t.tile_k,
                    bytes_text(e.a_tile_bytes), t.tile_k, t.tile_n, bytes_text(e.w_tile_bytes), bytes_text(e.c_tile_bytes));
-  if (stationary(h.dataflow)) {
+  if (cycle::is_stationary(h.dataflow)) {
     const bool ws = h.dataflow == cycle::Dataflow::WeightStationary;
     const Dim across = ws ? Dim::N : Dim::M, streamed = ws ? Dim::M : Dim::N;
     const uint64_t kw = ceil_div(t.tile_k, uint64_t(std::max(1, p.lanes))) * uint64_t(p.passes);

@@ -1,4 +1,5 @@
 #include "sim/synth/liberty.hpp"
+#include "sim/synth/tools.hpp"
 
 #include <fnmatch.h>
 
@@ -123,12 +124,10 @@ std::string read_text(const std::string& path) {
   if (std::filesystem::is_directory(path)) throw std::runtime_error(fmt::format("{}: is a directory, not a liberty file", path));
   std::string text;
   if (path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0) {
-    const std::string cmd = fmt::format("gzip -dc '{}' 2>/dev/null", path);
-    FILE* f = popen(cmd.c_str(), "r");
-    if (!f) throw std::runtime_error(fmt::format("{}: cannot run gzip to decompress it", path));
-    char buf[1 << 16];
-    for (size_t n; (n = fread(buf, 1, sizeof buf, f)) > 0;) text.append(buf, n);
-    if (pclose(f) != 0) throw std::runtime_error(fmt::format("{}: not a readable gzip file", path));
+    int status = 0;
+    text = command_output(fmt::format("gzip -dc '{}' 2>/dev/null", path), status);
+    if (status == -1) throw std::runtime_error(fmt::format("{}: cannot run gzip to decompress it", path));
+    if (status != 0) throw std::runtime_error(fmt::format("{}: not a readable gzip file", path));
   } else {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw std::runtime_error(fmt::format("{}: cannot read", path));

@@ -1,4 +1,5 @@
 #include "sim/synth/sta.hpp"
+#include "sim/synth/tools.hpp"
 
 #include <cstdio>
 #include <cstdlib>
@@ -8,30 +9,12 @@
 #include <stdexcept>
 
 #include <fmt/format.h>
-#include <unistd.h>
 
 namespace arithsim::synth {
-namespace {
-
-std::string capture(const std::string& cmd, int& rc) {
-  std::string out;
-  FILE* f = popen(cmd.c_str(), "r");
-  if (!f) {
-    rc = -1;
-    return out;
-  }
-  char buf[4096];
-  for (size_t n; (n = fread(buf, 1, sizeof buf, f)) > 0;) out.append(buf, n);
-  rc = pclose(f);
-  return out;
-}
-
-}  // namespace
 
 StaResult run_sta(const StaOptions& o) {
-  char tmpl[] = "/tmp/arithsim-sta-XXXXXX";
-  if (!mkdtemp(tmpl)) throw std::runtime_error("sta: cannot create a temporary directory");
-  const std::filesystem::path dir(tmpl);
+  const TempDir tmp("sta");
+  const std::filesystem::path& dir = tmp.path();
   std::string tcl;
   for (const auto& l : o.liberty) tcl += fmt::format("read_liberty {{{}}}\n", l);
   const double period = o.period_s / o.time_unit_s;
@@ -52,14 +35,11 @@ StaResult run_sta(const StaOptions& o) {
       }());
   std::ofstream(dir / "sta.tcl") << tcl;
   int rc = 0;
-  const std::string out = capture(fmt::format("sta -no_splash -exit {} 2>&1", (dir / "sta.tcl").string()), rc);
-  int vrc = 0;
-  std::string version = capture("sta -version 2>/dev/null", vrc);
-  std::filesystem::remove_all(dir);
+  const std::string out = command_output(fmt::format("sta -no_splash -exit {} 2>&1", (dir / "sta.tcl").string()), rc);
+  const std::string version = tool_version("sta -version");
   if (rc != 0 && out.empty()) throw std::runtime_error("sta: OpenSTA is not installed (Debian package opensta)");
   StaResult r;
   r.period_s = o.period_s;
-  while (!version.empty() && (version.back() == '\n' || version.back() == '\r')) version.pop_back();
   r.version = version;
   bool slack = false, power = false, in_path = false;
   std::istringstream in(out);

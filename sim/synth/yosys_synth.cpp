@@ -1,4 +1,5 @@
 #include "sim/synth/yosys_synth.hpp"
+#include "sim/synth/tools.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -38,25 +39,7 @@ std::map<std::string, std::string> array_parameters(const std::string& pe, const
   return cycle::array_rtl_parameters(pe, params, array.rows, array.cols, cycle::parse_dataflow(array.dataflow));
 }
 
-}  // namespace
-
-namespace {
-std::string script_of(const std::string& pe, const pe::Params& params, const std::string& rtl_dir, const ArraySynth& array,
-                      const std::string& stat_json, const std::string& liberty, const std::string& netlist);
-}  // namespace
-
-std::string yosys_script(const std::string& pe, const pe::Params& params, const std::string& rtl_dir,
-                         const ArraySynth& array, const std::string& stat_json) {
-  return script_of(pe, params, rtl_dir, array, stat_json, "", "");
-}
-
-std::string yosys_liberty_script(const std::string& pe, const pe::Params& params, const std::string& rtl_dir,
-                                 const ArraySynth& array, const std::string& merged_lib, const std::string& stat_json,
-                                 const std::string& netlist) {
-  return script_of(pe, params, rtl_dir, array, stat_json, merged_lib, netlist);
-}
-
-namespace {
+// The yosys script; `liberty` empty: the generic-gate flow.
 std::string script_of(const std::string& pe, const pe::Params& params, const std::string& rtl_dir, const ArraySynth& array,
                       const std::string& stat_json, const std::string& liberty, const std::string& netlist) {
   const bool is_array = array.rows > 0;
@@ -92,7 +75,20 @@ std::string script_of(const std::string& pe, const pe::Params& params, const std
   script += fmt::format("tee -q -o {} stat -json\n", stat_json);
   return script;
 }
+
 }  // namespace
+
+std::string yosys_script(const std::string& pe, const pe::Params& params, const std::string& rtl_dir,
+                         const ArraySynth& array, const std::string& stat_json) {
+  return script_of(pe, params, rtl_dir, array, stat_json, "", "");
+}
+
+std::string yosys_liberty_script(const std::string& pe, const pe::Params& params, const std::string& rtl_dir,
+                                 const ArraySynth& array, const std::string& merged_lib, const std::string& stat_json,
+                                 const std::string& netlist) {
+  return script_of(pe, params, rtl_dir, array, stat_json, merged_lib, netlist);
+}
+
 
 SynthResult synthesize(const std::string& pe, const pe::Params& params, const std::string& rtl_dir,
                        const ArraySynth& array) {
@@ -101,22 +97,12 @@ SynthResult synthesize(const std::string& pe, const pe::Params& params, const st
   r.rtl_params = array.rows > 0 ? array_parameters(pe, params, array) : rtl_parameters(pe, params);
   if (!std::filesystem::exists(std::filesystem::path(rtl_dir) / (pe + ".sv")))
     throw std::runtime_error(fmt::format("synth: {} not found", (std::filesystem::path(rtl_dir) / (pe + ".sv")).string()));
-  char tmpl[] = "/tmp/arithsim-synth-XXXXXX";
-  if (!mkdtemp(tmpl)) throw std::runtime_error("synth: cannot create a temporary directory");
-  const std::filesystem::path dir(tmpl);
+  const TempDir tmp("synth");
+  const std::filesystem::path& dir = tmp.path();
   std::ofstream(dir / "synth.ys") << yosys_script(pe, params, rtl_dir, array, (dir / "stat.json").string());
-  const std::string cmd = fmt::format("yosys -q -s {} > {} 2>&1", (dir / "synth.ys").string(), (dir / "yosys.log").string());
-  const int rc = std::system(cmd.c_str());
+  run_yosys(dir / "synth.ys", dir / "yosys.log", {dir / "stat.json"});
   std::ifstream js(dir / "stat.json");
-  if (rc != 0 || !js) {
-    std::ifstream log(dir / "yosys.log");
-    std::string first;
-    std::getline(log, first);
-    std::filesystem::remove_all(dir);
-    throw std::runtime_error(fmt::format("synth: yosys failed (exit {}): {}", rc, first.empty() ? "is yosys installed?" : first));
-  }
   const auto j = nlohmann::json::parse(js);
-  std::filesystem::remove_all(dir);
   for (const auto& [name, mod] : j.at("modules").items()) {
     for (const auto& [cell, n] : mod.at("num_cells_by_type").items()) r.cells[cell] += n.get<long>();
   }
@@ -131,9 +117,6 @@ SynthResult synthesize(const std::string& pe, const pe::Params& params, const st
   return r;
 }
 
-}  // namespace arithsim::synth
-
-namespace arithsim::synth {
 
 std::map<std::string, double> input_port_activity(const std::string& pe, const pe::Params& params,
                                                   double operand_activity) {
@@ -179,21 +162,6 @@ std::map<std::string, double> input_port_activity(const std::string& pe, const p
   return a;
 }
 
-namespace {
-
-std::string tool_version(const char* cmd) {
-  std::string out;
-  if (FILE* f = popen(cmd, "r")) {
-    char buf[256];
-    for (size_t n; (n = fread(buf, 1, sizeof buf, f)) > 0;) out.append(buf, n);
-    pclose(f);
-  }
-  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
-  return out;
-}
-
-}  // namespace
-
 PpaResult synthesize_ppa(const std::string& pe, const pe::Params& params, const std::string& rtl_dir,
                          const ArraySynth& array, const LibertyFlow& flow) {
   if (flow.liberty.empty()) throw std::runtime_error("synth: no liberty file (--liberty FILE)");
@@ -207,13 +175,8 @@ PpaResult synthesize_ppa(const std::string& pe, const pe::Params& params, const 
     if (l.time_unit_s != libs[0].time_unit_s)
       throw std::runtime_error(fmt::format("{}: time unit differs from {}'s", l.path, libs[0].path));
   }
-  char tmpl[] = "/tmp/arithsim-synth-XXXXXX";
-  if (!mkdtemp(tmpl)) throw std::runtime_error("synth: cannot create a temporary directory");
-  const std::filesystem::path dir(tmpl);
-  struct Cleanup {
-    std::filesystem::path d;
-    ~Cleanup() { std::filesystem::remove_all(d); }
-  } cleanup{dir};
+  const TempDir tmp("synth");
+  const std::filesystem::path& dir = tmp.path();
   // yosys reads one merged library; OpenSTA reads each file as given (decompressed)
   std::ofstream(dir / "merged.lib") << merged_liberty(libs, flow.dont_use);
   std::vector<std::string> plain;
@@ -224,15 +187,8 @@ PpaResult synthesize_ppa(const std::string& pe, const pe::Params& params, const 
   }
   std::ofstream(dir / "synth.ys") << yosys_liberty_script(pe, params, rtl_dir, array, (dir / "merged.lib").string(),
                                                            (dir / "stat.json").string(), (dir / "netlist.v").string());
-  const int rc = std::system(fmt::format("yosys -q -s {} > {} 2>&1", (dir / "synth.ys").string(), (dir / "yosys.log").string()).c_str());
+  run_yosys(dir / "synth.ys", dir / "yosys.log", {dir / "stat.json", dir / "netlist.v"});
   std::ifstream js(dir / "stat.json");
-  if (rc != 0 || !js || !std::filesystem::exists(dir / "netlist.v")) {
-    std::ifstream log(dir / "yosys.log");
-    std::string line, err;
-    while (std::getline(log, line))
-      if (err.empty() && line.find("ERROR") != std::string::npos) err = line;
-    throw std::runtime_error(fmt::format("synth: yosys failed (exit {}): {}", rc, err.empty() ? "is yosys installed?" : err));
-  }
   const auto j = nlohmann::json::parse(js);
   for (const auto& [name, mod] : j.at("modules").items())
     for (const auto& [cell, n] : mod.at("num_cells_by_type").items()) r.cells[cell] += n.get<long>();
@@ -282,7 +238,7 @@ PpaResult synthesize_ppa(const std::string& pe, const pe::Params& params, const 
   r.startpoint = st.startpoint, r.endpoint = st.endpoint, r.critical_path = st.path;
   r.internal_w = st.internal_w, r.switching_w = st.switching_w, r.leakage_w = st.leakage_w;
   r.energy_per_cycle_pj = (st.internal_w + st.switching_w + st.leakage_w) / r.clock_hz * 1e12;
-  r.yosys_version = tool_version("yosys -V 2>/dev/null");
+  r.yosys_version = tool_version("yosys -V");
   r.sta_version = "OpenSTA " + st.version;
   return r;
 }

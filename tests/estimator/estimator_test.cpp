@@ -113,9 +113,10 @@ TEST(EstimatorActions, AddUpToTheEnergy) {
     for (const auto& o : r.ops) {
       EXPECT_NEAR(sum(o.actions), o.energy.total(), 1e-9 * o.energy.total()) << o.name;
       EXPECT_DOUBLE_EQ(o.actions.dram_bytes.count, o.traffic.dram());
-      if (o.kind != "elementwise")
+      if (o.kind != "elementwise") {
         EXPECT_NEAR(o.actions.busy_pe_cycles.count + o.actions.idle_pe_cycles.count,
                     double(c.rows) * c.cols * double(o.cycles), 1e-6 * double(o.cycles)) << o.name;
+      }
     }
     EXPECT_NEAR(sum(r.actions), r.energy.total(), 1e-9 * r.energy.total());
     const std::string md = estimator::markdown_report({r}, {"t", "c"}, false);
