@@ -1,5 +1,7 @@
 #include "sim/cli/common.hpp"
 
+#include <unistd.h>
+
 #include <charconv>
 
 #include <fmt/format.h>
@@ -123,4 +125,32 @@ int run_cli(CLI::App& app, int argc, char** argv) {
   return 0;
 }
 
+ProgressBar::ProgressBar(const std::string& mode)
+    : tty_(mode == "always" || (mode == "auto" && isatty(2) != 0)),
+      delay_s_(mode == "always" ? 0.0 : 1.0),
+      start_(std::chrono::steady_clock::now()) {
+  if (mode != "auto" && mode != "always" && mode != "never")
+    throw UsageError(fmt::format("unknown progress mode '{}' (auto, always, never)", io::escape(mode)), "--progress");
+}
+
+ProgressBar::~ProgressBar() {
+  if (shown_) fmt::print(stderr, "\r{:78}\r", "");
+}
+
+double ProgressBar::elapsed_s() const {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+}
+
+void ProgressBar::operator()(double f, const std::string& status) {
+  if (!tty_) return;
+  const double s = elapsed_s();
+  if (s < delay_s_) return;
+  const int w = 30, done = int(f * w + 0.5);
+  fmt::print(stderr, "\r[{}{}] {:3.0f}% {:.1f} s {}", std::string(size_t(done), '#'), std::string(size_t(w - done), ' '),
+             f * 100, s, status);
+  std::fflush(stderr);
+  shown_ = true;
+}
+
 }  // namespace arithsim::cli
+

@@ -1,6 +1,7 @@
 // Shared pieces of the CLI: the error convention and option helpers.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <limits>
 #include <map>
@@ -67,7 +68,25 @@ std::pair<int, int> parse_array_shape(std::string_view text, std::string_view op
 // "key=value" options (repeatable --param) into a map; a malformed one is a usage error.
 std::map<std::string, std::string> parse_key_values(const std::vector<std::string>& kv, const std::string& option);
 
+// A progress bar on stderr (`arithsim run`, `arithsim sweep`): `auto` when stderr is a terminal
+// and the work has taken more than a second, `always` from the first step on (also into a file
+// or pipe), `never`. Throws UsageError for another mode.
+class ProgressBar {
+ public:
+  explicit ProgressBar(const std::string& mode);
+  ~ProgressBar();
+  // `f`: fraction done, 0..1; `status`: shown after the elapsed time ("12/40 points, 3.1/s, ETA 9 s").
+  void operator()(double f, const std::string& status = "");
+  double elapsed_s() const;
+
+ private:
+  bool tty_, shown_ = false;
+  double delay_s_;
+  std::chrono::steady_clock::time_point start_;
+};
+
 void add_format_commands(CLI::App& app);
+void add_sweep_command(CLI::App& app);
 void add_quantize_command(CLI::App& app);
 void add_run_command(CLI::App& app);
 void add_pe_commands(CLI::App& app);  // pe list, gemm

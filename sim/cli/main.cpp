@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   add_cosim_command(app);
   add_cost_command(app);
   add_run_command(app);
+  add_sweep_command(app);
   add_trace_commands(app);
   // Which vector kernels run, when they are not the CPU's best or the CPU lacks AVX2 (the
   // portable fallback then runs: the same results, slower). Never an illegal instruction.

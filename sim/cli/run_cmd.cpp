@@ -5,7 +5,6 @@
 #include <charconv>
 #include <unistd.h>
 
-#include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <string>
@@ -37,34 +36,6 @@ extern "C" void on_interrupt(int sig) {
   estimator::remove_partial_report();
   _exit(128 + sig);
 }
-
-// A progress bar on stderr: `auto` when stderr is a terminal and the run has taken more than a
-// second, `always` from the first step on (also into a file or pipe), `never`.
-class ProgressBar {
- public:
-  explicit ProgressBar(const std::string& mode)
-      : tty_(mode == "always" || (mode == "auto" && isatty(2) != 0)),
-        delay_s_(mode == "always" ? 0.0 : 1.0),
-        start_(std::chrono::steady_clock::now()) {}
-  ~ProgressBar() {
-    if (shown_) fmt::print(stderr, "\r{:60}\r", "");
-  }
-  void operator()(double f) {
-    if (!tty_) return;
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    if (s < delay_s_) return;
-    const int w = 40, done = int(f * w + 0.5);
-    fmt::print(stderr, "\r[{}{}] {:3.0f}% {:.1f} s", std::string(size_t(done), '#'), std::string(size_t(w - done), ' '),
-               f * 100, s);
-    std::fflush(stderr);
-    shown_ = true;
-  }
-
- private:
-  bool tty_, shown_ = false;
-  double delay_s_;
-  std::chrono::steady_clock::time_point start_;
-};
 
 void run(const RunArgs& a) {
   if (a.progress != "auto" && a.progress != "always" && a.progress != "never")

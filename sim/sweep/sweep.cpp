@@ -1,0 +1,550 @@
+#include "sim/sweep/sweep.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include <arithsim/models/io/escape.hpp>
+#include <arithsim/models/io/file_transaction.hpp>
+#include <arithsim/models/io/output_paths.hpp>
+#include "sim/estimator/estimator.hpp"
+
+namespace arithsim::sweep {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr const char* kJournal = "journal.jsonl";
+constexpr int kJournalVersion = 1;
+
+// JSON has no infinities or NaN: they are kept as the strings "inf", "-inf", "nan".
+Row number(double v) {
+  if (std::isfinite(v)) return v;
+  return std::isnan(v) ? "nan" : v > 0 ? "inf" : "-inf";
+}
+
+std::string cell(const Row& v) {
+  if (v.is_string()) {
+    const std::string t = v.get<std::string>();
+    if (t.find_first_of(",\"\n") == std::string::npos) return t;
+    std::string q = "\"";
+    for (const char c : t) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return q + "\"";
+  }
+  if (v.is_null()) return "";
+  return v.dump();
+}
+
+Row header(const SweepSpec& s, size_t points, const Shard& sh) {
+  Row h;
+  h["arithsim_sweep_journal"] = kJournalVersion;
+  h["sweep"] = s.hash;
+  h["name"] = s.name;
+  h["points"] = points;
+  h["shard"] = fmt::format("{}/{}", sh.index, sh.count);
+  return h;
+}
+
+struct Journal {
+  Row head;
+  std::map<size_t, Row> rows;
+  bool ends_with_newline = true;
+};
+
+// Reads DIR/journal.jsonl. A last line without its newline is a record cut by a kill and is
+// ignored (its point is evaluated again), as is an unparseable record line that a resumed run
+// closed with a newline; anything else unreadable is a corrupt journal.
+Journal read_journal(const fs::path& path, size_t points) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw SweepError(fmt::format("{}: cannot read the sweep journal", path.string()));
+  std::stringstream ss;
+  ss << f.rdbuf();
+  const std::string text = ss.str();
+  Journal j;
+  j.ends_with_newline = text.empty() || text.back() == '\n';
+  size_t pos = 0, line_no = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    const bool terminated = end != std::string::npos;
+    if (!terminated) end = text.size();
+    const std::string line = text.substr(pos, end - pos);
+    pos = end + 1;
+    ++line_no;
+    Row r;
+    try {
+      r = Row::parse(line);
+    } catch (const nlohmann::json::exception&) {
+      if (line_no > 1 && (!terminated || line.rfind("{\"point\":", 0) == 0)) continue;  // a cut record
+      throw SweepError(fmt::format("{}:{}: corrupt sweep journal (not a JSON record); move it away to start afresh",
+                                   path.string(), line_no));
+    }
+    if (line_no == 1) {
+      if (!r.is_object() || !r.contains("arithsim_sweep_journal"))
+        throw SweepError(fmt::format("{}: not an arithsim sweep journal", path.string()));
+      j.head = r;
+      continue;
+    }
+    if (!r.is_object() || !r.contains("point") || !r["point"].is_number_unsigned() || r["point"].get<size_t>() >= points)
+      throw SweepError(fmt::format("{}:{}: corrupt sweep journal (a record without a valid point index)", path.string(), line_no));
+    j.rows.emplace(r["point"].get<size_t>(), std::move(r));
+  }
+  if (j.head.is_null()) throw SweepError(fmt::format("{}: empty sweep journal", path.string()));
+  return j;
+}
+
+// Appends whole lines with one write each, then syncs: a kill leaves at most one cut line.
+class JournalWriter {
+ public:
+  JournalWriter(const fs::path& path, bool needs_newline) {
+    fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw std::runtime_error(fmt::format("{}: cannot open the sweep journal ({})", path.string(), std::strerror(errno)));
+    path_ = path.string();
+    if (needs_newline) write("\n");
+  }
+  ~JournalWriter() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  void append(const Row& r) { write(r.dump() + "\n"); }
+
+ private:
+  void write(const std::string& s) {
+    std::lock_guard lock(mu_);
+    size_t done = 0;
+    while (done < s.size()) {
+      const ssize_t n = ::write(fd_, s.data() + done, s.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) throw std::runtime_error(fmt::format("{}: cannot write the sweep journal ({})", path_, std::strerror(errno)));
+      done += size_t(n);
+    }
+    ::fdatasync(fd_);
+  }
+  int fd_ = -1;
+  std::string path_;
+  std::mutex mu_;
+};
+
+std::string marker_kind(const fs::path& dir) {
+  std::ifstream f(dir / std::string(io::kOutputMarker));
+  std::string line;
+  std::getline(f, line);
+  return line;
+}
+
+// Creates `dir` as a sweep directory with a fresh journal, or checks that the journal it holds
+// is this sweep's (and this shard's); returns the rows already there.
+std::map<size_t, Row> open_dir(const SweepSpec& s, const std::string& dir, size_t points, const Shard& sh, bool must_exist,
+                               bool& needs_newline) {
+  needs_newline = false;
+  const fs::path d(dir), jp = d / kJournal;
+  std::vector<std::string> inputs{s.file};
+  if (!fs::exists(d)) {
+    if (must_exist) throw SweepError(fmt::format("--resume: {} holds no sweep to resume", dir));
+    io::check_output_dir(dir, "--out", inputs);
+    fs::create_directories(d);
+    io::write_output_marker(d, "sweep");
+    io::FileTransaction t;
+    const std::string tmp = t.stage(jp.string());
+    std::ofstream(tmp, std::ios::binary) << header(s, points, sh).dump() << "\n";
+    t.commit();
+    return {};
+  }
+  io::check_output_dir(dir, "--out", inputs);
+  if (marker_kind(d).rfind("arithsim sweep", 0) != 0)
+    throw io::OutputRefused(fmt::format("--out: {} is an arithsim output of another kind ({}), not a sweep; choose another directory",
+                                        dir, marker_kind(d)));
+  if (!fs::exists(jp)) throw SweepError(fmt::format("{}: the sweep directory has no journal; move it away to start afresh", dir));
+  Journal j = read_journal(jp, points);
+  if (j.head.value("sweep", "") != s.hash || j.head.value("points", size_t(0)) != points)
+    throw SweepError(fmt::format("{}: the journal is of another sweep (or of changed inputs: {} {}, this one {}); choose another --out",
+                                 jp.string(), j.head.value("name", "?"), j.head.value("sweep", "?"), s.hash));
+  const std::string want = fmt::format("{}/{}", sh.index, sh.count);
+  if (j.head.value("shard", "") != want)
+    throw SweepError(fmt::format("{}: the journal is of shard {}, this run is shard {}", jp.string(), j.head.value("shard", "?"), want));
+  needs_newline = !j.ends_with_newline;
+  return std::move(j.rows);
+}
+
+void write_outputs(const SweepSpec& s, const std::string& dir, const std::vector<Row>& rows) {
+  io::FileTransaction t;
+  const fs::path d(dir);
+  const std::vector<std::pair<const char*, std::string>> files{{"points.csv", points_csv(s, rows)},
+                                                               {"front.csv", front_csv(s, rows)},
+                                                               {"points.json", points_json(s, rows)},
+                                                               {"report.md", report_md(s, rows)}};
+  for (const auto& [name, text] : files) {
+    const std::string tmp = t.stage((d / name).string());
+    std::ofstream f(tmp, std::ios::binary);
+    f << text;
+    if (!f.flush()) throw std::runtime_error(fmt::format("{}: cannot write", (d / name).string()));
+  }
+  t.commit();
+}
+
+// The traces of the points, generated once per workload.
+class TraceCache {
+ public:
+  std::shared_ptr<const Workload> get(const SweepSpec& s, const Point& p, size_t index) {
+    Workload w = point_workload(s, p, index);
+    std::lock_guard lock(mu_);
+    auto& slot = map_[w.key];
+    if (!slot) slot = std::make_shared<const Workload>(std::move(w));
+    return slot;
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, std::shared_ptr<const Workload>> map_;
+};
+
+Row evaluate(const SweepSpec& s, const Point& p, size_t index, const Workload& w) {
+  Row r;
+  r["point"] = index;
+  r["status"] = "ok";
+  Row axes = Row::object();
+  for (size_t a = 0; a < s.axes.size(); ++a) axes[s.axes[a].path] = s.axes[a].labels[p[a]];
+  r["axes"] = axes;
+  const auto config = point_config(s, p, index);
+  estimator::PeEstimate e;
+  try {
+    estimator::Estimator est(config);
+    e = est.estimate(w.trace, config.pes.at(0), {}, w.base_dir);
+  } catch (const std::exception& ex) {  // e.g. a clock above the fmax, formats the PE cannot run
+    r["status"] = "unsupported";
+    r["reason"] = io::one_line(ex.what(), 300);
+    return r;
+  }
+  const double mj = 1e-9, energy = e.energy.total() * mj, ms = e.time_s * 1e3;
+  double dram = 0;
+  for (const auto& op : e.ops) dram += op.traffic.dram();
+  Row m;
+  m["cycles"] = e.cycles;
+  m["latency_ms"] = number(ms);
+  m["energy_mj"] = number(energy);
+  m["compute_mj"] = number(e.energy.compute * mj);
+  m["buffers_mj"] = number(e.energy.buffers * mj);
+  m["dram_mj"] = number(e.energy.dram * mj);
+  m["leakage_mj"] = number(e.energy.leakage * mj);
+  m["edp_mj_ms"] = number(energy * ms);
+  m["area_mm2"] = number(e.area_um2 * 1e-6);
+  m["power_w"] = number(e.time_s > 0 ? e.energy.total() * 1e-12 / e.time_s : 0);
+  m["sqnr_db"] = number(e.sqnr_db);
+  m["utilization_pct"] = number(e.utilization * 100);
+  m["clock_ghz"] = number(e.clock_hz / 1e9);
+  m["fmax_ghz"] = number(e.fmax_hz / 1e9);
+  m["dram_mb"] = number(dram / 1e6);
+  m["macs"] = e.macs;
+  m["bound"] = e.bound;
+  for (auto& [k, v] : m.items()) r[k] = v;
+  // The chosen mapping of the op with the most MACs, and of every GEMM op.
+  const estimator::OpEstimate* big = nullptr;
+  Row maps = Row::array();
+  for (const auto& op : e.ops) {
+    if (op.mapping.empty()) continue;
+    if (!big || op.macs > big->macs) big = &op;
+    maps.push_back(Row{{"op", op.name}, {"mapping", op.mapping}});
+  }
+  r["mapping"] = big ? big->mapping : "";
+  r["mappings"] = maps;
+  std::string failed;
+  for (const auto& c : s.constraints) {
+    if (c.on_axis) continue;
+    const bool ok = c.lhs == "bound" ? c.holds(e.bound) : c.holds(metric(r, c.lhs));
+    if (!ok) failed += (failed.empty() ? "" : "; ") + c.as_written;
+  }
+  if (!failed.empty()) {
+    r["status"] = "infeasible";
+    r["reason"] = "fails " + failed;
+  }
+  return r;
+}
+
+std::vector<Row> ordered_rows(const std::map<size_t, Row>& m) {
+  std::vector<Row> v;
+  v.reserve(m.size());
+  for (const auto& [i, r] : m) v.push_back(r);
+  return v;
+}
+
+std::vector<size_t> evaluable(const SweepSpec& s, const std::vector<Point>& points, const Shard& sh, size_t* pruned) {
+  std::vector<size_t> out;
+  size_t pr = 0;
+  for (size_t i = 0; i < points.size(); ++i) {
+    if (!passes_axis_constraints(s, points[i])) {
+      ++pr;
+      continue;
+    }
+    if (i % sh.count == sh.index) out.push_back(i);
+  }
+  if (pruned) *pruned = pr;
+  return out;
+}
+
+std::vector<std::string> columns(const SweepSpec& s) {
+  std::vector<std::string> c{"point", "status"};
+  for (const auto& a : s.axes) c.push_back(a.path);
+  for (const auto& m : metric_names()) c.push_back(m);
+  c.push_back("mapping");
+  c.push_back("reason");
+  return c;
+}
+
+std::string csv(const SweepSpec& s, const std::vector<Row>& rows, const std::vector<size_t>* only) {
+  const auto cols = columns(s);
+  std::string out;
+  for (size_t i = 0; i < cols.size(); ++i) out += fmt::format("{}{}", i ? "," : "", cols[i]);
+  out += "\n";
+  auto line = [&](const Row& r) {
+    for (size_t i = 0; i < cols.size(); ++i) {
+      const auto& c = cols[i];
+      Row v;
+      if (i >= 2 && i < 2 + s.axes.size()) v = r["axes"].value(c, "");
+      else if (r.contains(c)) v = r[c];
+      if (i) out += ',';
+      out += cell(v);
+    }
+    out += "\n";
+  };
+  if (only)
+    for (const size_t i : *only) line(rows[i]);
+  else
+    for (const auto& r : rows) line(r);
+  return out;
+}
+
+}  // namespace
+
+double metric(const Row& row, const std::string& name) {
+  if (!row.contains(name)) return std::nan("");
+  const auto& v = row[name];
+  if (v.is_number()) return v.get<double>();
+  if (v.is_string()) {
+    const std::string t = v.get<std::string>();
+    if (t == "inf") return INFINITY;
+    if (t == "-inf") return -INFINITY;
+  }
+  return std::nan("");
+}
+
+Row evaluate_point(const SweepSpec& s, const Point& p, size_t index) {
+  const Workload w = point_workload(s, p, index);
+  return evaluate(s, p, index, w);
+}
+
+std::vector<size_t> pareto_front(const std::vector<Row>& rows, const std::vector<Objective>& objectives) {
+  std::vector<size_t> ok;
+  std::vector<std::vector<double>> v;  // minimized
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (rows[i].value("status", "") != "ok") continue;
+    std::vector<double> x;
+    for (const auto& o : objectives) {
+      double m = metric(rows[i], o.metric);
+      if (std::isnan(m)) m = INFINITY;  // unmeasured: worst
+      x.push_back(o.maximize ? -m : m);
+    }
+    ok.push_back(i);
+    v.push_back(std::move(x));
+  }
+  std::vector<size_t> front;
+  for (size_t a = 0; a < ok.size(); ++a) {
+    bool dominated = false;
+    for (size_t b = 0; b < ok.size() && !dominated; ++b) {
+      if (a == b) continue;
+      bool all_le = true, one_lt = false;
+      for (size_t k = 0; k < v[a].size(); ++k) {
+        all_le = all_le && v[b][k] <= v[a][k];
+        one_lt = one_lt || v[b][k] < v[a][k];
+      }
+      dominated = all_le && one_lt;
+    }
+    if (!dominated) front.push_back(ok[a]);
+  }
+  return front;
+}
+
+std::string points_csv(const SweepSpec& s, const std::vector<Row>& rows) { return csv(s, rows, nullptr); }
+
+std::string front_csv(const SweepSpec& s, const std::vector<Row>& rows) {
+  const auto f = pareto_front(rows, s.objectives);
+  return csv(s, rows, &f);
+}
+
+std::string points_json(const SweepSpec& s, const std::vector<Row>& rows) {
+  Row j;
+  j["sweep"] = s.name;
+  j["hash"] = s.hash;
+  Row axes = Row::array();
+  for (const auto& a : s.axes) axes.push_back(Row{{"path", a.path}, {"values", a.labels}});
+  j["axes"] = axes;
+  Row obj = Row::array();
+  for (const auto& o : s.objectives) obj.push_back(o.as_written());
+  j["objectives"] = obj;
+  Row cons = Row::array();
+  for (const auto& c : s.constraints) cons.push_back(c.as_written);
+  j["constraints"] = cons;
+  Row front = Row::array();
+  for (const size_t i : pareto_front(rows, s.objectives)) front.push_back(rows[i]["point"]);
+  j["front"] = front;
+  j["points"] = rows;
+  return j.dump(1) + "\n";
+}
+
+std::string report_md(const SweepSpec& s, const std::vector<Row>& rows) {
+  size_t pruned = 0;
+  const auto points = all_points(s);
+  evaluable(s, points, Shard{}, &pruned);
+  std::map<std::string, size_t> by_status;
+  for (const auto& r : rows) ++by_status[r.value("status", "?")];
+  std::string md = fmt::format("# Sweep {}\n\n", s.name);
+  md += fmt::format("Sweep file `{}` (hash {}), strategy {}", s.file, s.hash, s.strategy.kind);
+  if (s.strategy.kind != "grid") md += fmt::format(" ({} samples, seed {})", s.strategy.samples, s.strategy.seed);
+  md += fmt::format(": {} points, {} ruled out by axis constraints, {} evaluated: {} ok, {} infeasible (metric constraints), "
+                    "{} unsupported.\n\n",
+                    points.size(), pruned, rows.size(), by_status["ok"], by_status["infeasible"], by_status["unsupported"]);
+  md += "| axis | values |\n|---|---|\n";
+  for (const auto& a : s.axes) {
+    std::string vals;
+    for (const auto& l : a.labels) vals += (vals.empty() ? "" : ", ") + l;
+    md += fmt::format("| {} | {} |\n", a.path, vals);
+  }
+  std::string obj;
+  for (const auto& o : s.objectives) obj += (obj.empty() ? "" : ", ") + o.as_written();
+  md += fmt::format("\n## Pareto front ({})\n\n", obj);
+  const auto front = pareto_front(rows, s.objectives);
+  std::vector<std::string> cols{"point"};
+  for (const auto& a : s.axes)
+    if (a.yaml.size() > 1 || a.path == "pe") cols.push_back(a.path);
+  for (const char* m : {"latency_ms", "energy_mj", "area_mm2", "sqnr_db", "utilization_pct", "clock_ghz", "bound"}) cols.push_back(m);
+  for (const auto& o : s.objectives)
+    if (std::find(cols.begin(), cols.end(), o.metric) == cols.end()) cols.push_back(o.metric);
+  for (const auto& c : cols) md += "| " + c + " ";
+  md += "|\n";
+  for (size_t i = 0; i < cols.size(); ++i) md += "|---";
+  md += "|\n";
+  for (const size_t i : front) {
+    const auto& r = rows[i];
+    for (const auto& c : cols) {
+      Row v = r["axes"].contains(c) ? r["axes"][c] : r.contains(c) ? r[c] : Row();
+      md += "| " + (v.is_number_float() ? fmt::format("{:.4g}", v.get<double>()) : cell(v)) + " ";
+    }
+    md += "|\n";
+  }
+  if (front.empty()) md += "\n(No point is ok: see points.csv's status and reason columns.)\n";
+  md += "\nEvery point with every metric: points.csv, points.json; the front alone: front.csv. Estimates are `arithsim run`'s "
+        "(docs/estimator.md names the sources and the node of each).\n";
+  return md;
+}
+
+RunSummary run_sweep(const SweepSpec& s, const RunOptions& opt) {
+  if (opt.shard.count == 0 || opt.shard.index >= opt.shard.count)
+    throw SweepError(fmt::format("--shard: expected i/n with 0 <= i < n (got {}/{})", opt.shard.index, opt.shard.count));
+  const auto points = all_points(s);
+  RunSummary sum;
+  sum.points = points.size();
+  const auto todo_all = evaluable(s, points, opt.shard, &sum.pruned);
+  sum.in_shard = todo_all.size();
+  bool needs_newline = false;
+  auto done = open_dir(s, opt.out, points.size(), opt.shard, opt.resume, needs_newline);
+  std::vector<size_t> todo;
+  for (const size_t i : todo_all)
+    if (!done.count(i)) todo.push_back(i);
+  sum.reused = sum.in_shard - todo.size();
+  {
+    JournalWriter journal(fs::path(opt.out) / kJournal, needs_newline);
+    TraceCache traces;
+    std::mutex mu;
+    std::atomic<size_t> next{0}, finished{0};
+    std::exception_ptr error;
+    auto worker = [&] {
+      for (;;) {
+        const size_t k = next.fetch_add(1);
+        if (k >= todo.size()) return;
+        {
+          std::lock_guard lock(mu);
+          if (error) return;
+        }
+        try {
+          const size_t i = todo[k];
+          const auto w = traces.get(s, points[i], i);
+          Row r = evaluate(s, points[i], i, *w);
+          journal.append(r);
+          // Kept as the journal holds it, so that a fresh run's outputs equal a resumed one's.
+          Row kept = Row::parse(r.dump());
+          std::lock_guard lock(mu);
+          done.emplace(i, std::move(kept));
+          const size_t f = ++finished;
+          if (opt.progress) opt.progress(f, todo.size());
+        } catch (...) {
+          std::lock_guard lock(mu);
+          if (!error) error = std::current_exception();
+          return;
+        }
+      }
+    };
+    const size_t jobs = std::clamp<size_t>(opt.jobs, 1, std::max<size_t>(todo.size(), 1));
+    std::vector<std::thread> pool;
+    for (size_t t = 1; t < jobs; ++t) pool.emplace_back(worker);
+    worker();
+    for (auto& t : pool) t.join();
+    if (error) std::rethrow_exception(error);
+    sum.evaluated = finished;
+  }
+  if (opt.shard.count == 1) write_outputs(s, opt.out, ordered_rows(done));
+  return sum;
+}
+
+RunSummary merge_sweep(const SweepSpec& s, const std::vector<std::string>& shard_dirs, const std::string& out) {
+  if (shard_dirs.empty()) throw SweepError("merge: give the shard directories to join");
+  const auto points = all_points(s);
+  RunSummary sum;
+  sum.points = points.size();
+  const auto want = evaluable(s, points, Shard{}, &sum.pruned);
+  std::map<size_t, Row> rows;
+  for (const auto& d : shard_dirs) {
+    const fs::path jp = fs::path(d) / kJournal;
+    if (!fs::exists(jp)) throw SweepError(fmt::format("merge: {} holds no sweep journal", d));
+    const Journal j = read_journal(jp, points.size());
+    if (j.head.value("sweep", "") != s.hash || j.head.value("points", size_t(0)) != points.size())
+      throw SweepError(fmt::format("merge: {} is a shard of another sweep ({} {}; {} is {})", d, j.head.value("name", "?"),
+                                   j.head.value("sweep", "?"), s.file, s.hash));
+    for (const auto& [i, r] : j.rows) {
+      const auto [it, fresh] = rows.emplace(i, r);
+      if (!fresh && it->second != r) throw SweepError(fmt::format("merge: point {} differs between shards ({})", i, d));
+    }
+  }
+  std::vector<size_t> missing;
+  for (const size_t i : want)
+    if (!rows.count(i)) missing.push_back(i);
+  if (!missing.empty()) {
+    std::string list;
+    for (size_t k = 0; k < std::min<size_t>(missing.size(), 8); ++k) list += (k ? ", " : "") + std::to_string(missing[k]);
+    throw SweepError(fmt::format("merge: {} of {} points are in no shard (points {}{}); run the missing shards (or resume them) first",
+                                 missing.size(), want.size(), list, missing.size() > 8 ? ", ..." : ""));
+  }
+  bool needs_newline = false;
+  auto existing = open_dir(s, out, points.size(), Shard{}, false, needs_newline);
+  {
+    JournalWriter journal(fs::path(out) / kJournal, needs_newline);
+    for (const auto& [i, r] : rows)
+      if (!existing.count(i)) journal.append(r), ++sum.evaluated;
+  }
+  for (auto& [i, r] : rows) existing.emplace(i, r);
+  sum.in_shard = want.size();
+  write_outputs(s, out, ordered_rows(existing));
+  return sum;
+}
+
+}  // namespace arithsim::sweep

@@ -1,0 +1,109 @@
+// A design-space sweep (issue #15): the axes of `arithsim sweep SWEEP.yaml`, the points a
+// strategy picks from them, the constraints and the objectives. docs/sweep.md is the reference.
+//
+//   version: 1
+//   name: pe-by-array
+//   config: base.yaml            # or base: {...} inline; default: the embedded default config
+//   axes:                         # any accelerator-config field by its dotted path, plus pe,
+//     pe: [int_mac, {name: mixpe, params: {w: int4}}]        # pe.params.<key>, workload and
+//     array.rows: [16, 32, 64]                               # workload.<generator option>
+//     workload: [{generator: llama2-7b, phase: decode}, {trace: my.yaml}]
+//   strategy: {kind: grid}        # grid | random {samples, seed} | lhs {samples, seed}
+//   constraints: ["array.rows <= 32", "sqnr_db >= 20"]     # on axes: pruned before evaluation
+//   objectives: [min energy_mj, min latency_ms]            # the Pareto front's
+//
+// A point's accelerator config is the base config's YAML with each axis value written at its
+// path, read by the config parser itself: every config field is an axis, and every value is
+// checked as a config file's would be. Loading checks every point; errors are one line naming
+// the file, the point and the field.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/estimator/accelerator_config.hpp"
+#include "traces/trace.hpp"
+
+namespace arithsim::sweep {
+
+inline constexpr int kSweepVersion = 1;
+
+struct SweepError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// One axis: its dotted path and its values, each kept as compact YAML ("32", "{name: mixpe,
+// params: {w: int4}}") and as the label its column shows ("32", "mixpe w=int4").
+struct Axis {
+  std::string path;
+  std::vector<std::string> yaml, labels;
+};
+
+// `metric <op> value`: op one of <= >= < > == !=; value a number, or text for == / !=.
+struct Constraint {
+  std::string lhs, op, text;  // text: the value as written
+  std::optional<double> number;
+  bool on_axis = false;       // lhs is an axis: checked before evaluation
+  std::string as_written;
+  bool holds(double v) const;
+  bool holds(const std::string& v) const;
+};
+
+struct Objective {
+  std::string metric;
+  bool maximize = false;
+  std::string as_written() const { return (maximize ? "max " : "min ") + metric; }
+};
+
+struct Strategy {
+  std::string kind = "grid";  // grid | random | lhs
+  uint64_t samples = 0, seed = 1;
+};
+
+// One point: an index into each axis's values (in axis order).
+using Point = std::vector<size_t>;
+
+struct SweepSpec {
+  std::string file, name;
+  std::string base_yaml;     // the base accelerator config, as YAML
+  std::string base_dir;      // where relative paths (config, traces) are taken from
+  std::vector<Axis> axes;    // pe and workload always present (implicit when not given)
+  Strategy strategy;
+  std::vector<Constraint> constraints;
+  std::vector<Objective> objectives;
+  std::string hash;          // of the sweep file and every file it reads (16 hex digits)
+};
+
+// The metrics of a point's row (docs/sweep.md): every one may be constrained or an objective.
+const std::vector<std::string>& metric_names();
+
+SweepSpec parse_sweep(std::string_view text, const std::string& file);
+SweepSpec load_sweep(const std::string& path);
+
+// The points the strategy picks, in a fixed order (grid: the last axis fastest; random and
+// lhs: drawn with the seed), before pruning. Deterministic for a spec.
+std::vector<Point> all_points(const SweepSpec& s);
+// False when an axis constraint rules the point out (it is not evaluated).
+bool passes_axis_constraints(const SweepSpec& s, const Point& p);
+
+// The point's accelerator config (one PE) and workload. Throws SweepError naming the point.
+estimator::AcceleratorConfig point_config(const SweepSpec& s, const Point& p, size_t index);
+struct Workload {
+  std::string label, key;     // key: what determines the trace (its YAML)
+  traces::Trace trace;
+  std::string base_dir;       // where the trace's .npy statistics are relative to
+};
+Workload point_workload(const SweepSpec& s, const Point& p, size_t index);
+
+// "array.rows=32 pe=mixpe w=int4": the point's axis values, for messages.
+std::string describe(const SweepSpec& s, const Point& p);
+
+// FNV-1a 64 of `text`, as 16 hex digits: stable across runs and machines.
+std::string content_hash(std::string_view text);
+
+}  // namespace arithsim::sweep
