@@ -197,11 +197,15 @@ void write_outputs(const SweepSpec& s, const std::string& dir, const std::vector
 // The traces of the points, generated once per workload.
 class TraceCache {
  public:
+  // Keyed by the point's indices on the workload axes (workload, workload.<option>), which
+  // alone determine the trace; generated under the lock, once.
   std::shared_ptr<const Workload> get(const SweepSpec& s, const Point& p, size_t index) {
-    Workload w = point_workload(s, p, index);
+    std::string key;
+    for (size_t a = 0; a < s.axes.size(); ++a)
+      if (s.axes[a].path.rfind("workload", 0) == 0) key += std::to_string(p[a]) + ",";
     std::lock_guard lock(mu_);
-    auto& slot = map_[w.key];
-    if (!slot) slot = std::make_shared<const Workload>(std::move(w));
+    auto& slot = map_[key];
+    if (!slot) slot = std::make_shared<const Workload>(point_workload(s, p, index));
     return slot;
   }
 
@@ -345,6 +349,10 @@ Row evaluate_point(const SweepSpec& s, const Point& p, size_t index) {
 }
 
 std::vector<size_t> pareto_front(const std::vector<Row>& rows, const std::vector<Objective>& objectives) {
+  // Points of different workloads are not compared: each workload has its own front.
+  auto group = [](const Row& r) -> std::string {
+    return r.contains("axes") && r["axes"].contains("workload") ? r["axes"]["workload"].get<std::string>() : "";
+  };
   std::vector<size_t> ok;
   std::vector<std::vector<double>> v;  // minimized
   for (size_t i = 0; i < rows.size(); ++i) {
@@ -362,7 +370,7 @@ std::vector<size_t> pareto_front(const std::vector<Row>& rows, const std::vector
   for (size_t a = 0; a < ok.size(); ++a) {
     bool dominated = false;
     for (size_t b = 0; b < ok.size() && !dominated; ++b) {
-      if (a == b) continue;
+      if (a == b || group(rows[ok[a]]) != group(rows[ok[b]])) continue;
       bool all_le = true, one_lt = false;
       for (size_t k = 0; k < v[a].size(); ++k) {
         all_le = all_le && v[b][k] <= v[a][k];
@@ -422,7 +430,7 @@ std::string report_md(const SweepSpec& s, const std::vector<Row>& rows) {
   }
   std::string obj;
   for (const auto& o : s.objectives) obj += (obj.empty() ? "" : ", ") + o.as_written();
-  md += fmt::format("\n## Pareto front ({})\n\n", obj);
+  md += fmt::format("\n## Pareto front ({}; one front per workload)\n\n", obj);
   const auto front = pareto_front(rows, s.objectives);
   std::vector<std::string> cols{"point"};
   for (const auto& a : s.axes)

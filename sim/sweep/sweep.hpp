@@ -26,8 +26,9 @@ Row evaluate_point(const SweepSpec& s, const Point& p, size_t index);
 // A metric of a row as a number (NaN when absent or not numeric).
 double metric(const Row& row, const std::string& name);
 
-// The indices (into `rows`) of the rows with status ok that no other ok row dominates on the
-// objectives (at least as good in all, better in one), in row order.
+// The indices (into `rows`) of the rows with status ok that no other ok row of the same
+// workload dominates on the objectives (at least as good in all, better in one), in row order:
+// one front per workload, since a decode step and a prefill are not alternatives.
 std::vector<size_t> pareto_front(const std::vector<Row>& rows, const std::vector<Objective>& objectives);
 
 struct Shard {

@@ -1896,3 +1896,66 @@ TEST_F(BadInput, EchoedInputStaysOneLine) {
   write_all(work("t.yaml"), "version: 1\nmodel: x\nphase: forward\n\"odd\\nfield\": 1\nops: []\n");
   bad("newline in a YAML key", {"trace", "show", work("t.yaml").string()}, 1, {"unknown field 'odd\\nfield'"});
 }
+
+// ---------------------------------------------------------------------------------------
+// arithsim sweep (issue #15): killed with SIGKILL at several moments and resumed, the
+// outputs equal an uninterrupted run's byte for byte; bad input is one line, nothing written.
+// ---------------------------------------------------------------------------------------
+
+TEST_F(Cli, SweepKilledAnywhereResumesToTheSameOutputs) {
+  const fs::path sweep = work("s.yaml");
+  write_all(sweep, "version: 1\nname: kill\naxes:\n  pe: [int_mac, fp8_mac]\n  array.rows: [4, 8, 16, 32, 64]\n"
+                   "  array.cols: [8, 16, 32, 64]\n  workload: [{generator: llama2-7b, phase: decode, kv: 128}]\n");
+  const Result ref = run({"sweep", sweep.string(), "--out", work("ref").string(), "--jobs", "1"});
+  ASSERT_EQ(ref.code, 0) << ref.err;
+  EXPECT_TRUE(contains(ref.out, "40 points")) << ref.out;
+  auto outputs = [&](const fs::path& d) {
+    std::string s;
+    for (const char* f : {"points.csv", "front.csv", "points.json", "report.md"}) s += read_all(d / f) + "\n--\n";
+    return s;
+  };
+  const std::string want = outputs(work("ref"));
+  auto journal_lines = [](const fs::path& j) {
+    std::ifstream f(j);
+    return size_t(std::count(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>(), '\n'));
+  };
+  for (const size_t kill_at : {size_t(1), size_t(6), size_t(25)}) {
+    const fs::path out = work("k" + std::to_string(kill_at));
+    const pid_t pid = spawn_quiet({ARITHSIM_BIN, "sweep", sweep.string(), "--out", out.string(), "--jobs", "2"});
+    ASSERT_GT(pid, 0);
+    const auto t0 = std::chrono::steady_clock::now();
+    while (journal_lines(out / "journal.jsonl") < kill_at && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(60))
+      usleep(500);
+    kill(pid, SIGKILL);
+    wait_for(pid);
+    EXPECT_FALSE(fs::exists(out / "points.csv")) << "killed at " << kill_at << " journal lines, yet finished";
+    const Result r = run({"sweep", sweep.string(), "--out", out.string(), "--resume"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(outputs(out), want) << "killed at " << kill_at;
+  }
+  // Rerunning a finished sweep evaluates nothing; shards merged equal it too.
+  const Result again = run({"sweep", sweep.string(), "--out", work("ref").string()});
+  EXPECT_TRUE(contains(again.out, "40 from the journal, 0 evaluated")) << again.out;
+  ASSERT_EQ(run({"sweep", sweep.string(), "--out", work("s0").string(), "--shard", "0/2"}).code, 0);
+  ASSERT_EQ(run({"sweep", sweep.string(), "--out", work("s1").string(), "--shard", "1/2"}).code, 0);
+  const Result m = run({"sweep", "merge", sweep.string(), work("s0").string(), work("s1").string(), "--out", work("m").string()});
+  ASSERT_EQ(m.code, 0) << m.err;
+  EXPECT_EQ(outputs(work("m")), want);
+}
+
+TEST_F(Cli, SweepBadInputIsOneLineAndWritesNothing) {
+  const fs::path sweep = work("s.yaml"), out = work("o");
+  write_all(sweep, "version: 1\naxes: {array.rows: [4, -1]}\n");
+  expect_error(run({"sweep", sweep.string(), "--out", out.string()}), 1, {"s.yaml", "point", "array.rows"}, false);
+  EXPECT_FALSE(fs::exists(out));
+  write_all(sweep, "version: 1\naxes: {pe: [int_mac], array.rows: [4]}\n");
+  expect_error(run({"sweep", sweep.string(), "--out", out.string(), "--shard", "2/2"}), 2, {"--shard"}, false);
+  expect_error(run({"sweep", sweep.string(), "--out", out.string(), "--progress", "sometimes"}), 2, {"progress"});
+  expect_error(run({"sweep", work("none.yaml").string()}), 1, {"none.yaml"}, false);
+  expect_error(run({"sweep"}), 2, {"sweep file"}, false);
+  expect_error(run({"sweep", "merge", sweep.string(), work("nodir").string(), "--out", out.string()}), 1, {"nodir"}, false);
+  EXPECT_FALSE(fs::exists(out));
+  // A report directory of `arithsim run` is not a sweep directory.
+  ASSERT_EQ(run({"run", "--pe", "int_mac", "--out", work("report").string()}).code, 0);
+  expect_error(run({"sweep", sweep.string(), "--out", work("report").string()}), 2, {"not a sweep"}, false);
+}

@@ -183,6 +183,11 @@ TEST_F(Sweep, ParetoFrontEqualsASortAndScanIn2d) {
     EXPECT_EQ(std::set<size_t>(front.begin(), front.end()), want) << "trial " << trial;
     EXPECT_TRUE(std::is_sorted(front.begin(), front.end()));
   }
+  // Each workload has its own front.
+  std::vector<Row> two{{{"point", 0}, {"status", "ok"}, {"axes", {{"workload", "decode"}}}, {"energy_mj", 1.0}, {"latency_ms", 1.0}},
+                       {{"point", 1}, {"status", "ok"}, {"axes", {{"workload", "prefill"}}}, {"energy_mj", 5.0}, {"latency_ms", 5.0}},
+                       {{"point", 2}, {"status", "ok"}, {"axes", {{"workload", "prefill"}}}, {"energy_mj", 6.0}, {"latency_ms", 6.0}}};
+  EXPECT_EQ(sweep::pareto_front(two, {{"energy_mj", false}, {"latency_ms", false}}), (std::vector<size_t>{0, 1}));
   // max flips the sense.
   std::vector<Row> rows{{{"point", 0}, {"status", "ok"}, {"sqnr_db", 10.0}, {"energy_mj", 1.0}},
                         {{"point", 1}, {"status", "ok"}, {"sqnr_db", 20.0}, {"energy_mj", 1.0}}};
@@ -335,4 +340,10 @@ TEST_F(Sweep, BadSweepFilesAreOneLineErrorsNamingTheKey) {
                "[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16], buffers_kb.weights: [1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16], "
                "buffers_kb.activations: [1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16], dram.bandwidth_gbps: [1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16]}\n",
                {"more than", "sample it"});
+}
+
+TEST_F(Sweep, TheExampleSweepLoads) {
+  const auto s = sweep::load_sweep(std::string(ARITHSIM_SOURCE_DIR) + "/sweeps/pe-by-array.yaml");
+  EXPECT_EQ(sweep::all_points(s).size(), 72u);
+  EXPECT_EQ(s.objectives.size(), 3u);
 }
