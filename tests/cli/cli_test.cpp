@@ -1943,19 +1943,24 @@ TEST_F(Cli, SweepKilledAnywhereResumesToTheSameOutputs) {
   EXPECT_EQ(outputs(work("m")), want);
 }
 
-TEST_F(Cli, SweepBadInputIsOneLineAndWritesNothing) {
+TEST_F(BadInput, SweepIsOneLineAndWritesNothing) {
   const fs::path sweep = work("s.yaml"), out = work("o");
   write_all(sweep, "version: 1\naxes: {array.rows: [4, -1]}\n");
-  expect_error(run({"sweep", sweep.string(), "--out", out.string()}), 1, {"s.yaml", "point", "array.rows"}, false);
+  bad("sweep axis value the config refuses", {"sweep", sweep.string(), "--out", out.string()}, 1, {"s.yaml", "point", "array.rows"});
   EXPECT_FALSE(fs::exists(out));
+  write_all(sweep, "version: 1\naxes: {bogus: [1]}\n");
+  bad("sweep axis that is no config field", {"sweep", sweep.string(), "--out", out.string()}, 1, {"unknown axis 'bogus'"});
+  write_all(sweep, "version: 1\naxes: {pe: [int_mac], array.rows: [4]}\nobjectives: [min speed]\n");
+  bad("sweep objective on an unknown metric", {"sweep", sweep.string(), "--out", out.string()}, 1, {"objectives[0]", "speed"});
   write_all(sweep, "version: 1\naxes: {pe: [int_mac], array.rows: [4]}\n");
-  expect_error(run({"sweep", sweep.string(), "--out", out.string(), "--shard", "2/2"}), 2, {"--shard"}, false);
-  expect_error(run({"sweep", sweep.string(), "--out", out.string(), "--progress", "sometimes"}), 2, {"progress"});
-  expect_error(run({"sweep", work("none.yaml").string()}), 1, {"none.yaml"}, false);
-  expect_error(run({"sweep"}), 2, {"sweep file"}, false);
-  expect_error(run({"sweep", "merge", sweep.string(), work("nodir").string(), "--out", out.string()}), 1, {"nodir"}, false);
+  bad("sweep shard index out of range", {"sweep", sweep.string(), "--out", out.string(), "--shard", "2/2"}, 2, {"--shard"});
+  bad("sweep progress mode", {"sweep", sweep.string(), "--out", out.string(), "--progress", "sometimes"}, 2, {"progress"});
+  bad("sweep file that does not exist", {"sweep", work("none.yaml").string()}, 1, {"none.yaml"});
+  bad("sweep without a sweep file", {"sweep"}, 2, {"sweep file"});
+  bad("sweep merge of a directory without a journal", {"sweep", "merge", sweep.string(), work("nodir").string(), "--out", out.string()},
+      1, {"nodir"});
   EXPECT_FALSE(fs::exists(out));
   // A report directory of `arithsim run` is not a sweep directory.
   ASSERT_EQ(run({"run", "--pe", "int_mac", "--out", work("report").string()}).code, 0);
-  expect_error(run({"sweep", sweep.string(), "--out", work("report").string()}), 2, {"not a sweep"}, false);
+  bad("sweep into a run report's directory", {"sweep", sweep.string(), "--out", work("report").string()}, 2, {"not a sweep"});
 }
