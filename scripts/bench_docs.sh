@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Runs the benchmark programs and writes their tables into docs/benchmarks.md between
 # "<!-- bench:NAME -->" and "<!-- /bench:NAME -->" (NAME: machine, formats_bench, pe_bench,
-# array_bench, cost_bench, estimator_bench, numbers_bench, tensor_core_bench, gemm_bench, newcomer; the fuzzing table is scripts/fuzz_stats.sh's), so that no
+# array_bench, cost_bench, estimator_bench, numbers_bench, tensor_core_bench, gemm_bench, sweep_bench, newcomer; the fuzzing table is scripts/fuzz_stats.sh's), so that no
 # figure in the docs is typed by hand. Needs a built tree (scripts/build.sh).
 #   bench_docs.sh [NAME...]   only these (default: all programs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 names=("$@")
-((${#names[@]})) || names=(formats_bench pe_bench array_bench cost_bench estimator_bench numbers_bench tensor_core_bench gemm_bench)
+((${#names[@]})) || names=(formats_bench pe_bench array_bench cost_bench estimator_bench numbers_bench tensor_core_bench gemm_bench sweep_bench)
 mkdir -p bench/results
 {
   echo "Measured $(date -u +%Y-%m-%d) on $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
