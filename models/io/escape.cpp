@@ -38,4 +38,11 @@ std::string escaped(std::string_view s, size_t max_chars, bool backslash) {
 std::string escape(std::string_view s, size_t max_chars) { return escaped(s, max_chars, true); }
 std::string one_line(std::string_view message, size_t max_chars) { return escaped(message, max_chars, false); }
 
+std::string csv_field(std::string_view s) {
+  if (s.find_first_of(",\"\n") == std::string_view::npos) return std::string(s);
+  std::string q = "\"";
+  for (const char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
 }  // namespace arithsim::io

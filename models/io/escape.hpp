@@ -1,5 +1,6 @@
 // User input echoed inside one-line error messages: control bytes and newlines escaped, long
-// input cut, so that an error stays one readable line whatever the input held.
+// input cut, so that an error stays one readable line whatever the input held. And text made
+// one CSV field.
 #pragma once
 
 #include <string>
@@ -14,5 +15,9 @@ std::string escape(std::string_view s, size_t max_chars = 120);
 // A whole message made one line: control bytes escaped as in escape() but backslashes kept (the
 // parts already escaped stay as they are), cut to `max_chars`. For the last step of an error.
 std::string one_line(std::string_view message, size_t max_chars = 1000);
+
+// `s` as one CSV field (RFC 4180): as it is, or double-quoted with quotes doubled when it holds
+// a comma, a quote or a newline.
+std::string csv_field(std::string_view s);
 
 }  // namespace arithsim::io

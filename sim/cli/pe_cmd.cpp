@@ -3,6 +3,8 @@
 #include <random>
 
 #include <fmt/format.h>
+
+#include <arithsim/models/io/escape.hpp>
 #include <nlohmann/json.hpp>
 
 #include <arithsim/models/io/output_paths.hpp>
@@ -44,13 +46,6 @@ struct PresetArgs {
   std::vector<std::string> params;
 };
 
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string q = "\"";
-  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return q + "\"";
-}
-
 void cmd_presets(const PresetArgs& a) {
   std::optional<pe::PresetTable> t;
   try {
@@ -68,10 +63,10 @@ void cmd_presets(const PresetArgs& a) {
     }
     fmt::print("{}\n", out.dump(2));
   } else if (a.format == "csv") {
-    for (size_t i = 0; i < t->columns.size(); ++i) fmt::print("{}{}", i ? "," : "", csv_field(t->columns[i]));
+    for (size_t i = 0; i < t->columns.size(); ++i) fmt::print("{}{}", i ? "," : "", io::csv_field(t->columns[i]));
     fmt::print("\n");
     for (const auto& row : t->rows) {
-      for (size_t i = 0; i < row.size(); ++i) fmt::print("{}{}", i ? "," : "", csv_field(row[i]));
+      for (size_t i = 0; i < row.size(); ++i) fmt::print("{}{}", i ? "," : "", io::csv_field(row[i]));
       fmt::print("\n");
     }
   } else if (a.format == "markdown") {

@@ -38,8 +38,7 @@ extern "C" void on_interrupt(int sig) {
 }
 
 void run(const RunArgs& a) {
-  if (a.progress != "auto" && a.progress != "always" && a.progress != "never")
-    throw UsageError(fmt::format("unknown progress mode '{}' (auto, always, never)", io::escape(a.progress)), "--progress");
+  ProgressBar bar(a.progress);  // checks the mode before any work
   traces::Trace trace;
   std::string trace_label, base_dir = ".";
   if (a.trace.empty()) {
@@ -120,7 +119,6 @@ void run(const RunArgs& a) {
   try {
     estimator::Estimator est(config);
     est.set_threads(a.threads);
-    ProgressBar bar(a.progress);
     results = est.estimate_all(trace, [&](double f) { bar(f); }, base_dir);
   } catch (const estimator::ConfigError& e) {
     throw RuntimeError(e.what(), a.config.empty() ? "" : a.config);

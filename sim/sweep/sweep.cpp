@@ -38,13 +38,7 @@ Row number(double v) {
 }
 
 std::string cell(const Row& v) {
-  if (v.is_string()) {
-    const std::string t = v.get<std::string>();
-    if (t.find_first_of(",\"\n") == std::string::npos) return t;
-    std::string q = "\"";
-    for (const char c : t) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return q + "\"";
-  }
+  if (v.is_string()) return io::csv_field(v.get<std::string>());
   if (v.is_null()) return "";
   return v.dump();
 }
@@ -197,14 +191,10 @@ void write_outputs(const SweepSpec& s, const std::string& dir, const std::vector
 // The traces of the points, generated once per workload.
 class TraceCache {
  public:
-  // Keyed by the point's indices on the workload axes (workload, workload.<option>), which
-  // alone determine the trace; generated under the lock, once.
+  // Generated under the lock, once per workload_key.
   std::shared_ptr<const Workload> get(const SweepSpec& s, const Point& p, size_t index) {
-    std::string key;
-    for (size_t a = 0; a < s.axes.size(); ++a)
-      if (s.axes[a].path.rfind("workload", 0) == 0) key += std::to_string(p[a]) + ",";
     std::lock_guard lock(mu_);
-    auto& slot = map_[key];
+    auto& slot = map_[workload_key(s, p)];
     if (!slot) slot = std::make_shared<const Workload>(point_workload(s, p, index));
     return slot;
   }

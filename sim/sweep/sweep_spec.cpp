@@ -417,6 +417,13 @@ bool passes_axis_constraints(const SweepSpec& s, const Point& p) {
   return true;
 }
 
+std::string workload_key(const SweepSpec& s, const Point& p) {
+  std::string key;
+  for (size_t a = 0; a < s.axes.size(); ++a)
+    if (s.axes[a].path.rfind("workload", 0) == 0) key += std::to_string(p[a]) + ",";
+  return key;
+}
+
 std::string describe(const SweepSpec& s, const Point& p) {
   std::string d;
   for (size_t a = 0; a < s.axes.size(); ++a)
@@ -459,9 +466,6 @@ Workload point_workload(const SweepSpec& s, const Point& p, size_t index) {
   Workload out;
   out.label = s.axes[1].labels[p[1]];
   out.base_dir = s.base_dir;
-  YAML::Node keyed = YAML::Clone(w);
-  keyed.remove("label");
-  out.key = flow(keyed);
   const std::string where = fmt::format("{}: point {} ({})", s.file, index, describe(s, p));
   if (w["trace"]) {
     const fs::path path = fs::path(w["trace"].Scalar()).is_absolute() ? fs::path(w["trace"].Scalar())

@@ -94,11 +94,14 @@ bool passes_axis_constraints(const SweepSpec& s, const Point& p);
 // The point's accelerator config (one PE) and workload. Throws SweepError naming the point.
 estimator::AcceleratorConfig point_config(const SweepSpec& s, const Point& p, size_t index);
 struct Workload {
-  std::string label, key;     // key: what determines the trace (its YAML)
+  std::string label;
   traces::Trace trace;
   std::string base_dir;       // where the trace's .npy statistics are relative to
 };
 Workload point_workload(const SweepSpec& s, const Point& p, size_t index);
+// The point's indices on the workload axes (workload, workload.<option>), which alone
+// determine its workload: points with equal keys share one trace.
+std::string workload_key(const SweepSpec& s, const Point& p);
 
 // "array.rows=32 pe=mixpe w=int4": the point's axis values, for messages.
 std::string describe(const SweepSpec& s, const Point& p);
