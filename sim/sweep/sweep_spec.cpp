@@ -352,10 +352,12 @@ SweepSpec parse_sweep(std::string_view text, const std::string& file) {
   const auto points = all_points(s);
   if (points.empty()) fail(file, "the sweep has no points");
   size_t kept = 0;
+  std::set<std::string> workloads;  // each distinct workload generated (or read) once
   for (size_t i = 0; i < points.size(); ++i) {
     if (!passes_axis_constraints(s, points[i])) continue;
     ++kept;
     point_config(s, points[i], i);
+    if (workloads.insert(workload_key(s, points[i])).second) point_workload(s, points[i], i);
   }
   if (kept == 0) fail(file, "the axis constraints rule out every point");
   return s;

@@ -327,6 +327,9 @@ TEST_F(Sweep, BadSweepFilesAreOneLineErrorsNamingTheKey) {
   expect_error("version: 1\naxes: {pe: [int_mac], pe.params.w: [int99]}\n", {"point 0", "pe 'int_mac'"});
   expect_error("version: 1\naxes: {workload: [{generator: llama2-7b, sequence: 3}]}\n", {"unknown key 'sequence'"});
   expect_error("version: 1\naxes: {pe: [int_mac], workload: [{trace: nothere.yaml}]}\n", {"nothere.yaml"});
+  // A generator option the generator refuses, and one a trace file cannot take: at load.
+  expect_error("version: 1\naxes: {pe: [int_mac], workload: [{generator: llama2-7b, phase: sideways}]}\n", {"point 0", "workload"});
+  expect_error("version: 1\naxes: {pe: [int_mac], workload: [{generator: no-such-model}]}\n", {"point 0", "no-such-model"});
   expect_error("version: 1\nconstraints: [\"area <= 3\"]\n", {"constraints[0]", "unknown metric or axis 'area'"});
   expect_error("version: 1\nconstraints: [\"area_mm2 ~ 3\"]\n", {"constraints[0]", "expected 'metric <op> value'"});
   expect_error("version: 1\nconstraints: [\"area_mm2 <= big\"]\n", {"needs a number"});
