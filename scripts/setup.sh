@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian packages arithsim needs. Idempotent and quiet when everything is there.
 # Run as root on Debian 12.
-#   setup.sh main   what `arithsim run` needs (compiler, CMake, libraries, gnuplot for plots)
+#   setup.sh main   what `arithsim run` and `sweep` need (compiler, CMake, libraries, gnuplot for
+#                   plots, OpenMPI for sweeps across machines)
 #   setup.sh        everything: also Verilator, SystemC, yosys, the test and benchmark
 #                   libraries, clang (fuzzing), ccache
 set -euo pipefail
 main_pkgs=(
   g++ cmake ninja-build pkg-config git ccache
   libfmt-dev libcli11-dev nlohmann-json3-dev libyaml-cpp-dev
-  gnuplot-nox
+  gnuplot-nox openmpi-bin libopenmpi-dev
 )
 full_pkgs=(
   libsystemc-dev verilator yosys opensta

@@ -1,6 +1,9 @@
 // arithsim sweep SWEEP.yaml [--out DIR] [--jobs N] [--resume] [--shard i/n]
 // arithsim sweep merge SWEEP.yaml SHARD_DIR... --out DIR
 // Design-space sweeps (issue #15): sim/sweep, docs/sweep.md.
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -39,20 +42,61 @@ sweep::SweepSpec load(const std::string& file) {
 }
 
 void print_summary(const sweep::SweepSpec& s, const sweep::RunSummary& r, const std::string& out, bool wrote_outputs) {
-  fmt::print("sweep {}: {} points, {} ruled out by axis constraints; this run: {} points, {} from the journal, {} evaluated\n",
+  fmt::print("sweep {}: {} points, {} ruled out by axis constraints; this run: {} points, {} from the journal, {} evaluated",
              s.name, r.points, r.pruned, r.in_shard, r.reused, r.evaluated);
+  if (s.strategy.kind == "adaptive") fmt::print(" (adaptive search: {} rounds)", r.rounds);
+  fmt::print("\n");
+  if (!r.ranks.empty()) {
+    size_t others = 0;
+    std::string each;
+    for (size_t k = 0; k < r.ranks.size(); ++k) {
+      others += r.ranks[k].points;
+      each += fmt::format(", rank {}: {} ({:.1f} s busy)", k + 1, r.ranks[k].points, r.ranks[k].busy_s);
+    }
+    fmt::print("MPI: {} ranks; points evaluated by rank 0: {}{}\n", r.ranks.size() + 1, r.evaluated - others, each);
+  }
   if (wrote_outputs)
     fmt::print("outputs: {}/ (points.csv, front.csv, points.json, report.md, journal.jsonl)\n", out);
   else
     fmt::print("shard journal: {}/journal.jsonl (join the shards with `arithsim sweep merge`)\n", out);
 }
 
-void run(const SweepArgs& a) {
+// Under mpirun, rank 0 alone prints; an error on any rank ends the whole job (MPI_Abort), since
+// the other ranks may be waiting on it.
+void run_ranks(const SweepArgs& a, sweep::Ranks* ranks);
+
+void run(const SweepArgs& a, bool jobs_given) {
+  std::unique_ptr<sweep::Ranks> ranks;
+  try {
+    ranks = sweep::Ranks::from_environment();
+  } catch (const sweep::SweepError& e) {
+    throw RuntimeError(e.what(), "");
+  }
+  SweepArgs b = a;
+  if (ranks) {
+    // Each rank's share of this machine's cores, unless --jobs says otherwise.
+    if (!jobs_given) b.jobs = std::max<size_t>(1, threads::default_threads() / size_t(std::max(ranks->local_size(), 1)));
+    if (ranks->rank() > 0) b.progress = "never";
+    try {
+      run_ranks(b, ranks.get());
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "arithsim sweep (MPI rank {} of {}): {}\n", ranks->rank(), ranks->size(), io::one_line(e.what(), 400));
+      std::fflush(stderr);
+      ranks->abort(1);
+    }
+    return;
+  }
+  run_ranks(b, nullptr);
+}
+
+void run_ranks(const SweepArgs& a, sweep::Ranks* ranks) {
+  const bool root = !ranks || ranks->rank() == 0;
   ProgressBar bar(a.progress);  // checks the mode before any work
   sweep::RunOptions o;
   o.out = a.out;
   o.jobs = a.jobs;
   o.resume = a.resume;
+  o.ranks = ranks;
   if (!a.shard.empty()) o.shard = parse_shard(a.shard);
   const auto spec = load(a.file);
   o.progress = [&](size_t done, size_t total) {
@@ -66,10 +110,13 @@ void run(const SweepArgs& a) {
   } catch (const sweep::SweepError& e) {
     throw RuntimeError(e.what(), "");
   }
-  print_summary(spec, r, a.out, o.shard.count == 1);
+  if (root) print_summary(spec, r, a.out, o.shard.count == 1);
 }
 
 void merge(const SweepArgs& a) {
+  for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE"})
+    if (const char* n = std::getenv(v); n && std::atoi(n) > 1)
+      throw RuntimeError("sweep merge: run it once, not under mpirun (every rank would write the same --out)", "");
   const auto spec = load(a.file);
   sweep::RunSummary r;
   try {
@@ -90,8 +137,10 @@ void add_sweep_command(CLI::App& app) {
   auto a = std::make_shared<SweepArgs>();
   sw->add_option("sweep", a->file, "sweep file (YAML, docs/sweep.md)");
   sw->add_option("--out", a->out, "sweep directory: created, or resumed when it holds this sweep's journal")->capture_default_str();
-  add_integer<size_t>(*sw, "--jobs", a->jobs, "points evaluated in parallel (default: every core; outputs do not depend on it)", 1,
-                      threads::kMaxThreads);
+  auto* jobs = add_integer<size_t>(*sw, "--jobs", a->jobs,
+                                   "points evaluated in parallel (default: every core, under mpirun each rank its share of its "
+                                   "machine's; outputs do not depend on it)",
+                                   1, threads::kMaxThreads);
   sw->add_flag("--resume", a->resume, "require --out to hold this sweep's journal and evaluate only the missing points "
                                       "(rerunning without it resumes too)");
   sw->add_option("--shard", a->shard, "i/n: evaluate only the points p with p % n == i (Slurm job arrays; join with merge)");
@@ -102,11 +151,10 @@ void add_sweep_command(CLI::App& app) {
   mg->add_option("shards", a->shards, "shard directories (--out of each `arithsim sweep --shard i/n`)")->required();
   mg->add_option("--out", a->out, "output directory")->required();
   mg->callback([a] { merge(*a); });
-  sw->callback([a, sw, mg] {
+  sw->callback([a, mg, jobs] {
     if (mg->parsed()) return;
     if (a->file.empty()) throw UsageError("sweep: give a sweep file (arithsim sweep SWEEP.yaml; docs/sweep.md)", "");
-    (void)sw;
-    run(*a);
+    run(*a, jobs->count() > 0);
   });
 }
 

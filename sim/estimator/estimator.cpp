@@ -7,6 +7,8 @@
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 
@@ -260,14 +262,40 @@ struct ArrayInfo {
   int lanes = 1;
 };
 
-struct Estimator::Caches {
-  std::map<std::string, ArrayInfo> arrays;                 // per PE label
-  std::map<std::string, cost::ActivityFactors> activity;   // per PE x sampled distributions
-  std::map<std::string, std::pair<double, std::string>> accuracy;  // per PE params x shape x formats x stats
+// Values are copied out under the lock: another estimator may be inserting meanwhile. Two
+// threads may measure the same key at once; both get the same value, the first is kept.
+struct EstimatorCaches {
+  template <class V>
+  struct Map {
+    std::optional<V> find(const std::string& k) {
+      std::lock_guard lock(mu);
+      const auto it = m.find(k);
+      return it == m.end() ? std::nullopt : std::optional<V>(it->second);
+    }
+    bool has(const std::string& k) {
+      std::lock_guard lock(mu);
+      return m.count(k) != 0;
+    }
+    V put(const std::string& k, V v) {
+      std::lock_guard lock(mu);
+      return m.emplace(k, std::move(v)).first->second;
+    }
+    std::mutex mu;
+    std::map<std::string, V> m;
+  };
+  Map<ArrayInfo> arrays;                 // per PE label x params x rows x cols x dataflow x node
+  Map<cost::ActivityFactors> activity;   // per PE x sampled distributions
+  Map<std::pair<double, std::string>> accuracy;  // per PE params x shape x formats x stats
 };
 
+std::shared_ptr<Estimator::Caches> Estimator::new_caches() { return std::make_shared<Caches>(); }
+
 Estimator::Estimator(AcceleratorConfig config, cost::ComponentLibrary lib)
-    : config_(std::move(config)), lib_(std::move(lib)), caches_(std::make_unique<Caches>()) {
+    : Estimator(std::move(config), new_caches(), std::move(lib)) {}
+
+Estimator::Estimator(AcceleratorConfig config, std::shared_ptr<Caches> caches, cost::ComponentLibrary lib)
+    : config_(std::move(config)), lib_(std::move(lib)), caches_(std::move(caches)) {
+  if (!caches_) throw std::invalid_argument("Estimator: null caches");
   validate(config_);
 }
 Estimator::~Estimator() = default;
@@ -392,9 +420,9 @@ void Estimator::measure_samples(const traces::Trace& trace, const PeChoice& pe, 
   for (const Op& op : trace.ops) {
     if (op.kind == OpKind::Elementwise) continue;
     const std::string akey = activity_key(pe, op);
-    if (!caches_->activity.count(akey) && queued.insert("a|" + akey).second) activities.emplace_back(akey, &op);
+    if (!caches_->activity.has(akey) && queued.insert("a|" + akey).second) activities.emplace_back(akey, &op);
     AccuracyJob aj = accuracy_job(pe, op, map_op(pe, op));
-    if (!caches_->accuracy.count(aj.key) && queued.insert("q|" + aj.key).second) accuracies.push_back(std::move(aj));
+    if (!caches_->accuracy.has(aj.key) && queued.insert("q|" + aj.key).second) accuracies.push_back(std::move(aj));
   }
   std::vector<cost::ActivityFactors> act(activities.size());
   std::vector<std::pair<double, std::string>> acc(accuracies.size());
@@ -404,8 +432,8 @@ void Estimator::measure_samples(const traces::Trace& trace, const PeChoice& pe, 
       else acc[i - activities.size()] = measure_accuracy(accuracies[i - activities.size()], base_dir);
     }
   });
-  for (size_t i = 0; i < activities.size(); ++i) caches_->activity.emplace(activities[i].first, std::move(act[i]));
-  for (size_t i = 0; i < accuracies.size(); ++i) caches_->accuracy.emplace(accuracies[i].key, std::move(acc[i]));
+  for (size_t i = 0; i < activities.size(); ++i) caches_->activity.put(activities[i].first, std::move(act[i]));
+  for (size_t i = 0; i < accuracies.size(); ++i) caches_->accuracy.put(accuracies[i].key, std::move(acc[i]));
 }
 
 cost::ActivityFactors workload_activity(const PeChoice& pe, const traces::Trace& trace, const std::string& base_dir) {
@@ -451,8 +479,10 @@ PeEstimate Estimator::estimate(const traces::Trace& trace, const PeChoice& pe, c
 
   // The array (PEs + interconnect), priced once per PE; its own default buffers are replaced
   // by the configured ones.
-  auto it = caches_->arrays.find(pe.label + "|" + params_text(pe.params));
-  if (it == caches_->arrays.end()) {
+  const std::string array_key =
+      fmt::format("{}|{}|{}x{}|{}|{}", pe.label, params_text(pe.params), c.rows, c.cols, c.dataflow, c.node);
+  std::optional<ArrayInfo> cached = caches_->arrays.find(array_key);
+  if (!cached) {
     ArrayInfo ai;
     cost::ArrayOptions ao;
     ao.rows = c.rows, ao.cols = c.cols, ao.dataflow = c.dataflow;
@@ -468,9 +498,9 @@ PeEstimate Estimator::estimate(const traces::Trace& trace, const PeChoice& pe, c
                                       pc.front_delay_ps, pc.stages, pc.register_delay_ps)
                         : fmt::format("{} accumulate loop {:.0f} ps + register {:.0f} ps", pe.name, pc.loop_delay_ps,
                                       pc.register_delay_ps);
-    it = caches_->arrays.emplace(pe.label + "|" + params_text(pe.params), std::move(ai)).first;
+    cached = caches_->arrays.put(array_key, std::move(ai));
   }
-  const ArrayInfo& ai = it->second;
+  const ArrayInfo& ai = *cached;
 
   // Buffers: an SRAM of 64-bit words per buffer; energy per bit accessed, area, leakage.
   struct Buf { double pj_per_bit, area_um2, leak_uw, delay_ps; };
@@ -593,10 +623,10 @@ PeEstimate Estimator::estimate(const traces::Trace& trace, const PeChoice& pe, c
       const double w_reads = (ch.eval.sram_w - ch.eval.dram_w) * rep * 8 / bbits;  // weight elements into the array
       // Compute: the array's dynamic energy per busy cycle at the measured activity.
       const std::string akey = activity_key(pe, op);
-      auto ait = caches_->activity.find(akey);
-      if (ait == caches_->activity.end()) ait = caches_->activity.emplace(akey, op_activity(pe, op, base_dir)).first;
-      if (!activity_set) r.activity = ait->second, activity_set = true;
-      const cost::ArrayEnergy ae = cost::evaluate(ai.cost, ait->second, clock);
+      std::optional<cost::ActivityFactors> act = caches_->activity.find(akey);
+      if (!act) act = caches_->activity.put(akey, op_activity(pe, op, base_dir));
+      if (!activity_set) r.activity = *act, activity_set = true;
+      const cost::ArrayEnergy ae = cost::evaluate(ai.cost, *act, clock);
       // PE energy per action: a busy PE-cycle pays the PE's dynamic energy at the measured
       // activity; an idle one (utilization < 1: edge tiles, short K, M = 1) pays only its
       // registers' clock energy when the datapath is gated (the default), else the same.
@@ -617,10 +647,10 @@ PeEstimate Estimator::estimate(const traces::Trace& trace, const PeChoice& pe, c
       }
       // Accuracy on a sampled slice (M <= 4 rows, N <= 16 columns, the full K).
       const AccuracyJob aj = accuracy_job(pe, op, mp);
-      auto qit = caches_->accuracy.find(aj.key);
-      if (qit == caches_->accuracy.end()) qit = caches_->accuracy.emplace(aj.key, measure_accuracy(aj, base_dir)).first;
-      e.sqnr_db = qit->second.first;
-      e.accuracy_how = qit->second.second;
+      std::optional<std::pair<double, std::string>> q = caches_->accuracy.find(aj.key);
+      if (!q) q = caches_->accuracy.put(aj.key, measure_accuracy(aj, base_dir));
+      e.sqnr_db = q->first;
+      e.accuracy_how = q->second;
       if (std::isfinite(e.sqnr_db)) {
         noise_weighted += double(e.macs) * std::pow(10.0, -e.sqnr_db / 10);
         sqnr_macs += double(e.macs);

@@ -143,9 +143,18 @@ struct PeEstimate {
 
 using Progress = std::function<void(double done)>;  // fraction 0..1
 
+struct EstimatorCaches;
+
 class Estimator {
  public:
   explicit Estimator(AcceleratorConfig config, cost::ComponentLibrary lib = cost::ComponentLibrary::builtin());
+  // With caches shared by several estimators (a sweep's points, on any threads): what one
+  // measured (an activity, an accuracy, an array's cost), the others reuse. Every entry is a
+  // pure function of its key (the PE, the op's shapes, formats and value statistics; for array
+  // costs also rows, cols, dataflow and node), so sharing changes no estimate. Share them only
+  // among estimators of one component library.
+  Estimator(AcceleratorConfig config, std::shared_ptr<EstimatorCaches> caches,
+            cost::ComponentLibrary lib = cost::ComponentLibrary::builtin());
   ~Estimator();
   const AcceleratorConfig& config() const { return config_; }
   // `base_dir`: where value-statistics .npy paths of the trace are relative to.
@@ -159,14 +168,15 @@ class Estimator {
   // std::invalid_argument otherwise). The estimates do not depend on it.
   void set_threads(size_t threads);
 
-  struct Caches;  // estimator.cpp: array costs, activities, accuracies (per PE / shape / format)
+  using Caches = EstimatorCaches;  // estimator.cpp: array costs, activities, accuracies
+  static std::shared_ptr<Caches> new_caches();
 
  private:
   void measure_samples(const traces::Trace& trace, const PeChoice& pe, const std::string& base_dir);
   size_t threads_ = 1;
   AcceleratorConfig config_;
   cost::ComponentLibrary lib_;
-  std::unique_ptr<Caches> caches_;
+  std::shared_ptr<Caches> caches_;
 };
 
 // The switching activity of `pe` on a workload: its cycle model fed with every GEMM/conv

@@ -16,6 +16,7 @@
 #include <set>
 #include <sstream>
 #include <thread>
+#include <chrono>
 
 #include <fmt/format.h>
 
@@ -23,6 +24,8 @@
 #include <arithsim/models/io/file_transaction.hpp>
 #include <arithsim/models/io/output_paths.hpp>
 #include "sim/estimator/estimator.hpp"
+#include "sim/sweep/dispatch.hpp"
+#include "sim/sweep/sweep_plots.hpp"
 
 namespace arithsim::sweep {
 namespace fs = std::filesystem;
@@ -113,6 +116,7 @@ class JournalWriter {
     if (fd_ >= 0) ::close(fd_);
   }
   void append(const Row& r) { write(r.dump() + "\n"); }
+  void append_line(const std::string& line) { write(line + "\n"); }
 
  private:
   void write(const std::string& s) {
@@ -172,18 +176,50 @@ std::map<size_t, Row> open_dir(const SweepSpec& s, const std::string& dir, size_
   return std::move(j.rows);
 }
 
+// A directory arithsim made for a step, removed with what is in it when the step ends.
+struct ScratchDir {
+  explicit ScratchDir(const fs::path& parent) {
+    std::string t = (parent / ".plots-XXXXXX").string();
+    if (!::mkdtemp(t.data())) throw std::runtime_error(fmt::format("{}: cannot create a directory ({})", parent.string(), std::strerror(errno)));
+    path = t;
+  }
+  ~ScratchDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+  fs::path path;
+};
+
 void write_outputs(const SweepSpec& s, const std::string& dir, const std::vector<Row>& rows) {
   io::FileTransaction t;
   const fs::path d(dir);
+  const bool plots = s.objectives.size() >= 2 && have_gnuplot();
   const std::vector<std::pair<const char*, std::string>> files{{"points.csv", points_csv(s, rows)},
                                                                {"front.csv", front_csv(s, rows)},
                                                                {"points.json", points_json(s, rows)},
-                                                               {"report.md", report_md(s, rows)}};
+                                                               {"report.md", report_md(s, rows, plots)}};
   for (const auto& [name, text] : files) {
     const std::string tmp = t.stage((d / name).string());
     std::ofstream f(tmp, std::ios::binary);
     f << text;
     if (!f.flush()) throw std::runtime_error(fmt::format("{}: cannot write", (d / name).string()));
+  }
+  std::unique_ptr<ScratchDir> scratch;
+  if (plots) {  // made by gnuplot in a scratch directory, then moved in with the other outputs
+    const PlotFiles pf = plot_files(s, rows, pareto_front(rows, s.objectives));
+    scratch = std::make_unique<ScratchDir>(d);
+    for (const auto& [name, text] : pf.inputs) {
+      std::ofstream f(scratch->path / name, std::ios::binary);
+      f << text;
+      if (!f.flush()) throw std::runtime_error(fmt::format("{}: cannot write", (scratch->path / name).string()));
+    }
+    run_gnuplot(scratch->path.string());
+    fs::create_directories(d / "plots");
+    std::vector<std::string> names;
+    for (const auto& f : pf.inputs) names.push_back(f.first);
+    names.insert(names.end(), pf.images.begin(), pf.images.end());
+    for (const auto& name : names)
+      fs::copy_file(scratch->path / name, t.stage((d / "plots" / name).string()), fs::copy_options::overwrite_existing);
   }
   t.commit();
 }
@@ -204,7 +240,16 @@ class TraceCache {
   std::map<std::string, std::shared_ptr<const Workload>> map_;
 };
 
-Row evaluate(const SweepSpec& s, const Point& p, size_t index, const Workload& w) {
+// What a sweep's points have in common, shared by every thread of a process: each workload's
+// trace, and the estimator's measurements (activities, accuracies, array costs), each keyed by
+// the inputs that determine it, so a point that changes only the array, the clock or the
+// buffers measures nothing again.
+struct Shared {
+  TraceCache traces;
+  std::shared_ptr<estimator::Estimator::Caches> caches = estimator::Estimator::new_caches();
+};
+
+Row evaluate(const SweepSpec& s, const Point& p, size_t index, const Workload& w, const std::shared_ptr<estimator::Estimator::Caches>& caches) {
   Row r;
   r["point"] = index;
   r["status"] = "ok";
@@ -214,7 +259,7 @@ Row evaluate(const SweepSpec& s, const Point& p, size_t index, const Workload& w
   const auto config = point_config(s, p, index);
   estimator::PeEstimate e;
   try {
-    estimator::Estimator est(config);
+    estimator::Estimator est(config, caches);
     e = est.estimate(w.trace, config.pes.at(0), {}, w.base_dir);
   } catch (const std::exception& ex) {  // e.g. a clock above the fmax, formats the PE cannot run
     r["status"] = "unsupported";
@@ -335,7 +380,7 @@ double metric(const Row& row, const std::string& name) {
 
 Row evaluate_point(const SweepSpec& s, const Point& p, size_t index) {
   const Workload w = point_workload(s, p, index);
-  return evaluate(s, p, index, w);
+  return evaluate(s, p, index, w, estimator::Estimator::new_caches());
 }
 
 std::vector<size_t> pareto_front(const std::vector<Row>& rows, const std::vector<Objective>& objectives) {
@@ -400,7 +445,7 @@ std::string points_json(const SweepSpec& s, const std::vector<Row>& rows) {
   return j.dump(1) + "\n";
 }
 
-std::string report_md(const SweepSpec& s, const std::vector<Row>& rows) {
+std::string report_md(const SweepSpec& s, const std::vector<Row>& rows, bool plots) {
   size_t pruned = 0;
   const auto points = all_points(s);
   evaluable(s, points, Shard{}, &pruned);
@@ -408,7 +453,11 @@ std::string report_md(const SweepSpec& s, const std::vector<Row>& rows) {
   for (const auto& r : rows) ++by_status[r.value("status", "?")];
   std::string md = fmt::format("# Sweep {}\n\n", s.name);
   md += fmt::format("Sweep file `{}` (hash {}), strategy {}", s.file, s.hash, s.strategy.kind);
-  if (s.strategy.kind != "grid") md += fmt::format(" ({} samples, seed {})", s.strategy.samples, s.strategy.seed);
+  if (s.strategy.kind == "adaptive")
+    md += fmt::format(" ({} Latin-hypercube samples, seed {}, then up to {} rounds around the front, at most {} points)",
+                      s.strategy.samples, s.strategy.seed, s.strategy.rounds, s.strategy.budget);
+  else if (s.strategy.kind != "grid")
+    md += fmt::format(" ({} samples, seed {})", s.strategy.samples, s.strategy.seed);
   md += fmt::format(": {} points, {} ruled out by axis constraints, {} evaluated: {} ok, {} infeasible (metric constraints), "
                     "{} unsupported.\n\n",
                     points.size(), pruned, rows.size(), by_status["ok"], by_status["infeasible"], by_status["unsupported"]);
@@ -441,63 +490,113 @@ std::string report_md(const SweepSpec& s, const std::vector<Row>& rows) {
     md += "|\n";
   }
   if (front.empty()) md += "\n(No point is ok: see points.csv's status and reason columns.)\n";
+  if (plots) {
+    md += "\n## Plots\n\nEvery point and the front, for each pair of objectives (plots/, PNG and SVG; data and gnuplot script "
+          "beside them):\n\n";
+    for (size_t a = 0; a < s.objectives.size(); ++a)
+      for (size_t b = a + 1; b < s.objectives.size(); ++b) {
+        const std::string stem = fmt::format("{}-vs-{}", s.objectives[a].metric, s.objectives[b].metric);
+        md += fmt::format("![{}](plots/{}.svg)\n", stem, stem);
+      }
+  } else if (s.objectives.size() >= 2) {
+    md += "\n(No plots: gnuplot is not installed.)\n";
+  }
   md += "\nEvery point with every metric: points.csv, points.json; the front alone: front.csv. Estimates are `arithsim run`'s "
         "(docs/estimator.md names the sources and the node of each).\n";
   return md;
 }
 
+namespace {
+
+std::vector<size_t> adaptive_round(const SweepSpec& s, const std::vector<Point>& points, const std::map<size_t, Row>& done,
+                                   const std::set<size_t>& searched, size_t budget_left) {
+  // The front of the points searched so far (not of everything the journal holds: a resumed
+  // search must take the same rounds as an uninterrupted one).
+  std::vector<Row> rows;
+  for (const size_t i : searched) rows.push_back(done.at(i));
+  std::set<size_t> next;
+  for (const size_t f : pareto_front(rows, s.objectives))
+    for (const size_t n : neighbours(s, rows[f]["point"].get<size_t>()))
+      if (!searched.count(n) && passes_axis_constraints(s, points[n])) next.insert(n);
+  std::vector<size_t> out(next.begin(), next.end());
+  if (out.size() > budget_left) out.resize(budget_left);
+  return out;
+}
+
+}  // namespace
+
 RunSummary run_sweep(const SweepSpec& s, const RunOptions& opt) {
   if (opt.shard.count == 0 || opt.shard.index >= opt.shard.count)
     throw SweepError(fmt::format("--shard: expected i/n with 0 <= i < n (got {}/{})", opt.shard.index, opt.shard.count));
+  const bool adaptive = s.strategy.kind == "adaptive";
+  if (adaptive && opt.shard.count > 1)
+    throw SweepError("--shard: an adaptive search's rounds need every earlier point's result; run it on one machine or under mpirun");
   const auto points = all_points(s);
+  Shared shared;
+  auto line_of = [&](size_t i) {
+    const auto w = shared.traces.get(s, points[i], i);
+    return evaluate(s, points[i], i, *w, shared.caches).dump();
+  };
   RunSummary sum;
   sum.points = points.size();
-  const auto todo_all = evaluable(s, points, opt.shard, &sum.pruned);
-  sum.in_shard = todo_all.size();
+  if (opt.ranks && opt.ranks->rank() > 0) {  // rank 0 has the journal and writes the outputs
+    sum.evaluated = opt.ranks->work(opt.jobs, line_of).points;
+    return sum;
+  }
+  std::vector<size_t> batch = evaluable(s, points, opt.shard, &sum.pruned);
+  if (adaptive) batch = adaptive_start(s);
   bool needs_newline = false;
   auto done = open_dir(s, opt.out, points.size(), opt.shard, opt.resume, needs_newline);
-  std::vector<size_t> todo;
-  for (const size_t i : todo_all)
-    if (!done.count(i)) todo.push_back(i);
-  sum.reused = sum.in_shard - todo.size();
   {
     JournalWriter journal(fs::path(opt.out) / kJournal, needs_newline);
-    TraceCache traces;
-    std::mutex mu;
-    std::atomic<size_t> next{0}, finished{0};
-    std::exception_ptr error;
+    size_t finished = 0, total = 0;
+    Dispatch d([&](size_t i, const std::string& line) {
+      journal.append_line(line);
+      // Kept as the journal holds it, so that a fresh run's outputs equal a resumed one's.
+      done.emplace(i, Row::parse(line));
+      ++finished;
+      if (opt.progress) opt.progress(finished, total);
+    });
     auto worker = [&] {
       for (;;) {
-        const size_t k = next.fetch_add(1);
-        if (k >= todo.size()) return;
-        {
-          std::lock_guard lock(mu);
-          if (error) return;
-        }
+        const Dispatch::Take t = d.take_blocking();
+        if (t.kind == Dispatch::Take::Done) return;
         try {
-          const size_t i = todo[k];
-          const auto w = traces.get(s, points[i], i);
-          Row r = evaluate(s, points[i], i, *w);
-          journal.append(r);
-          // Kept as the journal holds it, so that a fresh run's outputs equal a resumed one's.
-          Row kept = Row::parse(r.dump());
-          std::lock_guard lock(mu);
-          done.emplace(i, std::move(kept));
-          const size_t f = ++finished;
-          if (opt.progress) opt.progress(f, todo.size());
-        } catch (...) {
-          std::lock_guard lock(mu);
-          if (!error) error = std::current_exception();
+          d.finish(t.index, line_of(t.index));
+        } catch (const std::exception& e) {
+          d.fail(e.what());
           return;
         }
       }
     };
-    const size_t jobs = std::clamp<size_t>(opt.jobs, 1, std::max<size_t>(todo.size(), 1));
     std::vector<std::thread> pool;
-    for (size_t t = 1; t < jobs; ++t) pool.emplace_back(worker);
-    worker();
+    for (size_t t = 0; t < std::max<size_t>(opt.jobs, 1); ++t) pool.emplace_back(worker);
+    std::set<size_t> searched;
+    const auto poll = std::chrono::microseconds(opt.ranks ? 200 : 0);
+    for (size_t round = 0;; ++round) {
+      std::vector<size_t> todo;
+      for (const size_t i : batch) {
+        searched.insert(i);
+        if (!done.count(i)) todo.push_back(i);
+      }
+      sum.in_shard += batch.size();
+      sum.reused += batch.size() - todo.size();
+      total += todo.size();
+      ++sum.rounds;
+      d.start_round(std::move(todo));
+      while (!d.wait_round(poll) && !d.error())
+        if (opt.ranks) opt.ranks->serve(d);
+      if (d.error() || !adaptive || round >= s.strategy.rounds) break;
+      batch = adaptive_round(s, points, done, searched, s.strategy.budget - std::min<size_t>(searched.size(), s.strategy.budget));
+      if (batch.empty()) break;
+    }
+    d.close();
     for (auto& t : pool) t.join();
-    if (error) std::rethrow_exception(error);
+    if (opt.ranks) {
+      while (opt.ranks->serve(d)) std::this_thread::sleep_for(std::chrono::microseconds(200));
+      sum.ranks = opt.ranks->stats();
+    }
+    if (const auto e = d.error()) throw SweepError(*e);
     sum.evaluated = finished;
   }
   if (opt.shard.count == 1) write_outputs(s, opt.out, ordered_rows(done));
@@ -506,6 +605,7 @@ RunSummary run_sweep(const SweepSpec& s, const RunOptions& opt) {
 
 RunSummary merge_sweep(const SweepSpec& s, const std::vector<std::string>& shard_dirs, const std::string& out) {
   if (shard_dirs.empty()) throw SweepError("merge: give the shard directories to join");
+  if (s.strategy.kind == "adaptive") throw SweepError(fmt::format("merge: {} is an adaptive search, which runs unsharded", s.file));
   const auto points = all_points(s);
   RunSummary sum;
   sum.points = points.size();

@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sim/sweep/ranks.hpp"
 #include "sim/sweep/sweep_spec.hpp"
 
 namespace arithsim::sweep {
@@ -40,6 +41,9 @@ struct RunOptions {
   size_t jobs = 1;
   bool resume = false;  // true: `out` must already hold this sweep's journal
   Shard shard;
+  // Under mpirun: rank 0 runs the sweep and serves the other ranks, which only evaluate
+  // (ranks.hpp). Null: this process alone.
+  Ranks* ranks = nullptr;
   // Called after each finished point with (done, total) of this run's points.
   std::function<void(size_t, size_t)> progress;
 };
@@ -49,7 +53,9 @@ struct RunSummary {
   size_t pruned = 0;     // ruled out by axis constraints
   size_t in_shard = 0;   // this run's share of the rest
   size_t reused = 0;     // found in the journal
-  size_t evaluated = 0;  // estimated by this run
+  size_t evaluated = 0;  // estimated by this run (under MPI: by every rank)
+  size_t rounds = 0;     // adaptive: the search's rounds; otherwise 1
+  std::vector<RankStats> ranks;  // under MPI, rank 0's summary: what ranks 1.. evaluated
 };
 
 // Creates `opt.out` (or resumes the sweep journal it holds: the same sweep file and inputs,
@@ -68,6 +74,6 @@ RunSummary merge_sweep(const SweepSpec& s, const std::vector<std::string>& shard
 std::string points_csv(const SweepSpec& s, const std::vector<Row>& rows);
 std::string front_csv(const SweepSpec& s, const std::vector<Row>& rows);
 std::string points_json(const SweepSpec& s, const std::vector<Row>& rows);
-std::string report_md(const SweepSpec& s, const std::vector<Row>& rows);
+std::string report_md(const SweepSpec& s, const std::vector<Row>& rows, bool plots = false);
 
 }  // namespace arithsim::sweep

@@ -108,6 +108,12 @@ std::optional<double> parse_number(const std::string& t) {
 // standard library, unlike std::uniform_int_distribution.
 uint64_t below(std::mt19937_64& g, uint64_t n) { return uint64_t((unsigned __int128)g() * n >> 64); }
 
+uint64_t rank_of(const Point& p, const std::vector<Axis>& axes) {
+  uint64_t r = 0;
+  for (size_t a = 0; a < axes.size(); ++a) r = r * axes[a].yaml.size() + p[a];
+  return r;
+}
+
 Point unrank(uint64_t r, const std::vector<Axis>& axes) {
   Point p(axes.size());
   for (size_t a = axes.size(); a-- > 0;) {
@@ -261,13 +267,16 @@ SweepSpec parse_sweep(std::string_view text, const std::string& file) {
 
   // Strategy.
   if (const auto st = root["strategy"]) {
-    if (!st.IsMap() || !st["kind"]) fail(file, "field 'strategy' must be {kind: grid} or {kind: random|lhs, samples: N, seed: S}");
+    if (!st.IsMap() || !st["kind"])
+      fail(file, "field 'strategy' must be {kind: grid} or {kind: random|lhs|adaptive, samples: N, seed: S}");
+    const std::set<std::string> fields{"kind", "samples", "seed", "rounds", "budget"};
     for (const auto& kv : st)
-      if (kv.first.Scalar() != "kind" && kv.first.Scalar() != "samples" && kv.first.Scalar() != "seed")
-        fail(file, fmt::format("unknown field 'strategy.{}' (allowed: kind, samples, seed)", io::escape(kv.first.Scalar())));
+      if (!fields.count(kv.first.Scalar()))
+        fail(file, fmt::format("unknown field 'strategy.{}' (allowed: kind, samples, seed; adaptive also rounds, budget)",
+                               io::escape(kv.first.Scalar())));
     s.strategy.kind = st["kind"].Scalar();
-    if (s.strategy.kind != "grid" && s.strategy.kind != "random" && s.strategy.kind != "lhs")
-      fail(file, fmt::format("field 'strategy.kind' must be grid, random or lhs (got '{}')", io::escape(s.strategy.kind)));
+    if (s.strategy.kind != "grid" && s.strategy.kind != "random" && s.strategy.kind != "lhs" && s.strategy.kind != "adaptive")
+      fail(file, fmt::format("field 'strategy.kind' must be grid, random, lhs or adaptive (got '{}')", io::escape(s.strategy.kind)));
     auto count = [&](const char* key, uint64_t lo) {
       const auto v = st[key] && st[key].IsScalar() ? parse_number(st[key].Scalar()) : std::nullopt;
       if (!v || *v < double(lo) || *v > 1e9 || *v != std::floor(*v))
@@ -281,12 +290,22 @@ SweepSpec parse_sweep(std::string_view text, const std::string& file) {
       s.strategy.samples = count("samples", 1);
       if (st["seed"]) s.strategy.seed = count("seed", 0);
     }
+    if (s.strategy.kind == "adaptive") {
+      if (st["rounds"]) s.strategy.rounds = count("rounds", 0);
+      s.strategy.budget = st["budget"] ? count("budget", 1) : 4 * s.strategy.samples;
+      if (s.strategy.budget < s.strategy.samples)
+        fail(file, fmt::format("field 'strategy.budget' ({}) is below strategy.samples ({}): the first round alone is that many points",
+                               s.strategy.budget, s.strategy.samples));
+    } else if (st["rounds"] || st["budget"]) {
+      fail(file, "field 'strategy': rounds and budget are an adaptive search's (kind: adaptive)");
+    }
   }
   uint64_t grid = 1;
   for (const auto& a : s.axes) {
     grid *= a.yaml.size();
-    if (grid > kMaxGridPoints && s.strategy.kind == "grid")
-      fail(file, fmt::format("the grid has more than {} points; sample it (strategy: {{kind: random|lhs, samples: N}})", kMaxGridPoints));
+    if (grid > kMaxGridPoints && (s.strategy.kind == "grid" || s.strategy.kind == "adaptive"))
+      fail(file, fmt::format("the {} has more than {} points; sample it (strategy: {{kind: random|lhs, samples: N}})",
+                             s.strategy.kind == "grid" ? "grid" : "adaptive search's grid", kMaxGridPoints));
     grid = std::min<uint64_t>(grid, uint64_t(1) << 40);
   }
 
@@ -348,12 +367,28 @@ SweepSpec parse_sweep(std::string_view text, const std::string& file) {
   }
   s.hash = content_hash(hashed + "\0arithsim\0" ARITHSIM_VERSION);
 
-  // Every point's config is read now, so that a bad value is an error before any work.
+  // Every point's config is read now, so that a bad value is an error before any work. An
+  // adaptive search evaluates a part of its grid, found as it goes: its first round's points
+  // are read, and every axis value once (in the first point, one axis changed at a time).
   const auto points = all_points(s);
   if (points.empty()) fail(file, "the sweep has no points");
+  std::vector<size_t> checked;
+  if (s.strategy.kind == "adaptive") {
+    checked = adaptive_start(s);
+    if (checked.empty()) fail(file, "the axis constraints rule out every point");
+    const Point first = points[checked.front()];
+    for (size_t a = 0; a < s.axes.size(); ++a)
+      for (size_t v = 0; v < s.axes[a].yaml.size(); ++v) {
+        Point q = first;
+        q[a] = v;
+        checked.push_back(size_t(rank_of(q, s.axes)));
+      }
+  } else {
+    for (size_t i = 0; i < points.size(); ++i) checked.push_back(i);
+  }
   size_t kept = 0;
   std::set<std::string> workloads;  // each distinct workload generated (or read) once
-  for (size_t i = 0; i < points.size(); ++i) {
+  for (const size_t i : checked) {
     if (!passes_axis_constraints(s, points[i])) continue;
     ++kept;
     point_config(s, points[i], i);
@@ -373,17 +408,47 @@ SweepSpec load_sweep(const std::string& path) {
   return parse_sweep(text, path);
 }
 
-std::vector<Point> all_points(const SweepSpec& s) {
+namespace {
+
+uint64_t grid_size(const SweepSpec& s) {
   uint64_t grid = 1;
   for (const auto& a : s.axes) grid = std::min<uint64_t>(grid * a.yaml.size(), uint64_t(1) << 40);
+  return grid;
+}
+
+// Latin hypercube: each axis's values cut into n strata, one sample per stratum, the strata
+// paired across axes by independent permutations; a point drawn twice is kept once.
+std::vector<Point> latin_hypercube(const SweepSpec& s, uint64_t n) {
+  std::mt19937_64 g(s.strategy.seed);
+  std::vector<std::vector<uint64_t>> perm(s.axes.size());
+  for (auto& p : perm) {
+    p.resize(n);
+    std::iota(p.begin(), p.end(), 0);
+    for (uint64_t i = n; i > 1; --i) std::swap(p[i - 1], p[below(g, i)]);
+  }
   std::vector<Point> out;
-  if (s.strategy.kind == "grid" || s.strategy.samples >= grid) {
+  std::set<Point> seen;
+  for (uint64_t i = 0; i < n; ++i) {
+    Point pt(s.axes.size());
+    for (size_t a = 0; a < s.axes.size(); ++a)
+      pt[a] = size_t((2 * perm[a][i] + 1) * s.axes[a].yaml.size() / (2 * n));
+    if (seen.insert(pt).second) out.push_back(pt);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<Point> all_points(const SweepSpec& s) {
+  const uint64_t grid = grid_size(s);
+  std::vector<Point> out;
+  if (s.strategy.kind == "grid" || s.strategy.kind == "adaptive" || s.strategy.samples >= grid) {
     for (uint64_t r = 0; r < grid; ++r) out.push_back(unrank(r, s.axes));
     return out;
   }
-  std::mt19937_64 g(s.strategy.seed);
   const uint64_t n = s.strategy.samples;
   if (s.strategy.kind == "random") {  // n distinct grid points (Floyd's algorithm), in grid order
+    std::mt19937_64 g(s.strategy.seed);
     std::set<uint64_t> picked;
     for (uint64_t j = grid - n; j < grid; ++j) {
       const uint64_t t = below(g, j + 1);
@@ -392,20 +457,31 @@ std::vector<Point> all_points(const SweepSpec& s) {
     for (const uint64_t r : picked) out.push_back(unrank(r, s.axes));
     return out;
   }
-  // Latin hypercube: each axis's values cut into n strata, one sample per stratum, the strata
-  // paired across axes by independent permutations; a point drawn twice is kept once.
-  std::vector<std::vector<uint64_t>> perm(s.axes.size());
-  for (auto& p : perm) {
-    p.resize(n);
-    std::iota(p.begin(), p.end(), 0);
-    for (uint64_t i = n; i > 1; --i) std::swap(p[i - 1], p[below(g, i)]);
-  }
-  std::set<Point> seen;
-  for (uint64_t i = 0; i < n; ++i) {
-    Point pt(s.axes.size());
-    for (size_t a = 0; a < s.axes.size(); ++a)
-      pt[a] = size_t((2 * perm[a][i] + 1) * s.axes[a].yaml.size() / (2 * n));
-    if (seen.insert(pt).second) out.push_back(pt);
+  return latin_hypercube(s, n);
+}
+
+std::vector<size_t> adaptive_start(const SweepSpec& s) {
+  std::vector<size_t> out;
+  for (const Point& p : latin_hypercube(s, std::min<uint64_t>(s.strategy.samples, grid_size(s))))
+    if (passes_axis_constraints(s, p)) out.push_back(size_t(rank_of(p, s.axes)));
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<size_t> neighbours(const SweepSpec& s, size_t index) {
+  const Point p = unrank(index, s.axes);
+  std::vector<size_t> out;
+  for (size_t a = 0; a < s.axes.size(); ++a) {
+    // A numeric axis is ordered: one step either way. A categorical one (PEs, workloads,
+    // dataflows) has no order: every other value is one step away.
+    const auto& labels = s.axes[a].labels;
+    const bool ordered = std::all_of(labels.begin(), labels.end(), [](const std::string& l) { return parse_number(l).has_value(); });
+    for (size_t v = 0; v < labels.size(); ++v) {
+      if (v == p[a] || (ordered && v + 1 != p[a] && v != p[a] + 1)) continue;
+      Point q = p;
+      q[a] = v;
+      out.push_back(size_t(rank_of(q, s.axes)));
+    }
   }
   return out;
 }

@@ -61,8 +61,11 @@ struct Objective {
 };
 
 struct Strategy {
-  std::string kind = "grid";  // grid | random | lhs
+  std::string kind = "grid";  // grid | random | lhs | adaptive
   uint64_t samples = 0, seed = 1;
+  // adaptive: at most `rounds` refinements after the first (Latin-hypercube) round, and at
+  // most `budget` points in all (default 4 x samples).
+  uint64_t rounds = 8, budget = 0;
 };
 
 // One point: an index into each axis's values (in axis order).
@@ -86,8 +89,15 @@ SweepSpec parse_sweep(std::string_view text, const std::string& file);
 SweepSpec load_sweep(const std::string& path);
 
 // The points the strategy picks, in a fixed order (grid: the last axis fastest; random and
-// lhs: drawn with the seed), before pruning. Deterministic for a spec.
+// lhs: drawn with the seed), before pruning. Deterministic for a spec. An adaptive search's
+// are its whole grid, of which it evaluates the part it finds (sweep.hpp's run_sweep).
 std::vector<Point> all_points(const SweepSpec& s);
+// adaptive: the first round, the grid indices of a Latin-hypercube sample that pass the axis
+// constraints, ascending.
+std::vector<size_t> adaptive_start(const SweepSpec& s);
+// The grid points one step away from `index` along one axis: the previous or next value of a
+// numeric axis, any other value of a categorical one (pe, workload, dataflow).
+std::vector<size_t> neighbours(const SweepSpec& s, size_t index);
 // False when an axis constraint rules the point out (it is not evaluated).
 bool passes_axis_constraints(const SweepSpec& s, const Point& p);
 

@@ -17,6 +17,7 @@
 #include "sim/estimator/default_job.hpp"
 #include "sim/estimator/estimator.hpp"
 #include "sim/sweep/sweep.hpp"
+#include "sim/sweep/sweep_plots.hpp"
 
 namespace fs = std::filesystem;
 using namespace arithsim;
@@ -58,6 +59,8 @@ class Sweep : public ::testing::Test {
   std::map<std::string, std::string> outputs(const fs::path& d) {
     std::map<std::string, std::string> m;
     for (const char* f : {"points.csv", "front.csv", "points.json", "report.md"}) m[f] = read(d / f);
+    if (fs::exists(d / "plots"))
+      for (const auto& e : fs::directory_iterator(d / "plots")) m["plots/" + e.path().filename().string()] = read(e.path());
     return m;
   }
   fs::path dir_;
@@ -336,6 +339,10 @@ TEST_F(Sweep, BadSweepFilesAreOneLineErrorsNamingTheKey) {
   expect_error("version: 1\nobjectives: [min speed]\n", {"objectives[0]", "speed"});
   expect_error("version: 1\nstrategy: {kind: annealing}\n", {"strategy.kind"});
   expect_error("version: 1\nstrategy: {kind: random}\n", {"strategy.samples"});
+  expect_error("version: 1\nstrategy: {kind: adaptive, samples: 8, budget: 4}\n", {"strategy.budget", "below strategy.samples"});
+  expect_error("version: 1\nstrategy: {kind: grid, rounds: 3}\n", {"adaptive search's"});
+  expect_error("version: 1\nstrategy: {kind: lhs, samples: 3, budget: 9}\n", {"adaptive search's"});
+  expect_error("version: 1\nstrategy: {kind: adaptive, samples: 3, rounds: -1}\n", {"strategy.rounds"});
   expect_error("version: 1\naxes: {pe: [int_mac], array.rows: [4]}\nconstraints: [\"array.rows > 8\"]\n", {"rule out every point"});
   expect_error("version: 1\nconfig: missing.yaml\n", {"missing.yaml"});
   expect_error("version: 1\nextra: 1\n", {"unknown field 'extra'"});
@@ -345,8 +352,203 @@ TEST_F(Sweep, BadSweepFilesAreOneLineErrorsNamingTheKey) {
                {"more than", "sample it"});
 }
 
-TEST_F(Sweep, TheExampleSweepLoads) {
+TEST_F(Sweep, TheExampleSweepsLoad) {
   const auto s = sweep::load_sweep(std::string(ARITHSIM_SOURCE_DIR) + "/sweeps/pe-by-array.yaml");
   EXPECT_EQ(sweep::all_points(s).size(), 72u);
   EXPECT_EQ(s.objectives.size(), 3u);
+  const auto a = sweep::load_sweep(std::string(ARITHSIM_SOURCE_DIR) + "/sweeps/adaptive-array.yaml");
+  EXPECT_EQ(a.strategy.kind, "adaptive");
+  EXPECT_EQ(sweep::all_points(a).size(), 2000u);
+  EXPECT_EQ(a.strategy.budget, 240u);
+}
+
+// What points share (activities, accuracies, array costs, traces) is cached across the points
+// and threads of a run: every row equals a point estimated alone with nothing cached.
+TEST_F(Sweep, SharedCachesChangeNoRow) {
+  const auto s = spec(R"(version: 1
+name: shared
+axes:
+  pe: [int_mac, {name: mixpe, params: {w: int4, a: int8, group: 128}}]
+  array.rows: [8, 32]
+  array.dataflow: [os, ws]
+  node: ["28", "7"]
+  buffers_kb.weights: [128, 1024]
+  workload: [{generator: llama2-7b, phase: decode, kv: 256}]
+)");
+  sweep::RunOptions o;
+  o.out = (dir_ / "run").string();
+  o.jobs = 2;
+  sweep::run_sweep(s, o);
+  const std::string journal = read(dir_ / "run" / "journal.jsonl");
+  std::map<size_t, std::string> rows;
+  std::istringstream in(journal);
+  std::string line;
+  std::getline(in, line);  // the header
+  while (std::getline(in, line)) {
+    const Row r = Row::parse(line);
+    rows[r["point"].get<size_t>()] = line;
+  }
+  const auto pts = sweep::all_points(s);
+  ASSERT_EQ(rows.size(), pts.size());
+  for (size_t i = 0; i < pts.size(); ++i) EXPECT_EQ(rows[i], sweep::evaluate_point(s, pts[i], i).dump()) << "point " << i;
+}
+
+namespace {
+
+// The adaptive search, restated from its definition with nothing of sweep.cpp: a point is
+// one step from another when they differ on one axis only, by one place on a numeric axis
+// and anywhere on another; the front is brute force (dominance on every objective).
+std::set<size_t> adaptive_reference(const sweep::SweepSpec& s, const std::map<size_t, Row>& grid) {
+  const auto pts = sweep::all_points(s);
+  auto numeric = [&](size_t a) {
+    for (const auto& l : s.axes[a].labels)
+      if (l.find_first_not_of("0123456789.") != std::string::npos) return false;
+    return true;
+  };
+  auto step = [&](size_t x, size_t y) {
+    size_t diff = 0, axis = 0;
+    for (size_t a = 0; a < pts[x].size(); ++a)
+      if (pts[x][a] != pts[y][a]) ++diff, axis = a;
+    if (diff != 1) return false;
+    return !numeric(axis) || pts[x][axis] + 1 == pts[y][axis] || pts[y][axis] + 1 == pts[x][axis];
+  };
+  auto dominates = [&](const Row& b, const Row& a) {
+    bool le = true, lt = false;
+    for (const auto& o : s.objectives) {
+      const double x = sweep::metric(a, o.metric) * (o.maximize ? -1 : 1), y = sweep::metric(b, o.metric) * (o.maximize ? -1 : 1);
+      le = le && y <= x, lt = lt || y < x;
+    }
+    return le && lt;
+  };
+  std::set<size_t> searched;
+  for (const size_t i : sweep::adaptive_start(s)) searched.insert(i);
+  for (uint64_t round = 0; round < s.strategy.rounds && searched.size() < s.strategy.budget; ++round) {
+    std::set<size_t> next;
+    for (const size_t a : searched) {
+      if (grid.at(a)["status"] != "ok") continue;
+      bool dominated = false;
+      for (const size_t b : searched) dominated = dominated || (grid.at(b)["status"] == "ok" && dominates(grid.at(b), grid.at(a)));
+      if (dominated) continue;
+      for (size_t n = 0; n < pts.size(); ++n)
+        if (!searched.count(n) && step(a, n) && sweep::passes_axis_constraints(s, pts[n])) next.insert(n);
+    }
+    if (next.empty()) break;
+    size_t room = s.strategy.budget - searched.size();
+    for (const size_t n : next)
+      if (room-- > 0) searched.insert(n);
+  }
+  return searched;
+}
+
+}  // namespace
+
+TEST_F(Sweep, AdaptiveSearchRefinesAroundTheFront) {
+  const std::string axes = R"(version: 1
+name: adaptive
+axes:
+  pe: [int_mac, {name: mixpe, params: {w: int4, a: int8, group: 128}}, {name: lut_tensor_core, params: {w: int4, a: int8, group: 128}}]
+  array.rows: [8, 16, 32, 64]
+  array.cols: [8, 16, 32, 64]
+  node: ["28", "7"]
+  workload: [{generator: llama2-7b, phase: decode, kv: 256}]
+constraints: ["sqnr_db >= 10"]
+objectives: [min energy_mj, min latency_ms]
+)";
+  const auto s = spec(axes + "strategy: {kind: adaptive, samples: 6, seed: 3, rounds: 6, budget: 40}\n");
+  // Every point of the grid, once, as the reference's oracle.
+  const auto g = spec(axes);
+  sweep::RunOptions go;
+  go.out = (dir_ / "grid").string();
+  go.jobs = 2;
+  sweep::run_sweep(g, go);
+  std::map<size_t, Row> grid;
+  {
+    std::istringstream in(read(dir_ / "grid" / "journal.jsonl"));
+    std::string line;
+    std::getline(in, line);
+    while (std::getline(in, line)) {
+      Row r = Row::parse(line);
+      grid[r["point"].get<size_t>()] = r;
+    }
+  }
+  ASSERT_EQ(grid.size(), 96u);
+  sweep::RunOptions o;
+  o.out = (dir_ / "one").string();
+  const auto one = sweep::run_sweep(s, o);
+  std::set<size_t> got;
+  {
+    std::istringstream in(read(dir_ / "one" / "journal.jsonl"));
+    std::string line;
+    std::getline(in, line);
+    while (std::getline(in, line)) {
+      const Row r = Row::parse(line);
+      got.insert(r["point"].get<size_t>());
+      EXPECT_EQ(r.dump(), grid.at(r["point"].get<size_t>()).dump());  // the same row as the grid's
+    }
+  }
+  EXPECT_EQ(got, adaptive_reference(s, grid));
+  EXPECT_LE(got.size(), 40u);
+  EXPECT_GT(got.size(), 6u);  // it did refine
+  EXPECT_GT(one.rounds, 1u);
+  const auto ref = outputs(dir_ / "one");
+  // Jobs, and a resume after losing records, give the same search and the same outputs.
+  o.out = (dir_ / "jobs").string();
+  o.jobs = 3;
+  sweep::run_sweep(s, o);
+  EXPECT_EQ(outputs(dir_ / "jobs"), ref);
+  const std::string journal = read(dir_ / "jobs" / "journal.jsonl");
+  fs::create_directories(dir_ / "cut");
+  fs::copy_file(dir_ / "jobs" / ".arithsim-output", dir_ / "cut" / ".arithsim-output");
+  std::ofstream(dir_ / "cut" / "journal.jsonl", std::ios::binary) << journal.substr(0, journal.size() * 2 / 3);
+  o.out = (dir_ / "cut").string();
+  const auto r = sweep::run_sweep(s, o);
+  EXPECT_GT(r.reused, 0u);
+  EXPECT_GT(r.evaluated, 0u);
+  EXPECT_EQ(outputs(dir_ / "cut"), ref);
+  // Shards cannot split a search whose rounds depend on every earlier point.
+  sweep::RunOptions so;
+  so.out = (dir_ / "shard").string();
+  so.shard = {0, 2};
+  EXPECT_THROW(sweep::run_sweep(s, so), sweep::SweepError);
+  EXPECT_FALSE(fs::exists(dir_ / "shard"));
+  EXPECT_THROW(sweep::merge_sweep(s, {(dir_ / "one").string()}, (dir_ / "m").string()), sweep::SweepError);
+}
+
+TEST_F(Sweep, PlotsShowEveryPointAndTheFrontPerObjectivePair) {
+  const auto s = spec(std::string(kSmall) + "objectives: [min energy_mj, min latency_ms, min area_mm2]\n");
+  sweep::RunOptions o;
+  o.out = (dir_ / "p").string();
+  sweep::run_sweep(s, o);
+  if (!sweep::have_gnuplot()) GTEST_SKIP() << "gnuplot is not installed";
+  std::vector<Row> rows;
+  {
+    std::istringstream in(read(dir_ / "p" / "journal.jsonl"));
+    std::string line;
+    std::getline(in, line);
+    while (std::getline(in, line)) rows.push_back(Row::parse(line));
+  }
+  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a["point"] < b["point"]; });
+  size_t ok = 0, infeasible = 0;
+  for (const auto& r : rows) ok += r["status"] == "ok", infeasible += r["status"] == "infeasible";
+  ASSERT_GT(ok, 0u);
+  const size_t front = sweep::pareto_front(rows, s.objectives).size();
+  auto data_lines = [&](const std::string& f) {
+    std::istringstream in(read(dir_ / "p" / "plots" / f));
+    size_t n = 0;
+    for (std::string l; std::getline(in, l);) n += !l.empty() && l[0] != '#';
+    return n;
+  };
+  EXPECT_EQ(data_lines("points.dat"), ok);
+  if (infeasible) {
+    EXPECT_EQ(data_lines("infeasible.dat"), infeasible);
+  }
+  for (const char* pair : {"energy_mj-vs-latency_ms", "energy_mj-vs-area_mm2", "latency_ms-vs-area_mm2"}) {
+    EXPECT_EQ(data_lines(std::string("front-") + pair + ".dat"), front) << pair;
+    for (const char* ext : {".png", ".svg"}) EXPECT_GT(fs::file_size(dir_ / "p" / "plots" / (std::string(pair) + ext)), 1000u) << pair;
+    const std::string svg = read(dir_ / "p" / "plots" / (std::string(pair) + ".svg"));
+    EXPECT_NE(svg.find("Pareto front"), std::string::npos);
+    EXPECT_NE(read(dir_ / "p" / "report.md").find(std::string("plots/") + pair + ".svg"), std::string::npos);
+  }
+  // No scratch directory is left behind.
+  for (const auto& e : fs::directory_iterator(dir_ / "p")) EXPECT_NE(e.path().filename().string().rfind(".plots-", 0), 0u);
 }
