@@ -32,7 +32,9 @@ class Collector : public benchmark::ConsoleReporter {
   }
 };
 
-inline int run_with_report(int argc, char** argv, const std::vector<Target>& targets) {
+// `rates`: when given, receives every benchmark's items/s (for tables a program derives).
+inline int run_with_report(int argc, char** argv, const std::vector<Target>& targets,
+                           std::map<std::string, double>* rates = nullptr) {
   std::string md;
   std::vector<char*> args;
   for (int i = 0; i < argc; ++i) {
@@ -59,6 +61,7 @@ inline int run_with_report(int argc, char** argv, const std::vector<Target>& tar
   }
   fmt::print("\n{}\n{}\n", table, all ? "All targets met." : "Some targets MISSED (see docs/benchmarks.md for why).");
   if (!md.empty()) std::ofstream(md) << table;
+  if (rates) *rates = rep.rate;
   benchmark::Shutdown();
   return 0;
 }

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <limits>
 #include <mutex>
+#include <future>
 #include <optional>
 #include <random>
 #include <set>
@@ -262,26 +263,62 @@ struct ArrayInfo {
   int lanes = 1;
 };
 
-// Values are copied out under the lock: another estimator may be inserting meanwhile. Two
-// threads may measure the same key at once; both get the same value, the first is kept.
+// Each entry is computed once: the first estimator to need a key claims it and computes it,
+// any other that needs it meanwhile waits for that value instead of computing it again (two
+// threads on points of one PE). Values are copied out; a failed computation is rethrown to
+// every waiter.
 struct EstimatorCaches {
   template <class V>
   struct Map {
-    std::optional<V> find(const std::string& k) {
+    // A claim on a missing key: fulfil it with set(), or its destructor fails it (an
+    // exception between claim and set leaves no waiter blocked).
+    struct Claim {
+      Map* map = nullptr;
+      std::string key;
+      std::shared_ptr<std::promise<V>> promise;
+      bool done = false;
+      Claim() = default;
+      Claim(Claim&& o) noexcept : map(o.map), key(std::move(o.key)), promise(std::move(o.promise)), done(o.done) { o.done = true; }
+      Claim& operator=(Claim&&) = delete;
+      void set(V v) {
+        promise->set_value(std::move(v));
+        done = true;
+      }
+      ~Claim() {
+        if (done || !promise) return;
+        promise->set_exception(std::make_exception_ptr(std::runtime_error("estimator cache: measurement abandoned")));
+        std::lock_guard lock(map->mu);
+        map->m.erase(key);  // a later estimate may try again
+      }
+    };
+    // A claim when nobody holds or computes `k`; empty when it is cached or being computed.
+    std::optional<Claim> claim(const std::string& k) {
       std::lock_guard lock(mu);
-      const auto it = m.find(k);
-      return it == m.end() ? std::nullopt : std::optional<V>(it->second);
+      if (m.count(k)) return std::nullopt;
+      Claim c;
+      c.map = this, c.key = k, c.promise = std::make_shared<std::promise<V>>();
+      m.emplace(k, c.promise->get_future().share());
+      return c;
     }
-    bool has(const std::string& k) {
-      std::lock_guard lock(mu);
-      return m.count(k) != 0;
-    }
-    V put(const std::string& k, V v) {
-      std::lock_guard lock(mu);
-      return m.emplace(k, std::move(v)).first->second;
+    // The value of `k`, waiting for it when another estimator computes it; computed here (by
+    // `f`) when nobody has.
+    template <class F>
+    V get(const std::string& k, F&& f) {
+      std::shared_future<V> fut;
+      {
+        std::lock_guard lock(mu);
+        const auto it = m.find(k);
+        if (it != m.end()) fut = it->second;
+      }
+      if (fut.valid()) return fut.get();
+      auto c = claim(k);
+      if (!c) return get(k, std::forward<F>(f));  // claimed meanwhile by another
+      V v = f();
+      c->set(v);
+      return v;
     }
     std::mutex mu;
-    std::map<std::string, V> m;
+    std::map<std::string, std::shared_future<V>> m;
   };
   Map<ArrayInfo> arrays;                 // per PE label x params x rows x cols x dataflow x node
   Map<cost::ActivityFactors> activity;   // per PE x sampled distributions
@@ -414,26 +451,26 @@ void Estimator::set_threads(size_t threads) { threads_ = threads::check_threads(
 // distinct ones once, on up to threads_ threads; each is a pure function of its key, so the
 // caches hold the same values for any thread count.
 void Estimator::measure_samples(const traces::Trace& trace, const PeChoice& pe, const std::string& base_dir) {
-  std::vector<std::pair<std::string, const Op*>> activities;
-  std::vector<AccuracyJob> accuracies;
-  std::set<std::string> queued;
+  using ActivityClaim = EstimatorCaches::Map<cost::ActivityFactors>::Claim;
+  using AccuracyClaim = EstimatorCaches::Map<std::pair<double, std::string>>::Claim;
+  std::vector<std::pair<ActivityClaim, const Op*>> activities;
+  std::vector<std::pair<AccuracyClaim, AccuracyJob>> accuracies;
   for (const Op& op : trace.ops) {
     if (op.kind == OpKind::Elementwise) continue;
-    const std::string akey = activity_key(pe, op);
-    if (!caches_->activity.has(akey) && queued.insert("a|" + akey).second) activities.emplace_back(akey, &op);
+    if (auto c = caches_->activity.claim(activity_key(pe, op))) activities.emplace_back(std::move(*c), &op);
     AccuracyJob aj = accuracy_job(pe, op, map_op(pe, op));
-    if (!caches_->accuracy.has(aj.key) && queued.insert("q|" + aj.key).second) accuracies.push_back(std::move(aj));
+    if (auto c = caches_->accuracy.claim(aj.key)) accuracies.emplace_back(std::move(*c), std::move(aj));
   }
   std::vector<cost::ActivityFactors> act(activities.size());
   std::vector<std::pair<double, std::string>> acc(accuracies.size());
   threads::parallel_for(activities.size() + accuracies.size(), threads_, [&](size_t lo, size_t hi) {
     for (size_t i = lo; i < hi; ++i) {
       if (i < activities.size()) act[i] = op_activity(pe, *activities[i].second, base_dir);
-      else acc[i - activities.size()] = measure_accuracy(accuracies[i - activities.size()], base_dir);
+      else acc[i - activities.size()] = measure_accuracy(accuracies[i - activities.size()].second, base_dir);
     }
   });
-  for (size_t i = 0; i < activities.size(); ++i) caches_->activity.put(activities[i].first, std::move(act[i]));
-  for (size_t i = 0; i < accuracies.size(); ++i) caches_->accuracy.put(accuracies[i].key, std::move(acc[i]));
+  for (size_t i = 0; i < activities.size(); ++i) activities[i].first.set(std::move(act[i]));
+  for (size_t i = 0; i < accuracies.size(); ++i) accuracies[i].first.set(std::move(acc[i]));
 }
 
 cost::ActivityFactors workload_activity(const PeChoice& pe, const traces::Trace& trace, const std::string& base_dir) {
@@ -481,8 +518,7 @@ PeEstimate Estimator::estimate(const traces::Trace& trace, const PeChoice& pe, c
   // by the configured ones.
   const std::string array_key =
       fmt::format("{}|{}|{}x{}|{}|{}", pe.label, params_text(pe.params), c.rows, c.cols, c.dataflow, c.node);
-  std::optional<ArrayInfo> cached = caches_->arrays.find(array_key);
-  if (!cached) {
+  const ArrayInfo ai = caches_->arrays.get(array_key, [&] {
     ArrayInfo ai;
     cost::ArrayOptions ao;
     ao.rows = c.rows, ao.cols = c.cols, ao.dataflow = c.dataflow;
@@ -498,9 +534,8 @@ PeEstimate Estimator::estimate(const traces::Trace& trace, const PeChoice& pe, c
                                       pc.front_delay_ps, pc.stages, pc.register_delay_ps)
                         : fmt::format("{} accumulate loop {:.0f} ps + register {:.0f} ps", pe.name, pc.loop_delay_ps,
                                       pc.register_delay_ps);
-    cached = caches_->arrays.put(array_key, std::move(ai));
-  }
-  const ArrayInfo& ai = *cached;
+    return ai;
+  });
 
   // Buffers: an SRAM of 64-bit words per buffer; energy per bit accessed, area, leakage.
   struct Buf { double pj_per_bit, area_um2, leak_uw, delay_ps; };
@@ -623,10 +658,9 @@ PeEstimate Estimator::estimate(const traces::Trace& trace, const PeChoice& pe, c
       const double w_reads = (ch.eval.sram_w - ch.eval.dram_w) * rep * 8 / bbits;  // weight elements into the array
       // Compute: the array's dynamic energy per busy cycle at the measured activity.
       const std::string akey = activity_key(pe, op);
-      std::optional<cost::ActivityFactors> act = caches_->activity.find(akey);
-      if (!act) act = caches_->activity.put(akey, op_activity(pe, op, base_dir));
-      if (!activity_set) r.activity = *act, activity_set = true;
-      const cost::ArrayEnergy ae = cost::evaluate(ai.cost, *act, clock);
+      const cost::ActivityFactors act = caches_->activity.get(akey, [&] { return op_activity(pe, op, base_dir); });
+      if (!activity_set) r.activity = act, activity_set = true;
+      const cost::ArrayEnergy ae = cost::evaluate(ai.cost, act, clock);
       // PE energy per action: a busy PE-cycle pays the PE's dynamic energy at the measured
       // activity; an idle one (utilization < 1: edge tiles, short K, M = 1) pays only its
       // registers' clock energy when the datapath is gated (the default), else the same.
@@ -647,10 +681,9 @@ PeEstimate Estimator::estimate(const traces::Trace& trace, const PeChoice& pe, c
       }
       // Accuracy on a sampled slice (M <= 4 rows, N <= 16 columns, the full K).
       const AccuracyJob aj = accuracy_job(pe, op, mp);
-      std::optional<std::pair<double, std::string>> q = caches_->accuracy.find(aj.key);
-      if (!q) q = caches_->accuracy.put(aj.key, measure_accuracy(aj, base_dir));
-      e.sqnr_db = q->first;
-      e.accuracy_how = q->second;
+      const auto q = caches_->accuracy.get(aj.key, [&] { return measure_accuracy(aj, base_dir); });
+      e.sqnr_db = q.first;
+      e.accuracy_how = q.second;
       if (std::isfinite(e.sqnr_db)) {
         noise_weighted += double(e.macs) * std::pow(10.0, -e.sqnr_db / 10);
         sqnr_macs += double(e.macs);

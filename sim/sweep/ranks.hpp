@@ -1,8 +1,8 @@
 // A sweep across machines (issue #15): `mpirun -np N arithsim sweep ...`. Rank 0 runs the
 // sweep as on one machine (its journal, its threads, its outputs) and also serves the other
-// ranks: each asks it for a point, evaluates it on its own threads and sends the row back, one
-// point at a time (sim/sweep/dispatch.hpp), so ranks share the work by the points' measured
-// cost. The rows are the same wherever a point is evaluated, so the outputs are a one-machine
+// ranks: each asks it for points, evaluates them on its own threads and sends each row back as
+// it is done; the chunks shrink as the round empties (sim/sweep/dispatch.hpp), so ranks share
+// the work by the points' measured cost. The rows are the same wherever a point is evaluated, so the outputs are a one-machine
 // run's, byte for byte. Built with MPI when CMake finds it (OpenMPI from Debian); without, a
 // launch of several ranks is refused with a clear error instead of N runs racing on one --out.
 #pragma once

@@ -2,7 +2,7 @@
 // MPI (it polls between its round checks); a worker rank's threads take turns through one
 // mutex (MPI_THREAD_SERIALIZED), each holding it for one short ask-and-reply: rank 0 answers
 // every ask at once (a point, "wait" at a round's end, or "done"), so no thread ever holds the
-// mutex while waiting on another.
+// mutex while waiting on another. A reply is a chunk of point indices, or kWait / kDone.
 #include <mpi.h>
 
 #include <chrono>
@@ -11,6 +11,7 @@
 #include <cstring>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -68,10 +69,12 @@ class MpiRanks final : public Ranks {
       std::string msg(size_t(n), '\0');
       MPI_Recv(msg.data(), n, MPI_BYTE, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
       switch (st.MPI_TAG) {
-        case kAsk: {
-          const Dispatch::Take t = d.take();
-          const int64_t reply = t.kind == Dispatch::Take::Work ? int64_t(t.index) : t.kind == Dispatch::Take::Wait ? kWait : kDone;
-          MPI_Send(&reply, 1, MPI_INT64_T, st.MPI_SOURCE, kReply, MPI_COMM_WORLD);
+        case kAsk: {  // a chunk of points, or one of kWait / kDone
+          Dispatch::Take::Kind kind = Dispatch::Take::Done;
+          const auto chunk = d.take_chunk(st.MPI_SOURCE, &kind);
+          std::vector<int64_t> reply(chunk.begin(), chunk.end());
+          if (kind != Dispatch::Take::Work) reply = {kind == Dispatch::Take::Wait ? kWait : kDone};
+          MPI_Send(reply.data(), int(reply.size()), MPI_INT64_T, st.MPI_SOURCE, kReply, MPI_COMM_WORLD);
           break;
         }
         case kRow: {
@@ -110,38 +113,45 @@ class MpiRanks final : public Ranks {
     };
     auto worker = [&] {
       for (;;) {
-        int64_t reply = kDone;
+        std::vector<int64_t> reply;
         {
           std::lock_guard lock(mpi);
           send("", kAsk);
-          MPI_Recv(&reply, 1, MPI_INT64_T, 0, kReply, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+          MPI_Status st;
+          MPI_Probe(0, kReply, MPI_COMM_WORLD, &st);
+          int n = 0;
+          MPI_Get_count(&st, MPI_INT64_T, &n);
+          reply.resize(size_t(n));
+          MPI_Recv(reply.data(), n, MPI_INT64_T, 0, kReply, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
         }
-        if (reply == kDone) return;
-        if (reply == kWait) {  // the round's last points are still out
+        if (reply.empty() || reply[0] == kDone) return;
+        if (reply[0] == kWait) {  // the round's last points are still out
           std::this_thread::sleep_for(std::chrono::milliseconds(1));
           continue;
         }
-        const auto t0 = std::chrono::steady_clock::now();
-        std::string line;
-        try {
-          line = evaluate(size_t(reply));
-        } catch (const std::exception& e) {
-          std::lock_guard lock(mpi);
-          send(e.what(), kError);
-          return;
+        for (const int64_t index : reply) {  // each row sent as soon as it is done
+          const auto t0 = std::chrono::steady_clock::now();
+          std::string line;
+          try {
+            line = evaluate(size_t(index));
+          } catch (const std::exception& e) {
+            std::lock_guard lock(mpi);
+            send(e.what(), kError);
+            return;
+          }
+          const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+          std::string msg(sizeof(uint64_t), '\0');
+          const uint64_t u = uint64_t(index);
+          std::memcpy(msg.data(), &u, sizeof u);
+          msg += line;
+          {
+            std::lock_guard lock(mpi);
+            send(msg, kRow);
+          }
+          std::lock_guard lock(mu);
+          ++total.points;
+          total.busy_s += s;
         }
-        const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        std::string msg(sizeof(uint64_t), '\0');
-        const uint64_t index = uint64_t(reply);
-        std::memcpy(msg.data(), &index, sizeof index);
-        msg += line;
-        {
-          std::lock_guard lock(mpi);
-          send(msg, kRow);
-        }
-        std::lock_guard lock(mu);
-        ++total.points;
-        total.busy_s += s;
       }
     };
     std::vector<std::thread> pool;

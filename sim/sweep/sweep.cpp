@@ -25,6 +25,7 @@
 #include <arithsim/models/io/output_paths.hpp>
 #include "sim/estimator/estimator.hpp"
 #include "sim/sweep/dispatch.hpp"
+#include "sim/sweep/journal.hpp"
 #include "sim/sweep/sweep_plots.hpp"
 
 namespace arithsim::sweep {
@@ -55,85 +56,6 @@ Row header(const SweepSpec& s, size_t points, const Shard& sh) {
   h["shard"] = fmt::format("{}/{}", sh.index, sh.count);
   return h;
 }
-
-struct Journal {
-  Row head;
-  std::map<size_t, Row> rows;
-  bool ends_with_newline = true;
-};
-
-// Reads DIR/journal.jsonl. A last line without its newline is a record cut by a kill and is
-// ignored (its point is evaluated again), as is an unparseable record line that a resumed run
-// closed with a newline; anything else unreadable is a corrupt journal.
-Journal read_journal(const fs::path& path, size_t points) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw SweepError(fmt::format("{}: cannot read the sweep journal", path.string()));
-  std::stringstream ss;
-  ss << f.rdbuf();
-  const std::string text = ss.str();
-  Journal j;
-  j.ends_with_newline = text.empty() || text.back() == '\n';
-  size_t pos = 0, line_no = 0;
-  while (pos < text.size()) {
-    size_t end = text.find('\n', pos);
-    const bool terminated = end != std::string::npos;
-    if (!terminated) end = text.size();
-    const std::string line = text.substr(pos, end - pos);
-    pos = end + 1;
-    ++line_no;
-    Row r;
-    try {
-      r = Row::parse(line);
-    } catch (const nlohmann::json::exception&) {
-      if (line_no > 1 && (!terminated || line.rfind("{\"point\":", 0) == 0)) continue;  // a cut record
-      throw SweepError(fmt::format("{}:{}: corrupt sweep journal (not a JSON record); move it away to start afresh",
-                                   path.string(), line_no));
-    }
-    if (line_no == 1) {
-      if (!r.is_object() || !r.contains("arithsim_sweep_journal"))
-        throw SweepError(fmt::format("{}: not an arithsim sweep journal", path.string()));
-      j.head = r;
-      continue;
-    }
-    if (!r.is_object() || !r.contains("point") || !r["point"].is_number_unsigned() || r["point"].get<size_t>() >= points)
-      throw SweepError(fmt::format("{}:{}: corrupt sweep journal (a record without a valid point index)", path.string(), line_no));
-    j.rows.emplace(r["point"].get<size_t>(), std::move(r));
-  }
-  if (j.head.is_null()) throw SweepError(fmt::format("{}: empty sweep journal", path.string()));
-  return j;
-}
-
-// Appends whole lines with one write each, then syncs: a kill leaves at most one cut line.
-class JournalWriter {
- public:
-  JournalWriter(const fs::path& path, bool needs_newline) {
-    fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-    if (fd_ < 0) throw std::runtime_error(fmt::format("{}: cannot open the sweep journal ({})", path.string(), std::strerror(errno)));
-    path_ = path.string();
-    if (needs_newline) write("\n");
-  }
-  ~JournalWriter() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  void append(const Row& r) { write(r.dump() + "\n"); }
-  void append_line(const std::string& line) { write(line + "\n"); }
-
- private:
-  void write(const std::string& s) {
-    std::lock_guard lock(mu_);
-    size_t done = 0;
-    while (done < s.size()) {
-      const ssize_t n = ::write(fd_, s.data() + done, s.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) throw std::runtime_error(fmt::format("{}: cannot write the sweep journal ({})", path_, std::strerror(errno)));
-      done += size_t(n);
-    }
-    ::fdatasync(fd_);
-  }
-  int fd_ = -1;
-  std::string path_;
-  std::mutex mu_;
-};
 
 std::string marker_kind(const fs::path& dir) {
   std::ifstream f(dir / std::string(io::kOutputMarker));
@@ -550,27 +472,51 @@ RunSummary run_sweep(const SweepSpec& s, const RunOptions& opt) {
   {
     JournalWriter journal(fs::path(opt.out) / kJournal, needs_newline);
     size_t finished = 0, total = 0;
-    Dispatch d([&](size_t i, const std::string& line) {
-      journal.append_line(line);
-      // Kept as the journal holds it, so that a fresh run's outputs equal a resumed one's.
-      done.emplace(i, Row::parse(line));
-      ++finished;
-      if (opt.progress) opt.progress(finished, total);
-    });
-    auto worker = [&] {
+    const size_t jobs = std::max<size_t>(opt.jobs, 1);
+    Dispatch d(
+        [&](size_t i, const std::string& line) {
+          journal.append(line);
+          // Kept as the journal holds it, so that a fresh run's outputs equal a resumed one's.
+          done.emplace(i, Row::parse(line));
+          ++finished;
+          if (opt.progress) opt.progress(finished, total);
+        },
+        jobs + (opt.ranks ? size_t(opt.ranks->size() - 1) : 0));
+    auto evaluate_into = [&](size_t i) {
+      try {
+        d.finish(i, line_of(i));
+        return true;
+      } catch (const std::exception& e) {
+        d.fail(e.what());
+        return false;
+      }
+    };
+    auto worker = [&](int thread) {
       for (;;) {
-        const Dispatch::Take t = d.take_blocking();
-        if (t.kind == Dispatch::Take::Done) return;
-        try {
-          d.finish(t.index, line_of(t.index));
-        } catch (const std::exception& e) {
-          d.fail(e.what());
-          return;
+        if (!opt.ranks) {  // one cache for every thread: points from the groups in turn
+          const Dispatch::Take t = d.take_blocking();
+          if (t.kind == Dispatch::Take::Done || !evaluate_into(t.index)) return;
+          continue;
         }
+        // Under MPI, a chunk of one group, as the other ranks get (-1 - thread: not a rank).
+        Dispatch::Take::Kind kind = Dispatch::Take::Done;
+        const auto chunk = d.take_chunk(-1 - thread, &kind, true);
+        if (kind == Dispatch::Take::Done) return;
+        for (const size_t i : chunk)
+          if (!evaluate_into(i)) return;
       }
     };
     std::vector<std::thread> pool;
-    for (size_t t = 0; t < std::max<size_t>(opt.jobs, 1); ++t) pool.emplace_back(worker);
+    for (size_t t = 0; t < jobs; ++t) pool.emplace_back(worker, int(t));
+    // What a point's measurements depend on: its PE (and PE parameters) and its workload.
+    auto group_of = [&](size_t i) {
+      std::string k;
+      for (size_t a = 0; a < s.axes.size(); ++a)
+        if (s.axes[a].path == "pe" || s.axes[a].path.rfind("pe.", 0) == 0 || s.axes[a].path == "workload" ||
+            s.axes[a].path.rfind("workload.", 0) == 0)
+          k += std::to_string(points[i][a]) + ",";
+      return k;
+    };
     std::set<size_t> searched;
     const auto poll = std::chrono::microseconds(opt.ranks ? 200 : 0);
     for (size_t round = 0;; ++round) {
@@ -583,7 +529,7 @@ RunSummary run_sweep(const SweepSpec& s, const RunOptions& opt) {
       sum.reused += batch.size() - todo.size();
       total += todo.size();
       ++sum.rounds;
-      d.start_round(std::move(todo));
+      d.start_round(todo, group_of);
       while (!d.wait_round(poll) && !d.error())
         if (opt.ranks) opt.ranks->serve(d);
       if (d.error() || !adaptive || round >= s.strategy.rounds) break;
@@ -637,7 +583,7 @@ RunSummary merge_sweep(const SweepSpec& s, const std::vector<std::string>& shard
   {
     JournalWriter journal(fs::path(out) / kJournal, needs_newline);
     for (const auto& [i, r] : rows)
-      if (!existing.count(i)) journal.append(r), ++sum.evaluated;
+      if (!existing.count(i)) journal.append(r.dump()), ++sum.evaluated;
   }
   for (auto& [i, r] : rows) existing.emplace(i, r);
   sum.in_shard = want.size();
