@@ -19,7 +19,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -229,6 +231,41 @@ std::string scaling_table(const std::map<std::string, double>& rate) {
   return t;
 }
 
+// The adaptive example against its full grid: how many of the grid's front points the search
+// finds, evaluating how many points.
+std::string adaptive_quality() {
+  const fs::path file = fs::path(ARITHSIM_SOURCE_DIR) / "sweeps" / "adaptive-array.yaml";
+  const auto a = sweep::load_sweep(file.string());
+  std::string text;
+  {
+    std::ifstream f(file);
+    text.assign(std::istreambuf_iterator<char>(f), {});
+  }
+  const size_t at = text.find("strategy:");
+  text = text.substr(0, at) + "strategy: {kind: grid}" + text.substr(text.find('\n', at));
+  const auto g = sweep::parse_sweep(text, file.string());
+  auto front_of = [&](const sweep::SweepSpec& s, const char* out, size_t* evaluated) {
+    sweep::RunOptions o;
+    o.out = (scratch() / out).string();
+    o.jobs = 2;
+    *evaluated = sweep::run_sweep(s, o).evaluated;
+    std::ifstream f(fs::path(o.out) / "points.json");
+    const auto j = nlohmann::json::parse(f);
+    std::set<size_t> front;
+    for (const auto& p : j["front"]) front.insert(p.get<size_t>());
+    return front;
+  };
+  size_t na = 0, ng = 0;
+  const auto fa = front_of(a, "adaptive", &na), fg = front_of(g, "grid", &ng);
+  size_t found = 0;
+  for (const size_t p : fg) found += fa.count(p);
+  return fmt::format("The adaptive search of `sweeps/adaptive-array.yaml` ({} samples, seed {}, up to {} rounds, budget {}) "
+                     "evaluated {} of the {} grid points and found {} of the {} points of the full grid's Pareto front "
+                     "(its own front: {} points).\n",
+                     a.strategy.samples, a.strategy.seed, a.strategy.rounds, a.strategy.budget, na, ng, found, fg.size(),
+                     fa.size());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -253,6 +290,9 @@ int main(int argc, char** argv) {
   const std::string table = scaling_table(rates);
   fmt::print("\n{}", table);
   if (!md.empty()) std::ofstream(fs::path(md).parent_path() / "sweep_scaling.md") << table;
+  const std::string quality = adaptive_quality();
+  fmt::print("\n{}", quality);
+  if (!md.empty()) std::ofstream(fs::path(md).parent_path() / "sweep_adaptive.md") << quality;
   fs::remove_all(scratch());
   return rc;
 }

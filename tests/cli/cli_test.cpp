@@ -1144,6 +1144,31 @@ TEST_F(Cli, ReadmeTableIsTheRunOutput) {
   EXPECT_EQ(readme, table) << "README.md's run table is stale: run scripts/readme_run_table.sh";
 }
 
+// The README's example-sweep front is the sweep's report table, and its plot the sweep's.
+TEST_F(Cli, ReadmeSweepFrontIsTheSweepOutput) {
+  const std::string src = ARITHSIM_SOURCE_DIR;
+  const Result r = run({"sweep", src + "/sweeps/pe-by-array.yaml", "--out", work("sweep").string(), "--progress", "never"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto table_rows = [](std::istream& in, const std::string& begin, const std::string& end) {
+    std::vector<std::string> rows;
+    bool on = false;
+    for (std::string l; std::getline(in, l);) {
+      if (contains(l, begin)) on = true;
+      else if (on && (contains(l, end) || (l.empty() && !rows.empty()))) break;
+      else if (on && !l.empty() && l[0] == '|') rows.push_back(l);
+    }
+    return rows;
+  };
+  std::ifstream readme(src + "/README.md"), report(work("sweep") / "report.md");
+  const auto want = table_rows(report, "## Pareto front", "## Plots");
+  ASSERT_GT(want.size(), 2u);
+  EXPECT_EQ(table_rows(readme, "arithsim sweep front: begin", "arithsim sweep front: end"), want)
+      << "README.md's sweep front is stale: run scripts/readme_run_table.sh";
+  EXPECT_EQ(read_all(src + "/docs/img/pe-by-array-energy-vs-latency.svg"),
+            read_all(work("sweep") / "plots" / "energy_mj-vs-latency_ms.svg"))
+      << "docs/img/pe-by-array-energy-vs-latency.svg is stale: run scripts/readme_run_table.sh";
+}
+
 // --daz only exists where codes are decoded: encode rejects it instead of ignoring it.
 // --daz on encode: float32-subnormal inputs are zeros of their sign (bf16 0x0080 = 2^-126 is
 // the smallest normal and stays).
