@@ -7,6 +7,8 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <map>
+#include <mutex>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -133,7 +135,9 @@ const std::vector<Preset>& presets() {
   return p;
 }
 
-ElementFormat ElementFormat::parse(std::string_view text) {
+namespace {
+
+ElementFormat parse_uncached(std::string_view text) {
   for (const auto& p : presets()) {
     if (text == p.name) return ElementFormat(p.spec, p.name);
     for (const auto& a : p.aliases)
@@ -144,6 +148,24 @@ ElementFormat ElementFormat::parse(std::string_view text) {
   } catch (const std::invalid_argument& e) {  // the spec is echoed: keep the message one line
     throw std::invalid_argument(io::one_line(e.what()));
   }
+}
+
+}  // namespace
+
+// Building a format decodes every code of a <= 16-bit format into its tables (65,536 decodes
+// for fp16): parsed formats are kept, per spelling, and copied out (a sweep validates the same
+// few formats for every point's config).
+ElementFormat ElementFormat::parse(std::string_view text) {
+  static std::mutex mu;
+  static std::map<std::string, ElementFormat, std::less<>> parsed;
+  {
+    std::lock_guard lock(mu);
+    if (const auto it = parsed.find(text); it != parsed.end()) return it->second;
+  }
+  ElementFormat f = parse_uncached(text);
+  std::lock_guard lock(mu);
+  if (parsed.size() < 4096) parsed.emplace(std::string(text), f);
+  return f;
 }
 
 namespace {

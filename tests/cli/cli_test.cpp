@@ -1980,6 +1980,13 @@ TEST_F(BadInput, SweepIsOneLineAndWritesNothing) {
   write_all(sweep, "version: 1\naxes: {pe: [int_mac], array.rows: [4]}\n");
   bad("sweep shard index out of range", {"sweep", sweep.string(), "--out", out.string(), "--shard", "2/2"}, 2, {"--shard"});
   bad("sweep progress mode", {"sweep", sweep.string(), "--out", out.string(), "--progress", "sometimes"}, 2, {"progress"});
+  write_all(sweep, "version: 1\naxes: {pe: [int_mac], array.rows: [4, 8]}\nstrategy: {kind: adaptive, samples: 4, budget: 2}\n");
+  bad("sweep adaptive budget below its samples", {"sweep", sweep.string(), "--out", out.string()}, 1, {"strategy.budget"});
+  write_all(sweep, "version: 1\naxes: {pe: [int_mac], array.rows: [4, 8]}\nstrategy: {kind: adaptive, samples: 1}\n");
+  bad("sweep adaptive search split into shards", {"sweep", sweep.string(), "--out", out.string(), "--shard", "0/2"}, 1,
+      {"--shard", "adaptive"});
+  EXPECT_FALSE(fs::exists(out));
+  write_all(sweep, "version: 1\naxes: {pe: [int_mac], array.rows: [4]}\n");
   bad("sweep file that does not exist", {"sweep", work("none.yaml").string()}, 1, {"none.yaml"});
   bad("sweep without a sweep file", {"sweep"}, 2, {"sweep file"});
   bad("sweep merge of a directory without a journal", {"sweep", "merge", sweep.string(), work("nodir").string(), "--out", out.string()},
