@@ -265,13 +265,15 @@ struct ArrayInfo {
 
 // Each entry is computed once: the first estimator to need a key claims it and computes it,
 // any other that needs it meanwhile waits for that value instead of computing it again (two
-// threads on points of one PE). Values are copied out; a failed computation is rethrown to
-// every waiter.
+// threads on points of one PE). Values are copied out. A computation that throws stores its
+// exception, which every later get rethrows: entries are pure functions of their keys, so the
+// error is the same whichever thread computed it.
 struct EstimatorCaches {
   template <class V>
   struct Map {
-    // A claim on a missing key: fulfil it with set(), or its destructor fails it (an
-    // exception between claim and set leaves no waiter blocked).
+    // A claim on a missing key: fulfil it with set() or fail(). One dropped unfulfilled (an
+    // exception between claim and set, not from the computation) releases the key for a
+    // later estimate, and its waiters get that note rather than blocking.
     struct Claim {
       Map* map = nullptr;
       std::string key;
@@ -284,11 +286,15 @@ struct EstimatorCaches {
         promise->set_value(std::move(v));
         done = true;
       }
+      void fail(std::exception_ptr e) {
+        promise->set_exception(std::move(e));
+        done = true;
+      }
       ~Claim() {
         if (done || !promise) return;
         promise->set_exception(std::make_exception_ptr(std::runtime_error("estimator cache: measurement abandoned")));
         std::lock_guard lock(map->mu);
-        map->m.erase(key);  // a later estimate may try again
+        map->m.erase(key);
       }
     };
     // A claim when nobody holds or computes `k`; empty when it is cached or being computed.
@@ -313,9 +319,14 @@ struct EstimatorCaches {
       if (fut.valid()) return fut.get();
       auto c = claim(k);
       if (!c) return get(k, std::forward<F>(f));  // claimed meanwhile by another
-      V v = f();
-      c->set(v);
-      return v;
+      try {
+        V v = f();
+        c->set(v);
+        return v;
+      } catch (...) {
+        c->fail(std::current_exception());
+        throw;
+      }
     }
     std::mutex mu;
     std::map<std::string, std::shared_future<V>> m;
@@ -394,9 +405,12 @@ cost::ActivityFactors op_activity(const PeChoice& pe, const Op& op, const std::s
   }
 }
 
-std::string activity_key(const PeChoice& pe, const Op& op) {
-  return pe.label + "|" + describe(op.activation_stats, "a") + "|" + describe(op.weight_stats, "w") + "|" +
-         op.activation_format + "|" + op.weight_format;
+// Everything sampled_activity depends on: the PE and its parameters, the op's value
+// statistics (and where its .npy files are), formats, weight group and kind.
+std::string activity_key(const PeChoice& pe, const Op& op, const std::string& base_dir) {
+  return fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}", pe.name, params_text(pe.params), describe(op.activation_stats, "a"),
+                     describe(op.weight_stats, "w"), op.activation_format, op.weight_format, op.group,
+                     op.kind == OpKind::BatchedGemm, base_dir);
 }
 
 // One op's accuracy measurement: the PE (or its proxy) on a sampled slice of M <= 4 rows,
@@ -409,7 +423,7 @@ struct AccuracyJob {
   bool proxy = false;
 };
 
-AccuracyJob accuracy_job(const PeChoice& pe, const Op& op, const OpMapping& mp) {
+AccuracyJob accuracy_job(const PeChoice& pe, const Op& op, const OpMapping& mp, const std::string& base_dir) {
   const GemmShape g = gemm_shape(op);
   AccuracyJob j;
   j.pe_name = mp.proxy_pe.empty() ? pe.name : mp.proxy_pe;
@@ -417,9 +431,9 @@ AccuracyJob accuracy_job(const PeChoice& pe, const Op& op, const OpMapping& mp) 
   j.op = &op;
   j.m = size_t(std::min<uint64_t>(g.m, 4)), j.n = size_t(std::min<uint64_t>(g.n, 16)), j.k = size_t(g.k);
   j.proxy = !mp.proxy_pe.empty();
-  j.key = fmt::format("{}|{}|{}x{}x{}|{}|{}|{}|{}|{}|{}", j.pe_name, params_text(j.params), j.m, j.n, j.k,
+  j.key = fmt::format("{}|{}|{}x{}x{}|{}|{}|{}|{}|{}|{}|{}", j.pe_name, params_text(j.params), j.m, j.n, j.k,
                       op.activation_format, op.weight_format, op.group, describe(op.activation_stats, "a"),
-                      describe(op.weight_stats, "w"), op.kind == OpKind::BatchedGemm);
+                      describe(op.weight_stats, "w"), op.kind == OpKind::BatchedGemm, base_dir);
   return j;
 }
 
@@ -457,20 +471,29 @@ void Estimator::measure_samples(const traces::Trace& trace, const PeChoice& pe, 
   std::vector<std::pair<AccuracyClaim, AccuracyJob>> accuracies;
   for (const Op& op : trace.ops) {
     if (op.kind == OpKind::Elementwise) continue;
-    if (auto c = caches_->activity.claim(activity_key(pe, op))) activities.emplace_back(std::move(*c), &op);
-    AccuracyJob aj = accuracy_job(pe, op, map_op(pe, op));
+    if (auto c = caches_->activity.claim(activity_key(pe, op, base_dir))) activities.emplace_back(std::move(*c), &op);
+    AccuracyJob aj = accuracy_job(pe, op, map_op(pe, op), base_dir);
     if (auto c = caches_->accuracy.claim(aj.key)) accuracies.emplace_back(std::move(*c), std::move(aj));
   }
   std::vector<cost::ActivityFactors> act(activities.size());
   std::vector<std::pair<double, std::string>> acc(accuracies.size());
+  std::vector<std::exception_ptr> failed(activities.size() + accuracies.size());  // each claim its own outcome
   threads::parallel_for(activities.size() + accuracies.size(), threads_, [&](size_t lo, size_t hi) {
     for (size_t i = lo; i < hi; ++i) {
-      if (i < activities.size()) act[i] = op_activity(pe, *activities[i].second, base_dir);
-      else acc[i - activities.size()] = measure_accuracy(accuracies[i - activities.size()].second, base_dir);
+      try {
+        if (i < activities.size()) act[i] = op_activity(pe, *activities[i].second, base_dir);
+        else acc[i - activities.size()] = measure_accuracy(accuracies[i - activities.size()].second, base_dir);
+      } catch (...) {
+        failed[i] = std::current_exception();
+      }
     }
   });
-  for (size_t i = 0; i < activities.size(); ++i) activities[i].first.set(std::move(act[i]));
-  for (size_t i = 0; i < accuracies.size(); ++i) accuracies[i].first.set(std::move(acc[i]));
+  for (size_t i = 0; i < activities.size(); ++i)
+    failed[i] ? activities[i].first.fail(failed[i]) : activities[i].first.set(std::move(act[i]));
+  for (size_t i = 0; i < accuracies.size(); ++i) {
+    const auto& f = failed[activities.size() + i];
+    f ? accuracies[i].first.fail(f) : accuracies[i].first.set(std::move(acc[i]));
+  }
 }
 
 cost::ActivityFactors workload_activity(const PeChoice& pe, const traces::Trace& trace, const std::string& base_dir) {
@@ -517,7 +540,7 @@ PeEstimate Estimator::estimate(const traces::Trace& trace, const PeChoice& pe, c
   // The array (PEs + interconnect), priced once per PE; its own default buffers are replaced
   // by the configured ones.
   const std::string array_key =
-      fmt::format("{}|{}|{}x{}|{}|{}", pe.label, params_text(pe.params), c.rows, c.cols, c.dataflow, c.node);
+      fmt::format("{}|{}|{}x{}|{}|{}", pe.name, params_text(pe.params), c.rows, c.cols, c.dataflow, c.node);
   const ArrayInfo ai = caches_->arrays.get(array_key, [&] {
     ArrayInfo ai;
     cost::ArrayOptions ao;
@@ -657,7 +680,7 @@ PeEstimate Estimator::estimate(const traces::Trace& trace, const PeChoice& pe, c
       e.compute_s = ch.eval.compute_s * rep, e.dram_s = ch.eval.dram_s * rep, e.time_s = ch.eval.time_s * rep;
       const double w_reads = (ch.eval.sram_w - ch.eval.dram_w) * rep * 8 / bbits;  // weight elements into the array
       // Compute: the array's dynamic energy per busy cycle at the measured activity.
-      const std::string akey = activity_key(pe, op);
+      const std::string akey = activity_key(pe, op, base_dir);
       const cost::ActivityFactors act = caches_->activity.get(akey, [&] { return op_activity(pe, op, base_dir); });
       if (!activity_set) r.activity = act, activity_set = true;
       const cost::ArrayEnergy ae = cost::evaluate(ai.cost, act, clock);
@@ -680,7 +703,7 @@ PeEstimate Estimator::estimate(const traces::Trace& trace, const PeChoice& pe, c
         e.actions.dequant_weights = {w_reads, e.energy.dequant};
       }
       // Accuracy on a sampled slice (M <= 4 rows, N <= 16 columns, the full K).
-      const AccuracyJob aj = accuracy_job(pe, op, mp);
+      const AccuracyJob aj = accuracy_job(pe, op, mp, base_dir);
       const auto q = caches_->accuracy.get(aj.key, [&] { return measure_accuracy(aj, base_dir); });
       e.sqnr_db = q.first;
       e.accuracy_how = q.second;

@@ -36,7 +36,10 @@ Journal read_journal(const fs::path& path, size_t points) {
     try {
       r = nlohmann::ordered_json::parse(line);
     } catch (const nlohmann::json::exception&) {
-      if (line_no > 1 && (!terminated || line.rfind("{\"point\":", 0) == 0)) continue;  // a cut record
+      // A cut record: the last line, or one a resume closed with a newline (its start, however
+      // short, is a record's start).
+      static const std::string start = "{\"point\":";
+      if (line_no > 1 && (!terminated || line.rfind(start, 0) == 0 || start.rfind(line, 0) == 0)) continue;
       throw SweepError(fmt::format("{}:{}: corrupt sweep journal (not a JSON record); move it away to start afresh",
                                    path.string(), line_no));
     }

@@ -5,6 +5,7 @@
 // mutex while waiting on another. A reply is a chunk of point indices, or kWait / kDone.
 #include <mpi.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
@@ -112,6 +113,7 @@ class MpiRanks final : public Ranks {
       MPI_Send(s.data(), int(s.size()), MPI_BYTE, 0, tag, MPI_COMM_WORLD);
     };
     auto worker = [&] {
+      int wait_ms = 1;  // backs off while a round's last points are out (many ranks asking)
       for (;;) {
         std::vector<int64_t> reply;
         {
@@ -126,9 +128,11 @@ class MpiRanks final : public Ranks {
         }
         if (reply.empty() || reply[0] == kDone) return;
         if (reply[0] == kWait) {  // the round's last points are still out
-          std::this_thread::sleep_for(std::chrono::milliseconds(1));
+          std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
+          wait_ms = std::min(2 * wait_ms, 64);
           continue;
         }
+        wait_ms = 1;
         for (const int64_t index : reply) {  // each row sent as soon as it is done
           const auto t0 = std::chrono::steady_clock::now();
           std::string line;

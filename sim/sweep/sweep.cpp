@@ -71,22 +71,32 @@ std::map<size_t, Row> open_dir(const SweepSpec& s, const std::string& dir, size_
   needs_newline = false;
   const fs::path d(dir), jp = d / kJournal;
   std::vector<std::string> inputs{s.file};
+  auto new_journal = [&] {
+    io::FileTransaction t;
+    const std::string tmp = t.stage(jp.string());
+    std::ofstream f(tmp, std::ios::binary);
+    f << header(s, points, sh).dump() << "\n";
+    if (!f.flush()) throw std::runtime_error(fmt::format("{}: cannot write the sweep journal", jp.string()));
+    f.close();
+    t.commit();
+  };
   if (!fs::exists(d)) {
     if (must_exist) throw SweepError(fmt::format("--resume: {} holds no sweep to resume", dir));
     io::check_output_dir(dir, "--out", inputs);
     fs::create_directories(d);
     io::write_output_marker(d, "sweep");
-    io::FileTransaction t;
-    const std::string tmp = t.stage(jp.string());
-    std::ofstream(tmp, std::ios::binary) << header(s, points, sh).dump() << "\n";
-    t.commit();
+    new_journal();
     return {};
   }
   io::check_output_dir(dir, "--out", inputs);
   if (marker_kind(d).rfind("arithsim sweep", 0) != 0)
     throw io::OutputRefused(fmt::format("--out: {} is an arithsim output of another kind ({}), not a sweep; choose another directory",
                                         dir, marker_kind(d)));
-  if (!fs::exists(jp)) throw SweepError(fmt::format("{}: the sweep directory has no journal; move it away to start afresh", dir));
+  if (!fs::exists(jp)) {  // a first run killed between marking the directory and its journal
+    if (must_exist) throw SweepError(fmt::format("--resume: {} holds no sweep journal to resume", dir));
+    new_journal();
+    return {};
+  }
   Journal j = read_journal(jp, points);
   if (j.head.value("sweep", "") != s.hash || j.head.value("points", size_t(0)) != points)
     throw SweepError(fmt::format("{}: the journal is of another sweep (or of changed inputs: {} {}, this one {}); choose another --out",
@@ -506,7 +516,18 @@ RunSummary run_sweep(const SweepSpec& s, const RunOptions& opt) {
           if (!evaluate_into(i)) return;
       }
     };
+    // The threads are joined on every path out (an exception too): closing the dispatch first
+    // makes them return.
     std::vector<std::thread> pool;
+    struct Joiner {
+      Dispatch& d;
+      std::vector<std::thread>& pool;
+      ~Joiner() {
+        d.close();
+        for (auto& t : pool)
+          if (t.joinable()) t.join();
+      }
+    } joiner{d, pool};
     for (size_t t = 0; t < jobs; ++t) pool.emplace_back(worker, int(t));
     // What a point's measurements depend on: its PE (and PE parameters) and its workload.
     auto group_of = [&](size_t i) {
@@ -538,6 +559,7 @@ RunSummary run_sweep(const SweepSpec& s, const RunOptions& opt) {
     }
     d.close();
     for (auto& t : pool) t.join();
+    pool.clear();
     if (opt.ranks) {
       while (opt.ranks->serve(d)) std::this_thread::sleep_for(std::chrono::microseconds(200));
       sum.ranks = opt.ranks->stats();

@@ -266,6 +266,24 @@ TEST_F(Sweep, OutputsAreByteIdenticalWhateverJobsShardsOrInterruptions) {
   const auto again = sweep::run_sweep(s, o);  // the cut line, now closed, stays skipped
   EXPECT_EQ(again.evaluated, 0u);
   EXPECT_EQ(outputs(dir_ / "cut"), ref);
+  // A record cut within its first bytes, closed by a resume's newline, then resumed again.
+  fs::create_directories(dir_ / "short");
+  fs::copy_file(dir_ / "jobs" / ".arithsim-output", dir_ / "short" / ".arithsim-output");
+  {
+    std::ofstream f(dir_ / "short" / "journal.jsonl", std::ios::binary);
+    for (size_t i = 0; i < 4; ++i) f << lines[i] << "\n";
+    f << "{\"po";
+  }
+  o.out = (dir_ / "short").string();
+  sweep::run_sweep(s, o);
+  EXPECT_EQ(sweep::run_sweep(s, o).evaluated, 0u);
+  EXPECT_EQ(outputs(dir_ / "short"), ref);
+  // A first run killed after marking its directory, before the journal: a rerun starts it.
+  fs::create_directories(dir_ / "nojournal");
+  fs::copy_file(dir_ / "jobs" / ".arithsim-output", dir_ / "nojournal" / ".arithsim-output");
+  o.out = (dir_ / "nojournal").string();
+  EXPECT_EQ(sweep::run_sweep(s, o).evaluated, 12u);
+  EXPECT_EQ(outputs(dir_ / "nojournal"), ref);
   // Three shards, merged.
   std::vector<std::string> shards;
   for (size_t i = 0; i < 3; ++i) {
@@ -391,6 +409,37 @@ axes:
   const auto pts = sweep::all_points(s);
   ASSERT_EQ(rows.size(), pts.size());
   for (size_t i = 0; i < pts.size(); ++i) EXPECT_EQ(rows[i], sweep::evaluate_point(s, pts[i], i).dump()) << "point " << i;
+}
+
+// Points that differ only in a PE parameter or in the workload's weight group measure their
+// own activity and accuracy: the cache keys hold everything the measurements depend on.
+TEST_F(Sweep, SharedCachesKeepPeParametersAndGroupsApart) {
+  const auto s = spec(R"(version: 1
+name: keys
+axes:
+  pe: [{name: mixpe, params: {w: int4, a: int8}}]
+  pe.params.group: [32, 128]
+  workload: [{generator: llama2-7b, phase: decode, kv: 256}]
+  workload.group: [32, 128]
+)");
+  sweep::RunOptions o;
+  o.out = (dir_ / "run").string();
+  o.jobs = 2;
+  sweep::run_sweep(s, o);
+  std::istringstream in(read(dir_ / "run" / "journal.jsonl"));
+  std::string line;
+  std::getline(in, line);
+  std::map<size_t, std::string> rows;
+  while (std::getline(in, line)) rows[Row::parse(line)["point"].get<size_t>()] = line;
+  const auto pts = sweep::all_points(s);
+  ASSERT_EQ(rows.size(), 4u);
+  std::set<double> sqnr;
+  for (size_t i = 0; i < pts.size(); ++i) {
+    const Row alone = sweep::evaluate_point(s, pts[i], i);
+    EXPECT_EQ(rows[i], alone.dump()) << "point " << i;
+    sqnr.insert(sweep::metric(alone, "sqnr_db"));
+  }
+  EXPECT_GT(sqnr.size(), 1u);  // the groups do change the accuracy
 }
 
 namespace {
