@@ -10,15 +10,29 @@
 
 namespace arithsim::cost {
 
-ArrayCost array_cost(const ComponentLibrary& lib, const std::string& pe, const pe::Params& params, const Node& node,
-                     const ArrayOptions& options, const PeCostOptions& pe_options) {
+namespace {
+
+void check_shape(const ArrayOptions& options) {
   if (options.rows < 1 || options.cols < 1 || options.rows > 4096 || options.cols > 4096)
     throw std::invalid_argument(fmt::format("array shape {}x{} must be 1..4096 each", options.rows, options.cols));
   if (options.dataflow != "os" && options.dataflow != "ws" && options.dataflow != "is" && options.dataflow != "dot")
     throw std::invalid_argument(fmt::format("dataflow '{}' is not os, ws, is or dot", options.dataflow));
+}
+
+}  // namespace
+
+ArrayCost array_cost(const ComponentLibrary& lib, const std::string& pe, const pe::Params& params, const Node& node,
+                     const ArrayOptions& options, const PeCostOptions& pe_options) {
+  check_shape(options);
+  return array_cost(lib, pe, params, node, options, pe_cost(lib, pe, params, node, pe_options));
+}
+
+ArrayCost array_cost(const ComponentLibrary& lib, const std::string& pe, const pe::Params& params, const Node& node,
+                     const ArrayOptions& options, const PeCost& priced_pe) {
+  check_shape(options);
   ArrayCost c;
   c.options = options;
-  c.pe = pe_cost(lib, pe, params, node, pe_options);
+  c.pe = priced_pe;
   const double R = options.rows, C = options.cols;
   c.pes = R * C;
   c.macs_per_cycle = c.pes * c.pe.macs_per_cycle;

@@ -36,6 +36,10 @@ struct ArrayCost {
 // The array at the PE's node. std::invalid_argument for a bad shape or dataflow.
 ArrayCost array_cost(const ComponentLibrary& lib, const std::string& pe, const pe::Params& params, const Node& node,
                      const ArrayOptions& options, const PeCostOptions& pe_options = {});
+// The same with the PE already priced (pe_cost of the same PE, parameters and node): a sweep
+// over array shapes prices each PE once.
+ArrayCost array_cost(const ComponentLibrary& lib, const std::string& pe, const pe::Params& params, const Node& node,
+                     const ArrayOptions& options, const PeCost& priced_pe);
 
 struct ArrayEnergy {
   double freq_hz = 0;

@@ -331,7 +331,8 @@ struct EstimatorCaches {
     std::mutex mu;
     std::map<std::string, std::shared_future<V>> m;
   };
-  Map<ArrayInfo> arrays;                 // per PE label x params x rows x cols x dataflow x node
+  Map<cost::PeCost> pe_costs;            // per PE x params x node
+  Map<ArrayInfo> arrays;                 // per PE x params x rows x cols x dataflow x node
   Map<cost::ActivityFactors> activity;   // per PE x sampled distributions
   Map<std::pair<double, std::string>> accuracy;  // per PE params x shape x formats x stats
 };
@@ -545,7 +546,9 @@ PeEstimate Estimator::estimate(const traces::Trace& trace, const PeChoice& pe, c
     ArrayInfo ai;
     cost::ArrayOptions ao;
     ao.rows = c.rows, ao.cols = c.cols, ao.dataflow = c.dataflow;
-    ai.cost = cost::array_cost(lib_, pe.name, pe.params, node, ao);
+    const cost::PeCost priced = caches_->pe_costs.get(fmt::format("{}|{}|{}", pe.name, params_text(pe.params), c.node),
+                                                       [&] { return cost::pe_cost(lib_, pe.name, pe.params, node); });
+    ai.cost = cost::array_cost(lib_, pe.name, pe.params, node, ao, priced);
     ai.array_area_um2 = ai.cost.area_um2, ai.array_leak_uw = ai.cost.leakage_uw;
     for (const auto& p : ai.cost.parts)
       if (p.stage == "buffer") ai.array_area_um2 -= p.area_um2(), ai.array_leak_uw -= p.leakage_uw();
