@@ -48,6 +48,7 @@ axes:
   array.cols: [8, 16, 32, 64]
   node: ["45", "28", "16", "7"]
   buffers_kb.weights: [128, 256, 512, 1024]
+  dram.bandwidth_gbps: [64, 128]
   workload: [{generator: llama2-7b, phase: decode, kv: 512}]
 )";
 
@@ -56,7 +57,8 @@ name: pe-axes
 axes:
   pe: [int_mac, fp8_mac, mixpe, lut_tensor_core, rmmec, lmul_pe]
   array.rows: [8, 16, 32, 64]
-  array.cols: [16, 32]
+  array.cols: [8, 16, 32, 64]
+  node: ["28", "7"]
   workload: [{generator: llama2-7b, phase: decode, kv: 512}]
 )";
 
@@ -68,6 +70,7 @@ axes:
   array.rows: [8, 16, 32, 64]
   array.cols: [8, 16, 32, 64]
   node: ["45", "28", "16", "7"]
+  buffers_kb.weights: [128, 256, 512, 1024]
   workload: [{generator: llama2-7b, phase: decode, kv: 512}]
 )";
 

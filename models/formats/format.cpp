@@ -186,21 +186,24 @@ ElementFormat::ElementFormat(ElementSpec spec, std::string name)
           spec)) {
   if (name_.empty())
     name_ = std::visit([](const auto& s) { return s.to_string(); }, spec_);
+  std::vector<float> f32, t8;
   if (bits() <= 16) {
-    table_f32_.resize(size_t(1) << bits());
-    for (uint32_t c = 0; c < table_f32_.size(); ++c) {
+    f32.resize(size_t(1) << bits());
+    for (uint32_t c = 0; c < f32.size(); ++c) {
       const double v = decode(c);
-      table_f32_[c] = float(v);
-      if (!std::isnan(v) && double(table_f32_[c]) != v) {  // not exact in float: no table
-        table_f32_.clear();
+      f32[c] = float(v);
+      if (!std::isnan(v) && double(f32[c]) != v) {  // not exact in float: no table
+        f32.clear();
         break;
       }
     }
   }
-  if (bits() <= 8 && !table_f32_.empty()) {
-    table8_.resize(256);
-    for (size_t c = 0; c < 256; ++c) table8_[c] = table_f32_[c & (table_f32_.size() - 1)];
+  if (bits() <= 8 && !f32.empty()) {
+    t8.resize(256);
+    for (size_t c = 0; c < 256; ++c) t8[c] = f32[c & (f32.size() - 1)];
   }
+  table_f32_ = std::make_shared<const std::vector<float>>(std::move(f32));
+  table8_ = std::make_shared<const std::vector<float>>(std::move(t8));
   if (bits() <= 8) {
     bf16_grid_ = true;
     for (double b : rounding_boundaries(*this)) bf16_grid_ = bf16_grid_ && on_bf16_grid(b);
@@ -355,13 +358,13 @@ void ElementFormat::encode(std::span<const float> in, std::span<uint16_t> out, c
   encode_bulk(codec_, in, out, o);
 }
 void ElementFormat::decode(std::span<const uint8_t> in, std::span<float> out) const {
-  if (!table8_.empty()) {
+  if (!table8_->empty()) {
     if (out.size() < in.size()) throw std::invalid_argument("decode: output shorter than input");
-    return vec::decode8(table8_.data(), in.data(), out.data(), in.size());
+    return vec::decode8(table8_->data(), in.data(), out.data(), in.size());
   }
-  decode_bulk(*this, table_f32_, in, out);
+  decode_bulk(*this, *table_f32_, in, out);
 }
-void ElementFormat::decode(std::span<const uint16_t> in, std::span<float> out) const { decode_bulk(*this, table_f32_, in, out); }
+void ElementFormat::decode(std::span<const uint16_t> in, std::span<float> out) const { decode_bulk(*this, *table_f32_, in, out); }
 
 int ElementFormat::bits() const {
   return std::visit([](const auto& c) { return c.bits(); }, codec_);

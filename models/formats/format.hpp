@@ -94,14 +94,15 @@ class ElementFormat {
   const auto& codec_variant() const { return codec_; }
   // Every code's value as float, for formats of <= 16 bits whose values are all floats
   // (empty otherwise).
-  const std::vector<float>& table() const { return table_f32_; }
+  const std::vector<float>& table() const { return *table_f32_; }
 
  private:
   std::string name_;
   ElementSpec spec_;
   std::variant<MinifloatCodec, IntCodec, BipolarCodec, PositCodec> codec_;
-  std::vector<float> table_f32_;  // every code's value as float (<= 16 bits, where exact)
-  std::vector<float> table8_;     // the same for 8-bit codes, repeated to 256 entries (<= 8 bits)
+  // Shared, immutable once built: copying a format copies no table.
+  std::shared_ptr<const std::vector<float>> table_f32_;  // every code's value as float (<= 16 bits, where exact)
+  std::shared_ptr<const std::vector<float>> table8_;     // the same for 8-bit codes, repeated to 256 entries (<= 8 bits)
   bool bf16_grid_ = false;        // every rounding boundary is a bfloat16 value
   struct TableCache {
     std::mutex mu;

@@ -62,21 +62,25 @@ MinifloatCodec::MinifloatCodec(const MinifloatSpec& spec) : s_(spec) {
     case FloatConvention::FNUZ: max_mag_ = all_ones; nan_mag_ = sign_bit_; break;
     case FloatConvention::UE: max_mag_ = all_ones - 1; nan_mag_ = all_ones; break;
   }
+  std::vector<double> table;
+  std::vector<float> table_f32;
   if (bits() <= 16) {
     const uint32_t n = 1u << bits();
-    table_.resize(n);
+    table.resize(n);
     bool fits = true;
     for (uint32_t c = 0; c < n; ++c) {
-      table_[c] = decode(c);
-      const double a = std::fabs(table_[c]);
+      table[c] = decode(c);
+      const double a = std::fabs(table[c]);
       if (std::isfinite(a) && (a > std::numeric_limits<float>::max() ||
                                (a != 0 && a < std::numeric_limits<float>::denorm_min())))
         fits = false;
     }
-    if (fits) table_f32_.assign(table_.begin(), table_.end());
+    if (fits) table_f32.assign(table.begin(), table.end());
     // A value needing more than float's 24-bit precision cannot be in the float table.
-    if (fits && s_.m > 23) table_f32_.clear();
+    if (fits && s_.m > 23) table_f32.clear();
   }
+  table_ = std::make_shared<const std::vector<double>>(std::move(table));
+  table_f32_ = std::make_shared<const std::vector<float>>(std::move(table_f32));
 }
 
 uint32_t MinifloatCodec::nan_code(bool neg) const {

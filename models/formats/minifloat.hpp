@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <memory>
 #include <vector>
 
 #include <arithsim/models/formats/rounding.hpp>
@@ -115,9 +116,9 @@ class MinifloatCodec {
   }
 
   // Decode table for formats of <= 16 bits (built once); empty otherwise.
-  const std::vector<double>& table() const { return table_; }
+  const std::vector<double>& table() const { return *table_; }
   // Float table for <= 16-bit formats whose values all fit in float32; empty otherwise.
-  const std::vector<float>& table_f32() const { return table_f32_; }
+  const std::vector<float>& table_f32() const { return *table_f32_; }
 
  private:
   bool conv_ue() const { return s_.conv == FloatConvention::UE; }
@@ -135,8 +136,9 @@ class MinifloatCodec {
   int emin_;        // unbiased exponent of the smallest normal
   int emin_field_;  // its exponent field (1, or 0 for clamped UE)
   uint32_t sign_bit_, max_mag_, inf_mag_, nan_mag_;
-  std::vector<double> table_;
-  std::vector<float> table_f32_;
+  // Shared, immutable once built: copying a codec (formats are values) copies no table.
+  std::shared_ptr<const std::vector<double>> table_;
+  std::shared_ptr<const std::vector<float>> table_f32_;
 };
 
 }  // namespace arithsim::formats

@@ -33,9 +33,9 @@ sweep::Shard parse_shard(const std::string& t) {
   return s;
 }
 
-sweep::SweepSpec load(const std::string& file) {
+sweep::SweepSpec load(const std::string& file, size_t threads = 1) {
   try {
-    return sweep::load_sweep(file);
+    return sweep::load_sweep(file, threads);
   } catch (const sweep::SweepError& e) {
     throw RuntimeError(e.what(), "");
   }
@@ -98,7 +98,9 @@ void run_ranks(const SweepArgs& a, sweep::Ranks* ranks) {
   o.resume = a.resume;
   o.ranks = ranks;
   if (!a.shard.empty()) o.shard = parse_shard(a.shard);
-  const auto spec = load(a.file);
+  // Under MPI rank 0 checks every point's config on all its machine's cores (the other ranks
+  // wait for it meanwhile) and the others skip the check.
+  const auto spec = load(a.file, !ranks ? a.jobs : root ? threads::default_threads() : 0);
   o.progress = [&](size_t done, size_t total) {
     const double s = bar.elapsed_s(), rate = s > 0 ? double(done) / s : 0;
     bar(double(done) / double(total),

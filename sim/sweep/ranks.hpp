@@ -38,7 +38,8 @@ class Ranks {
 
   // Rank 0: answers every message the other ranks have sent so far (points from `d`, their
   // rows into `d`, their errors as d.fail). False once every other rank has said goodbye.
-  virtual bool serve(Dispatch& d) = 0;
+  // `handled`: set to the number of messages answered.
+  virtual bool serve(Dispatch& d, size_t* handled = nullptr) = 0;
   // Rank 0, after the last goodbye: what each rank (1..size-1) evaluated.
   virtual std::vector<RankStats> stats() const = 0;
   // Rank > 0: evaluates the points rank 0 hands out on `jobs` threads until it says done;

@@ -59,7 +59,8 @@ class MpiRanks final : public Ranks {
     std::_Exit(code);
   }
 
-  bool serve(Dispatch& d) override {
+  bool serve(Dispatch& d, size_t* handled) override {
+    if (handled) *handled = 0;
     for (;;) {
       int flag = 0;
       MPI_Status st;
@@ -69,6 +70,7 @@ class MpiRanks final : public Ranks {
       MPI_Get_count(&st, MPI_BYTE, &n);
       std::string msg(size_t(n), '\0');
       MPI_Recv(msg.data(), n, MPI_BYTE, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+      if (handled) ++*handled;
       switch (st.MPI_TAG) {
         case kAsk: {  // a chunk of points, or one of kWait / kDone
           Dispatch::Take::Kind kind = Dispatch::Take::Done;

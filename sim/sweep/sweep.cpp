@@ -539,7 +539,9 @@ RunSummary run_sweep(const SweepSpec& s, const RunOptions& opt) {
       return k;
     };
     std::set<size_t> searched;
-    const auto poll = std::chrono::microseconds(opt.ranks ? 200 : 0);
+    // Under MPI rank 0's main thread serves the other ranks between waits: every 100 µs while
+    // messages come, backing off to 0.5 ms while none do (it shares the cores with the workers).
+    std::chrono::microseconds poll(opt.ranks ? 100 : 0);
     for (size_t round = 0;; ++round) {
       std::vector<size_t> todo;
       for (const size_t i : batch) {
@@ -551,8 +553,12 @@ RunSummary run_sweep(const SweepSpec& s, const RunOptions& opt) {
       total += todo.size();
       ++sum.rounds;
       d.start_round(todo, group_of);
-      while (!d.wait_round(poll) && !d.error())
-        if (opt.ranks) opt.ranks->serve(d);
+      while (!d.wait_round(poll) && !d.error()) {
+        if (!opt.ranks) continue;
+        size_t handled = 0;
+        opt.ranks->serve(d, &handled);
+        poll = handled ? std::chrono::microseconds(100) : std::min(2 * poll, std::chrono::microseconds(500));
+      }
       if (d.error() || !adaptive || round >= s.strategy.rounds) break;
       batch = adaptive_round(s, points, done, searched, s.strategy.budget - std::min<size_t>(searched.size(), s.strategy.budget));
       if (batch.empty()) break;

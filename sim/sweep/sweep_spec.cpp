@@ -14,6 +14,7 @@
 
 #include <arithsim/models/io/escape.hpp>
 #include <arithsim/models/io/yaml_document.hpp>
+#include <arithsim/models/threads/parallel_for.hpp>
 #include "sim/estimator/default_job.hpp"
 #include "traces/generators.hpp"
 
@@ -158,7 +159,7 @@ std::string content_hash(std::string_view text) {
   return fmt::format("{:016x}", h);
 }
 
-SweepSpec parse_sweep(std::string_view text, const std::string& file) {
+SweepSpec parse_sweep(std::string_view text, const std::string& file, size_t threads) {
   SweepSpec s;
   s.file = file;
   s.base_dir = fs::path(file).parent_path().string();
@@ -386,26 +387,31 @@ SweepSpec parse_sweep(std::string_view text, const std::string& file) {
   } else {
     for (size_t i = 0; i < points.size(); ++i) checked.push_back(i);
   }
-  size_t kept = 0;
+  std::vector<size_t> kept;
   std::set<std::string> workloads;  // each distinct workload generated (or read) once
   for (const size_t i : checked) {
     if (!passes_axis_constraints(s, points[i])) continue;
-    ++kept;
-    point_config(s, points[i], i);
+    kept.push_back(i);
     if (workloads.insert(workload_key(s, points[i])).second) point_workload(s, points[i], i);
   }
-  if (kept == 0) fail(file, "the axis constraints rule out every point");
+  if (kept.empty()) fail(file, "the axis constraints rule out every point");
+  // The configs on `threads` threads, in contiguous runs: the error reported is the first
+  // point's in order, whatever the thread count (0: not read; rank 0 of an MPI run reads them).
+  if (threads > 0)
+    threads::parallel_for(kept.size(), threads, [&](size_t lo, size_t hi) {
+      for (size_t k = lo; k < hi; ++k) point_config(s, points[kept[k]], kept[k]);
+    });
   return s;
 }
 
-SweepSpec load_sweep(const std::string& path) {
+SweepSpec load_sweep(const std::string& path, size_t threads) {
   std::string text;
   try {
     text = io::read_text_file(path);
   } catch (const io::YamlError& e) {
     throw SweepError(e.what());
   }
-  return parse_sweep(text, path);
+  return parse_sweep(text, path, threads);
 }
 
 namespace {

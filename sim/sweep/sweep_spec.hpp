@@ -85,8 +85,10 @@ struct SweepSpec {
 // The metrics of a point's row (docs/sweep.md): every one may be constrained or an objective.
 const std::vector<std::string>& metric_names();
 
-SweepSpec parse_sweep(std::string_view text, const std::string& file);
-SweepSpec load_sweep(const std::string& path);
+// `threads`: for reading every point's config (the load check); the result does not depend on
+// it. 0 skips that check (the other ranks of an MPI run, whose rank 0 makes it).
+SweepSpec parse_sweep(std::string_view text, const std::string& file, size_t threads = 1);
+SweepSpec load_sweep(const std::string& path, size_t threads = 1);
 
 // The points the strategy picks, in a fixed order (grid: the last axis fastest; random and
 // lhs: drawn with the seed), before pruning. Deterministic for a spec. An adaptive search's
