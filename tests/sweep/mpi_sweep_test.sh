@@ -8,6 +8,9 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # As root (CI) OpenMPI needs to be told; 2 ranks on 2 cores, oversubscribed when fewer.
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+# Containers often forbid the cross-process memory copy OpenMPI's shared-memory transport uses
+# for large messages ("Read -1, expected ..., errno = 1"): copy through the shared segment.
+export OMPI_MCA_btl_vader_single_copy_mechanism=none
 mpi=(mpirun --oversubscribe -np 2)
 
 same() {  # every output file of $1 equals $2's
