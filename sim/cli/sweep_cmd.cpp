@@ -116,9 +116,8 @@ void run_ranks(const SweepArgs& a, sweep::Ranks* ranks) {
 }
 
 void merge(const SweepArgs& a) {
-  for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE"})
-    if (const char* n = std::getenv(v); n && std::atoi(n) > 1)
-      throw RuntimeError("sweep merge: run it once, not under mpirun (every rank would write the same --out)", "");
+  if (sweep::launched_ranks() > 1)
+    throw RuntimeError("sweep merge: run it once, not under mpirun (every rank would write the same --out)", "");
   const auto spec = load(a.file);
   sweep::RunSummary r;
   try {

@@ -115,8 +115,6 @@ void write_file(const fs::path& p, const std::string& s) {
   if (!f.flush()) throw std::runtime_error(fmt::format("cannot write {}", p.string()));
 }
 
-bool have_gnuplot() { return std::system("command -v gnuplot >/dev/null 2>&1") == 0; }
-
 std::string sources_of(const PeEstimate& p) {
   std::string s;
   for (const auto& x : p.sources) s += "- " + x + "\n";
@@ -258,6 +256,8 @@ unset output
 }
 
 }  // namespace
+
+bool have_gnuplot() { return std::system("command -v gnuplot >/dev/null 2>&1") == 0; }
 
 void remove_partial_report() {
   if (g_partial.child > 0) {

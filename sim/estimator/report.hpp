@@ -41,5 +41,8 @@ void write_report(const std::string& dir, const std::vector<PeEstimate>& r, cons
 // directory. `arithsim run` calls it from its SIGINT/SIGTERM/SIGHUP handler.
 void remove_partial_report();
 
+// Whether gnuplot is on the PATH (the report's plots, and a sweep's, are drawn by it).
+bool have_gnuplot();
+
 
 }  // namespace arithsim::estimator

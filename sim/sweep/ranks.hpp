@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdlib>
 #include <functional>
 #include <memory>
 #include <string>
@@ -16,6 +17,17 @@
 #include "sim/sweep/dispatch.hpp"
 
 namespace arithsim::sweep {
+
+// How many ranks an MPI launcher started this process among (OpenMPI's, or a PMI/PMIx
+// launcher's variable, named in `variable`); 1 when none did.
+inline int launched_ranks(const char** variable = nullptr) {
+  for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE"})
+    if (const char* n = std::getenv(v); n && std::atoi(n) > 1) {
+      if (variable) *variable = v;
+      return std::atoi(n);
+    }
+  return 1;
+}
 
 struct RankStats {
   size_t points = 0;    // evaluated by the rank

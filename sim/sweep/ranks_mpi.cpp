@@ -25,14 +25,6 @@ namespace {
 enum Tag : int { kAsk = 1, kReply, kRow, kError, kBye };
 constexpr int64_t kWait = -1, kDone = -2;
 
-bool launched_as_ranks() {
-  for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE"}) {
-    const char* n = std::getenv(v);
-    if (n && std::atoi(n) > 1) return true;
-  }
-  return false;
-}
-
 class MpiRanks final : public Ranks {
  public:
   MpiRanks() {
@@ -181,7 +173,7 @@ class MpiRanks final : public Ranks {
 }  // namespace
 
 std::unique_ptr<Ranks> Ranks::from_environment() {
-  if (!launched_as_ranks()) return nullptr;
+  if (launched_ranks() == 1) return nullptr;
   return std::make_unique<MpiRanks>();
 }
 

@@ -11,13 +11,11 @@
 namespace arithsim::sweep {
 
 std::unique_ptr<Ranks> Ranks::from_environment() {
-  for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE"}) {
-    const char* n = std::getenv(v);
-    if (n && std::atoi(n) > 1)
-      throw SweepError(fmt::format("started as one of {} MPI ranks ({}), but this arithsim was built without MPI: install "
-                                   "libopenmpi-dev and rebuild (scripts/setup.sh does), or run without mpirun",
-                                   n, v));
-  }
+  const char* v = nullptr;
+  if (const int n = launched_ranks(&v); n > 1)
+    throw SweepError(fmt::format("started as one of {} MPI ranks ({}), but this arithsim was built without MPI: install "
+                                 "libopenmpi-dev and rebuild (scripts/setup.sh does), or run without mpirun",
+                                 n, v));
   return nullptr;
 }
 

@@ -1,10 +1,9 @@
 #include "sim/sweep/sweep.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
+#include <stdlib.h>  // mkdtemp
 
 #include <algorithm>
-#include <atomic>
+#include <chrono>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -14,9 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <set>
-#include <sstream>
 #include <thread>
-#include <chrono>
 
 #include <fmt/format.h>
 
@@ -529,15 +526,7 @@ RunSummary run_sweep(const SweepSpec& s, const RunOptions& opt) {
       }
     } joiner{d, pool};
     for (size_t t = 0; t < jobs; ++t) pool.emplace_back(worker, int(t));
-    // What a point's measurements depend on: its PE (and PE parameters) and its workload.
-    auto group_of = [&](size_t i) {
-      std::string k;
-      for (size_t a = 0; a < s.axes.size(); ++a)
-        if (s.axes[a].path == "pe" || s.axes[a].path.rfind("pe.", 0) == 0 || s.axes[a].path == "workload" ||
-            s.axes[a].path.rfind("workload.", 0) == 0)
-          k += std::to_string(points[i][a]) + ",";
-      return k;
-    };
+    auto group_of = [&](size_t i) { return measurement_key(s, points[i]); };
     std::set<size_t> searched;
     // Under MPI rank 0's main thread serves the other ranks between waits: every 100 µs while
     // messages come, backing off to 0.5 ms while none do (it shares the cores with the workers).

@@ -37,8 +37,6 @@ bool finite_all(const Row& r, const std::vector<Objective>& obj) {
 
 }  // namespace
 
-bool have_gnuplot() { return std::system("command -v gnuplot >/dev/null 2>&1") == 0; }
-
 PlotFiles plot_files(const SweepSpec& s, const std::vector<Row>& rows, const std::vector<size_t>& front) {
   PlotFiles out;
   const auto& obj = s.objectives;

@@ -9,11 +9,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sim/estimator/report.hpp"
 #include "sim/sweep/sweep_spec.hpp"
 
 namespace arithsim::sweep {
 
-bool have_gnuplot();
+using estimator::have_gnuplot;  // sim/estimator/report.hpp
 
 // The plots' data and script: (file name, content) pairs, and the names of the images the
 // script makes. Empty when the sweep has fewer than two objectives.

@@ -109,6 +109,13 @@ std::optional<double> parse_number(const std::string& t) {
 // standard library, unlike std::uniform_int_distribution.
 uint64_t below(std::mt19937_64& g, uint64_t n) { return uint64_t((unsigned __int128)g() * n >> 64); }
 
+// The grid's size, saturating at 2^40 (beyond any strategy's limit).
+uint64_t grid_size(const SweepSpec& s) {
+  uint64_t grid = 1;
+  for (const auto& a : s.axes) grid = std::min<uint64_t>(grid * a.yaml.size(), uint64_t(1) << 40);
+  return grid;
+}
+
 uint64_t rank_of(const Point& p, const std::vector<Axis>& axes) {
   uint64_t r = 0;
   for (size_t a = 0; a < axes.size(); ++a) r = r * axes[a].yaml.size() + p[a];
@@ -301,14 +308,9 @@ SweepSpec parse_sweep(std::string_view text, const std::string& file, size_t thr
       fail(file, "field 'strategy': rounds and budget are an adaptive search's (kind: adaptive)");
     }
   }
-  uint64_t grid = 1;
-  for (const auto& a : s.axes) {
-    grid *= a.yaml.size();
-    if (grid > kMaxGridPoints && (s.strategy.kind == "grid" || s.strategy.kind == "adaptive"))
-      fail(file, fmt::format("the {} has more than {} points; sample it (strategy: {{kind: random|lhs, samples: N}})",
-                             s.strategy.kind == "grid" ? "grid" : "adaptive search's grid", kMaxGridPoints));
-    grid = std::min<uint64_t>(grid, uint64_t(1) << 40);
-  }
+  if (grid_size(s) > kMaxGridPoints && (s.strategy.kind == "grid" || s.strategy.kind == "adaptive"))
+    fail(file, fmt::format("the {} has more than {} points; sample it (strategy: {{kind: random|lhs, samples: N}})",
+                           s.strategy.kind == "grid" ? "grid" : "adaptive search's grid", kMaxGridPoints));
 
   // Constraints and objectives: on metrics (after evaluation) or axes (before).
   auto is_axis = [&](const std::string& n) {
@@ -416,12 +418,6 @@ SweepSpec load_sweep(const std::string& path, size_t threads) {
 
 namespace {
 
-uint64_t grid_size(const SweepSpec& s) {
-  uint64_t grid = 1;
-  for (const auto& a : s.axes) grid = std::min<uint64_t>(grid * a.yaml.size(), uint64_t(1) << 40);
-  return grid;
-}
-
 // Latin hypercube: each axis's values cut into n strata, one sample per stratum, the strata
 // paired across axes by independent permutations; a point drawn twice is kept once.
 std::vector<Point> latin_hypercube(const SweepSpec& s, uint64_t n) {
@@ -501,12 +497,21 @@ bool passes_axis_constraints(const SweepSpec& s, const Point& p) {
   return true;
 }
 
-std::string workload_key(const SweepSpec& s, const Point& p) {
+namespace {
+
+// The point's indices on the axes whose path is `root` or starts with `root.`.
+std::string key_of(const SweepSpec& s, const Point& p, const std::string& root) {
   std::string key;
   for (size_t a = 0; a < s.axes.size(); ++a)
-    if (s.axes[a].path.rfind("workload", 0) == 0) key += std::to_string(p[a]) + ",";
+    if (s.axes[a].path == root || s.axes[a].path.rfind(root + ".", 0) == 0) key += std::to_string(p[a]) + ",";
   return key;
 }
+
+}  // namespace
+
+std::string workload_key(const SweepSpec& s, const Point& p) { return key_of(s, p, "workload"); }
+
+std::string measurement_key(const SweepSpec& s, const Point& p) { return key_of(s, p, "pe") + "|" + workload_key(s, p); }
 
 std::string describe(const SweepSpec& s, const Point& p) {
   std::string d;

@@ -114,6 +114,9 @@ Workload point_workload(const SweepSpec& s, const Point& p, size_t index);
 // The point's indices on the workload axes (workload, workload.<option>), which alone
 // determine its workload: points with equal keys share one trace.
 std::string workload_key(const SweepSpec& s, const Point& p);
+// The point's indices on the PE axes (pe, pe.params.<key>) and the workload axes: what its
+// sampled measurements (activity, accuracy) depend on. Points with equal keys share them.
+std::string measurement_key(const SweepSpec& s, const Point& p);
 
 // "array.rows=32 pe=mixpe w=int4": the point's axis values, for messages.
 std::string describe(const SweepSpec& s, const Point& p);
