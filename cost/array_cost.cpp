@@ -47,9 +47,10 @@ ArrayCost array_cost(const ComponentLibrary& lib, const std::string& pe, const p
   };
 
   // LUT Tensor Core in a dot tile: the table is built once per row and broadcast to the row's
-  // PEs (the paper's design), so the precompute leaves the PE for a per-row unit.
+  // PEs (the paper's design), so the precompute leaves the PE for a per-row unit. (A
+  // synthesized PE is its RTL as synthesized, table included: rtl/pe_array.sv does not share it.)
   double row_bits = a_bits;  // what travels along a row
-  if (pe == "lut_tensor_core" && options.dataflow == "dot") {
+  if (pe == "lut_tensor_core" && options.dataflow == "dot" && priced_pe.synthesized.empty()) {
     std::vector<PePart> kept, shared;
     for (const PePart& p : c.pe.parts) (p.stage == "precompute" ? shared : kept).push_back(p);
     c.pe.parts = kept;

@@ -106,6 +106,9 @@ struct PeCost {
   // The energy per cycle split by what scales it (precomputed for evaluate()):
   // E = e_input * a_in/ref + e_pipe * a_pipe/ref + e_acc * a_acc/ref + e_out * a_out/ref + e_clock.
   double e_input = 0, e_pipe = 0, e_acc = 0, e_out = 0, e_clock = 0;
+  // Empty: priced by this model. Else the synthesis its parts come from (sim/synth/synth_cost:
+  // the netlist's cells, OpenSTA's critical path and power), in words.
+  std::string synthesized;
 
   double fmax_hz() const { return clock_ps > 0 ? 1e12 / clock_ps : 0; }
 };

@@ -17,6 +17,8 @@
 #include <arithsim/cost/array_cost.hpp>
 #include <arithsim/models/io/output_paths.hpp>
 #include <arithsim/cost/pe_cost.hpp>
+#include "sim/synth/ppa_database.hpp"
+#include "sim/synth/synth_cost.hpp"
 #include <arithsim/models/tensor/npy.hpp>
 #include "sim/cli/common.hpp"
 #include "sim/estimator/default_job.hpp"
@@ -31,12 +33,29 @@ struct CostArgs {
   std::vector<std::string> params;
   double node = 45;
   std::string freq, activity = "random", workload, activity_out, array, dataflow = "os", format = "text", accelergy_out,
-      accelergy_in;
+      accelergy_in, cost = "analytical", ppa_db;
   bool activity_given = false;
   std::vector<std::string> library;  // --library [FILE]: user files; given without a value: print the library
   bool library_flag = false;
   uint64_t seed = 1;
 };
+
+// The PE priced from its synthesis (the PPA database's entry, else yosys + OpenSTA now).
+cost::PeCost synthesized(const CostArgs& a, const pe::Params& params, const cost::ComponentLibrary& lib,
+                         const cost::Node& node, const synth::CellLibrary& cells) {
+  synth::LibertyFlow flow;
+  flow.liberty = cells.liberty;
+  synth::PpaResult r;
+  try {
+    r = synth::cached_ppa(synth::PpaDatabase(a.ppa_db.empty() ? synth::default_ppa_database() : std::filesystem::path(a.ppa_db)), a.pe, params,
+                          ARITHSIM_RTL_DIR, {}, flow);
+  } catch (const std::invalid_argument&) {
+    throw;  // a PE without RTL, a bad parameter: usage
+  } catch (const std::runtime_error& e) {
+    throw RuntimeError(e.what(), "--cost");
+  }
+  return synth::synthesized_pe_cost(lib, a.pe, params, node, r, cells.name);
+}
 
 double parse_freq(const std::string& s) {
   size_t used = 0;
@@ -109,6 +128,19 @@ void run(CostArgs& a) {
   } catch (const cost::LibraryError& e) {
     throw UsageError(e.what(), "--node");
   }
+  // --cost synth:LIB: the PE from its synthesis onto LIB (at LIB's node: sky130 130 nm, asap7 7 nm).
+  std::optional<synth::CellLibrary> cells;
+  if (a.cost != "analytical") {
+    if (a.cost.rfind("synth:", 0) != 0 || a.cost.size() == 6)
+      throw UsageError(fmt::format("expected analytical or synth:LIB (synth:sky130, synth:asap7, synth:FILE.lib), got '{}'",
+                                   a.cost), "--cost");
+    try {
+      cells = synth::resolve_cell_library(a.cost.substr(6), synth::default_pdk_dir(), node->name);
+      node = &lib.technology().node(std::string_view(cells->node));
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(e.what(), "--cost");
+    }
+  }
   // Where the activity comes from: an operand distribution (random | zeros | sparse:P), an
   // activity file, or a workload's sampled values.
   if (a.activity_given && !a.workload.empty())
@@ -168,10 +200,11 @@ void run(CostArgs& a) {
       o.rows = r;
       o.cols = col;
       o.dataflow = a.dataflow;
-      arr = cost::array_cost(lib, a.pe, params, *node, o);
+      arr = cells ? cost::array_cost(lib, a.pe, params, *node, o, synthesized(a, params, lib, *node, *cells))
+                  : cost::array_cost(lib, a.pe, params, *node, o);
       c = arr.pe;
     } else {
-      c = cost::pe_cost(lib, a.pe, params, *node);
+      c = cells ? synthesized(a, params, lib, *node, *cells) : cost::pe_cost(lib, a.pe, params, *node);
     }
     if (file) {
       act = file->factors;
@@ -340,7 +373,7 @@ void add_cost_command(CLI::App& app) {
   auto* s = app.add_subcommand("cost", "area / energy / power / clock of a PE or an array, per stage, with sources");
   s->add_option("PE", a.pe, "int_mac, fp8_mac, lmul_pe, mixpe, lut_tensor_core, rmmec");
   s->add_option("--param", a.params, "PE parameter key=value (repeatable; also stages=N)");
-  s->add_option("--node", a.node, "technology node in nm (45, 32, 28, 22, 20, 16, 14, 10, 7)")->capture_default_str();
+  s->add_option("--node", a.node, "technology node in nm (130, 45, 32, 28, 22, 20, 16, 14, 10, 7)")->capture_default_str();
   s->add_option("--freq", a.freq, "clock frequency for power and leakage energy (e.g. 1GHz); default: the max frequency");
   auto* act = s->add_option("--activity", a.activity,
                             "switching activity: measured on operands random | zeros | sparse:P, or read from an "
@@ -354,6 +387,12 @@ void add_cost_command(CLI::App& app) {
   s->add_option("--array", a.array, "an R x C array of the PE (e.g. 16x16)");
   s->add_option("--dataflow", a.dataflow, "array dataflow: os | ws | is | dot")->capture_default_str();
   s->add_option("--format", a.format, "text | csv | json")->capture_default_str();
+  s->add_option("--cost", a.cost,
+                "analytical (the cost model at --node) or synth:LIB: the PE's RTL synthesized onto sky130, asap7 or "
+                "FILE.lib[,FILE.lib] (yosys + OpenSTA, once; kept in the PPA database), at that library's node")
+      ->capture_default_str();
+  s->add_option("--ppa-db", a.ppa_db,
+                "the PPA database of synthesized PEs (default: $ARITHSIM_PPA_DB, else ~/.cache/arithsim/ppa.json)");
   auto* lib = s->add_option("--library", a.library,
                             "user component library file(s) merged over the built-in one; without a PE: print the "
                             "library in use");

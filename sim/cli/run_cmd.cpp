@@ -25,7 +25,7 @@ namespace arithsim::cli {
 namespace {
 
 struct RunArgs {
-  std::string trace, config, out = "arithsim-out", progress = "auto", clock, objective;
+  std::string trace, config, out = "arithsim-out", progress = "auto", clock, objective, cost, ppa_db;
   std::vector<std::string> pes;
   bool latex = false, json = false, no_report = false;
   size_t threads = threads::default_threads();
@@ -87,6 +87,17 @@ void run(const RunArgs& a) {
     }
     config.fixed_mapping = false;
   }
+  if (!a.cost.empty()) {  // --cost overrides the config's cost
+    if (a.cost != "analytical" && (a.cost.rfind("synth:", 0) != 0 || a.cost.size() == 6))
+      throw UsageError(fmt::format("expected analytical or synth:LIB (synth:sky130, synth:asap7, synth:FILE.lib), got '{}'",
+                                   a.cost), "--cost");
+    config.cost = a.cost;
+    try {
+      estimator::validate(config);
+    } catch (const estimator::ConfigError& e) {
+      throw UsageError(e.what(), "--cost");
+    }
+  }
   if (!a.pes.empty()) {
     std::vector<estimator::PeChoice> chosen;
     const auto defaults = estimator::default_config().pes;
@@ -119,9 +130,12 @@ void run(const RunArgs& a) {
   try {
     estimator::Estimator est(config);
     est.set_threads(a.threads);
+    if (!a.ppa_db.empty()) est.set_ppa_database(a.ppa_db);
     results = est.estimate_all(trace, [&](double f) { bar(f); }, base_dir);
   } catch (const estimator::ConfigError& e) {
     throw RuntimeError(e.what(), a.config.empty() ? "" : a.config);
+  } catch (const std::runtime_error& e) {  // a synthesis (cost: synth:LIB) or its database failed
+    throw RuntimeError(e.what(), "--cost");
   }
   const estimator::ReportInfo info{trace_label, config_label, a.latex};
   if (a.json) {
@@ -157,6 +171,12 @@ void add_run_command(CLI::App& app) {
   r->add_option("--objective", a->objective,
                  "what the mapper minimizes per GEMM op: latency, energy or edp (default: the config's mapping, latency; "
                  "overrides a fixed mapping)");
+  r->add_option("--cost", a->cost,
+                "where PE area, energy and clock come from: analytical (the cost model) or synth:LIB (the PE's RTL "
+                "synthesized onto sky130, asap7 or FILE.lib[,FILE.lib]: yosys + OpenSTA, once, kept in the PPA database); "
+                "default: the config's cost");
+  r->add_option("--ppa-db", a->ppa_db,
+                "the PPA database of synthesized PEs (default: $ARITHSIM_PPA_DB, else ~/.cache/arithsim/ppa.json)");
   r->add_option("--pe", a->pes, "PEs to estimate (repeatable; a name or a config label; default: the config's)");
   r->add_flag("--latex", a->latex, "also print the LaTeX table and write table.tex");
   r->add_flag("--json", a->json, "print results.json to stdout instead of the table");

@@ -18,7 +18,7 @@ namespace arithsim::cli {
 namespace {
 
 struct SweepArgs {
-  std::string file, out = "sweep-out", shard, progress = "auto";
+  std::string file, out = "sweep-out", shard, progress = "auto", ppa_db;
   std::vector<std::string> shards;
   size_t jobs = threads::default_threads();
   bool resume = false;
@@ -66,6 +66,9 @@ void print_summary(const sweep::SweepSpec& s, const sweep::RunSummary& r, const 
 void run_ranks(const SweepArgs& a, sweep::Ranks* ranks);
 
 void run(const SweepArgs& a, bool jobs_given) {
+  // Points with `cost: synth:LIB` read (and fill) this PPA database: every estimator of this
+  // process, and of every MPI rank (each parses the same arguments), takes it from there.
+  if (!a.ppa_db.empty()) ::setenv("ARITHSIM_PPA_DB", a.ppa_db.c_str(), 1);
   std::unique_ptr<sweep::Ranks> ranks;
   try {
     ranks = sweep::Ranks::from_environment();
@@ -145,6 +148,9 @@ void add_sweep_command(CLI::App& app) {
   sw->add_flag("--resume", a->resume, "require --out to hold this sweep's journal and evaluate only the missing points "
                                       "(rerunning without it resumes too)");
   sw->add_option("--shard", a->shard, "i/n: evaluate only the points p with p % n == i (Slurm job arrays; join with merge)");
+  sw->add_option("--ppa-db", a->ppa_db,
+                 "the PPA database for points with cost: synth:LIB (default: $ARITHSIM_PPA_DB, else "
+                 "~/.cache/arithsim/ppa.json)");
   sw->add_option("--progress", a->progress, "progress bar on stderr: auto | always | never")->capture_default_str();
 
   auto* mg = sw->add_subcommand("merge", "join the shard directories of one sweep into the outputs of a one-machine run");

@@ -1,5 +1,5 @@
 // arithsim synth PE [--param k=v ...] [--array RxC [--dataflow os|dot]] [--rtl-dir DIR] [--json|--script]
-//                  [--liberty LIB ... [--clock NS] [--activity F]]
+//                  [--liberty LIB ... [--clock NS] [--activity F] [--ppa-db FILE] [--refresh]]
 #include <cmath>
 #include <cstdlib>
 #include <tuple>
@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/cli/common.hpp"
+#include "sim/synth/ppa_database.hpp"
 #include "sim/synth/yosys_synth.hpp"
 
 namespace arithsim::cli {
@@ -19,7 +20,8 @@ struct SynthArgs {
   std::string array, dataflow = "os";
   bool json = false, script = false;
   std::vector<std::string> liberty;
-  std::string clock, activity;
+  std::string clock, activity, ppa_db;
+  bool refresh = false;
 };
 
 // A number in (lo, hi] (lo < 0: [0, hi]) for `option`, else a usage error naming it.
@@ -44,12 +46,33 @@ void run_ppa(const SynthArgs& a, const pe::Params& p, const synth::ArraySynth& a
       fmt::print("{}", synth::yosys_liberty_script(a.pe, p, a.rtl_dir, array, "merged.lib", "stat.json", "netlist.v"));
       return;
     }
-    r = synth::synthesize_ppa(a.pe, p, a.rtl_dir, array, flow);
+    synth::rtl_parameters(a.pe, p);  // a bad PE or parameter is a usage error before any file is read
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what(), "PE/--param");
+  }
+  const synth::PpaDatabase db(a.ppa_db.empty() ? synth::default_ppa_database() : std::filesystem::path(a.ppa_db));
+  std::string key;
+  bool reused = false;
+  try {
+    key = synth::ppa_key(a.pe, p, a.rtl_dir, array, flow);
+    if (a.refresh) {
+      r = synth::synthesize_ppa(a.pe, p, a.rtl_dir, array, flow);
+      db.store(key, r);
+    } else {
+      r = synth::cached_ppa(db, a.pe, p, a.rtl_dir, array, flow, &reused);
+    }
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what(), "PE/--param");
   } catch (const std::runtime_error& e) {
     throw RuntimeError(e.what(), "--liberty");
   }
+  const std::string db_text = fmt::format("{} (entry {}, {})", db.file().string(), key,
+                                          reused ? fmt::format("synthesized on {}, reused; --refresh reruns it", r.date)
+                                                 : "synthesized now and stored");
+  const std::string timing = r.slack_s >= 0 ? fmt::format("met at {:.3f} GHz (slack {:.1f} ps)", r.clock_hz / 1e9, r.slack_s * 1e12)
+                                            : fmt::format("NOT met at {:.3f} GHz: slack {:.1f} ps (the fmax is {:.3f} GHz); "
+                                                          "the power below is at that clock",
+                                                          r.clock_hz / 1e9, r.slack_s * 1e12, r.fmax_hz / 1e9);
   std::string libs;
   for (const auto& l : r.libraries) libs += (libs.empty() ? "" : ", ") + l;
   const std::string flow_text = fmt::format("{}: synth -flatten, dfflibmap + abc -liberty ({}); {}: worst setup slack, "
@@ -64,7 +87,9 @@ void run_ppa(const SynthArgs& a, const pe::Params& p, const synth::ArraySynth& a
                                 {"critical_path", {{"startpoint", r.startpoint}, {"endpoint", r.endpoint}, {"pins", r.critical_path}}},
                                 {"clock_hz", r.clock_hz}, {"input_activity", r.input_activity}, {"port_activity", r.port_activity},
                                 {"power_w", {{"internal", r.internal_w}, {"switching", r.switching_w}, {"leakage", r.leakage_w}}},
-                                {"energy_per_cycle_pj", r.energy_per_cycle_pj}, {"flow", flow_text}};
+                                {"energy_per_cycle_pj", r.energy_per_cycle_pj}, {"flow", flow_text},
+                                {"slack_s", r.slack_s}, {"timing_met", r.slack_s >= 0}, {"date", r.date},
+                                {"ppa_database", {{"file", db.file().string()}, {"key", key}, {"reused", reused}}}};
     fmt::print("{}\n", j.dump(2));
     return;
   }
@@ -74,8 +99,10 @@ void run_ppa(const SynthArgs& a, const pe::Params& p, const synth::ArraySynth& a
              r.total_cells, r.flops);
   fmt::print("critical path: {:.1f} ps (fmax {:.3f} GHz), {} -> {}\n", r.critical_s * 1e12, r.fmax_hz / 1e9, r.startpoint,
              r.endpoint);
+  fmt::print("timing: {}\n", timing);
   fmt::print("power at {:.3f} GHz: internal {:.4g} mW, switching {:.4g} mW, leakage {:.4g} mW; {:.4g} pJ per cycle\n",
              r.clock_hz / 1e9, r.internal_w * 1e3, r.switching_w * 1e3, r.leakage_w * 1e3, r.energy_per_cycle_pj);
+  fmt::print("ppa database: {}\n", db_text);
 }
 
 synth::ArraySynth parse_array(const SynthArgs& a) {
@@ -137,6 +164,10 @@ void add_synth_command(CLI::App& app) {
   s->add_option("--clock", a.clock, "with --liberty: clock period in ns for the power (default: the fmax)");
   s->add_option("--activity", a.activity,
                 "with --liberty: toggles per cycle of every data input (default: measured by the PE's cycle model)");
+  s->add_option("--ppa-db", a.ppa_db,
+                "with --liberty: the PPA database the result is kept in and reused from (default: $ARITHSIM_PPA_DB, else "
+                "~/.cache/arithsim/ppa.json)");
+  s->add_flag("--refresh", a.refresh, "with --liberty: synthesize again even when the database has the result");
   s->callback([] { run(a); });
 }
 

@@ -1,4 +1,5 @@
 #include "sim/estimator/accelerator_config.hpp"
+#include "sim/synth/ppa_database.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -106,7 +107,7 @@ AcceleratorConfig parse_config(std::string_view src, const std::string& file) {
 AcceleratorConfig detail::parse_fields(const YAML::Node& root, const std::string& file) {
   AcceleratorConfig c;
   check_keys(root, file, "",
-             {"version", "name", "array", "pe", "pes", "clock_ghz", "node", "buffers_kb", "dram", "vector", "mapping"});
+             {"version", "name", "array", "pe", "pes", "clock_ghz", "node", "cost", "buffers_kb", "dram", "vector", "mapping"});
   if (root["version"] && integer(root["version"], file, "version", 0, 1 << 20) != kConfigVersion)
     fail(file, fmt::format("unsupported version {} (this arithsim reads version {})", root["version"].as<std::string>(),
                            kConfigVersion));
@@ -151,6 +152,12 @@ AcceleratorConfig detail::parse_fields(const YAML::Node& root, const std::string
     }
   }
   if (root["node"]) c.node = text(root["node"], file, "node");
+  if (root["cost"]) {
+    c.cost = text(root["cost"], file, "cost");
+    if (c.cost != "analytical" && (c.cost.rfind("synth:", 0) != 0 || c.cost.size() == 6))
+      fail(file, fmt::format("field 'cost' must be analytical or synth:LIB (synth:sky130, synth:asap7, synth:FILE.lib; "
+                             "got '{}')", io::escape(c.cost)));
+  }
   if (const auto b = root["buffers_kb"]) {
     check_keys(b, file, "buffers_kb", {"activations", "weights", "outputs"});
     if (b["activations"]) c.a_buffer_kb = number(b["activations"], file, "buffers_kb.activations", 0.125, 1 << 20);
@@ -245,6 +252,14 @@ void validate(const AcceleratorConfig& c) {
     for (const auto& n : tech.nodes()) known += (known.empty() ? "" : ", ") + n.name;
     throw ConfigError(fmt::format("field 'node': unknown node '{}' (known: {})", c.node, known));
   }
+  if (c.cost != "analytical") {
+    try {
+      synth::resolve_cell_library(c.cost.substr(6), synth::default_pdk_dir(), c.node);
+      for (const auto& p : c.pes) synth::rtl_parameters(p.name, p.params);  // the PE has RTL to synthesize
+    } catch (const std::invalid_argument& e) {
+      throw ConfigError(fmt::format("field 'cost': {}", e.what()));
+    }
+  }
   const auto df = cycle::parse_dataflow(c.dataflow);
   for (const auto& p : c.pes) {
     try {
@@ -273,8 +288,8 @@ std::string to_yaml(const AcceleratorConfig& c) {
     for (const auto& [k, v] : p.params) s += fmt::format("{}{}: {}", first ? "" : ", ", q(k), q(v)), first = false;
     s += "}}\n";
   }
-  s += fmt::format("clock_ghz: {}\nnode: {}\nbuffers_kb: {{activations: {}, weights: {}, outputs: {}}}\n",
-                   c.clock_hz > 0 ? fmt::format("{}", c.clock_hz / 1e9) : "auto", q(c.node), c.a_buffer_kb, c.w_buffer_kb,
+  s += fmt::format("clock_ghz: {}\nnode: {}\ncost: {}\nbuffers_kb: {{activations: {}, weights: {}, outputs: {}}}\n",
+                   c.clock_hz > 0 ? fmt::format("{}", c.clock_hz / 1e9) : "auto", q(c.node), q(c.cost), c.a_buffer_kb, c.w_buffer_kb,
                    c.o_buffer_kb);
   s += fmt::format("dram: {{bandwidth_gbps: {}, pj_per_bit: {}, source: {}}}\n", c.dram_gbps, c.dram_pj_per_bit,
                    q(c.dram_source));

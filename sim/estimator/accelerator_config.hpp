@@ -7,6 +7,7 @@
 //   pe: {name: mixpe, params: {w: int4, group: 128}}      # or pes: [ {name: ..., params: ...}, ... ]
 //   clock_ghz: auto                                       # or GHz, at most the modelled fmax
 //   node: 28
+//   cost: analytical                                      # or synth:sky130 | synth:asap7 | synth:FILE.lib
 //   buffers_kb: {activations: 256, weights: 512, outputs: 128}
 //   dram: {bandwidth_gbps: 64, pj_per_bit: 20, source: "..."}
 //   vector: {lanes: 32}
@@ -61,6 +62,11 @@ struct AcceleratorConfig {
   // ConfigError at estimate time.
   double clock_hz = 0;
   std::string node = "28";           // a node of cost/library/technology.yaml
+  // Where the PE's area, energy and clock come from: "analytical" (cost/pe_cost, the component
+  // library at `node`) or "synth:LIB" (its RTL synthesized onto cell library LIB: sky130,
+  // asap7 or liberty files; sim/synth/ppa_database). With sky130 / asap7 the node follows the
+  // library (130 / 7 nm) for what stays analytical (buffers, interconnect, vector unit).
+  std::string cost = "analytical";
   double a_buffer_kb = 256, w_buffer_kb = 512, o_buffer_kb = 128;
   double dram_gbps = 64;             // GB/s (10^9 bytes per second); assumed, LPDDR5-class
   double dram_pj_per_bit = kDefaultDramPjPerBit;

@@ -1,4 +1,6 @@
 #include "sim/estimator/estimator.hpp"
+#include "sim/synth/ppa_database.hpp"
+#include "sim/synth/synth_cost.hpp"
 
 #include <arithsim/models/threads/parallel_for.hpp>
 
@@ -343,7 +345,8 @@ Estimator::Estimator(AcceleratorConfig config, cost::ComponentLibrary lib)
     : Estimator(std::move(config), new_caches(), std::move(lib)) {}
 
 Estimator::Estimator(AcceleratorConfig config, std::shared_ptr<Caches> caches, cost::ComponentLibrary lib)
-    : config_(std::move(config)), lib_(std::move(lib)), caches_(std::move(caches)) {
+    : ppa_database_(synth::default_ppa_database()), config_(std::move(config)), lib_(std::move(lib)),
+      caches_(std::move(caches)) {
   if (!caches_) throw std::invalid_argument("Estimator: null caches");
   validate(config_);
 }
@@ -528,10 +531,16 @@ cost::ActivityFactors workload_activity(const PeChoice& pe, const traces::Trace&
 PeEstimate Estimator::estimate(const traces::Trace& trace, const PeChoice& pe, const Progress& progress,
                                const std::string& base_dir) {
   const AcceleratorConfig& c = config_;
-  const auto& node = lib_.technology().node(std::string_view(c.node));
+  // cost: synth:LIB prices the PE from its synthesis onto LIB, and the rest at LIB's node.
+  const bool synthesized = c.cost != "analytical";
+  const synth::CellLibrary cells =
+      synthesized ? synth::resolve_cell_library(c.cost.substr(6), synth::default_pdk_dir(), c.node) : synth::CellLibrary{};
+  const std::string node_name = synthesized ? cells.node : c.node;
+  const auto& node = lib_.technology().node(std::string_view(node_name));
   PeEstimate r;
   r.pe = pe;
   r.config = c;
+  r.config.node = node_name;  // the node the estimate is at (synth:LIB: the library's)
   r.model = trace.model;
   r.phase = trace.phase;
   const auto bp = bare(pe.params);
@@ -541,13 +550,20 @@ PeEstimate Estimator::estimate(const traces::Trace& trace, const PeChoice& pe, c
   // The array (PEs + interconnect), priced once per PE; its own default buffers are replaced
   // by the configured ones.
   const std::string array_key =
-      fmt::format("{}|{}|{}x{}|{}|{}", pe.name, params_text(pe.params), c.rows, c.cols, c.dataflow, c.node);
+      fmt::format("{}|{}|{}x{}|{}|{}|{}", pe.name, params_text(pe.params), c.rows, c.cols, c.dataflow, node_name, c.cost);
   const ArrayInfo ai = caches_->arrays.get(array_key, [&] {
     ArrayInfo ai;
     cost::ArrayOptions ao;
     ao.rows = c.rows, ao.cols = c.cols, ao.dataflow = c.dataflow;
-    const cost::PeCost priced = caches_->pe_costs.get(fmt::format("{}|{}|{}", pe.name, params_text(pe.params), c.node),
-                                                       [&] { return cost::pe_cost(lib_, pe.name, pe.params, node); });
+    const cost::PeCost priced =
+        caches_->pe_costs.get(fmt::format("{}|{}|{}|{}", pe.name, params_text(pe.params), node_name, c.cost), [&] {
+          if (!synthesized) return cost::pe_cost(lib_, pe.name, pe.params, node);
+          synth::LibertyFlow flow;
+          flow.liberty = cells.liberty;
+          const synth::PpaResult ppa = synth::cached_ppa(synth::PpaDatabase(ppa_database_), pe.name, pe.params,
+                                                         ARITHSIM_RTL_DIR, {}, flow);
+          return synth::synthesized_pe_cost(lib_, pe.name, pe.params, node, ppa, cells.name);
+        });
     ai.cost = cost::array_cost(lib_, pe.name, pe.params, node, ao, priced);
     ai.array_area_um2 = ai.cost.area_um2, ai.array_leak_uw = ai.cost.leakage_uw;
     for (const auto& p : ai.cost.parts)
@@ -555,7 +571,10 @@ PeEstimate Estimator::estimate(const traces::Trace& trace, const PeChoice& pe, c
     ai.lanes = cycle::lanes(pe.name, bp);
     const auto& pc = ai.cost.pe;
     ai.fmax_hz = 1e12 / ai.cost.clock_ps;
-    ai.fmax_limit = pc.critical == "front"
+    ai.fmax_limit = !pc.synthesized.empty()
+                        ? fmt::format("{} critical path {:.0f} ps (OpenSTA, synthesized onto {})", pe.name, pc.clock_ps,
+                                      cells.name)
+                    : pc.critical == "front"
                         ? fmt::format("{} front {:.0f} ps over {} stage(s) + register {:.0f} ps", pe.name,
                                       pc.front_delay_ps, pc.stages, pc.register_delay_ps)
                         : fmt::format("{} accumulate loop {:.0f} ps + register {:.0f} ps", pe.name, pc.loop_delay_ps,
@@ -754,9 +773,13 @@ PeEstimate Estimator::estimate(const traces::Trace& trace, const PeChoice& pe, c
                         "MACs), {}x{} {} array (array.cycles: scalesim)", c.rows, c.cols, c.dataflow)
           : fmt::format("cycles: closed form array_gemm_cycles (models/cycle/array_gemm.hpp), {}x{} {} array; tested equal to "
                         "the cycle-level array simulation", c.rows, c.cols, c.dataflow),
-      fmt::format("compute energy and array area: cost model (cost/pe_cost, cost/array_cost; component library "
-                  "cost/library/components.yaml, Horowitz ISSCC 2014 at 45 nm) scaled to {} nm ({}), activity {}",
-                  node.name, node.source, r.activity.how),
+      synthesized
+          ? fmt::format("PE area, energy and clock: {} (PPA database {}); its dynamic energy scaled to the workload's "
+                        "activity {}; the array's interconnect: cost model (cost/array_cost) at {} nm ({})",
+                        ai.cost.pe.synthesized, ppa_database_.string(), r.activity.how, node.name, node.source)
+          : fmt::format("compute energy and array area: cost model (cost/pe_cost, cost/array_cost; component library "
+                        "cost/library/components.yaml, Horowitz ISSCC 2014 at 45 nm) scaled to {} nm ({}), activity {}",
+                        node.name, node.source, r.activity.how),
       fmt::format("buffers: component 'sram' (Horowitz ISSCC 2014 8 KB / 32 KB / 1 MB points, 64-bit words) at {} nm: "
                   "A {} KB {:.3f} pJ/bit, W {} KB {:.3f} pJ/bit, O {} KB {:.3f} pJ/bit",
                   node.name, c.a_buffer_kb, ba.pj_per_bit, c.w_buffer_kb, bw.pj_per_bit, c.o_buffer_kb, bo.pj_per_bit),

@@ -11,6 +11,7 @@
 
 #include <array>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -167,6 +168,10 @@ class Estimator {
   // Threads for the sampled measurements (activity and accuracy of distinct ops; 1..1024,
   // std::invalid_argument otherwise). The estimates do not depend on it.
   void set_threads(size_t threads);
+  // The PPA database a `cost: synth:LIB` config reads and fills (default:
+  // synth::default_ppa_database(), $ARITHSIM_PPA_DB or ~/.cache/arithsim/ppa.json).
+  void set_ppa_database(std::filesystem::path file) { ppa_database_ = std::move(file); }
+  const std::filesystem::path& ppa_database() const { return ppa_database_; }
 
   using Caches = EstimatorCaches;  // estimator.cpp: array costs, activities, accuracies
   static std::shared_ptr<Caches> new_caches();
@@ -174,6 +179,7 @@ class Estimator {
  private:
   void measure_samples(const traces::Trace& trace, const PeChoice& pe, const std::string& base_dir);
   size_t threads_ = 1;
+  std::filesystem::path ppa_database_;
   AcceleratorConfig config_;
   cost::ComponentLibrary lib_;
   std::shared_ptr<Caches> caches_;

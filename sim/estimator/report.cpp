@@ -312,11 +312,11 @@ std::string markdown_report(const std::vector<PeEstimate>& r, const ReportInfo& 
   s += fmt::format("- workload: {}\n- accelerator: {}\n", info.trace, info.config);
   if (!r.empty()) {
     const auto& c = r[0].config;
-    s += fmt::format("- array {}x{} {}, clock {}, {} nm; buffers A {} KB / W {} KB / O {} KB; DRAM {} GB/s, {} pJ/bit\n",
+    s += fmt::format("- array {}x{} {}, clock {}, {} nm{}; buffers A {} KB / W {} KB / O {} KB; DRAM {} GB/s, {} pJ/bit\n",
                      c.rows, c.cols, c.dataflow,
                      c.clock_hz > 0 ? fmt::format("{} GHz", c.clock_hz / 1e9) : std::string("auto (each PE's modelled fmax)"),
-                     c.node, c.a_buffer_kb, c.w_buffer_kb, c.o_buffer_kb,
-                     c.dram_gbps, c.dram_pj_per_bit);
+                     c.node, c.cost == "analytical" ? std::string() : fmt::format(", PE costs from synthesis ({})", c.cost),
+                     c.a_buffer_kb, c.w_buffer_kb, c.o_buffer_kb, c.dram_gbps, c.dram_pj_per_bit);
   }
   s += "\n## Comparison\n\n| " ;
   for (size_t i = 0; i < kHeads.size(); ++i) s += kHeads[i] + " |" + (i + 1 < kHeads.size() ? " " : "");
@@ -415,7 +415,7 @@ std::string results_json(const std::vector<PeEstimate>& r, const ReportInfo& inf
     const auto& c = p.config;
     e["accelerator"] = {{"rows", c.rows}, {"cols", c.cols}, {"dataflow", c.dataflow}, {"clock_hz", p.clock_hz},
                         {"clock", c.clock_hz > 0 ? "config" : "auto"}, {"fmax_hz", p.fmax_hz}, {"clock_limit", p.clock_limit},
-                        {"node_nm", c.node}, {"buffers_kb", {c.a_buffer_kb, c.w_buffer_kb, c.o_buffer_kb}},
+                        {"node_nm", c.node}, {"cost", c.cost}, {"buffers_kb", {c.a_buffer_kb, c.w_buffer_kb, c.o_buffer_kb}},
                         {"dram_gbps", c.dram_gbps}, {"dram_pj_per_bit", c.dram_pj_per_bit}};
     e["macs"] = p.macs;
     e["cycles"] = p.cycles;

@@ -226,7 +226,7 @@ SweepSpec parse_sweep(std::string_view text, const std::string& file, size_t thr
       const std::string path = kv.first.Scalar();
       const auto parts = split(path);
       const std::string where = fmt::format("axis '{}'", io::escape(path));
-      static const std::set<std::string> roots{"pe", "workload", "array", "clock_ghz", "node", "buffers_kb", "dram", "vector", "mapping"};
+      static const std::set<std::string> roots{"pe", "workload", "array", "clock_ghz", "node", "cost", "buffers_kb", "dram", "vector", "mapping"};
       if (std::any_of(parts.begin(), parts.end(), [](const std::string& x) { return x.empty(); }) || !roots.count(parts[0]))
         fail(file, fmt::format("unknown {} (an accelerator-config field: array.rows, node, clock_ghz, buffers_kb.weights, "
                                "dram.bandwidth_gbps, ...; or pe, pe.params.<key>, workload, workload.<option>)", where));

@@ -59,6 +59,11 @@ StaResult run_sta(const StaOptions& o) {
     } else if (in_path && line.find('(') != std::string::npos) {
       const size_t b = line.find_first_not_of(' ');
       r.path.push_back(line.substr(b));
+    } else if (line.rfind("Sequential", 0) == 0 || line.rfind("Combinational", 0) == 0) {
+      const bool seq = line[0] == 'S';
+      std::istringstream t(line.substr(seq ? 10 : 13));
+      double i = 0, s = 0, l = 0, total = 0;
+      if (t >> i >> s >> l >> total) (seq ? r.sequential_w : r.combinational_w) = total;
     } else if (line.rfind("Total", 0) == 0) {
       std::istringstream t(line.substr(5));
       if (t >> r.internal_w >> r.switching_w >> r.leakage_w >> r.total_w) power = true;

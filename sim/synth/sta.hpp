@@ -24,6 +24,9 @@ struct StaResult {
   std::string startpoint, endpoint;
   std::vector<std::string> path;  // the critical path's pins with their nets, as report_checks prints them
   double internal_w = 0, switching_w = 0, leakage_w = 0, total_w = 0;
+  // report_power's groups: the flip-flops (their clock pins included: the netlist has no
+  // clock tree) and the combinational cells
+  double sequential_w = 0, combinational_w = 0;
   std::string version;  // sta -version
 };
 

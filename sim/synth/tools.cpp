@@ -1,5 +1,6 @@
 #include "sim/synth/tools.hpp"
 
+#include <ctime>
 #include <unistd.h>
 
 #include <cstdio>
@@ -56,6 +57,15 @@ void run_yosys(const std::filesystem::path& script, const std::filesystem::path&
   }
   const std::string why = !err.empty() ? err : !first.empty() ? first : "is yosys installed?";
   throw std::runtime_error(fmt::format("synth: yosys failed (exit {}): {}", rc, why));
+}
+
+std::string utc_date() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  return buf;
 }
 
 }  // namespace arithsim::synth

@@ -27,6 +27,9 @@ std::string command_output(const std::string& cmd, int& status);
 // A tool's one-line version (`yosys -V`, `sta -version`), "" when it does not run.
 std::string tool_version(const std::string& cmd);
 
+// Today's date in UTC, YYYY-MM-DD (the date a synthesis result records).
+std::string utc_date();
+
 // Runs `yosys -q -s script` with its output in `log`. Throws std::runtime_error "synth: yosys
 // failed (exit N): LINE" (the log's first ERROR line, else its first line, else "is yosys
 // installed?") when yosys fails or one of `outputs` is missing.

@@ -39,24 +39,37 @@ std::map<std::string, std::string> array_parameters(const std::string& pe, const
   return cycle::array_rtl_parameters(pe, params, array.rows, array.cols, cycle::parse_dataflow(array.dataflow));
 }
 
+}  // namespace
+
+std::vector<std::filesystem::path> rtl_sources(const std::string& pe, const std::string& rtl_dir, bool array) {
+  const std::filesystem::path dir(rtl_dir);
+  if (!std::filesystem::exists(dir / (pe + ".sv")))
+    throw std::runtime_error(fmt::format("synth: {} not found", (dir / (pe + ".sv")).string()));
+  std::vector<std::filesystem::path> files;
+  for (const auto& e : std::filesystem::directory_iterator(dir / "common"))
+    if (e.path().extension() == ".sv") files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  if (array) {
+    std::vector<std::filesystem::path> top;
+    for (const auto& e : std::filesystem::directory_iterator(dir))
+      if (e.path().extension() == ".sv") top.push_back(e.path());
+    std::sort(top.begin(), top.end());
+    files.insert(files.end(), top.begin(), top.end());
+  } else {
+    files.push_back(dir / (pe + ".sv"));
+  }
+  return files;
+}
+
+namespace {
+
 // The yosys script; `liberty` empty: the generic-gate flow.
 std::string script_of(const std::string& pe, const pe::Params& params, const std::string& rtl_dir, const ArraySynth& array,
                       const std::string& stat_json, const std::string& liberty, const std::string& netlist) {
   const bool is_array = array.rows > 0;
   const auto rtl = is_array ? array_parameters(pe, params, array) : rtl_parameters(pe, params);
-  const std::filesystem::path dir(rtl_dir);
-  if (!std::filesystem::exists(dir / (pe + ".sv")))
-    throw std::runtime_error(fmt::format("synth: {} not found", (dir / (pe + ".sv")).string()));
   std::vector<std::string> files;
-  for (const auto& e : std::filesystem::directory_iterator(dir / "common"))
-    if (e.path().extension() == ".sv") files.push_back(e.path().string());
-  std::sort(files.begin(), files.end());
-  if (is_array) {
-    for (const auto& e : std::filesystem::directory_iterator(dir))
-      if (e.path().extension() == ".sv") files.push_back(e.path().string());
-  } else {
-    files.push_back((dir / (pe + ".sv")).string());
-  }
+  for (const auto& f : rtl_sources(pe, rtl_dir, is_array)) files.push_back(f.string());
   const std::string top = is_array ? "pe_array" : pe;
   std::string script;
   for (const auto& f : files) script += fmt::format("read_verilog -sv {}\n", f);
@@ -235,11 +248,14 @@ PpaResult synthesize_ppa(const std::string& pe, const pe::Params& params, const 
     st = run_sta(so);
   }
   r.clock_hz = 1 / so.period_s;
+  r.slack_s = so.period_s - r.critical_s;
   r.startpoint = st.startpoint, r.endpoint = st.endpoint, r.critical_path = st.path;
   r.internal_w = st.internal_w, r.switching_w = st.switching_w, r.leakage_w = st.leakage_w;
+  r.sequential_w = st.sequential_w, r.combinational_w = st.combinational_w;
   r.energy_per_cycle_pj = (st.internal_w + st.switching_w + st.leakage_w) / r.clock_hz * 1e12;
   r.yosys_version = tool_version("yosys -V");
   r.sta_version = "OpenSTA " + st.version;
+  r.date = utc_date();
   return r;
 }
 

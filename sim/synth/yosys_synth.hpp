@@ -3,6 +3,7 @@
 // powered by OpenSTA (sim/synth/sta.hpp): the PPA flow of issue #12.
 #pragma once
 
+#include <filesystem>
 #include <map>
 #include <string>
 
@@ -68,15 +69,23 @@ struct PpaResult {
   std::map<std::string, double> area_by_class_um2;  // sequential, buffer, combinational
   double yosys_area_um2 = 0;                        // yosys `stat -liberty`'s chip area, for comparison
   double critical_s = 0, fmax_hz = 0, clock_hz = 0;
+  double slack_s = 0;  // worst setup slack at clock_hz (< 0: the clock is not met; reported, not hidden)
   std::string startpoint, endpoint;
   std::vector<std::string> critical_path;
   double input_activity = 0;                  // mean over the operand ports' bits
   std::map<std::string, double> port_activity;  // toggles per cycle of each input port's bits
   std::string activity_how;
   double internal_w = 0, switching_w = 0, leakage_w = 0;  // at clock_hz
+  double sequential_w = 0, combinational_w = 0;           // the same total by cell group (flip-flops / logic)
   double energy_per_cycle_pj = 0;                         // (internal + switching + leakage) / clock
   std::string yosys_version, sta_version;
+  std::string date;  // when it was synthesized (UTC, YYYY-MM-DD)
 };
+
+// The SystemVerilog files the flow reads for a PE (or an array of it), in the order read:
+// every rtl/common/*.sv, then the PE's file (an array: every rtl/*.sv). Throws
+// std::runtime_error when the PE's file is missing.
+std::vector<std::filesystem::path> rtl_sources(const std::string& pe, const std::string& rtl_dir, bool array);
 
 // The input ports' activity the flow uses: the stream the PE's cycle model is fed (uniformly
 // random operand codes, 4,096 elements in dot products of 64; with `operand_activity` >= 0 the
