@@ -1395,6 +1395,62 @@ TEST_F(Cli, SynthScriptAndErrors) {
   EXPECT_TRUE(contains(r.err, "out=fp4")) << r.err;
 }
 
+// PE costs from synthesis (issue #12): `cost --cost synth:sky130` synthesizes once into the
+// PPA database; `synth --liberty` finds the same entry; with yosys and OpenSTA off the PATH
+// the same commands and `run --cost synth:sky130` still work, from the database alone.
+TEST_F(Cli, CostFromSynthesisIsReusedWithoutTheTools) {
+  const std::string db = work("ppa.json").string();
+  const std::vector<std::string> cost = {"cost", "int_mac", "--cost", "synth:sky130", "--ppa-db", db, "--format", "json"};
+  const std::vector<std::string> estimate = {"run", "--pe", "int_mac", "--cost", "synth:sky130", "--ppa-db", db,
+                                             "--no-report", "--json"};
+  const Result c1 = run(cost);
+  ASSERT_EQ(c1.code, 0) << c1.err;
+  const auto j = nlohmann::json::parse(c1.out);
+  EXPECT_EQ(j["node_nm"], 130);
+  EXPECT_GT(j["area_um2"].get<double>(), 1000);
+  EXPECT_TRUE(contains(j["parts"][0]["source"].get<std::string>(), "synthesized by Yosys")) << c1.out;
+  const Result s = run({"synth", "int_mac", "--liberty", std::string(ARITHSIM_PDK_DIR) + "/sky130hd_tt.lib.gz", "--ppa-db",
+                        db, "--json"});
+  ASSERT_EQ(s.code, 0) << s.err;
+  const auto sj = nlohmann::json::parse(s.out);
+  EXPECT_EQ(sj["ppa_database"]["reused"], true) << s.out;
+  EXPECT_DOUBLE_EQ(sj["area_um2"].get<double>(), j["area_um2"].get<double>());
+  const Result e1 = run(estimate);
+  ASSERT_EQ(e1.code, 0) << e1.err;
+  EXPECT_TRUE(contains(e1.out, "synth:sky130")) << e1.out;
+  const std::string path = std::getenv("PATH");
+  ::setenv("PATH", work("no-tools").c_str(), 1);
+  const Result c2 = run(cost), e2 = run(estimate);
+  ::setenv("PATH", path.c_str(), 1);
+  EXPECT_EQ(c2.code, 0) << c2.err;
+  EXPECT_EQ(c2.out, c1.out);
+  EXPECT_EQ(e2.code, 0) << e2.err;
+  EXPECT_EQ(e2.out, e1.out);
+}
+
+// The cost source as a sweep axis (sweeps/cost-source.yaml): every point evaluated, the
+// synthesized points at the libraries' clocks (slower than the model's 28 nm), and the PPA
+// database holding one entry per library afterwards.
+TEST_F(Cli, SweepOverTheCostSource) {
+  const std::string db = work("ppa.json").string();
+  const Result r = run({"sweep", std::string(ARITHSIM_SOURCE_DIR) + "/sweeps/cost-source.yaml", "--out",
+                        work("cs").string(), "--ppa-db", db, "--progress", "never"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto rows = lines_of(read_all(work("cs") / "points.csv"));
+  ASSERT_EQ(rows.size(), 13u);
+  std::map<std::string, int> by_cost;
+  for (size_t i = 1; i < rows.size(); ++i) {
+    EXPECT_TRUE(contains(rows[i], ",ok,")) << rows[i];
+    for (const char* c : {",analytical,", ",synth:sky130,", ",synth:asap7,"})
+      if (contains(rows[i], c)) ++by_cost[c];
+  }
+  EXPECT_EQ(by_cost[",analytical,"], 4);
+  EXPECT_EQ(by_cost[",synth:sky130,"], 4);
+  EXPECT_EQ(by_cost[",synth:asap7,"], 4);
+  const auto j = nlohmann::json::parse(read_all(db));
+  EXPECT_EQ(j["entries"].size(), 2u);
+}
+
 // ---------------------------------------------------------------------------------------
 // run: the estimator's main job (issue #6)
 // ---------------------------------------------------------------------------------------
@@ -1862,6 +1918,17 @@ TEST_F(BadInput, BadInputIsAnErrorNotASilentSuccess) {
       {"field 'array.dataflow' must be os, ws, is or dot (got 'rs')"});
   bad("liberty file that does not exist", {"synth", "int_mac", "--liberty", work("none.lib").string()}, 1,
       {"none.lib: no such liberty file"});
+  bad("unknown PE cost source", {"run", "--cost", "synthesis", "--no-report"}, 2,
+      {"--cost", "expected analytical or synth:LIB", "got 'synthesis'"});
+  bad("synthesis cost on a liberty file that does not exist", {"cost", "int_mac", "--cost", "synth:" + work("none.lib").string()},
+      2, {"none.lib: no such liberty file"});
+  write_all(work("bad-ppa.json"), "{\"format\": \"arithsim-ppa\", \"version\": 9, \"entries\": {}}\n");
+  bad("PPA database of another version",
+      {"cost", "int_mac", "--cost", "synth:sky130", "--ppa-db", work("bad-ppa.json").string()}, 1,
+      {"bad-ppa.json: PPA database version 9, this arithsim reads version 1"});
+  write_all(work("cost.yaml"), "cost: fast\n");
+  bad("config cost that is neither analytical nor synth:LIB", {"run", "--config", work("cost.yaml").string(), "--no-report"},
+      1, {"field 'cost' must be analytical or synth:LIB", "got 'fast'"});
   bad("synthesis clock without a liberty file", {"synth", "int_mac", "--clock", "2"}, 2,
       {"--clock and --activity need --liberty"});
   bad("RTL array of a dataflow without RTL", {"synth", "int_mac", "--array", "2x2", "--dataflow", "ws"}, 2,

@@ -181,7 +181,7 @@ TEST(Technology, FactorsFollowTheStillmakerFits) {
     expect_rel(n.leakage, n.area * n.vdd_v / ref.vdd_v, 1e-3);  // the stated assumption
     ++checked;
   }
-  EXPECT_EQ(checked, 7);
+  EXPECT_EQ(checked, 8);  // 130 nm (sky130), 45, 32, 20, 16, 14, 10, 7
   // The paper's corrected worked example (Section 4.2.1 erratum): 32 nm energy factor at 0.9 V.
   EXPECT_NEAR(poly(tech.node(32).fit_energy, 0.9), 0.4571, 1e-4);
   // 28 and 22 nm: interpolated between 32 and 20 nm.
@@ -308,7 +308,7 @@ TEST(ComponentLibrary, RejectsMalformedFiles) {
   EXPECT_EQ(error_of([&] { l.merge("nodes:\n  \"12\": {feature_nm: 12, vdd_v: 0.7, area: 0.1}\n", "user.yaml"); }),
             "user.yaml: node '12': field 'energy' is missing");
   EXPECT_EQ(error_of([&] { l.component("int_adder", {8}, 12); }),
-            "unknown technology node 12 nm (known: 45, 32, 28, 22, 20, 16, 14, 10, 7)");
+            "unknown technology node 12 nm (known: 130, 45, 32, 28, 22, 20, 16, 14, 10, 7)");
   EXPECT_EQ(l.component("int_adder", {8}).area_um2, 36);  // unchanged by the failed merges
 }
 
