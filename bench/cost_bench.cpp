@@ -147,5 +147,5 @@ int main(int argc, char** argv) {
       {T{"BM_query/int_adder", base, 10e6}, T{"BM_query/int_multiplier", base, 10e6},
        T{"BM_query/barrel_shifter", base, 10e6}, T{"BM_query/sram", base, 10e6}, T{"BM_query/fp_adder", base, 1e6},
        T{"BM_query/fp_fma", base, 0.5e6}, T{"BM_query_by_name_int_adder", base}, T{"BM_breakdown_fp_fma", base},
-       T{"BM_pe_cost_evaluate", base, 1e6}, T{"BM_pe_cost_stage_breakdown", base}, T{"BM_pe_cost_configure", base}});
+       T{"BM_pe_cost_evaluate", base, 1e6}, T{"BM_pe_cost_stage_breakdown", base}, T{"BM_pe_cost_configure", base, 100e3}});
 }

@@ -20,7 +20,7 @@ struct SynthArgs {
   std::string array, dataflow = "os";
   bool json = false, script = false;
   std::vector<std::string> liberty;
-  std::string clock, activity, ppa_db;
+  std::string clock, activity, ppa_db, activity_from = "nets";
   bool refresh = false;
 };
 
@@ -40,6 +40,9 @@ void run_ppa(const SynthArgs& a, const pe::Params& p, const synth::ArraySynth& a
   flow.liberty = a.liberty;
   if (!a.clock.empty()) flow.clock_s = parse_number(a.clock, "--clock", 0, 1e6) * 1e-9;
   if (!a.activity.empty()) flow.input_activity = parse_number(a.activity, "--activity", -1, 2);
+  if (a.activity_from != "nets" && a.activity_from != "ports")
+    throw UsageError(fmt::format("expected nets or ports, got '{}'", a.activity_from), "--activity-from");
+  flow.net_activity = a.activity_from == "nets";
   synth::PpaResult r;
   try {
     if (a.script) {
@@ -88,6 +91,7 @@ void run_ppa(const SynthArgs& a, const pe::Params& p, const synth::ArraySynth& a
                                 {"clock_hz", r.clock_hz}, {"input_activity", r.input_activity}, {"port_activity", r.port_activity},
                                 {"power_w", {{"internal", r.internal_w}, {"switching", r.switching_w}, {"leakage", r.leakage_w}}},
                                 {"energy_per_cycle_pj", r.energy_per_cycle_pj}, {"flow", flow_text},
+                                {"activity_method", r.activity_method}, {"net_activity", r.net_activity},
                                 {"slack_s", r.slack_s}, {"timing_met", r.slack_s >= 0}, {"date", r.date},
                                 {"ppa_database", {{"file", db.file().string()}, {"key", key}, {"reused", reused}}}};
     fmt::print("{}\n", j.dump(2));
@@ -164,6 +168,11 @@ void add_synth_command(CLI::App& app) {
   s->add_option("--clock", a.clock, "with --liberty: clock period in ns for the power (default: the fmax)");
   s->add_option("--activity", a.activity,
                 "with --liberty: toggles per cycle of every data input (default: measured by the PE's cycle model)");
+  s->add_option("--activity-from", a.activity_from,
+                "with --liberty: nets (every net's toggles from a zero-delay simulation of the mapped netlist, checked "
+                "against the cycle model; one PE) or ports (OpenSTA propagates the input ports' activity, counting "
+                "glitches; also arrays and --activity)")
+      ->capture_default_str();
   s->add_option("--ppa-db", a.ppa_db,
                 "with --liberty: the PPA database the result is kept in and reused from (default: $ARITHSIM_PPA_DB, else "
                 "~/.cache/arithsim/ppa.json)");

@@ -170,6 +170,18 @@ Liberty read_liberty(const std::string& path) {
     const std::string area = attribute(lib.text, g.begin, g.end, "area");
     c.area = area.empty() ? 0.0 : std::stod(area);
     c.cls = classify(lib.text, g);
+    for (const Group& pin : groups(lib.text, g.begin + 4, g.end, "pin"))
+      c.pins.push_back({pin.name, attribute(lib.text, pin.begin, pin.end, "direction"),
+                        attribute(lib.text, pin.begin, pin.end, "function")});
+    if (const auto ffs = groups(lib.text, g.begin + 4, g.end, "ff"); ffs.size() == 1) {
+      const Group& f = ffs[0];
+      const size_t comma = f.name.find(',');
+      c.ff = LibertyFf{f.name.substr(0, comma), comma == std::string::npos ? "" : f.name.substr(comma + 1),
+                       attribute(lib.text, f.begin, f.end, "next_state"), attribute(lib.text, f.begin, f.end, "clocked_on"),
+                       attribute(lib.text, f.begin, f.end, "clear"), attribute(lib.text, f.begin, f.end, "preset")};
+    } else {
+      c.other_state = c.cls == CellClass::Sequential;
+    }
     lib.cells.push_back(std::move(c));
   }
   if (lib.cells.empty()) throw std::runtime_error(fmt::format("{}: library '{}' has no cells", path, lib.library));

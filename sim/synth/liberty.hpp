@@ -3,6 +3,7 @@
 // dfflibmap passes take a single file (ASAP7 ships five).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,10 +12,24 @@ namespace arithsim::synth {
 enum class CellClass { Sequential, Buffer, Combinational };
 const char* cell_class_name(CellClass c);  // "sequential" | "buffer" | "combinational"
 
+struct LibertyPin {
+  std::string name, direction;  // direction: input | output | inout | internal
+  std::string function;         // an output's Boolean function of the inputs (or of the ff's state), "" if none
+};
+
+// A flip-flop's `ff (STATE, STATE_N) {...}` group: the state updates to next_state at the
+// clock edge; clear / preset (functions of the pins, "" when absent) force it to 0 / 1.
+struct LibertyFf {
+  std::string state, state_n, next_state, clocked_on, clear, preset;
+};
+
 struct LibertyCell {
   std::string name;
   double area = 0;  // the library's area unit (µm² in sky130 and ASAP7)
   CellClass cls = CellClass::Combinational;
+  std::vector<LibertyPin> pins;
+  std::optional<LibertyFf> ff;
+  bool other_state = false;  // a latch, statetable or bank: not simulated (sim/synth/gate_sim)
 };
 
 struct Liberty {

@@ -75,6 +75,8 @@ ordered_json to_json(const PpaResult& r) {
           {"input_activity", r.input_activity},
           {"port_activity", r.port_activity},
           {"activity_how", r.activity_how},
+          {"activity_method", r.activity_method},
+          {"net_activity", r.net_activity},
           {"power_w",
            {{"internal", r.internal_w},
             {"switching", r.switching_w},
@@ -108,6 +110,8 @@ PpaResult from_json(const ordered_json& j) {
   j.at("input_activity").get_to(r.input_activity);
   j.at("port_activity").get_to(r.port_activity);
   j.at("activity_how").get_to(r.activity_how);
+  j.at("activity_method").get_to(r.activity_method);
+  j.at("net_activity").get_to(r.net_activity);
   const auto& p = j.at("power_w");
   p.at("internal").get_to(r.internal_w);
   p.at("switching").get_to(r.switching_w);
@@ -173,7 +177,8 @@ std::string ppa_key(const std::string& pe, const pe::Params& params, const std::
     text += fmt::format("liberty {} {}\n", fs::path(l).filename().string(), content_hash(l));
   }
   for (const auto& d : flow.dont_use) text += fmt::format("dont_use {}\n", d);
-  text += fmt::format("clock_s {:.9g}\ninput_activity {:.9g}\n", flow.clock_s, flow.input_activity);
+  text += fmt::format("clock_s {:.9g}\ninput_activity {:.9g}\nnet_activity {}\n", flow.clock_s, flow.input_activity,
+                      flow.net_activity);
   return fmt::format("{:016x}", fnv1a(text));
 }
 

@@ -31,6 +31,12 @@ StaResult run_sta(const StaOptions& o) {
         std::string p;  // ports bit-blasted by yosys (splitnets -ports) are named port[i]
         for (const auto& [port, a] : o.port_activity)
           p += fmt::format("set_power_activity -input_ports [get_ports -quiet {{{}*}}] -activity {:.6g}\n", port, a);
+        // OpenSTA 2.0.17's `set_power_activity -pins` calls an undefined get_pins_error, so the
+        // command it would run is called directly; and its first power report propagates
+        // activity over every pin, so pins set before it would be overwritten: report first.
+        if (!o.pin_activity.empty()) p += "report_power > /dev/null\n";
+        for (const auto& [pin, a] : o.pin_activity)
+          p += fmt::format("sta::set_power_pin_activity [get_pins {{{}}}] {:.6g} 0.5\n", pin, a);
         return p;
       }());
   std::ofstream(dir / "sta.tcl") << tcl;

@@ -16,6 +16,7 @@ struct StaOptions {
   double time_unit_s = 1e-9;         // the libraries' time unit (create_clock takes it)
   double input_activity = 0.1;       // toggles per clock cycle of every input port ...
   std::map<std::string, double> port_activity;  // ... but these (a port's name, every bit of it)
+  std::map<std::string, double> pin_activity;   // cell output pins ("cell/pin"): their nets' toggles per cycle
 };
 
 struct StaResult {

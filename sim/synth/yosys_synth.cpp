@@ -1,5 +1,6 @@
 #include "sim/synth/yosys_synth.hpp"
 #include "sim/synth/tools.hpp"
+#include "sim/synth/gate_sim.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -81,7 +82,10 @@ std::string script_of(const std::string& pe, const pe::Params& params, const std
     script += fmt::format("dfflibmap -liberty {0}\nabc -liberty {0}\nsetundef -zero\nsplitnets -ports\nopt_clean\n", liberty);
     script += fmt::format("tee -q -o {} stat -json -liberty {}\n", stat_json, liberty);
     script += fmt::format("tee -q -o {}.txt stat -liberty {}\n", stat_json, liberty);  // its chip area (not in 0.23's JSON)
+    // the same simple instance names in both netlists: OpenSTA's pins are the gate simulation's
+    script += "rename -hide c:*\nrename -enumerate -pattern g% c:*\n";
     script += fmt::format("write_verilog -noattr -noexpr -nohex -nodec {}\n", netlist);
+    script += fmt::format("write_json {}.json\n", netlist);
     return script;
   }
   script += "abc -g AND,NAND,OR,NOR,XOR,XNOR,MUX\nopt_clean\n";
@@ -131,19 +135,15 @@ SynthResult synthesize(const std::string& pe, const pe::Params& params, const st
 }
 
 
-std::map<std::string, double> input_port_activity(const std::string& pe, const pe::Params& params,
-                                                  double operand_activity) {
-  const auto m = cycle::make_pe_cycle(pe, params);
-  m->record_activity(true);
-  const cycle::PePorts ports = m->ports();
-  std::mt19937_64 g(1);
-  cycle::PeIn in, prev;
+std::vector<cycle::PeIn> operand_stream(const cycle::PePorts& ports, uint64_t seed, size_t elements, size_t dot) {
+  std::mt19937_64 g(seed);
+  std::vector<cycle::PeIn> s;
+  s.reserve(elements + 1);
+  cycle::PeIn in;
   in.rst_n = false;
-  m->tick(in);
+  s.push_back(in);
   in.rst_n = true;
-  const int n = 4096, dot = 64;
-  uint64_t ta = 0, tw = 0, ts = 0, tz = 0;
-  for (int e = 0; e < n; ++e) {
+  for (size_t e = 0; e < elements; ++e) {
     in.in_valid = true;
     in.in_first = e % dot == 0;
     in.in_last = e % dot == dot - 1;
@@ -151,13 +151,28 @@ std::map<std::string, double> input_port_activity(const std::string& pe, const p
     in.in_w = g() & cycle::mask(ports.w_bits);
     in.in_scale = ports.scale_bits ? uint64_t(15 - 3 + int(g() % 8)) << 10 : 0;  // FP16 2^-3 .. 2^4
     in.in_zero = g() & cycle::mask(ports.zero_bits);
-    if (e > 0) {
+    s.push_back(in);
+  }
+  return s;
+}
+
+std::map<std::string, double> input_port_activity(const std::string& pe, const pe::Params& params,
+                                                  double operand_activity) {
+  const auto m = cycle::make_pe_cycle(pe, params);
+  m->record_activity(true);
+  const cycle::PePorts ports = m->ports();
+  const int n = 4096, dot = 64;
+  const auto stream = operand_stream(ports, 1, n, dot);
+  uint64_t ta = 0, tw = 0, ts = 0, tz = 0;
+  for (size_t t = 0; t < stream.size(); ++t) {
+    const cycle::PeIn& in = stream[t];
+    if (t > 1) {
+      const cycle::PeIn& prev = stream[t - 1];
       ta += uint64_t(std::popcount(in.in_a ^ prev.in_a));
       tw += uint64_t(std::popcount(in.in_w ^ prev.in_w));
       ts += uint64_t(std::popcount(in.in_scale ^ prev.in_scale));
       tz += uint64_t(std::popcount(in.in_zero ^ prev.in_zero));
     }
-    prev = in;
     m->tick(in);
   }
   const double cycles = n - 1;
@@ -173,6 +188,41 @@ std::map<std::string, double> input_port_activity(const std::string& pe, const p
   if (model != ta + tw + ts + tz)
     throw std::logic_error(fmt::format("synth: input toggles {} differ from the cycle model's {}", ta + tw + ts + tz, model));
   return a;
+}
+
+// Lane 0's outputs are checked so that the activity is that of a netlist computing what the
+// PE computes.
+GateRun netlist_activity(const std::string& pe, const pe::Params& params, const std::shared_ptr<const GateNetlist>& net) {
+  const auto model = cycle::make_pe_cycle(pe, params);
+  const cycle::PePorts ports = model->ports();
+  constexpr size_t kLanes = 64, kElements = 512, kDot = 64;
+  std::vector<std::vector<PortValues>> lanes(kLanes);
+  std::vector<cycle::PeIn> first;
+  for (size_t l = 0; l < kLanes; ++l) {
+    const auto s = operand_stream(ports, l + 1, kElements, kDot);
+    if (l == 0) first = s;
+    for (const cycle::PeIn& in : s) {
+      PortValues v = {{"rst_n", in.rst_n}, {"in_valid", in.in_valid}, {"in_first", in.in_first},
+                      {"in_last", in.in_last}, {"out_ready", in.out_ready}, {"in_a", in.in_a}, {"in_w", in.in_w}};
+      if (ports.scale_bits) v["in_scale"] = in.in_scale;
+      if (ports.zero_bits) v["in_zero"] = in.in_zero;
+      lanes[l].push_back(std::move(v));
+    }
+  }
+  GateRun g = simulate(*net, lanes, 2);
+  for (size_t t = 0; t < first.size(); ++t) {
+    model->tick(first[t]);
+    const cycle::PeOut o = model->outputs(true);
+    const auto& gate = g.outputs[t];
+    const bool valid = gate.count("out_valid") && gate.at("out_valid") != 0;
+    const uint64_t acc = gate.count("out_acc") ? gate.at("out_acc") : 0;
+    if (valid != o.out_valid || (valid && acc != (o.out_acc & cycle::mask(ports.out_bits))))
+      throw std::runtime_error(fmt::format(
+          "synth: the mapped netlist of {} disagrees with its cycle model at cycle {} (out_valid {} vs {}, out_acc 0x{:x} "
+          "vs 0x{:x}); its per-net activity would not be the PE's",
+          pe, t, valid, o.out_valid, acc, o.out_acc & cycle::mask(ports.out_bits)));
+  }
+  return g;
 }
 
 PpaResult synthesize_ppa(const std::string& pe, const pe::Params& params, const std::string& rtl_dir,
@@ -200,7 +250,7 @@ PpaResult synthesize_ppa(const std::string& pe, const pe::Params& params, const 
   }
   std::ofstream(dir / "synth.ys") << yosys_liberty_script(pe, params, rtl_dir, array, (dir / "merged.lib").string(),
                                                            (dir / "stat.json").string(), (dir / "netlist.v").string());
-  run_yosys(dir / "synth.ys", dir / "yosys.log", {dir / "stat.json", dir / "netlist.v"});
+  run_yosys(dir / "synth.ys", dir / "yosys.log", {dir / "stat.json", dir / "netlist.v", dir / "netlist.v.json"});
   std::ifstream js(dir / "stat.json");
   const auto j = nlohmann::json::parse(js);
   for (const auto& [name, mod] : j.at("modules").items())
@@ -233,6 +283,16 @@ PpaResult synthesize_ppa(const std::string& pe, const pe::Params& params, const 
                                             : "the PE's cycle model fed uniformly random operand codes, 4,096 "
                                               "elements in dot products of 64";
   StaOptions so;
+  const bool per_net = flow.net_activity && array.rows == 0 && flow.input_activity < 0;
+  r.activity_method = per_net ? "nets: zero-delay simulation" : "ports: OpenSTA propagation";
+  if (per_net) {
+    const GateRun g = netlist_activity(pe, params, read_gate_netlist((dir / "netlist.v.json").string(), pe, libs));
+    so.pin_activity = g.pin_activity;
+    r.net_activity = g.mean_activity;
+    r.activity_how = fmt::format("{}; every net's toggles from a zero-delay simulation of the mapped netlist ({} streams x "
+                                 "{} cycles), its outputs equal to the cycle model's on every cycle",
+                                 r.activity_how, g.lanes, g.cycles);
+  }
   so.liberty = plain;
   so.netlist = (dir / "netlist.v").string();
   so.top = array.rows > 0 ? "pe_array" : pe;

@@ -8,6 +8,7 @@
 #include <string>
 
 #include <arithsim/models/pe/pe.hpp>
+#include <arithsim/models/cycle/pe_cycle.hpp>
 #include "sim/synth/liberty.hpp"
 #include "sim/synth/sta.hpp"
 
@@ -56,6 +57,11 @@ struct LibertyFlow {
   std::vector<std::string> liberty;  // .lib or .lib.gz files (e.g. ../shared/pdk/sky130hd_tt.lib.gz)
   double clock_s = 0;                // power at this clock period; 0: at the fmax
   double input_activity = -1;        // toggles per cycle of each operand input; < 0: measured (below)
+  // The activity of every net inside: a zero-delay simulation of the mapped netlist on the
+  // cycle model's operand stream (sim/synth/gate_sim), its outputs checked against the cycle
+  // model; false (and for arrays, or a given input_activity): OpenSTA's propagation from the
+  // input ports, which counts glitches.
+  bool net_activity = true;
   std::vector<std::string> dont_use = default_dont_use();
 };
 
@@ -75,6 +81,8 @@ struct PpaResult {
   double input_activity = 0;                  // mean over the operand ports' bits
   std::map<std::string, double> port_activity;  // toggles per cycle of each input port's bits
   std::string activity_how;
+  std::string activity_method;  // "nets: zero-delay simulation" | "ports: OpenSTA propagation"
+  double net_activity = 0;      // mean toggles per cycle over the cell outputs (nets method)
   double internal_w = 0, switching_w = 0, leakage_w = 0;  // at clock_hz
   double sequential_w = 0, combinational_w = 0;           // the same total by cell group (flip-flops / logic)
   double energy_per_cycle_pj = 0;                         // (internal + switching + leakage) / clock
@@ -94,6 +102,19 @@ std::vector<std::filesystem::path> rtl_sources(const std::string& pe, const std:
 // The operand ports' mean is the cycle model's own Activity::input_activity (checked).
 std::map<std::string, double> input_port_activity(const std::string& pe, const pe::Params& params,
                                                   double operand_activity = -1);
+
+// That stream: one reset cycle, then `elements` elements of uniformly random operand codes
+// (FP16 group scales 2^-3 .. 2^4), in_first / in_last every `dot` elements; seed 1 is the one
+// above, other seeds the gate-level simulation's further lanes.
+std::vector<cycle::PeIn> operand_stream(const cycle::PePorts& ports, uint64_t seed, size_t elements, size_t dot);
+
+// Every net's activity in the mapped netlist of one PE (read_gate_netlist of its `write_json`):
+// 64 lanes of operand_stream (seeds 1..64, 512 elements in dot products of 64) simulated at
+// zero delay; lane 0's out_valid / out_acc are checked against the PE's cycle model on every
+// cycle, and a difference throws std::runtime_error naming the cycle and both values.
+struct GateRun;
+struct GateNetlist;
+GateRun netlist_activity(const std::string& pe, const pe::Params& params, const std::shared_ptr<const GateNetlist>& net);
 
 // The yosys script of the liberty flow (what `arithsim synth --liberty ... --script` prints).
 std::string yosys_liberty_script(const std::string& pe, const pe::Params& params, const std::string& rtl_dir,

@@ -209,6 +209,27 @@ TEST_F(PpaDb, SynthesizedCostReproducesOpenSta) {
   EXPECT_LT(e0.dynamic_pj, r.sequential_w / r.clock_hz * 1e12);
 }
 
+// Node scaling between the two libraries against the technology factors (docs/cost.md §
+// node scaling): the bands the docs state, on the INT8 MAC.
+TEST_F(PpaDb, NodeScalingAgainstTheTwoLibraries) {
+  const synth::PpaDatabase db(dir_ / "db.json");
+  synth::LibertyFlow a7;
+  a7.liberty = synth::resolve_cell_library("asap7", ARITHSIM_PDK_DIR, "28").liberty;
+  const auto s = synth::cached_ppa(db, "int_mac", {}, ARITHSIM_RTL_DIR, {}, sky130());
+  const auto a = synth::cached_ppa(db, "int_mac", {}, ARITHSIM_RTL_DIR, {}, a7);
+  const auto tech = cost::Technology::builtin();
+  const auto &n130 = tech.node(std::string_view("130")), &n7 = tech.node(std::string_view("7"));
+  const double delay = (s.critical_s / a.critical_s) / (n130.delay / n7.delay);
+  const double area = (n130.area / n7.area) / (s.area_um2 / a.area_um2);
+  const double energy = (n130.energy / n7.energy) / (s.energy_per_cycle_pj / a.energy_per_cycle_pj);
+  EXPECT_GT(delay, 0.75);
+  EXPECT_LT(delay, 1.25);
+  EXPECT_GT(area, 1.2);
+  EXPECT_LT(area, 2.0);
+  EXPECT_GT(energy, 4);
+  EXPECT_LT(energy, 12);
+}
+
 // `cost: synth:sky130` in the estimator: the array's PEs are the synthesized PE, the clock is
 // at most its OpenSTA fmax, the node the library's, and the sources say where it came from.
 TEST_F(PpaDb, EstimatorPricesThePeFromSynthesis) {
