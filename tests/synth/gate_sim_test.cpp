@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/synth/gate_sim.hpp"
+#include "sim/synth/ppa_database.hpp"
 #include "sim/synth/tools.hpp"
 #include "sim/synth/yosys_synth.hpp"
 
@@ -73,13 +74,7 @@ class GateNetlistTest : public testing::Test {
   fs::path dir_;
 };
 
-std::vector<std::string> asap7() {
-  std::vector<std::string> v;
-  for (const char* f : {"AO_RVT_TT_nldm_211120", "INVBUF_RVT_TT_nldm_220122", "OA_RVT_TT_nldm_211120",
-                        "SEQ_RVT_TT_nldm_220123", "SIMPLE_RVT_TT_nldm_211120"})
-    v.push_back(std::string(ARITHSIM_PDK_DIR) + "/asap7sc7p5t_" + f + ".lib.gz");
-  return v;
-}
+std::vector<std::string> asap7() { return synth::resolve_cell_library("asap7", ARITHSIM_PDK_DIR, "7").liberty; }
 
 TEST_F(GateNetlistTest, MappedNetlistsComputeWhatTheCycleModelComputes) {
   for (const auto& files : {std::vector<std::string>{std::string(ARITHSIM_PDK_DIR) + "/sky130hd_tt.lib.gz"}, asap7()}) {
