@@ -100,6 +100,7 @@ void add_cosim_options(CLI::App& app);  // arithsim-cosim's own options (sim/cli
 // code (0; 2 usage errors and refused outputs; 1 runtime errors).
 int run_cli(CLI::App& app, int argc, char** argv);
 void add_cost_command(CLI::App& app);
+void add_fit_command(CLI::App& app);
 void add_trace_commands(CLI::App& app);  // trace list, gen, show
 
 }  // namespace arithsim::cli

@@ -17,6 +17,7 @@
 #include <arithsim/cost/array_cost.hpp>
 #include <arithsim/models/io/output_paths.hpp>
 #include <arithsim/cost/pe_cost.hpp>
+#include <arithsim/cost/fit.hpp>
 #include "sim/synth/ppa_database.hpp"
 #include "sim/synth/synth_cost.hpp"
 #include <arithsim/models/tensor/npy.hpp>
@@ -55,6 +56,14 @@ cost::PeCost synthesized(const CostArgs& a, const pe::Params& params, const cost
     throw RuntimeError(e.what(), "--cost");
   }
   return synth::synthesized_pe_cost(lib, a.pe, params, node, r, cells.name);
+}
+
+// The PE as --cost asks: synthesized, fitted or analytical.
+cost::PeCost priced(const CostArgs& a, const pe::Params& params, const cost::ComponentLibrary& lib, const cost::Node& node,
+                    const std::optional<synth::CellLibrary>& cells, const cost::ComponentFit* fit) {
+  if (cells) return synthesized(a, params, lib, node, *cells);
+  if (fit) return cost::apply_fit(cost::pe_cost(lib, a.pe, params, node), *fit);
+  return cost::pe_cost(lib, a.pe, params, node);
 }
 
 double parse_freq(const std::string& s) {
@@ -130,10 +139,18 @@ void run(CostArgs& a) {
   }
   // --cost synth:LIB: the PE from its synthesis onto LIB (at LIB's node: sky130 130 nm, asap7 7 nm).
   std::optional<synth::CellLibrary> cells;
-  if (a.cost != "analytical") {
-    if (a.cost.rfind("synth:", 0) != 0 || a.cost.size() == 6)
-      throw UsageError(fmt::format("expected analytical or synth:LIB (synth:sky130, synth:asap7, synth:FILE.lib), got '{}'",
-                                   a.cost), "--cost");
+  const cost::ComponentFit* fit = nullptr;
+  if (!estimator::valid_cost_source(a.cost))
+    throw UsageError(fmt::format("expected analytical, fitted:LIB (fitted:sky130, fitted:asap7) or synth:LIB (synth:sky130, "
+                                 "synth:asap7, synth:FILE.lib), got '{}'", a.cost), "--cost");
+  if (a.cost.rfind("fitted:", 0) == 0) {
+    try {
+      fit = &cost::find_fit(cost::builtin_fits(), a.cost.substr(7));
+      node = &lib.technology().node(std::string_view(fit->node));
+    } catch (const cost::LibraryError& e) {
+      throw UsageError(e.what(), "--cost");
+    }
+  } else if (a.cost != "analytical") {
     try {
       cells = synth::resolve_cell_library(a.cost.substr(6), synth::default_pdk_dir(), node->name);
       node = &lib.technology().node(std::string_view(cells->node));
@@ -200,11 +217,10 @@ void run(CostArgs& a) {
       o.rows = r;
       o.cols = col;
       o.dataflow = a.dataflow;
-      arr = cells ? cost::array_cost(lib, a.pe, params, *node, o, synthesized(a, params, lib, *node, *cells))
-                  : cost::array_cost(lib, a.pe, params, *node, o);
+      arr = cost::array_cost(lib, a.pe, params, *node, o, priced(a, params, lib, *node, cells, fit));
       c = arr.pe;
     } else {
-      c = cells ? synthesized(a, params, lib, *node, *cells) : cost::pe_cost(lib, a.pe, params, *node);
+      c = priced(a, params, lib, *node, cells, fit);
     }
     if (file) {
       act = file->factors;
@@ -388,7 +404,8 @@ void add_cost_command(CLI::App& app) {
   s->add_option("--dataflow", a.dataflow, "array dataflow: os | ws | is | dot")->capture_default_str();
   s->add_option("--format", a.format, "text | csv | json")->capture_default_str();
   s->add_option("--cost", a.cost,
-                "analytical (the cost model at --node) or synth:LIB: the PE's RTL synthesized onto sky130, asap7 or "
+                "analytical (the cost model at --node), fitted:sky130|asap7 (the model fitted to synthesis on that library, at "
+                "its node) or synth:LIB: the PE's RTL synthesized onto sky130, asap7 or "
                 "FILE.lib[,FILE.lib] (yosys + OpenSTA, once; kept in the PPA database), at that library's node")
       ->capture_default_str();
   s->add_option("--ppa-db", a.ppa_db,

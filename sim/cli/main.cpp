@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   add_synth_command(app);
   add_cosim_command(app);
   add_cost_command(app);
+  add_fit_command(app);
   add_run_command(app);
   add_sweep_command(app);
   add_trace_commands(app);

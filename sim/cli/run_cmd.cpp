@@ -88,9 +88,9 @@ void run(const RunArgs& a) {
     config.fixed_mapping = false;
   }
   if (!a.cost.empty()) {  // --cost overrides the config's cost
-    if (a.cost != "analytical" && (a.cost.rfind("synth:", 0) != 0 || a.cost.size() == 6))
-      throw UsageError(fmt::format("expected analytical or synth:LIB (synth:sky130, synth:asap7, synth:FILE.lib), got '{}'",
-                                   a.cost), "--cost");
+    if (!estimator::valid_cost_source(a.cost))
+      throw UsageError(fmt::format("expected analytical, fitted:LIB (fitted:sky130, fitted:asap7) or synth:LIB (synth:sky130, "
+                                   "synth:asap7, synth:FILE.lib), got '{}'", a.cost), "--cost");
     config.cost = a.cost;
     try {
       estimator::validate(config);
@@ -172,7 +172,8 @@ void add_run_command(CLI::App& app) {
                  "what the mapper minimizes per GEMM op: latency, energy or edp (default: the config's mapping, latency; "
                  "overrides a fixed mapping)");
   r->add_option("--cost", a->cost,
-                "where PE area, energy and clock come from: analytical (the cost model) or synth:LIB (the PE's RTL "
+                "where PE area, energy and clock come from: analytical (the cost model), fitted:sky130|asap7 (the model fitted to "
+                "synthesis on that library) or synth:LIB (the PE's RTL "
                 "synthesized onto sky130, asap7 or FILE.lib[,FILE.lib]: yosys + OpenSTA, once, kept in the PPA database); "
                 "default: the config's cost");
   r->add_option("--ppa-db", a->ppa_db,

@@ -1,4 +1,5 @@
 #include "sim/estimator/accelerator_config.hpp"
+#include <arithsim/cost/fit.hpp>
 #include "sim/synth/ppa_database.hpp"
 
 #include <yaml-cpp/yaml.h>
@@ -104,6 +105,12 @@ AcceleratorConfig parse_config(std::string_view src, const std::string& file) {
   }
 }
 
+bool valid_cost_source(const std::string& s) {
+  for (const char* p : {"synth:", "fitted:"})
+    if (s.rfind(p, 0) == 0) return s.size() > std::string_view(p).size();
+  return s == "analytical";
+}
+
 AcceleratorConfig detail::parse_fields(const YAML::Node& root, const std::string& file) {
   AcceleratorConfig c;
   check_keys(root, file, "",
@@ -154,9 +161,9 @@ AcceleratorConfig detail::parse_fields(const YAML::Node& root, const std::string
   if (root["node"]) c.node = text(root["node"], file, "node");
   if (root["cost"]) {
     c.cost = text(root["cost"], file, "cost");
-    if (c.cost != "analytical" && (c.cost.rfind("synth:", 0) != 0 || c.cost.size() == 6))
-      fail(file, fmt::format("field 'cost' must be analytical or synth:LIB (synth:sky130, synth:asap7, synth:FILE.lib; "
-                             "got '{}')", io::escape(c.cost)));
+    if (!valid_cost_source(c.cost))
+      fail(file, fmt::format("field 'cost' must be analytical, fitted:LIB (fitted:sky130, fitted:asap7) or synth:LIB "
+                             "(synth:sky130, synth:asap7, synth:FILE.lib; got '{}')", io::escape(c.cost)));
   }
   if (const auto b = root["buffers_kb"]) {
     check_keys(b, file, "buffers_kb", {"activations", "weights", "outputs"});
@@ -252,7 +259,13 @@ void validate(const AcceleratorConfig& c) {
     for (const auto& n : tech.nodes()) known += (known.empty() ? "" : ", ") + n.name;
     throw ConfigError(fmt::format("field 'node': unknown node '{}' (known: {})", c.node, known));
   }
-  if (c.cost != "analytical") {
+  if (c.cost.rfind("fitted:", 0) == 0) {
+    try {
+      cost::find_fit(cost::builtin_fits(), c.cost.substr(7));
+    } catch (const cost::LibraryError& e) {
+      throw ConfigError(fmt::format("field 'cost': {}", e.what()));
+    }
+  } else if (c.cost != "analytical") {
     try {
       synth::resolve_cell_library(c.cost.substr(6), synth::default_pdk_dir(), c.node);
       for (const auto& p : c.pes) synth::rtl_parameters(p.name, p.params);  // the PE has RTL to synthesize

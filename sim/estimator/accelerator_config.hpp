@@ -63,9 +63,10 @@ struct AcceleratorConfig {
   double clock_hz = 0;
   std::string node = "28";           // a node of cost/library/technology.yaml
   // Where the PE's area, energy and clock come from: "analytical" (cost/pe_cost, the component
-  // library at `node`) or "synth:LIB" (its RTL synthesized onto cell library LIB: sky130,
-  // asap7 or liberty files; sim/synth/ppa_database). With sky130 / asap7 the node follows the
-  // library (130 / 7 nm) for what stays analytical (buffers, interconnect, vector unit).
+  // library at `node`), "fitted:LIB" (the same model with its components' factors fitted to
+  // synthesis on LIB, sky130 or asap7; cost/fit.hpp) or "synth:LIB" (its RTL synthesized onto
+  // cell library LIB: sky130, asap7 or liberty files; sim/synth/ppa_database). With sky130 /
+  // asap7 the node follows the library (130 / 7 nm) for everything priced analytically.
   std::string cost = "analytical";
   double a_buffer_kb = 256, w_buffer_kb = 512, o_buffer_kb = 128;
   double dram_gbps = 64;             // GB/s (10^9 bytes per second); assumed, LPDDR5-class
@@ -81,6 +82,9 @@ struct AcceleratorConfig {
 
   int lanes_for_vector() const { return vector_lanes > 0 ? vector_lanes : cols; }
 };
+
+// analytical | fitted:LIB | synth:LIB (the syntax; validate() checks LIB).
+bool valid_cost_source(const std::string& s);
 
 // `file` names the config in messages. Throws ConfigError.
 AcceleratorConfig parse_config(std::string_view text, const std::string& file);

@@ -1,4 +1,5 @@
 #include "sim/estimator/estimator.hpp"
+#include <arithsim/cost/fit.hpp>
 #include "sim/synth/ppa_database.hpp"
 #include "sim/synth/synth_cost.hpp"
 
@@ -532,10 +533,11 @@ PeEstimate Estimator::estimate(const traces::Trace& trace, const PeChoice& pe, c
                                const std::string& base_dir) {
   const AcceleratorConfig& c = config_;
   // cost: synth:LIB prices the PE from its synthesis onto LIB, and the rest at LIB's node.
-  const bool synthesized = c.cost != "analytical";
+  const bool synthesized = c.cost.rfind("synth:", 0) == 0, fitted = c.cost.rfind("fitted:", 0) == 0;
   const synth::CellLibrary cells =
       synthesized ? synth::resolve_cell_library(c.cost.substr(6), synth::default_pdk_dir(), c.node) : synth::CellLibrary{};
-  const std::string node_name = synthesized ? cells.node : c.node;
+  const cost::ComponentFit* fit = fitted ? &cost::find_fit(cost::builtin_fits(), c.cost.substr(7)) : nullptr;
+  const std::string node_name = synthesized ? cells.node : fitted ? fit->node : c.node;
   const auto& node = lib_.technology().node(std::string_view(node_name));
   PeEstimate r;
   r.pe = pe;
@@ -557,6 +559,7 @@ PeEstimate Estimator::estimate(const traces::Trace& trace, const PeChoice& pe, c
     ao.rows = c.rows, ao.cols = c.cols, ao.dataflow = c.dataflow;
     const cost::PeCost priced =
         caches_->pe_costs.get(fmt::format("{}|{}|{}|{}", pe.name, params_text(pe.params), node_name, c.cost), [&] {
+          if (fitted) return cost::apply_fit(cost::pe_cost(lib_, pe.name, pe.params, node), *fit);
           if (!synthesized) return cost::pe_cost(lib_, pe.name, pe.params, node);
           synth::LibertyFlow flow;
           flow.liberty = cells.liberty;
@@ -778,8 +781,12 @@ PeEstimate Estimator::estimate(const traces::Trace& trace, const PeChoice& pe, c
                         "activity {}; the array's interconnect: cost model (cost/array_cost) at {} nm ({})",
                         ai.cost.pe.synthesized, ppa_database_.string(), r.activity.how, node.name, node.source)
           : fmt::format("compute energy and array area: cost model (cost/pe_cost, cost/array_cost; component library "
-                        "cost/library/components.yaml, Horowitz ISSCC 2014 at 45 nm) scaled to {} nm ({}), activity {}",
-                        node.name, node.source, r.activity.how),
+                        "cost/library/components.yaml, Horowitz ISSCC 2014 at 45 nm) scaled to {} nm ({}){}, activity {}",
+                        node.name, node.source,
+                        fit ? fmt::format("; the PE's components fitted to synthesis on {} (cost/library/fitted.yaml: {})",
+                                          fit->library, fit->source)
+                            : std::string(),
+                        r.activity.how),
       fmt::format("buffers: component 'sram' (Horowitz ISSCC 2014 8 KB / 32 KB / 1 MB points, 64-bit words) at {} nm: "
                   "A {} KB {:.3f} pJ/bit, W {} KB {:.3f} pJ/bit, O {} KB {:.3f} pJ/bit",
                   node.name, c.a_buffer_kb, ba.pj_per_bit, c.w_buffer_kb, bw.pj_per_bit, c.o_buffer_kb, bo.pj_per_bit),

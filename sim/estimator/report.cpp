@@ -315,7 +315,9 @@ std::string markdown_report(const std::vector<PeEstimate>& r, const ReportInfo& 
     s += fmt::format("- array {}x{} {}, clock {}, {} nm{}; buffers A {} KB / W {} KB / O {} KB; DRAM {} GB/s, {} pJ/bit\n",
                      c.rows, c.cols, c.dataflow,
                      c.clock_hz > 0 ? fmt::format("{} GHz", c.clock_hz / 1e9) : std::string("auto (each PE's modelled fmax)"),
-                     c.node, c.cost == "analytical" ? std::string() : fmt::format(", PE costs from synthesis ({})", c.cost),
+                     c.node, c.cost == "analytical" ? std::string()
+                     : c.cost.rfind("fitted:", 0) == 0 ? fmt::format(", PE costs from the model fitted to synthesis ({})", c.cost)
+                                                        : fmt::format(", PE costs from synthesis ({})", c.cost),
                      c.a_buffer_kb, c.w_buffer_kb, c.o_buffer_kb, c.dram_gbps, c.dram_pj_per_bit);
   }
   s += "\n## Comparison\n\n| " ;

@@ -203,7 +203,13 @@ struct GateNetlist {
   std::vector<Inst> seq;
   size_t nets = 2;                // 0: constant 0, 1: constant 1
   std::map<std::string, std::vector<int>> inputs, outputs;  // port base name -> net per bit
+  std::map<std::string, std::string> registers;             // flip-flop instance -> its RTL register bit
 };
+
+std::string register_name(const GateNetlist& n, const std::string& instance) {
+  const auto it = n.registers.find(instance);
+  return it == n.registers.end() ? "" : it->second;
+}
 
 std::shared_ptr<const GateNetlist> read_gate_netlist(const std::string& json_path, const std::string& top,
                                                      const std::vector<Liberty>& libs) {
@@ -298,8 +304,25 @@ std::shared_ptr<const GateNetlist> read_gate_netlist(const std::string& json_pat
   for (const auto& c : all) combinational += !c.model->seq;
   if (order.size() != combinational) fail("a combinational loop");
   for (const int i : order) n->comb.push_back(all[size_t(i)]);
+  // RTL names of the nets (yosys keeps the register names it flattened: `pipe.first`, `acc`).
+  std::unordered_map<long, std::string> named;
+  if (mod.contains("netnames"))
+    for (const auto& [name, w] : mod["netnames"].items()) {
+      if (w.value("hide_name", 1) != 0) continue;
+      const auto& bits = w.at("bits");
+      for (size_t k = 0; k < bits.size(); ++k)
+        if (bits[k].is_number()) named.emplace(bits[k].get<long>(), bits.size() > 1 ? fmt::format("{}[{}]", name, k) : name);
+    }
+  std::unordered_map<int, std::string> net_name;
+  for (const auto& [id, name] : named)
+    if (const auto it = ids.find(id); it != ids.end()) net_name.emplace(it->second, name);
   for (auto& c : all)
-    if (c.model->seq) n->seq.push_back(std::move(c));
+    if (c.model->seq) {
+      for (const int o : c.out)
+        if (const auto it = net_name.find(o); o >= 0 && it != net_name.end() && !n->registers.count(c.name))
+          n->registers[c.name] = it->second;
+      n->seq.push_back(std::move(c));
+    }
   return n;
 }
 

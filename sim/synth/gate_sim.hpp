@@ -35,6 +35,10 @@ bool liberty_function_value(const std::string& function, const std::map<std::str
 // One cycle's input values by port name (a bus port by its base name: in_a -> in_a[0..]).
 using PortValues = std::map<std::string, uint64_t>;
 
+// The RTL name of the register a flip-flop instance holds ("acc[17]", "pipe.first"), from the
+// netlist's named nets on its output; "" when it has none (or is not a flip-flop).
+std::string register_name(const GateNetlist& n, const std::string& instance);
+
 struct GateRun {
   size_t cycles = 0, lanes = 0;
   // Every cell pin not on the clock ("cell/pin", as OpenSTA names it): its net's toggles per cycle.

@@ -285,8 +285,10 @@ PpaResult synthesize_ppa(const std::string& pe, const pe::Params& params, const 
   StaOptions so;
   const bool per_net = flow.net_activity && array.rows == 0 && flow.input_activity < 0;
   r.activity_method = per_net ? "nets: zero-delay simulation" : "ports: OpenSTA propagation";
+  std::shared_ptr<const GateNetlist> gates;
   if (per_net) {
-    const GateRun g = netlist_activity(pe, params, read_gate_netlist((dir / "netlist.v.json").string(), pe, libs));
+    gates = read_gate_netlist((dir / "netlist.v.json").string(), pe, libs);
+    const GateRun g = netlist_activity(pe, params, gates);
     so.pin_activity = g.pin_activity;
     r.net_activity = g.mean_activity;
     r.activity_how = fmt::format("{}; every net's toggles from a zero-delay simulation of the mapped netlist ({} streams x "
@@ -310,6 +312,11 @@ PpaResult synthesize_ppa(const std::string& pe, const pe::Params& params, const 
   r.clock_hz = 1 / so.period_s;
   r.slack_s = so.period_s - r.critical_s;
   r.startpoint = st.startpoint, r.endpoint = st.endpoint, r.critical_path = st.path;
+  if (gates)  // the critical path's end registers by their RTL names
+    for (std::string* point : {&r.startpoint, &r.endpoint}) {
+      const std::string inst = point->substr(0, point->find(' '));
+      if (const std::string reg = register_name(*gates, inst); !reg.empty()) *point = fmt::format("{} = register {}", inst, reg);
+    }
   r.internal_w = st.internal_w, r.switching_w = st.switching_w, r.leakage_w = st.leakage_w;
   r.sequential_w = st.sequential_w, r.combinational_w = st.combinational_w;
   r.energy_per_cycle_pj = (st.internal_w + st.switching_w + st.leakage_w) / r.clock_hz * 1e12;

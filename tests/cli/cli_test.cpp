@@ -1428,6 +1428,20 @@ TEST_F(Cli, CostFromSynthesisIsReusedWithoutTheTools) {
   EXPECT_EQ(e2.out, e1.out);
 }
 
+// The model fitted to synthesis (`--cost fitted:asap7`): at the library's node, with the fit
+// named in every part's source, and near the synthesized area of the configuration it was
+// fitted on (docs/cost.md residual table: mixpe on ASAP7, 489.5 um2 synthesized).
+TEST_F(Cli, CostFromTheFittedModel) {
+  const Result r = run({"cost", "mixpe", "--cost", "fitted:asap7", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["node_nm"], 7);
+  EXPECT_NEAR(j["area_um2"].get<double>(), 489.5, 0.15 * 489.5);
+  EXPECT_TRUE(contains(j["parts"][0]["source"].get<std::string>(), "fitted to synthesis on asap7")) << r.out;
+  const Result e = run({"run", "--pe", "mixpe", "--cost", "fitted:sky130", "--no-report"});
+  ASSERT_EQ(e.code, 0) << e.err;
+}
+
 // The cost source as a sweep axis (sweeps/cost-source.yaml): every point evaluated, the
 // synthesized points at the libraries' clocks (slower than the model's 28 nm), and the PPA
 // database holding one entry per library afterwards.
@@ -1919,16 +1933,18 @@ TEST_F(BadInput, BadInputIsAnErrorNotASilentSuccess) {
   bad("liberty file that does not exist", {"synth", "int_mac", "--liberty", work("none.lib").string()}, 1,
       {"none.lib: no such liberty file"});
   bad("unknown PE cost source", {"run", "--cost", "synthesis", "--no-report"}, 2,
-      {"--cost", "expected analytical or synth:LIB", "got 'synthesis'"});
+      {"--cost", "expected analytical, fitted:LIB", "got 'synthesis'"});
   bad("synthesis cost on a liberty file that does not exist", {"cost", "int_mac", "--cost", "synth:" + work("none.lib").string()},
       2, {"none.lib: no such liberty file"});
   write_all(work("bad-ppa.json"), "{\"format\": \"arithsim-ppa\", \"version\": 9, \"entries\": {}}\n");
   bad("PPA database of another version",
       {"cost", "int_mac", "--cost", "synth:sky130", "--ppa-db", work("bad-ppa.json").string()}, 1,
       {"bad-ppa.json: PPA database version 9, this arithsim reads version 1"});
+  bad("fitted model of a library without a fit", {"cost", "int_mac", "--cost", "fitted:gf180"}, 2,
+      {"no fitted model for library 'gf180' (fitted: sky130, asap7)"});
   write_all(work("cost.yaml"), "cost: fast\n");
   bad("config cost that is neither analytical nor synth:LIB", {"run", "--config", work("cost.yaml").string(), "--no-report"},
-      1, {"field 'cost' must be analytical or synth:LIB", "got 'fast'"});
+      1, {"field 'cost' must be analytical, fitted:LIB", "got 'fast'"});
   bad("synthesis clock without a liberty file", {"synth", "int_mac", "--clock", "2"}, 2,
       {"--clock and --activity need --liberty"});
   bad("RTL array of a dataflow without RTL", {"synth", "int_mac", "--array", "2x2", "--dataflow", "ws"}, 2,

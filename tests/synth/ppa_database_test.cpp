@@ -74,6 +74,9 @@ TEST_F(PpaDb, SynthesizesOnceThenReuses) {
   EXPECT_NEAR(a.sequential_w + a.combinational_w, a.internal_w + a.switching_w + a.leakage_w,
               1e-6 * (a.internal_w + a.switching_w));
   EXPECT_GE(a.slack_s, -1e-15);  // powered at its own fmax: met
+  // The critical path's end registers by their RTL names.
+  EXPECT_NE(a.startpoint.find(" = register "), std::string::npos) << a.startpoint;
+  EXPECT_NE(a.endpoint.find(" = register "), std::string::npos) << a.endpoint;
 }
 
 TEST_F(PpaDb, TheKeyFollowsEveryInput) {
