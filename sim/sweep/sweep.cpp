@@ -19,6 +19,7 @@
 
 #include <arithsim/models/io/escape.hpp>
 #include <arithsim/models/io/file_transaction.hpp>
+#include <arithsim/models/io/scratch_dir.hpp>
 #include <arithsim/models/io/output_paths.hpp>
 #include "sim/estimator/estimator.hpp"
 #include "sim/sweep/dispatch.hpp"
@@ -105,20 +106,6 @@ std::map<size_t, Row> open_dir(const SweepSpec& s, const std::string& dir, size_
   return std::move(j.rows);
 }
 
-// A directory arithsim made for a step, removed with what is in it when the step ends.
-struct ScratchDir {
-  explicit ScratchDir(const fs::path& parent) {
-    std::string t = (parent / ".plots-XXXXXX").string();
-    if (!::mkdtemp(t.data())) throw std::runtime_error(fmt::format("{}: cannot create a directory ({})", parent.string(), std::strerror(errno)));
-    path = t;
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  fs::path path;
-};
-
 void write_outputs(const SweepSpec& s, const std::string& dir, const std::vector<Row>& rows) {
   io::FileTransaction t;
   const fs::path d(dir);
@@ -133,22 +120,22 @@ void write_outputs(const SweepSpec& s, const std::string& dir, const std::vector
     f << text;
     if (!f.flush()) throw std::runtime_error(fmt::format("{}: cannot write", (d / name).string()));
   }
-  std::unique_ptr<ScratchDir> scratch;
+  std::unique_ptr<io::ScratchDir> scratch;
   if (plots) {  // made by gnuplot in a scratch directory, then moved in with the other outputs
     const PlotFiles pf = plot_files(s, rows, pareto_front(rows, s.objectives));
-    scratch = std::make_unique<ScratchDir>(d);
+    scratch = std::make_unique<io::ScratchDir>(d, ".plots");
     for (const auto& [name, text] : pf.inputs) {
-      std::ofstream f(scratch->path / name, std::ios::binary);
+      std::ofstream f(scratch->path() / name, std::ios::binary);
       f << text;
-      if (!f.flush()) throw std::runtime_error(fmt::format("{}: cannot write", (scratch->path / name).string()));
+      if (!f.flush()) throw std::runtime_error(fmt::format("{}: cannot write", (scratch->path() / name).string()));
     }
-    run_gnuplot(scratch->path.string());
+    run_gnuplot(scratch->path().string());
     fs::create_directories(d / "plots");
     std::vector<std::string> names;
     for (const auto& f : pf.inputs) names.push_back(f.first);
     names.insert(names.end(), pf.images.begin(), pf.images.end());
     for (const auto& name : names)
-      fs::copy_file(scratch->path / name, t.stage((d / "plots" / name).string()), fs::copy_options::overwrite_existing);
+      fs::copy_file(scratch->path() / name, t.stage((d / "plots" / name).string()), fs::copy_options::overwrite_existing);
   }
   t.commit();
 }

@@ -12,17 +12,6 @@
 
 namespace arithsim::synth {
 
-TempDir::TempDir(const std::string& tool) {
-  std::string tmpl = fmt::format("/tmp/arithsim-{}-XXXXXX", tool);
-  if (!mkdtemp(tmpl.data())) throw std::runtime_error(fmt::format("{}: cannot create a temporary directory", tool));
-  path_ = tmpl;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
-
 std::string command_output(const std::string& cmd, int& status) {
   std::string out;
   FILE* f = popen(cmd.c_str(), "r");

@@ -3,22 +3,19 @@
 #pragma once
 
 #include <filesystem>
+
+#include <arithsim/models/io/scratch_dir.hpp>
 #include <string>
 #include <vector>
 
 namespace arithsim::synth {
 
-// A fresh directory under /tmp, removed with its contents when this goes out of scope.
-class TempDir {
+// A fresh directory for one tool run: the system's temporary folder's arithsim-TOOL-XXXXXX,
+// removed with its contents when it goes out of scope.
+class TempDir : public io::ScratchDir {
  public:
-  explicit TempDir(const std::string& tool);  // std::runtime_error "TOOL: cannot create a temporary directory"
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
+  explicit TempDir(const std::string& tool)
+      : io::ScratchDir(std::filesystem::temp_directory_path(), "arithsim-" + tool) {}
 };
 
 // The standard output of a shell command; `status` its wait status (-1: it could not start).

@@ -14,6 +14,7 @@
 #include <arithsim/models/io/escape.hpp>
 #include <arithsim/models/io/file_transaction.hpp>
 #include <arithsim/models/io/output_paths.hpp>
+#include <arithsim/models/io/scratch_dir.hpp>
 #include <arithsim/models/io/yaml_document.hpp>
 
 namespace {
@@ -161,6 +162,31 @@ std::string yaml_error(const std::string& text) {
     return e.what();
   }
   return "";
+}
+
+// A scratch directory is fresh, inside its parent, and gone with its contents afterwards,
+// also when the step throws; an impossible parent is an error naming it.
+TEST_F(IoTest, ScratchDirIsRemovedWithItsContents) {
+  fs::path kept;
+  try {
+    io::ScratchDir a(dir_, ".plots"), b(dir_, ".plots");
+    EXPECT_NE(a.path(), b.path());
+    EXPECT_EQ(a.path().parent_path(), dir_);
+    EXPECT_EQ(a.path().filename().string().rfind(".plots-", 0), 0u);
+    fs::create_directories(a.path() / "sub");
+    write_all(a.path() / "sub" / "x", "data");
+    kept = a.path();
+    throw std::runtime_error("step failed");
+  } catch (const std::runtime_error&) {
+  }
+  EXPECT_FALSE(fs::exists(kept));
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir_), fs::directory_iterator()), 0);
+  try {
+    io::ScratchDir c(dir_ / "missing", "x");
+    ADD_FAILURE() << "created under a missing parent";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("missing: cannot create a directory"), std::string::npos) << e.what();
+  }
 }
 
 TEST(Yaml, StrictLoading) {
