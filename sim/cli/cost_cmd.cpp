@@ -17,8 +17,6 @@
 #include <arithsim/cost/array_cost.hpp>
 #include <arithsim/models/io/output_paths.hpp>
 #include <arithsim/cost/pe_cost.hpp>
-#include <arithsim/cost/fit.hpp>
-#include "sim/synth/ppa_database.hpp"
 #include "sim/synth/synth_cost.hpp"
 #include <arithsim/models/tensor/npy.hpp>
 #include "sim/cli/common.hpp"
@@ -41,29 +39,16 @@ struct CostArgs {
   uint64_t seed = 1;
 };
 
-// The PE priced from its synthesis (the PPA database's entry, else yosys + OpenSTA now).
-cost::PeCost synthesized(const CostArgs& a, const pe::Params& params, const cost::ComponentLibrary& lib,
-                         const cost::Node& node, const synth::CellLibrary& cells) {
-  synth::LibertyFlow flow;
-  flow.liberty = cells.liberty;
-  synth::PpaResult r;
+// The PE as --cost asks; a synthesis (or its database) failing is the run's error.
+cost::PeCost priced(const CostArgs& a, const pe::Params& params, const cost::ComponentLibrary& lib,
+                    const synth::CostSource& source) {
+  const auto db = a.ppa_db.empty() ? synth::default_ppa_database() : std::filesystem::path(a.ppa_db);
+  if (!source.cells) return synth::price_pe(source, lib, a.pe, params, db);
   try {
-    r = synth::cached_ppa(synth::PpaDatabase(a.ppa_db.empty() ? synth::default_ppa_database() : std::filesystem::path(a.ppa_db)), a.pe, params,
-                          ARITHSIM_RTL_DIR, {}, flow);
-  } catch (const std::invalid_argument&) {
-    throw;  // a PE without RTL, a bad parameter: usage
+    return synth::price_pe(source, lib, a.pe, params, db);
   } catch (const std::runtime_error& e) {
     throw RuntimeError(e.what(), "--cost");
   }
-  return synth::synthesized_pe_cost(lib, a.pe, params, node, r, cells.name);
-}
-
-// The PE as --cost asks: synthesized, fitted or analytical.
-cost::PeCost priced(const CostArgs& a, const pe::Params& params, const cost::ComponentLibrary& lib, const cost::Node& node,
-                    const std::optional<synth::CellLibrary>& cells, const cost::ComponentFit* fit) {
-  if (cells) return synthesized(a, params, lib, node, *cells);
-  if (fit) return cost::apply_fit(cost::pe_cost(lib, a.pe, params, node), *fit);
-  return cost::pe_cost(lib, a.pe, params, node);
 }
 
 double parse_freq(const std::string& s) {
@@ -137,26 +122,15 @@ void run(CostArgs& a) {
   } catch (const cost::LibraryError& e) {
     throw UsageError(e.what(), "--node");
   }
-  // --cost synth:LIB: the PE from its synthesis onto LIB (at LIB's node: sky130 130 nm, asap7 7 nm).
-  std::optional<synth::CellLibrary> cells;
-  const cost::ComponentFit* fit = nullptr;
-  if (!estimator::valid_cost_source(a.cost))
-    throw UsageError(fmt::format("expected analytical, fitted:LIB (fitted:sky130, fitted:asap7) or synth:LIB (synth:sky130, "
-                                 "synth:asap7, synth:FILE.lib), got '{}'", a.cost), "--cost");
-  if (a.cost.rfind("fitted:", 0) == 0) {
-    try {
-      fit = &cost::find_fit(cost::builtin_fits(), a.cost.substr(7));
-      node = &lib.technology().node(std::string_view(fit->node));
-    } catch (const cost::LibraryError& e) {
-      throw UsageError(e.what(), "--cost");
-    }
-  } else if (a.cost != "analytical") {
-    try {
-      cells = synth::resolve_cell_library(a.cost.substr(6), synth::default_pdk_dir(), node->name);
-      node = &lib.technology().node(std::string_view(cells->node));
-    } catch (const std::invalid_argument& e) {
-      throw UsageError(e.what(), "--cost");
-    }
+  // --cost fitted:LIB / synth:LIB: priced at LIB's node (sky130 130 nm, asap7 7 nm).
+  synth::CostSource source;
+  try {
+    source = synth::resolve_cost_source(a.cost, node->name);
+    node = &lib.technology().node(std::string_view(source.node));
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what(), "--cost");
+  } catch (const cost::LibraryError& e) {
+    throw UsageError(e.what(), "--cost");
   }
   // Where the activity comes from: an operand distribution (random | zeros | sparse:P), an
   // activity file, or a workload's sampled values.
@@ -217,10 +191,10 @@ void run(CostArgs& a) {
       o.rows = r;
       o.cols = col;
       o.dataflow = a.dataflow;
-      arr = cost::array_cost(lib, a.pe, params, *node, o, priced(a, params, lib, *node, cells, fit));
+      arr = cost::array_cost(lib, a.pe, params, *node, o, priced(a, params, lib, source));
       c = arr.pe;
     } else {
-      c = priced(a, params, lib, *node, cells, fit);
+      c = priced(a, params, lib, source);
     }
     if (file) {
       act = file->factors;

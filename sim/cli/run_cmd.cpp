@@ -18,6 +18,7 @@
 #include "sim/cli/common.hpp"
 #include "sim/estimator/default_job.hpp"
 #include "sim/estimator/estimator.hpp"
+#include "sim/synth/synth_cost.hpp"
 #include "sim/estimator/report.hpp"
 #include "traces/trace.hpp"
 
@@ -88,9 +89,11 @@ void run(const RunArgs& a) {
     config.fixed_mapping = false;
   }
   if (!a.cost.empty()) {  // --cost overrides the config's cost
-    if (!estimator::valid_cost_source(a.cost))
-      throw UsageError(fmt::format("expected analytical, fitted:LIB (fitted:sky130, fitted:asap7) or synth:LIB (synth:sky130, "
-                                   "synth:asap7, synth:FILE.lib), got '{}'", a.cost), "--cost");
+    try {
+      synth::resolve_cost_source(a.cost, config.node);
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(e.what(), "--cost");
+    }
     config.cost = a.cost;
     try {
       estimator::validate(config);

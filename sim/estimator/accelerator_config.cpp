@@ -1,6 +1,6 @@
 #include "sim/estimator/accelerator_config.hpp"
 #include <arithsim/cost/fit.hpp>
-#include "sim/synth/ppa_database.hpp"
+#include "sim/synth/synth_cost.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -105,12 +105,6 @@ AcceleratorConfig parse_config(std::string_view src, const std::string& file) {
   }
 }
 
-bool valid_cost_source(const std::string& s) {
-  for (const char* p : {"synth:", "fitted:"})
-    if (s.rfind(p, 0) == 0) return s.size() > std::string_view(p).size();
-  return s == "analytical";
-}
-
 AcceleratorConfig detail::parse_fields(const YAML::Node& root, const std::string& file) {
   AcceleratorConfig c;
   check_keys(root, file, "",
@@ -161,7 +155,7 @@ AcceleratorConfig detail::parse_fields(const YAML::Node& root, const std::string
   if (root["node"]) c.node = text(root["node"], file, "node");
   if (root["cost"]) {
     c.cost = text(root["cost"], file, "cost");
-    if (!valid_cost_source(c.cost))
+    if (!synth::valid_cost_source(c.cost))
       fail(file, fmt::format("field 'cost' must be analytical, fitted:LIB (fitted:sky130, fitted:asap7) or synth:LIB "
                              "(synth:sky130, synth:asap7, synth:FILE.lib; got '{}')", io::escape(c.cost)));
   }
@@ -259,19 +253,13 @@ void validate(const AcceleratorConfig& c) {
     for (const auto& n : tech.nodes()) known += (known.empty() ? "" : ", ") + n.name;
     throw ConfigError(fmt::format("field 'node': unknown node '{}' (known: {})", c.node, known));
   }
-  if (c.cost.rfind("fitted:", 0) == 0) {
-    try {
-      cost::find_fit(cost::builtin_fits(), c.cost.substr(7));
-    } catch (const cost::LibraryError& e) {
-      throw ConfigError(fmt::format("field 'cost': {}", e.what()));
-    }
-  } else if (c.cost != "analytical") {
-    try {
-      synth::resolve_cell_library(c.cost.substr(6), synth::default_pdk_dir(), c.node);
+  try {
+    if (synth::resolve_cost_source(c.cost, c.node).cells)
       for (const auto& p : c.pes) synth::rtl_parameters(p.name, p.params);  // the PE has RTL to synthesize
-    } catch (const std::invalid_argument& e) {
-      throw ConfigError(fmt::format("field 'cost': {}", e.what()));
-    }
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError(fmt::format("field 'cost': {}", e.what()));
+  } catch (const cost::LibraryError& e) {
+    throw ConfigError(fmt::format("field 'cost': {}", e.what()));
   }
   const auto df = cycle::parse_dataflow(c.dataflow);
   for (const auto& p : c.pes) {

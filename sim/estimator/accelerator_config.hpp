@@ -83,9 +83,6 @@ struct AcceleratorConfig {
   int lanes_for_vector() const { return vector_lanes > 0 ? vector_lanes : cols; }
 };
 
-// analytical | fitted:LIB | synth:LIB (the syntax; validate() checks LIB).
-bool valid_cost_source(const std::string& s);
-
 // `file` names the config in messages. Throws ConfigError.
 AcceleratorConfig parse_config(std::string_view text, const std::string& file);
 AcceleratorConfig load_config(const std::string& path);

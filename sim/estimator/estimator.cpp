@@ -1,6 +1,4 @@
 #include "sim/estimator/estimator.hpp"
-#include <arithsim/cost/fit.hpp>
-#include "sim/synth/ppa_database.hpp"
 #include "sim/synth/synth_cost.hpp"
 
 #include <arithsim/models/threads/parallel_for.hpp>
@@ -533,11 +531,10 @@ PeEstimate Estimator::estimate(const traces::Trace& trace, const PeChoice& pe, c
                                const std::string& base_dir) {
   const AcceleratorConfig& c = config_;
   // cost: synth:LIB prices the PE from its synthesis onto LIB, and the rest at LIB's node.
-  const bool synthesized = c.cost.rfind("synth:", 0) == 0, fitted = c.cost.rfind("fitted:", 0) == 0;
-  const synth::CellLibrary cells =
-      synthesized ? synth::resolve_cell_library(c.cost.substr(6), synth::default_pdk_dir(), c.node) : synth::CellLibrary{};
-  const cost::ComponentFit* fit = fitted ? &cost::find_fit(cost::builtin_fits(), c.cost.substr(7)) : nullptr;
-  const std::string node_name = synthesized ? cells.node : fitted ? fit->node : c.node;
+  const synth::CostSource source = synth::resolve_cost_source(c.cost, c.node);
+  const bool synthesized = source.cells.has_value();
+  const cost::ComponentFit* fit = source.fit;
+  const std::string& node_name = source.node;
   const auto& node = lib_.technology().node(std::string_view(node_name));
   PeEstimate r;
   r.pe = pe;
@@ -558,15 +555,8 @@ PeEstimate Estimator::estimate(const traces::Trace& trace, const PeChoice& pe, c
     cost::ArrayOptions ao;
     ao.rows = c.rows, ao.cols = c.cols, ao.dataflow = c.dataflow;
     const cost::PeCost priced =
-        caches_->pe_costs.get(fmt::format("{}|{}|{}|{}", pe.name, params_text(pe.params), node_name, c.cost), [&] {
-          if (fitted) return cost::apply_fit(cost::pe_cost(lib_, pe.name, pe.params, node), *fit);
-          if (!synthesized) return cost::pe_cost(lib_, pe.name, pe.params, node);
-          synth::LibertyFlow flow;
-          flow.liberty = cells.liberty;
-          const synth::PpaResult ppa = synth::cached_ppa(synth::PpaDatabase(ppa_database_), pe.name, pe.params,
-                                                         ARITHSIM_RTL_DIR, {}, flow);
-          return synth::synthesized_pe_cost(lib_, pe.name, pe.params, node, ppa, cells.name);
-        });
+        caches_->pe_costs.get(fmt::format("{}|{}|{}|{}", pe.name, params_text(pe.params), node_name, c.cost),
+                              [&] { return synth::price_pe(source, lib_, pe.name, pe.params, ppa_database_); });
     ai.cost = cost::array_cost(lib_, pe.name, pe.params, node, ao, priced);
     ai.array_area_um2 = ai.cost.area_um2, ai.array_leak_uw = ai.cost.leakage_uw;
     for (const auto& p : ai.cost.parts)
@@ -576,7 +566,7 @@ PeEstimate Estimator::estimate(const traces::Trace& trace, const PeChoice& pe, c
     ai.fmax_hz = 1e12 / ai.cost.clock_ps;
     ai.fmax_limit = !pc.synthesized.empty()
                         ? fmt::format("{} critical path {:.0f} ps (OpenSTA, synthesized onto {})", pe.name, pc.clock_ps,
-                                      cells.name)
+                                      source.cells->name)
                     : pc.critical == "front"
                         ? fmt::format("{} front {:.0f} ps over {} stage(s) + register {:.0f} ps", pe.name,
                                       pc.front_delay_ps, pc.stages, pc.register_delay_ps)

@@ -15,8 +15,19 @@ namespace {
 
 // A liberty function compiled to reverse Polish notation over the cell's variable slots
 // (its input pins, then the flip-flop's two state variables): >= 0 pushes a slot.
+constexpr size_t kMaxSlots = 80;  // a cell's variables: its inputs and the two state variables
 enum Op : int32_t { kNot = -1, kAnd = -2, kOr = -3, kXor = -4, kZero = -5, kOne = -6 };
 using Code = std::vector<int32_t>;
+
+// The evaluation stack depth a code needs (eval's stack holds 64; parse() checks).
+size_t depth(const Code& c) {
+  long d = 0, m = 0;
+  for (const int32_t op : c) {
+    d += op >= 0 || op == kZero || op == kOne ? 1 : op == kNot ? 0 : -1;
+    m = std::max(m, d);
+  }
+  return size_t(m);
+}
 
 // Liberty's function syntax: ! and postfix ' (not), ^ (xor), & * or juxtaposition (and),
 // | + (or), parentheses, 0 / 1; precedence in that order, highest first.
@@ -28,6 +39,7 @@ class FunctionParser {
     parse_or(c);
     skip();
     if (i_ != t_.size()) fail("unexpected '" + t_.substr(i_, 1) + "'");
+    if (depth(c) > 60) fail("too deep");
     return c;
   }
 
@@ -134,16 +146,6 @@ struct CellModel {
   Code next, clear, preset;    // seq only (empty: absent)
 };
 
-// Operator stack depth stays far below 64 for the cells of a standard-cell library: checked.
-size_t depth(const Code& c) {
-  long d = 0, m = 0;
-  for (const int32_t op : c) {
-    d += op >= 0 || op == kZero || op == kOne ? 1 : op == kNot ? 0 : -1;
-    m = std::max(m, d);
-  }
-  return size_t(m);
-}
-
 CellModel model_of(const LibertyCell& cell) {
   if (cell.other_state) throw std::runtime_error(fmt::format("cell '{}' is a latch or state table: not simulated", cell.name));
   CellModel m;
@@ -151,6 +153,9 @@ CellModel model_of(const LibertyCell& cell) {
     if (p.direction == "input") m.inputs.push_back(p.name);
     else if (p.direction == "output") m.outputs.push_back(p.name);
   }
+  if (m.inputs.size() + 2 > kMaxSlots)
+    throw std::runtime_error(fmt::format("cell '{}' has {} inputs (at most {} simulated)", cell.name, m.inputs.size(),
+                                         kMaxSlots - 2));
   std::vector<std::string> vars = m.inputs;
   if (cell.ff) {
     m.seq = true;
@@ -166,10 +171,6 @@ CellModel model_of(const LibertyCell& cell) {
       if (p.function.empty()) throw std::runtime_error(fmt::format("cell '{}': output {} has no function", cell.name, p.name));
       m.out_code.push_back(FunctionParser(p.function, vars).parse());
     }
-  for (const auto* c : {&m.next, &m.clear, &m.preset})
-    if (depth(*c) > 60) throw std::runtime_error(fmt::format("cell '{}': function too deep", cell.name));
-  for (const auto& c : m.out_code)
-    if (depth(c) > 60) throw std::runtime_error(fmt::format("cell '{}': function too deep", cell.name));
   return m;
 }
 
@@ -186,9 +187,7 @@ bool liberty_function_value(const std::string& function, const std::map<std::str
   std::vector<std::string> vars;
   std::vector<uint64_t> slots;
   for (const auto& [name, v] : pins) vars.push_back(name), slots.push_back(v ? ~uint64_t(0) : 0);
-  const Code c = FunctionParser(function, vars).parse();
-  if (depth(c) > 60) throw std::runtime_error(fmt::format("function \"{}\": too deep", function));
-  return eval(c, slots.data()) & 1;
+  return eval(FunctionParser(function, vars).parse(), slots.data()) & 1;
 }
 
 struct GateNetlist {
@@ -336,27 +335,28 @@ GateRun simulate(const GateNetlist& n, const std::vector<std::vector<PortValues>
   std::vector<uint64_t> toggles(n.nets, 0);
   v[1] = prev[1] = ~uint64_t(0);
   std::vector<uint64_t> state(n.seq.size(), 0);
-  uint64_t slots[80];
-  auto outputs_of = [&](const GateNetlist::Inst& c, size_t k) {
+  uint64_t slots[kMaxSlots];
+  auto load_inputs = [&](const GateNetlist::Inst& c) {  // the slot after the last: the first state variable
+    size_t s = 0;
+    for (const int x : c.in) slots[s++] = v[size_t(x)];
+    return s;
+  };
+  auto outputs_of = [&](const GateNetlist::Inst& c) {
     for (size_t o = 0; o < c.out.size(); ++o)
       if (c.out[o] >= 0) v[size_t(c.out[o])] = eval(c.model->out_code[o], slots);
-    (void)k;
   };
   auto seq_outputs = [&] {
     for (size_t k = 0; k < n.seq.size(); ++k) {
-      const auto& c = n.seq[k];
-      size_t s = 0;
-      for (const int x : c.in) slots[s++] = v[size_t(x)];
-      slots[s++] = state[k];
-      slots[s++] = ~state[k];
-      outputs_of(c, k);
+      const size_t s = load_inputs(n.seq[k]);
+      slots[s] = state[k];
+      slots[s + 1] = ~state[k];
+      outputs_of(n.seq[k]);
     }
   };
   auto settle = [&] {
     for (const auto& c : n.comb) {
-      size_t s = 0;
-      for (const int x : c.in) slots[s++] = v[size_t(x)];
-      outputs_of(c, 0);
+      load_inputs(c);
+      outputs_of(c);
     }
   };
   GateRun r;
@@ -374,13 +374,13 @@ GateRun simulate(const GateNetlist& n, const std::vector<std::vector<PortValues>
   seq_outputs();
   for (size_t t = 0; t < cycles; ++t) {
     for (const auto& [port, bits] : n.inputs) {
-      for (size_t b = 0; b < bits.size(); ++b) {
-        uint64_t w = 0;
-        for (size_t l = 0; l < lanes.size(); ++l) {
-          const auto it = lanes[l][t].find(port);
-          if (it != lanes[l][t].end() && b < 64) w |= ((it->second >> b) & 1) << l;
-        }
-        if (bits[b] >= 2) v[size_t(bits[b])] = w;
+      for (const int x : bits)
+        if (x >= 2) v[size_t(x)] = 0;
+      for (size_t l = 0; l < lanes.size(); ++l) {
+        const auto it = lanes[l][t].find(port);
+        if (it == lanes[l][t].end()) continue;
+        for (size_t b = 0; b < bits.size() && b < 64; ++b)
+          if (bits[b] >= 2) v[size_t(bits[b])] |= ((it->second >> b) & 1) << l;
       }
     }
     settle();
@@ -391,8 +391,7 @@ GateRun simulate(const GateNetlist& n, const std::vector<std::vector<PortValues>
     // The clock edge: every flip-flop's next state from the settled values, then its outputs.
     for (size_t k = 0; k < n.seq.size(); ++k) {
       const auto& c = n.seq[k];
-      size_t s = 0;
-      for (const int x : c.in) slots[s++] = v[size_t(x)];
+      load_inputs(c);
       uint64_t next = eval(c.model->next, slots);
       if (!c.model->preset.empty()) next |= eval(c.model->preset, slots);
       if (!c.model->clear.empty()) next &= ~eval(c.model->clear, slots);

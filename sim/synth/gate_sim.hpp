@@ -5,10 +5,10 @@
 // from the input ports, which counts a glitch at every logic level. 64 independent input
 // streams run at once, one per bit of a 64-bit word.
 //
-//   GateNetlist n = read_gate_netlist("netlist.json", "int_mac", libs);
-//   GateRun r = simulate(n, lanes);        // lanes[l][t]: port -> value at cycle t
+//   const auto n = read_gate_netlist("netlist.json", "int_mac", libs);
+//   GateRun r = simulate(*n, lanes);       // lanes[l][t]: port -> value at cycle t
 //
-// docs/cost.md § "Zero-delay activity".
+// docs/cosim.md § Synthesis, "Activity inside the netlist".
 #pragma once
 
 #include <cstdint>

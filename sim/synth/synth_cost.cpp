@@ -57,4 +57,37 @@ cost::PeCost synthesized_pe_cost(const cost::ComponentLibrary& lib, const std::s
   return c;
 }
 
+bool valid_cost_source(const std::string& spec) {
+  for (const char* p : {"synth:", "fitted:"})
+    if (spec.rfind(p, 0) == 0) return spec.size() > std::string_view(p).size();
+  return spec == "analytical";
+}
+
+CostSource resolve_cost_source(const std::string& spec, const std::string& node) {
+  if (!valid_cost_source(spec))
+    throw std::invalid_argument(fmt::format("expected analytical, fitted:LIB (fitted:sky130, fitted:asap7) or synth:LIB "
+                                            "(synth:sky130, synth:asap7, synth:FILE.lib), got '{}'",
+                                            spec));
+  CostSource s{spec, node, nullptr, std::nullopt};
+  if (spec.rfind("fitted:", 0) == 0) {
+    s.fit = &cost::find_fit(cost::builtin_fits(), spec.substr(7));
+    s.node = s.fit->node;
+  } else if (spec != "analytical") {
+    s.cells = resolve_cell_library(spec.substr(6), default_pdk_dir(), node);
+    s.node = s.cells->node;
+  }
+  return s;
+}
+
+cost::PeCost price_pe(const CostSource& source, const cost::ComponentLibrary& lib, const std::string& pe,
+                      const pe::Params& params, const std::filesystem::path& ppa_db) {
+  const cost::Node& node = lib.technology().node(std::string_view(source.node));
+  if (source.fit) return cost::apply_fit(cost::pe_cost(lib, pe, params, node), *source.fit);
+  if (!source.cells) return cost::pe_cost(lib, pe, params, node);
+  LibertyFlow flow;
+  flow.liberty = source.cells->liberty;
+  const PpaResult r = cached_ppa(PpaDatabase(ppa_db), pe, params, ARITHSIM_RTL_DIR, {}, flow);
+  return synthesized_pe_cost(lib, pe, params, node, r, source.cells->name);
+}
+
 }  // namespace arithsim::synth
